@@ -1,0 +1,347 @@
+"""Opening the database: where it lives, the SQLite settings, "is this ours", migrations, backup.
+
+This is the only module that knows SQLite exists. Everything else speaks SQLAlchemy, so pointing
+`--db`/`RCA_DB` at a PostgreSQL URL later needs no change outside this file.
+
+Opening never alters a file it does not recognise: the checks (header, integrity, application id,
+schema revision) run on a read-only connection first, and a foreign, corrupt or newer database is
+refused with one `DatabaseError` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from models.errors import DatabaseError, LockedError, ReadOnlyError
+from models.migrations import HEAD, REVISIONS
+
+#: SQLite's application_id header field for rca-tui files ("RCAT").
+APPLICATION_ID = 0x52434154
+BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def default_path() -> Path:
+    """The per-user database file (e.g. ~/.local/share/rca-tui/rca.db on Linux)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("rca-tui", appauthor=False) / "rca.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where the database is: a file path (SQLite) or an SQLAlchemy URL."""
+
+    url: str
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, value: str | os.PathLike | None) -> Target:
+        if value is None or str(value) == "":
+            value = os.environ.get("RCA_DB") or default_path()
+        raw = str(value)
+        if "://" in raw:
+            if raw.startswith("sqlite"):
+                tail = raw.split("///", 1)[-1] if "///" in raw else ""
+                if tail and not tail.startswith(":memory:") and "mode=memory" not in tail:
+                    return cls.parse(Path(tail.split("?", 1)[0]))
+            return cls(url=raw)
+        path = Path(raw).expanduser()
+        with contextlib.suppress(OSError):
+            path = path.absolute()
+        return cls(url=f"sqlite+pysqlite:///{path}", path=path)
+
+    @property
+    def name(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        # never print a password
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None or self.url.startswith("sqlite")
+
+
+# --- the checks, on a read-only connection ---------------------------------------------------
+def _probe_sqlite(path: Path) -> str | None:
+    """The schema revision of an rca-tui file, None for a new/empty one; refuse anything else."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return None
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except PermissionError:
+        raise DatabaseError(f"{name}: cannot read the file (permission denied)") from None
+    except IsADirectoryError:
+        raise DatabaseError(f"{name}: is a folder, not a database file") from None
+    except OSError as exc:
+        raise DatabaseError(f"{name}: cannot read the file ({exc.strerror})") from None
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+        raise DatabaseError(f"{name}: not an RCA database (not an SQLite file)")
+    app_id = int.from_bytes(header[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        raise DatabaseError(f"{name}: not an RCA database (it belongs to another program)")
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{name}: cannot open ({exc})") from None
+    try:
+        check = con.execute("PRAGMA quick_check").fetchall()
+        if check != [("ok",)]:
+            raise DatabaseError(f"{name}: the database is corrupt ({check[0][0]})")
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return None
+        if "alembic_version" not in tables or "investigation" not in tables:
+            raise DatabaseError(f"{name}: not an RCA database (it holds other tables)")
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        text_ = str(exc)
+        if "locked" in text_ or "busy" in text_:
+            raise LockedError(f"{name}: the database is locked by another program") from None
+        raise DatabaseError(f"{name}: the database is corrupt ({text_})") from None
+    finally:
+        con.close()
+    return _known_revision(name, row[0] if row else None)
+
+
+def _known_revision(name: str, revision: str | None) -> str | None:
+    if revision is None:
+        raise DatabaseError(f"{name}: not an RCA database (no schema version)")
+    if revision not in REVISIONS:
+        raise DatabaseError(
+            f"{name}: the database was written by a newer rca-tui (schema {revision}); "
+            "upgrade rca-tui to open it"
+        )
+    return revision
+
+
+def _create_file(path: Path) -> None:
+    """Make an empty database file that only its owner can read (0600)."""
+    try:
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) and path.is_file():
+            return  # created by someone else a moment ago
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError):
+            reason = "a file stands where a folder is needed"
+        raise DatabaseError(f"{path}: cannot create the database ({reason})") from None
+    os.close(fd)
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+# --- the engine ------------------------------------------------------------------------------
+def _sqlite_engine(path: Path, *, readonly: bool) -> Engine:
+    url = f"sqlite+pysqlite:///{path}"
+    if readonly:
+        url = f"sqlite+pysqlite:///{path.as_uri()}?mode=ro&uri=true"
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        # We issue BEGIN ourselves (below), so the driver must not.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if not readonly:
+            mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":  # e.g. a network file system
+                cur.execute("PRAGMA journal_mode=DELETE")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover - exercised by every test
+        # Writers take the write lock up front: a deferred transaction that upgrades from
+        # read to write skips the busy timeout and fails at once with "database is locked".
+        writing = conn.get_execution_options().get("rca_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing and not readonly else "BEGIN")
+
+    return engine
+
+
+@dataclass(slots=True)
+class Database:
+    """An opened database: the engine, where it is, and whether it may be written."""
+
+    engine: Engine
+    target: Target
+    readonly: bool = False
+
+    @property
+    def writer(self) -> Engine:
+        """The engine whose transactions take the write lock at BEGIN."""
+        return self.engine.execution_options(rca_write=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(
+    target: str | os.PathLike | Target | None = None,
+    *,
+    create: bool = True,
+    readonly: bool = False,
+) -> Database:
+    """Open (and, if new, create and migrate) the database; refuse anything that is not ours."""
+    tgt = target if isinstance(target, Target) else Target.parse(target)
+    if tgt.path is None:
+        return _open_url(tgt, create=create, readonly=readonly)
+    path = tgt.path
+    if path.exists():
+        revision = _probe_sqlite(path)
+        if not readonly and not _writable(path):
+            readonly = True
+    else:
+        if readonly or not create:
+            raise DatabaseError(f"{path}: no such database (run 'rca init' to create one)")
+        _create_file(path)
+        revision = None
+    if revision != HEAD:
+        if readonly:
+            raise ReadOnlyError(
+                f"{path}: the database is read-only and needs "
+                + ("setting up" if revision is None else "upgrading")
+                + "; make it writable first"
+            )
+        _migrate_sqlite(path, revision)
+    engine = _sqlite_engine(path, readonly=readonly)
+    return Database(engine=engine, target=tgt, readonly=readonly)
+
+
+def _open_url(tgt: Target, *, create: bool, readonly: bool) -> Database:
+    try:
+        engine = create_engine(tgt.url, pool_pre_ping=True)
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            revision = None
+            if tables:
+                if "alembic_version" not in tables or "investigation" not in tables:
+                    raise DatabaseError(f"{tgt.name}: not an RCA database (it holds other tables)")
+                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+                revision = _known_revision(tgt.name, row[0] if row else None)
+    except DBAPIError as exc:
+        raise DatabaseError(f"{tgt.name}: cannot open ({exc.orig})") from None
+    if revision != HEAD:
+        if readonly or (revision is None and not create):
+            raise DatabaseError(f"{tgt.name}: the database needs setting up (run 'rca init')")
+        with engine.begin() as conn:
+            _run_alembic(conn)
+    return Database(engine=engine, target=tgt, readonly=readonly)
+
+
+# --- migrations ------------------------------------------------------------------------------
+def _run_alembic(connection) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+def _migrate_sqlite(path: Path, revision: str | None) -> None:
+    """Bring a new or older file to HEAD; an existing file is backed up beside itself first."""
+    if revision is not None:
+        backup_to(Target.parse(path), path.with_name(f"{path.name}.before-{HEAD}.bak"), force=True)
+    engine = create_engine(f"sqlite+pysqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            # Batch migrations copy tables; with foreign keys on, that can cascade deletes.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+            conn.commit()
+            with conn.begin():
+                _run_alembic(conn)
+            problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise DatabaseError(f"{path}: migration left broken references: {problems[:3]}")
+    except DBAPIError as exc:
+        raise translate(exc, str(path)) from None
+    finally:
+        engine.dispose()
+
+
+# --- backup ----------------------------------------------------------------------------------
+def backup_to(source: Target, dest: str | os.PathLike, *, force: bool = False) -> Path:
+    """Copy a live SQLite database with the online backup API (consistent while others write).
+
+    The copy is written under a temporary name beside `dest`, made 0600, switched out of WAL
+    mode (one self-contained file), then renamed into place.
+    """
+    if source.path is None:
+        raise DatabaseError(f"{source.name}: backup works on SQLite files; use the server's tools")
+    dest_path = Path(dest).expanduser()
+    if dest_path.is_dir():
+        dest_path = dest_path / source.path.name
+    if dest_path.exists() and not force:
+        raise DatabaseError(f"{dest_path}: already exists (use --force to replace it)")
+    if dest_path.resolve() == source.path.resolve():
+        raise DatabaseError(f"{dest_path}: is the database itself; choose another file")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".rca-backup-", suffix=".tmp", dir=dest_path.parent)
+    except OSError as exc:
+        raise DatabaseError(f"{dest_path}: cannot write there ({exc.strerror})") from None
+    os.close(fd)
+    os.chmod(tmp, 0o600)
+    try:
+        src = sqlite3.connect(f"{source.path.as_uri()}?mode=ro", uri=True, timeout=30)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst, pages=256)
+            dst.execute("PRAGMA journal_mode=DELETE")
+            dst.commit()
+        finally:
+            dst.close()
+            src.close()
+        os.replace(tmp, dest_path)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"backup of {source.path} failed: {exc}") from None
+    except OSError as exc:
+        raise DatabaseError(f"{dest_path}: cannot write there ({exc.strerror})") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return dest_path
+
+
+def translate(exc: DBAPIError, name: str) -> DatabaseError:
+    """Turn a driver error into the one-line error a person can act on."""
+    msg = str(getattr(exc, "orig", exc))
+    low = msg.lower()
+    if "locked" in low or "busy" in low:
+        return LockedError(
+            f"{name}: the database is busy (another program is writing); try again in a moment"
+        )
+    if "readonly" in low or "read-only" in low:
+        return ReadOnlyError(f"{name}: the database is read-only; changes cannot be saved")
+    if "malformed" in low or "not a database" in low:
+        return DatabaseError(f"{name}: the database is corrupt ({msg})")
+    if "disk" in low or "full" in low:
+        return DatabaseError(f"{name}: cannot write ({msg})")
+    return DatabaseError(f"{name}: database error ({msg})")

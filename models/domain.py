@@ -1,0 +1,248 @@
+"""Plain, immutable objects the service hands out.
+
+They mirror the tables but hold no session and load nothing lazily, so a screen can keep one for
+as long as it likes, a worker thread can pass one to the UI thread, and an export can read them
+after the database is closed. To change something, pass the object's `id` and `version` back to
+the service.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+
+class _Plain:
+    __slots__ = ()
+
+    @classmethod
+    def from_row(cls, row: Any, **extra: Any) -> Self:
+        """Copy the matching attributes of a table row (or a Row mapping) into a new object."""
+        names = [f.name for f in dataclasses.fields(cls) if f.name not in extra]  # type: ignore[arg-type]
+        return cls(**{n: getattr(row, n) for n in names}, **extra)
+
+    def replace(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+
+@dataclass(frozen=True, slots=True)
+class Investigation(_Plain):
+    id: int
+    title: str
+    description: str = ""
+    occurred_at: dt.datetime | None = None
+    discovered_at: dt.datetime | None = None
+    decision_at: dt.datetime | None = None
+    unit: str = ""
+    reported_by: str = ""
+    event_type: str | None = None
+    report_type: str | None = None
+    harm: str | None = None
+    ncc_merp: str | None = None
+    severity_actual: str | None = None
+    severity_potential: str | None = None
+    probability: str | None = None
+    sac_score: int | None = None
+    sentinel: bool = False
+    blameworthy: bool = False
+    blameworthy_note: str = ""
+    status: str = "draft"
+    patient_name: str = ""
+    patient_mrn: str = ""
+    patient_dob: dt.date | None = None
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+    updated_by: str = ""
+    updated_at: dt.datetime | None = None
+    version: int = 1
+
+
+#: Fields of Investigation a person may set (the rest are derived or kept by the service).
+INVESTIGATION_EDITABLE = (
+    "title",
+    "description",
+    "occurred_at",
+    "discovered_at",
+    "decision_at",
+    "unit",
+    "reported_by",
+    "event_type",
+    "report_type",
+    "harm",
+    "ncc_merp",
+    "severity_actual",
+    "severity_potential",
+    "probability",
+    "sentinel",
+    "blameworthy",
+    "blameworthy_note",
+    "status",
+    "patient_name",
+    "patient_mrn",
+    "patient_dob",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InvestigationSummary(_Plain):
+    """One line of the investigation list (what `rca list` and the home table show)."""
+
+    id: int
+    title: str
+    unit: str
+    occurred_at: dt.datetime | None
+    discovered_at: dt.datetime | None
+    decision_at: dt.datetime | None
+    event_type: str | None
+    sac_score: int | None
+    sentinel: bool
+    status: str
+    updated_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMember(_Plain):
+    id: int
+    investigation_id: int
+    name: str
+    role: str = "other"
+    involved: bool = False
+    position: int = 0
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry(_Plain):
+    id: int
+    investigation_id: int
+    at: dt.datetime | None = None
+    happened: str = ""
+    should_have: str = ""
+    source: str = ""
+    position: int = 0
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Cause(_Plain):
+    id: int
+    investigation_id: int
+    text: str
+    category: str | None = None
+    kind: str = "cause"
+    evidence: str = ""
+    statement: str = ""
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Link(_Plain):
+    id: int
+    investigation_id: int
+    cause_id: int
+    effect_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """How the effect of an action will be measured (DOMAIN: measure of effectiveness)."""
+
+    kind: str | None = None  # process / outcome
+    what: str = ""
+    how: str = ""
+    sample: str = ""
+    target: str = ""
+    date: dt.date | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.kind or self.what or self.how or self.sample or self.target or self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class Action(_Plain):
+    id: int
+    investigation_id: int
+    text: str
+    addresses: tuple[int, ...] = ()
+    strength: str | None = None
+    hierarchy_category: str = ""
+    owner: str = ""
+    due: dt.date | None = None
+    status: str = "open"
+    measure: Measure = field(default_factory=Measure)
+    concurrence: str | None = None
+    concurrence_reason: str = ""
+    concurrence_by: str = ""
+    concurrence_at: dt.datetime | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SignOff(_Plain):
+    id: int
+    investigation_id: int
+    role: str
+    name: str
+    decision: str
+    comment: str = ""
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback(_Plain):
+    id: int
+    investigation_id: int
+    audience: str
+    given_on: dt.date | None = None
+    given_by: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry(_Plain):
+    id: int
+    seq: int
+    at: dt.datetime
+    user: str
+    investigation_id: int | None
+    entity: str
+    entity_id: int | None
+    action: str
+    field: str | None
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One result of `rca check`: a rule that an investigation does not yet meet."""
+
+    code: str
+    severity: str  # "error" or "warning"
+    subject: int | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "subject": self.subject,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """Everything about one investigation, read in one transaction (for exports and checks)."""
+
+    investigation: Investigation
+    team: tuple[TeamMember, ...]
+    timeline: tuple[TimelineEntry, ...]
+    causes: tuple[Cause, ...]
+    links: tuple[Link, ...]
+    actions: tuple[Action, ...]
+    signoffs: tuple[SignOff, ...]
+    feedback: tuple[Feedback, ...]

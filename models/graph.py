@@ -1,0 +1,148 @@
+"""The causal graph of one investigation as a `networkx.DiGraph`.
+
+Nodes are cause ids with `kind` and `category` attributes; an edge `a -> b` means "a led to b".
+The event is the node of kind `event`; everything else should lead to it. The service builds one
+`CauseGraph` from the rows and keeps it in step with each edit (add/remove one node or edge),
+so no edit rewrites or reloads the whole graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import networkx as nx
+
+from models.vocab import CauseKind
+
+#: Paths are enumerated lazily and capped: a dense graph has exponentially many.
+MAX_PATHS = 50
+
+
+class CauseGraph:
+    """A thin, typed wrapper around the DiGraph with the queries investigators ask."""
+
+    __slots__ = ("g", "rev")
+
+    def __init__(self, g: nx.DiGraph | None = None, rev: int = 0) -> None:
+        self.g: nx.DiGraph = g if g is not None else nx.DiGraph()
+        self.rev = rev
+
+    @classmethod
+    def build(
+        cls,
+        nodes: Iterable[tuple[int, str, str | None]],
+        edges: Iterable[tuple[int, int]],
+        rev: int = 0,
+    ) -> CauseGraph:
+        """From (id, kind, category) triples and (cause, effect) pairs."""
+        g = nx.DiGraph()
+        g.add_nodes_from((i, {"kind": k, "category": c}) for i, k, c in nodes)
+        g.add_edges_from(edges)
+        return cls(g, rev)
+
+    # --- edits, mirrored by the service after each commit -------------------------------
+    def add_node(self, cause_id: int, kind: str, category: str | None) -> None:
+        self.g.add_node(cause_id, kind=kind, category=category)
+
+    def update_node(self, cause_id: int, **attrs: object) -> None:
+        self.g.nodes[cause_id].update(attrs)
+
+    def remove_node(self, cause_id: int) -> None:
+        if cause_id in self.g:
+            self.g.remove_node(cause_id)
+
+    def add_edge(self, cause_id: int, effect_id: int) -> None:
+        self.g.add_edge(cause_id, effect_id)
+
+    def remove_edge(self, cause_id: int, effect_id: int) -> None:
+        if self.g.has_edge(cause_id, effect_id):
+            self.g.remove_edge(cause_id, effect_id)
+
+    # --- queries -------------------------------------------------------------------------
+    def __contains__(self, cause_id: object) -> bool:
+        return cause_id in self.g
+
+    def __len__(self) -> int:
+        return self.g.number_of_nodes()
+
+    def kind(self, cause_id: int) -> str:
+        return self.g.nodes[cause_id]["kind"]
+
+    def events(self) -> list[int]:
+        return sorted(n for n, k in self.g.nodes(data="kind") if k == CauseKind.EVENT)
+
+    def event(self) -> int | None:
+        """The event node (the lowest id if, wrongly, there are several)."""
+        events = self.events()
+        return events[0] if events else None
+
+    def cycle_if_linked(self, cause_id: int, effect_id: int) -> list[int] | None:
+        """The cycle that the link cause -> effect would close, as a node list, or None."""
+        if cause_id == effect_id:
+            return [cause_id, cause_id]
+        if cause_id not in self.g or effect_id not in self.g:
+            return None
+        try:
+            path = nx.shortest_path(self.g, effect_id, cause_id)
+        except nx.NetworkXNoPath:
+            return None
+        return [cause_id, *path]
+
+    def root_causes(self) -> list[int]:
+        """Causes marked as root causes, in id order."""
+        return sorted(n for n, k in self.g.nodes(data="kind") if k == CauseKind.ROOT)
+
+    def origins(self) -> list[int]:
+        """Causes with nothing before them (where every chain of whys stopped)."""
+        return sorted(
+            n for n in self.g if self.g.in_degree(n) == 0 and self.kind(n) != CauseKind.EVENT
+        )
+
+    def causes_of(self, cause_id: int) -> list[int]:
+        return sorted(self.g.predecessors(cause_id))
+
+    def effects_of(self, cause_id: int) -> list[int]:
+        return sorted(self.g.successors(cause_id))
+
+    def paths_to_event(self, cause_id: int, limit: int = MAX_PATHS) -> list[list[int]]:
+        """Simple paths from a cause to the event, shortest first, at most `limit`."""
+        event = self.event()
+        if event is None or cause_id not in self.g:
+            return []
+        if cause_id == event:
+            return [[event]]
+        try:
+            paths: Iterator[list[int]] = nx.shortest_simple_paths(self.g, cause_id, event)
+            out = []
+            for path in paths:
+                out.append(path)
+                if len(out) >= limit:
+                    break
+            return out
+        except nx.NetworkXNoPath:
+            return []
+
+    def connected_to_event(self) -> set[int]:
+        event = self.event()
+        if event is None:
+            return set()
+        return nx.ancestors(self.g, event) | {event}
+
+    def disconnected(self) -> list[int]:
+        """Causes with no path to the event (all of them when there is no event)."""
+        linked = self.connected_to_event()
+        return sorted(
+            n for n in self.g if n not in linked and self.g.nodes[n]["kind"] != CauseKind.EVENT
+        )
+
+    def longest_chain(self) -> int:
+        """Edges on the longest path (the graph is acyclic by construction)."""
+        if self.g.number_of_edges() == 0:
+            return 0
+        return nx.dag_longest_path_length(self.g)
+
+    def same_as(self, other: CauseGraph) -> bool:
+        """Same nodes with the same attributes and the same edges."""
+        return dict(self.g.nodes(data=True)) == dict(other.g.nodes(data=True)) and set(
+            self.g.edges
+        ) == set(other.g.edges)

@@ -1,0 +1,368 @@
+"""The JSON interchange format, "rca-tui/1" (documented in docs/format.md).
+
+One document holds one investigation completely. Cause ids inside a document are local to it
+("c1", "c2", ... on export; any unique strings or numbers on import), so exporting, importing
+and exporting again gives the same document apart from `exported_at`.
+
+Import validates everything before anything is written: types and fixed lists (pydantic),
+references between causes, links and actions, and that the links form no cycle. A refusal names
+the field path and the reason on one line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any, Literal
+
+import networkx as nx
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import ValidationError as PydanticError
+
+from models.domain import Dossier
+from models.errors import ImportFormatError
+from models.rules import sac
+from models.values import MAX_TEXT
+from models.vocab import (
+    ActionStatus,
+    CauseKind,
+    Concurrence,
+    EventType,
+    FeedbackAudience,
+    Harm,
+    MeasureKind,
+    NccMerp,
+    Probability,
+    ReportType,
+    Severity,
+    SignOffDecision,
+    Status,
+    Strength,
+    TeamRole,
+)
+
+FORMAT = "rca-tui/1"
+
+
+def _as_id(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+LocalId = Annotated[str, BeforeValidator(_as_id), Field(min_length=1, max_length=200)]
+
+
+class _Doc(BaseModel):
+    """Base: unknown keys are refused (a typo must not vanish silently); texts are checked."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise ValueError(f"text too long ({len(value):,} characters; at most {MAX_TEXT:,})")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("text contains characters that cannot be stored") from None
+        return value
+
+
+class InvestigationDoc(_Doc):
+    title: str = Field(min_length=1)
+    description: str = ""
+    occurred_at: dt.datetime | None = None
+    discovered_at: dt.datetime | None = None
+    decision_at: dt.datetime | None = None
+    unit: str = ""
+    reported_by: str = ""
+    event_type: EventType | None = None
+    report_type: ReportType | None = None
+    harm: Harm | None = None
+    ncc_merp: NccMerp | None = None
+    severity_actual: Severity | None = None
+    severity_potential: Severity | None = None
+    probability: Probability | None = None
+    sac_score: int | None = None
+    sentinel: bool = False
+    blameworthy: bool = False
+    blameworthy_note: str = ""
+    status: Status = Status.DRAFT
+    patient_name: str = ""
+    patient_mrn: str = ""
+    patient_dob: dt.date | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is required")
+        return value.strip()
+
+    @field_validator("occurred_at", "discovered_at", "decision_at")
+    @classmethod
+    def _naive(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone().replace(tzinfo=None)
+        return value
+
+    @model_validator(mode="after")
+    def _score_matches(self) -> InvestigationDoc:
+        score = sac.sac_score(
+            self.report_type, self.severity_actual, self.severity_potential, self.probability
+        )
+        if self.sac_score is not None and self.sac_score != score:
+            raise ValueError(
+                f"sac_score {self.sac_score} does not match the severity and probability "
+                f"(they give {score}); leave sac_score out to have it computed"
+            )
+        self.sac_score = score
+        return self
+
+
+class MemberDoc(_Doc):
+    name: str = Field(min_length=1)
+    role: TeamRole = TeamRole.OTHER
+    involved: bool = False
+
+
+class TimelineDoc(_Doc):
+    at: dt.datetime | None = None
+    happened: str = Field(min_length=1)
+    should_have: str = ""
+    source: str = ""
+
+
+class CauseDoc(_Doc):
+    id: LocalId
+    text: str = Field(min_length=1)
+    category: str | None = None
+    kind: CauseKind = CauseKind.CAUSE
+    evidence: str = ""
+    statement: str = ""
+
+
+class LinkDoc(_Doc):
+    cause: LocalId
+    effect: LocalId
+
+
+class MeasureDoc(_Doc):
+    kind: MeasureKind | None = None
+    what: str = ""
+    how: str = ""
+    sample: str = ""
+    target: str = ""
+    date: dt.date | None = None
+
+
+class ActionDoc(_Doc):
+    addresses: list[LocalId] = []
+    text: str = Field(min_length=1)
+    strength: Strength | None = None
+    hierarchy_category: str = ""
+    owner: str = ""
+    due: dt.date | None = None
+    measure: MeasureDoc | None = None
+    status: ActionStatus = ActionStatus.OPEN
+    concurrence: Concurrence | None = None
+    concurrence_reason: str = ""
+
+
+class SignOffDoc(_Doc):
+    role: str = ""
+    name: str = Field(min_length=1)
+    decision: SignOffDecision
+    comment: str = ""
+    at: dt.datetime | None = None
+
+
+class FeedbackDoc(_Doc):
+    audience: FeedbackAudience
+    given_on: dt.date | None = None
+    given_by: str = ""
+    note: str = ""
+
+
+class Document(_Doc):
+    format: Literal["rca-tui/1"]
+    exported_at: dt.datetime | None = None
+    exported_by: str | None = None
+    app_version: str | None = None
+    investigation: InvestigationDoc
+    team: list[MemberDoc] = []
+    timeline: list[TimelineDoc] = []
+    causes: list[CauseDoc] = []
+    links: list[LinkDoc] = []
+    actions: list[ActionDoc] = []
+    signoffs: list[SignOffDoc] = []
+    feedback: list[FeedbackDoc] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> Document:
+        index: dict[str, int] = {}
+        for i, cause in enumerate(self.causes):
+            if cause.id in index:
+                raise _at(f"causes[{i}].id", f"duplicate cause id {cause.id!r}")
+            index[cause.id] = i
+        graph = nx.DiGraph()
+        graph.add_nodes_from(index)
+        for i, link in enumerate(self.links):
+            for end in ("cause", "effect"):
+                if getattr(link, end) not in index:
+                    raise _at(f"links[{i}].{end}", f"no cause with id {getattr(link, end)!r}")
+            if link.cause == link.effect:
+                raise _at(f"links[{i}]", "a cause cannot lead to itself")
+            if graph.has_edge(link.cause, link.effect):
+                raise _at(f"links[{i}]", "duplicate link")
+            graph.add_edge(link.cause, link.effect)
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            cycle = None
+        if cycle:
+            path = " -> ".join([str(a) for a, _ in cycle] + [str(cycle[0][0])])
+            raise _at("links", f"the links form a circle: {path}")
+        for i, action in enumerate(self.actions):
+            for j, ref in enumerate(action.addresses):
+                if ref not in index:
+                    raise _at(f"actions[{i}].addresses[{j}]", f"no cause with id {ref!r}")
+        return self
+
+
+class _Located(ValueError):
+    """A cross-reference problem that knows its own field path."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.detail = message
+
+
+def _at(path: str, message: str) -> _Located:
+    return _Located(path, message)
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+def parse_document(data: Any) -> Document:
+    """Validate a document (a dict, or JSON text/bytes); refuse with the first problems named."""
+    if isinstance(data, bytes | bytearray):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(f"not UTF-8 text (byte {exc.start})") from None
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise ImportFormatError(
+                f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
+    if not isinstance(data, dict):
+        raise ImportFormatError("(document): expected a JSON object")
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        if isinstance(fmt, str) and fmt.startswith("rca-tui/"):
+            raise ImportFormatError(
+                f"format: {fmt!r} was written by a newer rca-tui; this one reads {FORMAT!r}"
+            )
+        raise ImportFormatError(f"format: expected {FORMAT!r}, found {fmt!r}")
+    try:
+        return Document.model_validate(data)
+    except PydanticError as exc:
+        problems = []
+        for err in exc.errors():
+            ctx_error = (err.get("ctx") or {}).get("error")
+            if isinstance(ctx_error, _Located):
+                problems.append(str(ctx_error))
+                continue
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{_path(err['loc'])}: {msg}")
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ImportFormatError(problems[0] + more) from None
+
+
+def to_document(dossier: Dossier, *, exported_by: str | None = None) -> dict[str, Any]:
+    """The document of one investigation, as JSON-ready data."""
+    from models import __version__
+
+    inv = dossier.investigation
+    local = {c.id: f"c{i}" for i, c in enumerate(dossier.causes, start=1)}
+    doc = Document(
+        format=FORMAT,
+        exported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+        exported_by=exported_by,
+        app_version=__version__,
+        investigation=InvestigationDoc.model_validate(
+            {name: getattr(inv, name) for name in InvestigationDoc.model_fields}
+        ),
+        team=[MemberDoc(name=m.name, role=m.role, involved=m.involved) for m in dossier.team],
+        timeline=[
+            TimelineDoc(at=e.at, happened=e.happened, should_have=e.should_have, source=e.source)
+            for e in dossier.timeline
+        ],
+        causes=[
+            CauseDoc(
+                id=local[c.id],
+                text=c.text,
+                category=c.category,
+                kind=c.kind,
+                evidence=c.evidence,
+                statement=c.statement,
+            )
+            for c in dossier.causes
+        ],
+        links=[
+            LinkDoc(cause=local[lk.cause_id], effect=local[lk.effect_id]) for lk in dossier.links
+        ],
+        actions=[
+            ActionDoc(
+                addresses=[local[c] for c in a.addresses],
+                text=a.text,
+                strength=a.strength,
+                hierarchy_category=a.hierarchy_category,
+                owner=a.owner,
+                due=a.due,
+                measure=None
+                if a.measure.is_empty
+                else MeasureDoc(
+                    kind=a.measure.kind,
+                    what=a.measure.what,
+                    how=a.measure.how,
+                    sample=a.measure.sample,
+                    target=a.measure.target,
+                    date=a.measure.date,
+                ),
+                status=a.status,
+                concurrence=a.concurrence,
+                concurrence_reason=a.concurrence_reason,
+            )
+            for a in dossier.actions
+        ],
+        signoffs=[
+            SignOffDoc(role=s.role, name=s.name, decision=s.decision, comment=s.comment, at=s.at)
+            for s in dossier.signoffs
+        ],
+        feedback=[
+            FeedbackDoc(audience=f.audience, given_on=f.given_on, given_by=f.given_by, note=f.note)
+            for f in dossier.feedback
+        ],
+    )
+    return doc.model_dump(mode="json")
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The document as JSON text: UTF-8, indented, keys in schema order."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

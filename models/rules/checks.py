@@ -1,0 +1,22 @@
+"""All checks of one investigation in one list (what `rca check` and the overview show).
+
+Each rule module contributes findings with its own codes; errors sort before warnings. Later
+rules (the five rules of causation, plan checks) are added to `RULES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.domain import Dossier, Finding
+from models.rules.graph_checks import graph_findings
+
+RULES: list[Callable[[Dossier], list[Finding]]] = [graph_findings]
+
+
+def run_checks(dossier: Dossier) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(rule(dossier))
+    order = {"error": 0, "warning": 1}
+    return sorted(findings, key=lambda f: order.get(f.severity, 2))

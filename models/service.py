@@ -1,0 +1,975 @@
+"""The one service: every read and every change of an investigation goes through here.
+
+Each change is one transaction that validates the input, writes the changed rows, writes one audit
+entry per changed field (hash-chained) and, for cause and link edits, bumps the investigation's
+`graph_rev` and updates the cached `CauseGraph` after the commit. Every call returns plain objects
+from `models.domain`, never live rows, so callers (screens in worker threads, the command line,
+exports) never hold a session.
+
+Optimistic locking: update calls take the `version` the caller read; if the stored row has moved
+on, `ConflictError` says who changed it and when, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from models import audit as audit_chain
+from models import values
+from models.db import Database, backup_to, translate
+from models.domain import (
+    Action,
+    AuditEntry,
+    Cause,
+    Dossier,
+    Feedback,
+    Finding,
+    Investigation,
+    InvestigationSummary,
+    Link,
+    Measure,
+    SignOff,
+    TeamMember,
+    TimelineEntry,
+)
+from models.errors import (
+    ConflictError,
+    CycleError,
+    DatabaseError,
+    NotFoundError,
+    ReadOnlyError,
+    ValidationError,
+)
+from models.graph import CauseGraph
+from models.rules import sac
+from models.tables import (
+    ActionCauseRow,
+    ActionRow,
+    AuditRow,
+    CausalLinkRow,
+    CauseRow,
+    FeedbackRow,
+    InvestigationRow,
+    SignOffRow,
+    TeamMemberRow,
+    TimelineEntryRow,
+    _now,
+)
+from models.vocab import CauseKind, Harm, ReportType
+
+MEASURE_FIELDS = ("kind", "what", "how", "sample", "target", "date")
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class _Tx:
+    """One write transaction: the session, the acting user, and the audit chain's head."""
+
+    def __init__(self, session: Session, user: str) -> None:
+        self.s = session
+        self.user = user
+        self.at = _now()
+        self._head: tuple[int, str] | None = None
+        self.after_commit: list[Any] = []
+
+    def audit(
+        self,
+        investigation_id: int | None,
+        entity: str,
+        entity_id: int | None,
+        action: str,
+        field: str | None = None,
+        old: Any = None,
+        new: Any = None,
+    ) -> None:
+        if self._head is None:
+            last = self.s.execute(
+                select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+            ).first()
+            self._head = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
+        seq, prev = self._head[0] + 1, self._head[1]
+        entry = {
+            "seq": seq,
+            "at": self.at,
+            "user": self.user,
+            "investigation_id": investigation_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "field": field,
+            "old": values.audit_text(old),
+            "new": values.audit_text(new),
+        }
+        digest = audit_chain.entry_hash(**entry, prev_hash=prev)
+        self.s.add(AuditRow(**entry, prev_hash=prev, hash=digest))
+        self._head = (seq, digest)
+
+
+class Service:
+    """All reads and writes of the RCA database, for one user."""
+
+    def __init__(self, db: Database, user: str) -> None:
+        self.db = db
+        self.user = user
+        self._graphs: dict[int, CauseGraph] = {}
+        self._graph_lock = threading.RLock()
+
+    # --- plumbing --------------------------------------------------------------------------
+    @property
+    def readonly(self) -> bool:
+        return self.db.readonly
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        try:
+            with Session(self.db.engine, expire_on_commit=False) as s:
+                yield s
+        except DBAPIError as exc:
+            raise translate(exc, self.db.target.name) from None
+
+    @contextmanager
+    def _write(self) -> Iterator[_Tx]:
+        if self.db.readonly:
+            raise ReadOnlyError(
+                f"{self.db.target.name}: the database is open read-only; changes cannot be saved"
+            )
+        try:
+            with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
+                tx = _Tx(s, self.user)
+                yield tx
+                s.commit()
+        except StaleDataError:
+            raise ConflictError(
+                "Someone else saved this record at the same moment; reload and try again"
+            ) from None
+        except IntegrityError as exc:
+            raise ValidationError(f"refused by the database: {exc.orig}") from None
+        except DBAPIError as exc:
+            raise translate(exc, self.db.target.name) from None
+        for callback in tx.after_commit:
+            callback()
+
+    def _get(self, s: Session, table: type, entity_id: int, label: str) -> Any:
+        row = s.get(table, entity_id)
+        if row is None:
+            raise NotFoundError(f"There is no {label} with id {entity_id}")
+        return row
+
+    def _check_version(self, s: Session, row: Any, version: int | None, label: str) -> None:
+        if version is None or row.version == version:
+            return
+        last = s.execute(
+            select(AuditRow.user, AuditRow.at)
+            .where(AuditRow.entity == row.__tablename__, AuditRow.entity_id == row.id)
+            .order_by(AuditRow.seq.desc())
+            .limit(1)
+        ).first()
+        who = f" by {last[0]} at {last[1]:%Y-%m-%d %H:%M} UTC" if last else ""
+        raise ConflictError(
+            f"{label} was changed{who} since you opened it; reload to see the change, "
+            "then make your edit again"
+        )
+
+    def _apply(
+        self,
+        tx: _Tx,
+        row: Any,
+        changes: dict[str, Any],
+        investigation_id: int,
+        entity: str,
+    ) -> list[str]:
+        """Set changed fields on a row, one audit entry each; the names of the changed fields."""
+        changed = []
+        for name, new in changes.items():
+            old = getattr(row, name)
+            if old != new:
+                setattr(row, name, new)
+                tx.audit(investigation_id, entity, row.id, "update", name, old, new)
+                changed.append(name)
+        return changed
+
+    def _touch(self, tx: _Tx, investigation_id: int, *, graph: bool = False) -> int | None:
+        """Mark the investigation as updated; bump graph_rev for cause/link edits."""
+        values_: dict[str, Any] = {"updated_at": tx.at, "updated_by": tx.user}
+        table = InvestigationRow.__table__
+        if graph:
+            values_["graph_rev"] = table.c.graph_rev + 1
+            return tx.s.execute(
+                update(table)
+                .where(table.c.id == investigation_id)
+                .values(values_)
+                .returning(table.c.graph_rev)
+            ).scalar_one()
+        tx.s.execute(update(table).where(table.c.id == investigation_id).values(values_))
+        return None
+
+    def _require_investigation(self, s: Session, investigation_id: int) -> InvestigationRow:
+        return self._get(s, InvestigationRow, investigation_id, "investigation")
+
+    # --- investigations --------------------------------------------------------------------
+    def create_investigation(self, title: str, **fields: Any) -> Investigation:
+        data = values.normalise(values.INVESTIGATION, {"title": title, **fields})
+        self._derive(data)
+        with self._write() as tx:
+            row = InvestigationRow(
+                **data, created_by=tx.user, updated_by=tx.user, created_at=tx.at, updated_at=tx.at
+            )
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(row.id, "investigation", row.id, "create", None, None, row.title)
+            for name, value in data.items():
+                if name != "title" and value not in (None, "", False):
+                    tx.audit(row.id, "investigation", row.id, "update", name, None, value)
+            result = Investigation.from_row(row)
+        return result
+
+    @staticmethod
+    def _derive(data: dict[str, Any], current: InvestigationRow | None = None) -> None:
+        """Fill the derived fields (SAC score; sentinel default on creation)."""
+
+        def pick(name: str) -> Any:
+            if name in data:
+                return data[name]
+            return getattr(current, name) if current is not None else None
+
+        data["sac_score"] = sac.sac_score(
+            pick("report_type"),
+            pick("severity_actual"),
+            pick("severity_potential"),
+            pick("probability"),
+        )
+        if current is None and "sentinel" not in data:
+            data["sentinel"] = pick("report_type") in (None, ReportType.INCIDENT) and pick(
+                "harm"
+            ) in (Harm.DEATH, Harm.SEVERE)
+
+    def get_investigation(self, investigation_id: int) -> Investigation:
+        with self._read() as s:
+            return Investigation.from_row(self._require_investigation(s, investigation_id))
+
+    def list_investigations(self) -> list[InvestigationSummary]:
+        t = InvestigationRow.__table__.c
+        cols = [t[f] for f in InvestigationSummary.__dataclass_fields__]
+        with self._read() as s:
+            rows = s.execute(select(*cols).order_by(t.id)).all()
+        return [InvestigationSummary(*r) for r in rows]
+
+    def update_investigation(
+        self, investigation_id: int, version: int | None, **changes: Any
+    ) -> Investigation:
+        data = values.normalise(values.INVESTIGATION, changes)
+        with self._write() as tx:
+            row = self._require_investigation(tx.s, investigation_id)
+            self._check_version(tx.s, row, version, f"Investigation '{_short(row.title)}'")
+            self._derive(data, row)
+            changed = self._apply(tx, row, data, row.id, "investigation")
+            if changed:
+                row.updated_at, row.updated_by = tx.at, tx.user
+                tx.s.flush()
+            result = Investigation.from_row(row)
+        return result
+
+    def delete_investigation(self, investigation_id: int, version: int | None = None) -> None:
+        with self._write() as tx:
+            row = self._require_investigation(tx.s, investigation_id)
+            self._check_version(tx.s, row, version, f"Investigation '{_short(row.title)}'")
+            tx.audit(row.id, "investigation", row.id, "delete", None, row.title, None)
+            tx.s.delete(row)
+            tx.after_commit.append(lambda: self._forget_graph(investigation_id))
+
+    # --- team ------------------------------------------------------------------------------
+    def list_team(self, investigation_id: int) -> list[TeamMember]:
+        with self._read() as s:
+            rows = s.execute(
+                select(TeamMemberRow)
+                .where(TeamMemberRow.investigation_id == investigation_id)
+                .order_by(TeamMemberRow.position, TeamMemberRow.id)
+            ).scalars()
+            return [TeamMember.from_row(r) for r in rows]
+
+    def add_member(
+        self, investigation_id: int, name: str, role: str = "other", **fields
+    ) -> TeamMember:
+        data = values.normalise(values.TEAM_MEMBER, {"name": name, "role": role, **fields})
+        with self._write() as tx:
+            self._require_investigation(tx.s, investigation_id)
+            position = self._next_position(tx.s, TeamMemberRow, investigation_id)
+            row = TeamMemberRow(investigation_id=investigation_id, position=position, **data)
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(investigation_id, "team_member", row.id, "create", None, None, row.name)
+            self._touch(tx, investigation_id)
+            return TeamMember.from_row(row)
+
+    def update_member(self, member_id: int, version: int | None, **changes: Any) -> TeamMember:
+        data = values.normalise(values.TEAM_MEMBER, changes)
+        with self._write() as tx:
+            row = self._get(tx.s, TeamMemberRow, member_id, "team member")
+            self._check_version(tx.s, row, version, f"Team member '{_short(row.name)}'")
+            if self._apply(tx, row, data, row.investigation_id, "team_member"):
+                tx.s.flush()
+                self._touch(tx, row.investigation_id)
+            return TeamMember.from_row(row)
+
+    def remove_member(self, member_id: int) -> None:
+        self._delete_simple(TeamMemberRow, member_id, "team member", "team_member", "name")
+
+    # --- timeline --------------------------------------------------------------------------
+    def list_timeline(self, investigation_id: int) -> list[TimelineEntry]:
+        with self._read() as s:
+            rows = s.execute(
+                select(TimelineEntryRow)
+                .where(TimelineEntryRow.investigation_id == investigation_id)
+                .order_by(TimelineEntryRow.position, TimelineEntryRow.id)
+            ).scalars()
+            return [TimelineEntry.from_row(r) for r in rows]
+
+    def add_entry(self, investigation_id: int, **fields: Any) -> TimelineEntry:
+        data = values.normalise(values.TIMELINE_ENTRY, fields)
+        if not (data.get("happened") or "").strip():
+            raise ValidationError("what happened: is required")
+        with self._write() as tx:
+            self._require_investigation(tx.s, investigation_id)
+            position = self._next_position(tx.s, TimelineEntryRow, investigation_id)
+            row = TimelineEntryRow(investigation_id=investigation_id, position=position, **data)
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(investigation_id, "timeline_entry", row.id, "create", None, None, row.happened)
+            self._touch(tx, investigation_id)
+            return TimelineEntry.from_row(row)
+
+    def update_entry(self, entry_id: int, version: int | None, **changes: Any) -> TimelineEntry:
+        data = values.normalise(values.TIMELINE_ENTRY, changes)
+        if "happened" in data and not data["happened"].strip():
+            raise ValidationError("what happened: is required")
+        with self._write() as tx:
+            row = self._get(tx.s, TimelineEntryRow, entry_id, "timeline entry")
+            self._check_version(tx.s, row, version, "This timeline entry")
+            if self._apply(tx, row, data, row.investigation_id, "timeline_entry"):
+                tx.s.flush()
+                self._touch(tx, row.investigation_id)
+            return TimelineEntry.from_row(row)
+
+    def move_entry(self, entry_id: int, offset: int) -> list[TimelineEntry]:
+        """Move an entry up (negative) or down the list; returns the timeline in its new order."""
+        with self._write() as tx:
+            row = self._get(tx.s, TimelineEntryRow, entry_id, "timeline entry")
+            inv = row.investigation_id
+            rows = list(
+                tx.s.execute(
+                    select(TimelineEntryRow)
+                    .where(TimelineEntryRow.investigation_id == inv)
+                    .order_by(TimelineEntryRow.position, TimelineEntryRow.id)
+                ).scalars()
+            )
+            index = next(i for i, r in enumerate(rows) if r.id == entry_id)
+            target = max(0, min(len(rows) - 1, index + offset))
+            if target != index:
+                rows.insert(target, rows.pop(index))
+                for position, r in enumerate(rows):
+                    if r.position != position:
+                        if r.id == entry_id:
+                            tx.audit(
+                                inv, "timeline_entry", r.id, "update", "position", index, target
+                            )
+                        r.position = position
+                tx.s.flush()
+                self._touch(tx, inv)
+            return [TimelineEntry.from_row(r) for r in rows]
+
+    def delete_entry(self, entry_id: int) -> None:
+        self._delete_simple(
+            TimelineEntryRow, entry_id, "timeline entry", "timeline_entry", "happened"
+        )
+
+    # --- causes and links ------------------------------------------------------------------
+    def list_causes(self, investigation_id: int) -> list[Cause]:
+        t = CauseRow.__table__.c
+        cols = [t[f] for f in Cause.__dataclass_fields__]
+        with self._read() as s:
+            rows = s.execute(
+                select(*cols).where(t.investigation_id == investigation_id).order_by(t.id)
+            )
+            return [Cause(*r) for r in rows]
+
+    def get_cause(self, cause_id: int) -> Cause:
+        with self._read() as s:
+            return Cause.from_row(self._get(s, CauseRow, cause_id, "cause"))
+
+    def list_links(self, investigation_id: int) -> list[Link]:
+        t = CausalLinkRow.__table__.c
+        with self._read() as s:
+            rows = s.execute(
+                select(t.id, t.investigation_id, t.cause_id, t.effect_id)
+                .where(t.investigation_id == investigation_id)
+                .order_by(t.id)
+            )
+            return [Link(*r) for r in rows]
+
+    def add_cause(
+        self, investigation_id: int, text: str, *, effect_id: int | None = None, **fields: Any
+    ) -> Cause:
+        """Add a cause (optionally linked as a cause of `effect_id`, in the same transaction)."""
+        data = values.normalise(
+            values.CAUSE, {"text": text, "kind": fields.pop("kind", "cause"), **fields}
+        )
+        with self._write() as tx:
+            self._require_investigation(tx.s, investigation_id)
+            graph = self._graph_in(tx.s, investigation_id)
+            if effect_id is not None and effect_id not in graph:
+                raise NotFoundError(f"There is no cause with id {effect_id} in this investigation")
+            row = CauseRow(
+                investigation_id=investigation_id, created_by=tx.user, created_at=tx.at, **data
+            )
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(investigation_id, "cause", row.id, "create", None, None, row.text)
+            for name in ("category", "kind", "evidence", "statement"):
+                if data.get(name) not in (None, "", "cause"):
+                    tx.audit(investigation_id, "cause", row.id, "update", name, None, data[name])
+            if effect_id is not None:
+                self._insert_link(tx, investigation_id, row.id, effect_id)
+            rev = self._touch(tx, investigation_id, graph=True)
+            cause = Cause.from_row(row)
+
+            def sync() -> None:
+                with self._graph_lock:
+                    graph.add_node(cause.id, cause.kind, cause.category)
+                    if effect_id is not None:
+                        graph.add_edge(cause.id, effect_id)
+                    graph.rev = rev
+
+            tx.after_commit.append(sync)
+        return cause
+
+    def update_cause(self, cause_id: int, version: int | None, **changes: Any) -> Cause:
+        data = values.normalise(values.CAUSE, changes)
+        with self._write() as tx:
+            row = self._get(tx.s, CauseRow, cause_id, "cause")
+            self._check_version(tx.s, row, version, f"Cause '{_short(row.text)}'")
+            graph = self._graph_in(tx.s, row.investigation_id)
+            changed = self._apply(tx, row, data, row.investigation_id, "cause")
+            if changed:
+                tx.s.flush()
+                rev = self._touch(tx, row.investigation_id, graph=True)
+                attrs = {"kind": row.kind, "category": row.category}
+
+                def sync() -> None:
+                    with self._graph_lock:
+                        graph.update_node(cause_id, **attrs)
+                        graph.rev = rev
+
+                tx.after_commit.append(sync)
+            return Cause.from_row(row)
+
+    def delete_cause(self, cause_id: int) -> None:
+        """Delete a cause and its links (each link removal is audited too)."""
+        with self._write() as tx:
+            row = self._get(tx.s, CauseRow, cause_id, "cause")
+            inv = row.investigation_id
+            graph = self._graph_in(tx.s, inv)
+            links = tx.s.execute(
+                select(CausalLinkRow).where(
+                    (CausalLinkRow.cause_id == cause_id) | (CausalLinkRow.effect_id == cause_id)
+                )
+            ).scalars()
+            for link in links:
+                tx.audit(
+                    inv,
+                    "causal_link",
+                    link.id,
+                    "delete",
+                    None,
+                    f"{link.cause_id}->{link.effect_id}",
+                    None,
+                )
+            tx.audit(inv, "cause", cause_id, "delete", None, row.text, None)
+            tx.s.delete(row)
+            tx.s.flush()
+            rev = self._touch(tx, inv, graph=True)
+
+            def sync() -> None:
+                with self._graph_lock:
+                    graph.remove_node(cause_id)
+                    graph.rev = rev
+
+            tx.after_commit.append(sync)
+
+    def link(self, cause_id: int, effect_id: int) -> Link:
+        """Record that `cause_id` led to `effect_id`; a link closing a cycle is refused."""
+        with self._write() as tx:
+            cause = self._get(tx.s, CauseRow, cause_id, "cause")
+            effect = self._get(tx.s, CauseRow, effect_id, "cause")
+            if cause.investigation_id != effect.investigation_id:
+                raise ValidationError("Causes of two different investigations cannot be linked")
+            inv = cause.investigation_id
+            graph = self._graph_in(tx.s, inv)
+            link = self._insert_link(tx, inv, cause_id, effect_id)
+            rev = self._touch(tx, inv, graph=True)
+
+            def sync() -> None:
+                with self._graph_lock:
+                    graph.add_edge(cause_id, effect_id)
+                    graph.rev = rev
+
+            tx.after_commit.append(sync)
+            return link
+
+    def _insert_link(self, tx: _Tx, inv: int, cause_id: int, effect_id: int) -> Link:
+        graph = self._graphs[inv]
+        if graph.g.has_edge(cause_id, effect_id):
+            raise ValidationError("These two causes are already linked")
+        cycle = graph.cycle_if_linked(cause_id, effect_id)
+        if cycle is not None:
+            texts = dict(
+                tx.s.execute(select(CauseRow.id, CauseRow.text).where(CauseRow.id.in_(cycle))).all()
+            )
+            named = " -> ".join(f"'{_short(texts.get(n, str(n)), 30)}'" for n in cycle)
+            raise CycleError(f"That link would make a circle: {named}", cycle)
+        row = CausalLinkRow(investigation_id=inv, cause_id=cause_id, effect_id=effect_id)
+        tx.s.add(row)
+        tx.s.flush()
+        tx.audit(inv, "causal_link", row.id, "create", None, None, f"{cause_id}->{effect_id}")
+        return Link(row.id, inv, cause_id, effect_id)
+
+    def unlink(self, cause_id: int, effect_id: int) -> None:
+        with self._write() as tx:
+            row = tx.s.execute(
+                select(CausalLinkRow).where(
+                    CausalLinkRow.cause_id == cause_id, CausalLinkRow.effect_id == effect_id
+                )
+            ).scalar_one_or_none()
+            if row is None:
+                raise NotFoundError(f"Cause {cause_id} is not linked to {effect_id}")
+            inv = row.investigation_id
+            graph = self._graph_in(tx.s, inv)
+            tx.audit(inv, "causal_link", row.id, "delete", None, f"{cause_id}->{effect_id}", None)
+            tx.s.delete(row)
+            tx.s.flush()
+            rev = self._touch(tx, inv, graph=True)
+
+            def sync() -> None:
+                with self._graph_lock:
+                    graph.remove_edge(cause_id, effect_id)
+                    graph.rev = rev
+
+            tx.after_commit.append(sync)
+
+    # --- the graph -------------------------------------------------------------------------
+    def _graph_in(self, s: Session, investigation_id: int) -> CauseGraph:
+        """The cached graph if it is current in this transaction, else one loaded afresh."""
+        rev = s.execute(
+            select(InvestigationRow.graph_rev).where(InvestigationRow.id == investigation_id)
+        ).scalar_one_or_none()
+        if rev is None:
+            raise NotFoundError(f"There is no investigation with id {investigation_id}")
+        with self._graph_lock:
+            cached = self._graphs.get(investigation_id)
+            if cached is not None and cached.rev == rev:
+                return cached
+        graph = self._load_graph(s, investigation_id, rev)
+        with self._graph_lock:
+            self._graphs[investigation_id] = graph
+        return graph
+
+    @staticmethod
+    def _load_graph(s: Session, investigation_id: int, rev: int) -> CauseGraph:
+        c = CauseRow.__table__.c
+        lk = CausalLinkRow.__table__.c
+        nodes = s.execute(
+            select(c.id, c.kind, c.category).where(c.investigation_id == investigation_id)
+        ).all()
+        edges = s.execute(
+            select(lk.cause_id, lk.effect_id).where(lk.investigation_id == investigation_id)
+        ).all()
+        return CauseGraph.build(nodes, edges, rev)
+
+    def load_graph(self, investigation_id: int) -> CauseGraph:
+        """Read the graph from the database, ignoring the cache (what a fresh start costs)."""
+        with self._read() as s:
+            rev = s.execute(
+                select(InvestigationRow.graph_rev).where(InvestigationRow.id == investigation_id)
+            ).scalar_one_or_none()
+            if rev is None:
+                raise NotFoundError(f"There is no investigation with id {investigation_id}")
+            return self._load_graph(s, investigation_id, rev)
+
+    def graph(self, investigation_id: int) -> CauseGraph:
+        """A private copy of the current graph, safe to keep and query on any thread."""
+        with self._read() as s:
+            graph = self._graph_in(s, investigation_id)
+            with self._graph_lock:
+                return CauseGraph(graph.g.copy(), graph.rev)
+
+    def _forget_graph(self, investigation_id: int) -> None:
+        with self._graph_lock:
+            self._graphs.pop(investigation_id, None)
+
+    # --- actions ---------------------------------------------------------------------------
+    @staticmethod
+    def _flatten_action(fields: dict[str, Any]) -> dict[str, Any]:
+        measure = fields.pop("measure", None)
+        if measure is not None:
+            if isinstance(measure, Measure):
+                measure = {n: getattr(measure, n) for n in MEASURE_FIELDS}
+            if not isinstance(measure, dict):
+                raise ValidationError("measure: expected the measure's fields")
+            for name, value in measure.items():
+                if name not in MEASURE_FIELDS:
+                    raise ValidationError(f"measure {name}: is not a field of a measure")
+                fields[f"measure_{name}"] = value
+        return fields
+
+    def _action(self, s: Session, row: ActionRow) -> Action:
+        addresses = tuple(
+            s.execute(
+                select(ActionCauseRow.cause_id)
+                .where(ActionCauseRow.action_id == row.id)
+                .order_by(ActionCauseRow.cause_id)
+            ).scalars()
+        )
+        return self._action_from(row, addresses)
+
+    @staticmethod
+    def _action_from(row: Any, addresses: tuple[int, ...]) -> Action:
+        measure = Measure(*(getattr(row, f"measure_{n}") for n in MEASURE_FIELDS))
+        return Action.from_row(row, addresses=addresses, measure=measure)
+
+    def list_actions(self, investigation_id: int) -> list[Action]:
+        with self._read() as s:
+            rows = list(
+                s.execute(
+                    select(ActionRow)
+                    .where(ActionRow.investigation_id == investigation_id)
+                    .order_by(ActionRow.id)
+                ).scalars()
+            )
+            pairs = s.execute(
+                select(ActionCauseRow.action_id, ActionCauseRow.cause_id)
+                .join(ActionRow, ActionRow.id == ActionCauseRow.action_id)
+                .where(ActionRow.investigation_id == investigation_id)
+                .order_by(ActionCauseRow.cause_id)
+            ).all()
+            by_action: dict[int, list[int]] = {}
+            for action_id, cause_id in pairs:
+                by_action.setdefault(action_id, []).append(cause_id)
+            return [self._action_from(r, tuple(by_action.get(r.id, ()))) for r in rows]
+
+    def _set_addresses(self, tx: _Tx, row: ActionRow, addresses: Iterable[int]) -> None:
+        wanted = set(addresses)
+        if wanted:
+            found = set(
+                tx.s.execute(
+                    select(CauseRow.id).where(
+                        CauseRow.id.in_(wanted), CauseRow.investigation_id == row.investigation_id
+                    )
+                ).scalars()
+            )
+            missing = sorted(wanted - found)
+            if missing:
+                raise ValidationError(
+                    f"addresses: no cause with id {', '.join(map(str, missing))} "
+                    "in this investigation"
+                )
+        current = set(
+            tx.s.execute(
+                select(ActionCauseRow.cause_id).where(ActionCauseRow.action_id == row.id)
+            ).scalars()
+        )
+        for cause_id in sorted(wanted - current):
+            tx.s.add(ActionCauseRow(action_id=row.id, cause_id=cause_id))
+            tx.audit(row.investigation_id, "action", row.id, "update", "addresses", None, cause_id)
+        for cause_id in sorted(current - wanted):
+            tx.s.execute(
+                delete(ActionCauseRow).where(
+                    ActionCauseRow.action_id == row.id, ActionCauseRow.cause_id == cause_id
+                )
+            )
+            tx.audit(row.investigation_id, "action", row.id, "update", "addresses", cause_id, None)
+
+    def add_action(
+        self, investigation_id: int, text: str, *, addresses: Sequence[int] = (), **fields: Any
+    ) -> Action:
+        fields = self._flatten_action(fields)
+        fields.setdefault("status", "open")
+        data = values.normalise(values.ACTION, {"text": text, **fields})
+        with self._write() as tx:
+            self._require_investigation(tx.s, investigation_id)
+            row = ActionRow(investigation_id=investigation_id, **data)
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(investigation_id, "action", row.id, "create", None, None, row.text)
+            for name, value in data.items():
+                if name not in ("text", "status") and value not in (None, ""):
+                    tx.audit(investigation_id, "action", row.id, "update", name, None, value)
+            self._set_addresses(tx, row, addresses)
+            tx.s.flush()
+            self._touch(tx, investigation_id)
+            return self._action(tx.s, row)
+
+    def update_action(
+        self,
+        action_id: int,
+        version: int | None,
+        *,
+        addresses: Sequence[int] | None = None,
+        **changes: Any,
+    ) -> Action:
+        data = values.normalise(values.ACTION, self._flatten_action(changes))
+        with self._write() as tx:
+            row = self._get(tx.s, ActionRow, action_id, "action")
+            self._check_version(tx.s, row, version, f"Action '{_short(row.text)}'")
+            if "concurrence" in data and data["concurrence"] != row.concurrence:
+                data["concurrence_by"] = tx.user
+                data["concurrence_at"] = tx.at
+            changed = self._apply(tx, row, data, row.investigation_id, "action")
+            if addresses is not None:
+                self._set_addresses(tx, row, addresses)
+            if changed or addresses is not None:
+                tx.s.flush()
+                self._touch(tx, row.investigation_id)
+            return self._action(tx.s, row)
+
+    def delete_action(self, action_id: int) -> None:
+        self._delete_simple(ActionRow, action_id, "action", "action", "text")
+
+    # --- sign-off and feedback -------------------------------------------------------------
+    def add_signoff(self, investigation_id: int, **fields: Any) -> SignOff:
+        data = values.normalise(values.SIGN_OFF, fields)
+        with self._write() as tx:
+            self._require_investigation(tx.s, investigation_id)
+            row = SignOffRow(investigation_id=investigation_id, at=tx.at, **data)
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(
+                investigation_id,
+                "sign_off",
+                row.id,
+                "create",
+                None,
+                None,
+                f"{row.name}: {row.decision}",
+            )
+            self._touch(tx, investigation_id)
+            return SignOff.from_row(row)
+
+    def add_feedback(self, investigation_id: int, **fields: Any) -> Feedback:
+        data = values.normalise(values.FEEDBACK, fields)
+        with self._write() as tx:
+            self._require_investigation(tx.s, investigation_id)
+            row = FeedbackRow(investigation_id=investigation_id, **data)
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(investigation_id, "feedback", row.id, "create", None, None, row.audience)
+            self._touch(tx, investigation_id)
+            return Feedback.from_row(row)
+
+    # --- whole investigations --------------------------------------------------------------
+    def dossier(self, investigation_id: int) -> Dossier:
+        """Everything about one investigation, read in one consistent snapshot."""
+        with self._read() as s:
+            inv = Investigation.from_row(self._require_investigation(s, investigation_id))
+
+            def rows(table: Any, *order: Any) -> list[Any]:
+                return list(
+                    s.execute(
+                        select(table)
+                        .where(table.investigation_id == investigation_id)
+                        .order_by(*order)
+                    ).scalars()
+                )
+
+            team = tuple(
+                TeamMember.from_row(r)
+                for r in rows(TeamMemberRow, TeamMemberRow.position, TeamMemberRow.id)
+            )
+            timeline = tuple(
+                TimelineEntry.from_row(r)
+                for r in rows(TimelineEntryRow, TimelineEntryRow.position, TimelineEntryRow.id)
+            )
+            causes = tuple(Cause.from_row(r) for r in rows(CauseRow, CauseRow.id))
+            links = tuple(
+                Link(r.id, r.investigation_id, r.cause_id, r.effect_id)
+                for r in rows(CausalLinkRow, CausalLinkRow.id)
+            )
+            action_rows = rows(ActionRow, ActionRow.id)
+            pairs = s.execute(
+                select(ActionCauseRow.action_id, ActionCauseRow.cause_id)
+                .join(ActionRow, ActionRow.id == ActionCauseRow.action_id)
+                .where(ActionRow.investigation_id == investigation_id)
+                .order_by(ActionCauseRow.cause_id)
+            ).all()
+            by_action: dict[int, list[int]] = {}
+            for action_id, cause_id in pairs:
+                by_action.setdefault(action_id, []).append(cause_id)
+            actions = tuple(
+                self._action_from(r, tuple(by_action.get(r.id, ()))) for r in action_rows
+            )
+            signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, SignOffRow.id))
+            feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, FeedbackRow.id))
+        return Dossier(inv, team, timeline, causes, links, actions, signoffs, feedback)
+
+    def check(self, investigation_id: int) -> list[Finding]:
+        """Every finding of every rule for one investigation (what `rca check` prints)."""
+        from models.rules.checks import run_checks
+
+        return run_checks(self.dossier(investigation_id))
+
+    # --- audit -----------------------------------------------------------------------------
+    def audit_entries(self, investigation_id: int | None = None) -> list[AuditEntry]:
+        with self._read() as s:
+            query = select(AuditRow).order_by(AuditRow.seq)
+            if investigation_id is not None:
+                query = query.where(AuditRow.investigation_id == investigation_id)
+            return [AuditEntry.from_row(r) for r in s.execute(query).scalars()]
+
+    def verify_audit(self) -> audit_chain.ChainProblem | None:
+        with self._read() as s:
+            return audit_chain.verify(s.execute(select(AuditRow).order_by(AuditRow.seq)).scalars())
+
+    # --- interchange and backup ------------------------------------------------------------
+    def export_document(self, investigation_id: int) -> dict[str, Any]:
+        from models.interchange import to_document
+
+        return to_document(self.dossier(investigation_id))
+
+    def import_document(self, data: Any) -> Investigation:
+        """Create a new investigation from an interchange document, all or nothing."""
+        from models.interchange import parse_document
+
+        doc = parse_document(data)
+        with self._write() as tx:
+            inv = self._write_document(tx, doc)
+        return inv
+
+    def _write_document(self, tx: _Tx, doc: Any) -> Investigation:
+        """Insert a validated document as a new investigation (inside the caller's transaction)."""
+        fields = doc.investigation.model_dump()
+        fields.pop("sac_score")
+        data = values.normalise(values.INVESTIGATION, fields)
+        self._derive(data)
+        data["sentinel"] = doc.investigation.sentinel
+        inv = InvestigationRow(
+            **data, created_by=tx.user, updated_by=tx.user, created_at=tx.at, updated_at=tx.at
+        )
+        tx.s.add(inv)
+        tx.s.flush()
+        iid = inv.id
+        tx.audit(iid, "investigation", iid, "import", None, None, inv.title)
+
+        def add(row: Any, entity: str, summary: str) -> Any:
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(iid, entity, row.id, "import", None, None, summary)
+            return row
+
+        for position, m in enumerate(doc.team):
+            member = values.normalise(values.TEAM_MEMBER, m.model_dump())
+            add(
+                TeamMemberRow(investigation_id=iid, position=position, **member),
+                "team_member",
+                m.name,
+            )
+        for position, e in enumerate(doc.timeline):
+            entry = values.normalise(values.TIMELINE_ENTRY, e.model_dump())
+            add(
+                TimelineEntryRow(investigation_id=iid, position=position, **entry),
+                "timeline_entry",
+                e.happened,
+            )
+        ids: dict[str, int] = {}
+        for c in doc.causes:
+            cause = values.normalise(values.CAUSE, c.model_dump(exclude={"id"}))
+            row = add(
+                CauseRow(investigation_id=iid, created_by=tx.user, created_at=tx.at, **cause),
+                "cause",
+                c.text,
+            )
+            ids[c.id] = row.id
+        for lk in doc.links:
+            a, b = ids[lk.cause], ids[lk.effect]
+            add(
+                CausalLinkRow(investigation_id=iid, cause_id=a, effect_id=b),
+                "causal_link",
+                f"{a}->{b}",
+            )
+        for a in doc.actions:
+            fields = a.model_dump(exclude={"addresses", "measure"})
+            if a.measure is not None:
+                fields = self._flatten_action({**fields, "measure": a.measure.model_dump()})
+            action = add(
+                ActionRow(investigation_id=iid, **values.normalise(values.ACTION, fields)),
+                "action",
+                a.text,
+            )
+            for ref in dict.fromkeys(a.addresses):
+                tx.s.add(ActionCauseRow(action_id=action.id, cause_id=ids[ref]))
+        for so in doc.signoffs:
+            fields = so.model_dump(exclude={"at"})
+            row = SignOffRow(
+                investigation_id=iid, at=so.at or tx.at, **values.normalise(values.SIGN_OFF, fields)
+            )
+            add(row, "sign_off", f"{so.name}: {so.decision}")
+        for fb in doc.feedback:
+            add(
+                FeedbackRow(
+                    investigation_id=iid, **values.normalise(values.FEEDBACK, fb.model_dump())
+                ),
+                "feedback",
+                fb.audience,
+            )
+        tx.s.flush()
+        return Investigation.from_row(inv)
+
+    def backup(self, dest: str, *, force: bool = False) -> str:
+        return str(backup_to(self.db.target, dest, force=force))
+
+    # --- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _next_position(s: Session, table: Any, investigation_id: int) -> int:
+        top = s.execute(
+            select(func.max(table.position)).where(table.investigation_id == investigation_id)
+        ).scalar_one_or_none()
+        return 0 if top is None else top + 1
+
+    def _delete_simple(
+        self, table: Any, entity_id: int, label: str, entity: str, name_field: str
+    ) -> None:
+        with self._write() as tx:
+            row = self._get(tx.s, table, entity_id, label)
+            inv = row.investigation_id
+            tx.audit(inv, entity, entity_id, "delete", None, getattr(row, name_field), None)
+            tx.s.delete(row)
+            tx.s.flush()
+            self._touch(tx, inv)
+
+
+def open_service(target: Any = None, user: str | None = None, **kwargs: Any) -> Service:
+    """Open the database and a service for `user` (the OS login name when not given)."""
+    from models.db import open_database
+
+    if user is None:
+        import getpass
+
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no login name (some containers)
+            user = "unknown"
+    try:
+        return Service(open_database(target, **kwargs), user)
+    except OSError as exc:  # pragma: no cover - last resort, named plainly
+        raise DatabaseError(f"cannot open the database: {exc}") from None
+
+
+__all__ = ["CauseKind", "Service", "open_service"]

@@ -1,0 +1,247 @@
+"""The SQLModel tables: what is stored, and nothing else.
+
+Rows never leave the service: screens, exports and the command line get the plain objects of
+`models.domain`. Enumerated values are stored as their string keys (see `models.vocab`) so that
+adding a value is not a schema change. Every editable row has a `version` counter used for
+optimistic locking: the service refuses a write made from a stale read (SQLAlchemy's
+`version_id_col` also guards the UPDATE itself, which matters on PostgreSQL).
+
+Columns holding patient identifiers carry `info={"phi": True}` so exports can find and remove them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Named constraints: Alembic's batch mode on SQLite can only drop what has a name.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+PHI = {"phi": True}
+
+
+def _text(default: str = "", **info) -> object:
+    """A non-null free-text column (TEXT on every backend, no length limit)."""
+    return Field(default=default, sa_type=Text, nullable=False, sa_column_kwargs={"info": info})
+
+
+def _version() -> Column:
+    return Column("version", Integer, nullable=False, default=1)
+
+
+def _now() -> dt.datetime:
+    """Record timestamps are naive UTC, to the second.
+
+    Event times (occurred, discovered, timeline) are naive too, but local wall-clock time as the
+    investigator typed it: a hospital's events happen in its own time zone.
+    """
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+_inv_version = _version()
+
+
+class InvestigationRow(SQLModel, table=True):
+    __tablename__ = "investigation"
+    __mapper_args__ = {"version_id_col": _inv_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_type=Text, nullable=False)
+    description: str = _text()
+    occurred_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    discovered_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    decision_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    unit: str = _text()
+    reported_by: str = _text()
+    event_type: str | None = None
+    report_type: str | None = None
+    harm: str | None = None
+    ncc_merp: str | None = None
+    severity_actual: str | None = None
+    severity_potential: str | None = None
+    probability: str | None = None
+    sac_score: int | None = None
+    sentinel: bool = Field(default=False, nullable=False)
+    blameworthy: bool = Field(default=False, nullable=False)
+    blameworthy_note: str = _text()
+    status: str = Field(default="draft", nullable=False, index=True)
+    patient_name: str = _text(phi=True)
+    patient_mrn: str = _text(phi=True)
+    patient_dob: dt.date | None = Field(default=None, sa_column_kwargs={"info": PHI})
+    created_by: str = Field(default="", nullable=False)
+    created_at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
+    updated_by: str = Field(default="", nullable=False)
+    updated_at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
+    version: int = Field(default=1, sa_column=_inv_version)
+    #: Bumped by every cause or link edit, so a service can tell its cached graph is stale.
+    graph_rev: int = Field(default=0, nullable=False)
+
+
+_member_version = _version()
+
+
+class TeamMemberRow(SQLModel, table=True):
+    __tablename__ = "team_member"
+    __mapper_args__ = {"version_id_col": _member_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    name: str = Field(sa_type=Text, nullable=False)
+    role: str = Field(default="other", nullable=False)
+    involved: bool = Field(default=False, nullable=False)
+    position: int = Field(default=0, nullable=False)
+    version: int = Field(default=1, sa_column=_member_version)
+
+
+_entry_version = _version()
+
+
+class TimelineEntryRow(SQLModel, table=True):
+    __tablename__ = "timeline_entry"
+    __mapper_args__ = {"version_id_col": _entry_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    happened: str = _text()
+    should_have: str = _text()
+    source: str = _text()
+    position: int = Field(default=0, nullable=False)
+    version: int = Field(default=1, sa_column=_entry_version)
+
+
+_cause_version = _version()
+
+
+class CauseRow(SQLModel, table=True):
+    __tablename__ = "cause"
+    __mapper_args__ = {"version_id_col": _cause_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    text: str = Field(sa_type=Text, nullable=False)
+    category: str | None = None
+    kind: str = Field(default="cause", nullable=False)
+    evidence: str = _text()
+    statement: str = _text()
+    created_by: str = Field(default="", nullable=False)
+    created_at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
+    version: int = Field(default=1, sa_column=_cause_version)
+
+
+class CausalLinkRow(SQLModel, table=True):
+    """A graph edge: `cause_id` contributed to `effect_id`."""
+
+    __tablename__ = "causal_link"
+    __table_args__ = (UniqueConstraint("cause_id", "effect_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    cause_id: int = Field(foreign_key="cause.id", ondelete="CASCADE", index=True)
+    effect_id: int = Field(foreign_key="cause.id", ondelete="CASCADE", index=True)
+
+
+_action_version = _version()
+
+
+class ActionRow(SQLModel, table=True):
+    __tablename__ = "action"
+    __mapper_args__ = {"version_id_col": _action_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    text: str = Field(sa_type=Text, nullable=False)
+    strength: str | None = None
+    hierarchy_category: str = _text()
+    owner: str = _text()
+    due: dt.date | None = None
+    status: str = Field(default="open", nullable=False)
+    measure_kind: str | None = None
+    measure_what: str = _text()
+    measure_how: str = _text()
+    measure_sample: str = _text()
+    measure_target: str = _text()
+    measure_date: dt.date | None = None
+    concurrence: str | None = None
+    concurrence_reason: str = _text()
+    concurrence_by: str = Field(default="", nullable=False)
+    concurrence_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    version: int = Field(default=1, sa_column=_action_version)
+
+
+class ActionCauseRow(SQLModel, table=True):
+    """Which root causes an action addresses (many to many)."""
+
+    __tablename__ = "action_cause"
+
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", primary_key=True)
+    cause_id: int = Field(foreign_key="cause.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class SignOffRow(SQLModel, table=True):
+    __tablename__ = "sign_off"
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    role: str = Field(default="", nullable=False)
+    name: str = Field(default="", nullable=False)
+    decision: str = Field(nullable=False)
+    comment: str = _text()
+    at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
+
+
+class FeedbackRow(SQLModel, table=True):
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    audience: str = Field(nullable=False)
+    given_on: dt.date | None = None
+    given_by: str = Field(default="", nullable=False)
+    note: str = _text()
+
+
+class AuditRow(SQLModel, table=True):
+    """One change to one field (or one record created/deleted). Never updated, never deleted.
+
+    `investigation_id` has no foreign key on purpose: the trail outlives what it describes.
+    Entries form a hash chain (see `models.audit`).
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(nullable=False, unique=True)
+    at: dt.datetime = Field(sa_type=DateTime, nullable=False)
+    user: str = Field(nullable=False)
+    investigation_id: int | None = Field(default=None, index=True)
+    entity: str = Field(nullable=False)
+    entity_id: int | None = None
+    action: str = Field(nullable=False)
+    field: str | None = None
+    old: str | None = Field(default=None, sa_type=Text)
+    new: str | None = Field(default=None, sa_type=Text)
+    prev_hash: str = Field(nullable=False)
+    hash: str = Field(nullable=False)
+
+
+#: Tables that belong to one investigation, in an order safe for inserting.
+CHILD_TABLES = (
+    TeamMemberRow,
+    TimelineEntryRow,
+    CauseRow,
+    CausalLinkRow,
+    ActionRow,
+    ActionCauseRow,
+    SignOffRow,
+    FeedbackRow,
+)
