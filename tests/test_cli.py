@@ -1,0 +1,154 @@
+"""The `rca` command line: each subcommand, and one-line errors with a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from rca_tui.cli import cli
+
+
+@pytest.fixture
+def rca(db_path):
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(cli, ["--db", str(db_path), "--user", "alice", *args], input=input)
+
+    return run
+
+
+def one_line_error(result) -> str:
+    assert result.exit_code != 0
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def test_version_and_help():
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--version"]).output.startswith("rca, version ")
+    result = runner.invoke(cli, ["--help"])
+    for command in ("init", "list", "import", "export", "check", "backup", "demo"):
+        assert command in result.output
+    for command in ("list", "import", "export", "check", "backup", "demo", "init"):
+        assert runner.invoke(cli, [command, "--help"]).exit_code == 0
+
+
+def test_init_creates_the_database(rca, db_path):
+    result = rca("init")
+    assert result.exit_code == 0
+    assert str(db_path) in result.output
+    assert db_path.is_file()
+
+
+def test_demo_list_check_export_import(rca, tmp_path):
+    demo = rca("demo")
+    assert demo.exit_code == 0
+    demo_id = int(demo.stdout.strip().splitlines()[-1])
+
+    listed = json.loads(rca("list", "--json").stdout)
+    assert listed[0]["id"] == demo_id
+    assert {"id", "title", "status", "sac_score"} <= set(listed[0])
+    assert listed[0]["sac_score"] == 3
+
+    check = rca("check", str(demo_id), "--json")
+    assert check.exit_code == 0
+    assert json.loads(check.stdout) == []
+
+    out = tmp_path / "fall.json"
+    assert rca("export", str(demo_id), "--format", "json", "-o", str(out)).exit_code == 0
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    again = rca("export", str(demo_id), "-o", str(out))
+    assert "already exists" in one_line_error(again)
+
+    imported = rca("import", str(out))
+    assert imported.exit_code == 0
+    new_id = int(imported.stdout.strip().splitlines()[-1])
+    assert new_id != demo_id
+    exported = json.loads(rca("export", str(new_id)).stdout)
+    original = json.loads(out.read_text())
+    for doc in (exported, original):
+        doc.pop("exported_at")
+    assert exported == original
+
+
+def test_check_lists_findings(rca):
+    doc = {
+        "format": "rca-tui/1",
+        "investigation": {"title": "x"},
+        "causes": [{"id": 1, "text": "orphan [bold]cause[/]"}],
+    }
+    new_id = rca("import", "-", input=json.dumps(doc)).stdout.strip().splitlines()[-1]
+    findings = json.loads(rca("check", new_id, "--json").stdout)
+    assert [(f["code"], f["severity"], f["subject"]) for f in findings] == [
+        ("G-NO-EVENT", "error", None)
+    ]
+    assert rca("check", new_id, "--fail-on", "error").exit_code == 1
+    text = rca("check", new_id)
+    assert "G-NO-EVENT" in text.stdout
+
+
+def test_empty_list_says_what_to_do(rca):
+    assert "rca demo" in rca("list").stdout
+    assert json.loads(rca("list", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("check", "99"), "no investigation with id 99"),
+        (("export", "99"), "no investigation with id 99"),
+        (("export", "1", "--format", "pdf"), "'pdf' is not available"),
+        (("import", "/nonexistent/file.json"), "no such file"),
+    ],
+)
+def test_errors_are_one_line(rca, args, fragment):
+    rca("init")
+    assert fragment in one_line_error(rca(*args))
+
+
+def test_bad_import_is_one_line_and_writes_nothing(rca):
+    bad = '{"format": "rca-tui/1", "investigation": {"title": "x", "harm": "awful"}}'
+    assert "investigation.harm" in one_line_error(rca("import", "-", input=bad))
+    assert json.loads(rca("list", "--json").stdout) == []
+
+
+def test_foreign_file_is_refused(tmp_path):
+    foreign = tmp_path / "notes.db"
+    foreign.write_bytes(b"just some notes\n" * 10)
+    result = CliRunner().invoke(cli, ["--db", str(foreign), "list"])
+    line = one_line_error(result)
+    assert str(foreign) in line and "not an RCA database" in line
+    assert foreign.read_bytes() == b"just some notes\n" * 10
+
+
+def test_backup_and_audit_verify(rca, tmp_path):
+    rca("demo")
+    dest = tmp_path / "copy.db"
+    assert rca("backup", str(dest)).exit_code == 0
+    copy = CliRunner().invoke(cli, ["--db", str(dest), "list", "--json"])
+    assert json.loads(copy.stdout)[0]["sac_score"] == 3
+    assert "already exists" in one_line_error(rca("backup", str(dest)))
+    assert "intact" in rca("audit", "verify").stdout
+
+
+def test_installed_entry_point_runs(db_path):
+    """The real `rca` program, as a user would call it, exits non-zero on a bad database."""
+    env = {**os.environ, "RCA_DB": str(db_path)}
+    ok = subprocess.run(
+        [sys.executable, "-m", "rca_tui", "list", "--json"], capture_output=True, text=True, env=env
+    )
+    assert ok.returncode == 0 and json.loads(ok.stdout) == []
+    db_path.unlink()
+    db_path.write_text("garbage")
+    bad = subprocess.run(
+        [sys.executable, "-m", "rca_tui", "list"], capture_output=True, text=True, env=env
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.strip().count("\n") == 0 and "not an RCA database" in bad.stderr

@@ -1,0 +1,147 @@
+"""The cause graph: edits kept in step with the database, cycles refused, queries answered."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+
+import pytest
+
+from models.errors import CycleError, ValidationError
+from models.graph import CauseGraph
+from models.rules.checks import run_checks
+
+
+@pytest.fixture
+def chain(service):
+    """event <- a <- b <- c, plus d -> event, e disconnected."""
+    inv = service.create_investigation("Fall")
+    ev = service.add_cause(inv.id, "Patient fell", kind="event")
+    a = service.add_cause(inv.id, "Bed alarm off", effect_id=ev.id)
+    b = service.add_cause(inv.id, "Alarm not re-armed", effect_id=a.id)
+    c = service.add_cause(inv.id, "Bed needs manual re-arm", effect_id=b.id, kind="root")
+    d = service.add_cause(inv.id, "Night light broken", effect_id=ev.id, kind="contributing")
+    e = service.add_cause(inv.id, "Understaffing")
+    return inv, ev, a, b, c, d, e
+
+
+def test_cycle_is_refused_and_named(service, chain):
+    inv, ev, _a, _b, c, *_ = chain
+    before = len(service.audit_entries())
+    with pytest.raises(CycleError) as info:
+        service.link(ev.id, c.id)
+    message = info.value.message
+    assert "circle" in message
+    for text in ("Patient fell", "Bed needs manual re-arm", "Alarm not re-armed", "Bed alarm off"):
+        assert text in message
+    assert info.value.cycle[0] == info.value.cycle[-1] == ev.id
+    assert len(service.audit_entries()) == before
+    assert not service.graph(inv.id).g.has_edge(ev.id, c.id)
+
+
+def test_self_link_and_duplicate_link_are_refused(service, chain):
+    _, ev, a, *_ = chain
+    with pytest.raises(CycleError):
+        service.link(a.id, a.id)
+    with pytest.raises(ValidationError, match="already linked"):
+        service.link(a.id, ev.id)
+
+
+def test_queries(service, chain):
+    inv, ev, a, b, c, d, e = chain
+    g = service.graph(inv.id)
+    assert g.event() == ev.id
+    assert g.root_causes() == [c.id]
+    assert g.paths_to_event(c.id) == [[c.id, b.id, a.id, ev.id]]
+    assert g.disconnected() == [e.id]
+    assert g.origins() == [c.id, d.id, e.id]
+    assert g.longest_chain() == 3
+
+
+def test_check_reports_graph_findings(service, chain):
+    inv, *_, e = chain
+    findings = service.check(inv.id)
+    assert [(f.code, f.severity, f.subject) for f in findings] == [
+        ("G-DISCONNECTED", "warning", e.id)
+    ]
+    assert "Understaffing" in findings[0].message
+
+
+def test_check_without_event_is_an_error(service):
+    inv = service.create_investigation("x")
+    service.add_cause(inv.id, "Something")
+    codes = [(f.code, f.severity, f.subject) for f in service.check(inv.id)]
+    assert codes == [("G-NO-EVENT", "error", None)]
+
+
+def test_graph_reloaded_equals_graph_kept_in_step(service, db_path):
+    """A random sequence of edits: the cached graph always equals one read afresh."""
+    from models.service import open_service
+
+    rnd = random.Random(7)
+    inv = service.create_investigation("x")
+    ids = [service.add_cause(inv.id, "event", kind="event").id]
+    for step in range(120):
+        roll = rnd.random()
+        if roll < 0.45 or len(ids) < 3:
+            effect = rnd.choice(ids)
+            kind = rnd.choice(["cause", "root", "contributing"])
+            ids.append(service.add_cause(inv.id, f"cause {step}", effect_id=effect, kind=kind).id)
+        elif roll < 0.7:
+            x, y = rnd.sample(ids, 2)
+            with contextlib.suppress(CycleError, ValidationError):
+                service.link(x, y)
+        elif roll < 0.8:
+            links = service.list_links(inv.id)
+            if links:
+                lk = rnd.choice(links)
+                service.unlink(lk.cause_id, lk.effect_id)
+        elif roll < 0.9 and len(ids) > 3:
+            victim = rnd.choice(ids[1:])
+            service.delete_cause(victim)
+            ids.remove(victim)
+        else:
+            target = service.get_cause(rnd.choice(ids))
+            service.update_cause(target.id, target.version, category=f"cat {step % 7}")
+        kept = service.graph(inv.id)
+        assert kept.same_as(service.load_graph(inv.id)), f"diverged at step {step}"
+    fresh = open_service(db_path, user="bob")
+    assert fresh.graph(inv.id).same_as(service.graph(inv.id))
+    fresh.db.dispose()
+
+
+def test_edit_from_another_process_refreshes_the_cache(service, db_path):
+    """A link added by someone else must count when we check for cycles."""
+    from models.db import open_database
+    from models.service import Service
+
+    inv = service.create_investigation("x")
+    a = service.add_cause(inv.id, "a", kind="event")
+    b = service.add_cause(inv.id, "b", effect_id=a.id)
+    service.graph(inv.id)  # warm our cache
+    other = Service(open_database(db_path), "bob")
+    c = other.add_cause(inv.id, "c", effect_id=b.id)
+    with pytest.raises(CycleError):
+        service.link(a.id, c.id)
+    assert service.graph(inv.id).g.has_edge(c.id, b.id)
+    other.db.dispose()
+
+
+def test_paths_are_capped_on_dense_graphs():
+    # A ladder with 2^20 paths: the query must stay bounded.
+    nodes = [(0, "event", None)] + [(i, "cause", None) for i in range(1, 42)]
+    edges = []
+    for level in range(20):
+        top, bottom = 2 * level + 1, 2 * level + 2
+        nxt = (2 * level + 3, 2 * level + 4) if level < 19 else (0, 0)
+        for src in (top, bottom):
+            for dst in set(nxt):
+                edges.append((src, dst))
+    g = CauseGraph.build(nodes, edges)
+    assert len(g.paths_to_event(1, limit=50)) == 50
+
+
+def test_findings_are_plain_dicts_for_json(service, chain):
+    inv, *_ = chain
+    data = [f.as_dict() for f in run_checks(service.dossier(inv.id))]
+    assert set(data[0]) == {"code", "severity", "subject", "message"}

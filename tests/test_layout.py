@@ -1,0 +1,40 @@
+"""The layout's contracts: which package may import which."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_hold():
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" in result.stdout and " 0 broken" in result.stdout
+
+
+def test_models_and_cli_start_without_textual():
+    """`rca list` must not pay for Textual, Alembic or the exports at start-up."""
+    code = (
+        "import sys; from rca_tui import cli; import models.service, models.interchange;"
+        "bad = [m for m in ('textual', 'alembic', 'rich') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_every_module_has_a_docstring():
+    import ast
+
+    missing = []
+    for package in ("rca_tui", "screens", "models", "exports"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.name == "__init__.py" and path.stat().st_size == 0:
+                continue
+            if ast.get_docstring(ast.parse(path.read_text())) is None:
+                missing.append(str(path.relative_to(ROOT)))
+    assert missing == []

@@ -1,0 +1,204 @@
+"""The database file: creation, settings, migrations, and refusing what is not ours."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import stat
+
+import pytest
+from sqlalchemy import create_engine
+
+from models.db import APPLICATION_ID, open_database
+from models.errors import DatabaseError, ReadOnlyError
+from models.migrations import HEAD, REVISIONS
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_database_is_private_and_at_head(db_path):
+    db = open_database(db_path)
+    db.dispose()
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+    assert con.execute("PRAGMA application_id").fetchone() == (APPLICATION_ID,)
+    con.close()
+
+
+def test_missing_folders_are_created(tmp_path):
+    path = tmp_path / "a" / "b" / "rca.db"
+    open_database(path).dispose()
+    assert path.is_file()
+
+
+def test_connection_settings(db_path):
+    db = open_database(db_path)
+    with db.engine.connect() as conn:
+        pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("synchronous") == 2  # FULL: a committed edit survives power loss
+        assert pragma("busy_timeout") >= 1000
+    db.dispose()
+
+
+def test_migrations_match_the_models(db_path):
+    """Upgrading an empty file gives exactly the schema the tables declare."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from models.tables import metadata
+
+    open_database(db_path).dispose()
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(ctx, metadata) == []
+    engine.dispose()
+
+
+def test_revision_list_matches_the_scripts():
+    from pathlib import Path
+
+    from alembic.script import ScriptDirectory
+
+    import models.migrations
+
+    scripts = ScriptDirectory(str(Path(models.migrations.__file__).parent))
+    chain = [s.revision for s in reversed(list(scripts.walk_revisions()))]
+    assert tuple(chain) == REVISIONS
+    assert scripts.get_current_head() == HEAD
+
+
+def test_reopening_keeps_data(db_path):
+    from models.service import open_service
+
+    svc = open_service(db_path, user="a")
+    inv = svc.create_investigation("Wrong-site block")
+    svc.db.dispose()
+    again = open_service(db_path, user="b")
+    assert again.get_investigation(inv.id).title == "Wrong-site block"
+    again.db.dispose()
+
+
+def test_newer_database_is_refused_untouched(db_path):
+    open_database(db_path).dispose()
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    before = digest(db_path)
+    with pytest.raises(DatabaseError, match="newer rca-tui"):
+        open_database(db_path)
+    assert digest(db_path) == before
+
+
+def test_foreign_sqlite_database_is_refused_untouched(db_path):
+    con = sqlite3.connect(db_path)
+    con.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT)")
+    con.execute("INSERT INTO patients (name) VALUES ('x')")
+    con.commit()
+    con.close()
+    before = digest(db_path)
+    with pytest.raises(DatabaseError, match="not an RCA database"):
+        open_database(db_path)
+    assert digest(db_path) == before
+
+
+def test_other_application_id_is_refused(db_path):
+    con = sqlite3.connect(db_path)
+    con.execute("PRAGMA application_id = 1234")
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    before = digest(db_path)
+    with pytest.raises(DatabaseError, match="another program"):
+        open_database(db_path)
+    assert digest(db_path) == before
+
+
+def test_text_file_is_refused_untouched(db_path):
+    db_path.write_text("name,mrn\nJane,123\n" * 20)
+    before = digest(db_path)
+    with pytest.raises(DatabaseError, match="not an SQLite file") as info:
+        open_database(db_path)
+    assert str(db_path) in info.value.message
+    assert digest(db_path) == before
+
+
+def test_corrupt_database_is_refused_untouched(db_path, service):
+    for i in range(40):
+        service.create_investigation(f"Event {i}", description="x" * 2000)
+    service.db.dispose()
+    data = bytearray(db_path.read_bytes())
+    page = 4096
+    assert len(data) > 8 * page
+    # Scribble over the middle pages (table b-tree pages), keep the header intact.
+    for offset in range(3 * page, 6 * page, 7):
+        data[offset] = 0xA5
+    db_path.write_bytes(bytes(data))
+    before = digest(db_path)
+    with pytest.raises(DatabaseError, match="corrupt"):
+        open_database(db_path)
+    assert digest(db_path) == before
+
+
+def test_unwritable_location_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    with pytest.raises(DatabaseError, match="cannot create the database") as info:
+        open_database(blocker / "rca.db")
+    assert str(blocker / "rca.db") in info.value.message
+    assert blocker.read_text() == "not a folder"
+
+
+def test_folder_given_as_database_is_refused(tmp_path):
+    with pytest.raises(DatabaseError, match="folder"):
+        open_database(tmp_path)
+
+
+def test_read_only_database_reads_but_refuses_writes(db_path, service):
+    inv = service.create_investigation("Readable")
+    service.db.dispose()
+    before = digest(db_path)
+    from models.service import Service
+
+    ro = Service(open_database(db_path, readonly=True), "bob")
+    assert [i.title for i in ro.list_investigations()] == ["Readable"]
+    with pytest.raises(ReadOnlyError, match="read-only"):
+        ro.update_investigation(inv.id, inv.version, title="Changed")
+    ro.db.dispose()
+    assert digest(db_path) == before
+
+
+def test_missing_database_opened_read_only_is_an_error(db_path):
+    with pytest.raises(DatabaseError, match="no such database"):
+        open_database(db_path, readonly=True)
+    assert not db_path.exists()
+
+
+def test_locked_database_gives_a_clear_error(db_path, service, monkeypatch):
+    import models.db as dbmod
+    from models.errors import LockedError
+
+    inv = service.create_investigation("Locked")
+    # Another program holds the write lock for longer than our (shortened) busy timeout.
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 100)
+        from models.service import Service
+
+        other = Service(open_database(db_path), "bob")
+        with pytest.raises(LockedError, match="busy"):
+            other.update_investigation(inv.id, inv.version, title="x")
+        # Reading still works while another program writes (WAL).
+        assert other.get_investigation(inv.id).title == "Locked"
+        other.db.dispose()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
