@@ -248,12 +248,6 @@ def demo_document(today: dt.date | None = None) -> dict[str, Any]:
                 "should_have": "",
                 "source": "Radiology report",
             },
-            {
-                "at": at(night, 31),
-                "happened": "Left hip hemiarthroplasty",
-                "should_have": "",
-                "source": "Operative note",
-            },
         ],
         "causes": [
             {"id": i, "text": t, "category": c, "kind": k, "evidence": e, "statement": s}

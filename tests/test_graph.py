@@ -60,7 +60,7 @@ def test_queries(service, chain):
 
 def test_check_reports_graph_findings(service, chain):
     inv, *_, e = chain
-    findings = service.check(inv.id)
+    findings = [f for f in service.check(inv.id) if f.code.startswith("G-")]
     assert [(f.code, f.severity, f.subject) for f in findings] == [
         ("G-DISCONNECTED", "warning", e.id)
     ]
@@ -70,7 +70,7 @@ def test_check_reports_graph_findings(service, chain):
 def test_check_without_event_is_an_error(service):
     inv = service.create_investigation("x")
     service.add_cause(inv.id, "Something")
-    codes = [(f.code, f.severity, f.subject) for f in service.check(inv.id)]
+    codes = [(f.code, f.severity, f.subject) for f in service.check(inv.id) if f.code[0] == "G"]
     assert codes == [("G-NO-EVENT", "error", None)]
 
 

@@ -10,8 +10,14 @@ from collections.abc import Callable
 
 from models.domain import Dossier, Finding
 from models.rules.graph_checks import graph_findings
+from models.rules.team_checks import team_findings
+from models.rules.timeline_checks import timeline_findings
 
-RULES: list[Callable[[Dossier], list[Finding]]] = [graph_findings]
+RULES: list[Callable[[Dossier], list[Finding]]] = [
+    lambda d: team_findings(d.team),
+    lambda d: timeline_findings(d.timeline),
+    graph_findings,
+]
 
 
 def run_checks(dossier: Dossier) -> list[Finding]:
