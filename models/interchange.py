@@ -2,7 +2,7 @@
 
 One document holds one investigation completely. Cause ids inside a document are local to it
 ("c1", "c2", ... on export; any unique strings or numbers on import), so exporting, importing
-and exporting again gives the same document apart from `exported_at`.
+and exporting again gives the same document apart from `exported_at` and `exported_by`.
 
 Import validates everything before anything is written: types and fixed lists (pydantic),
 references between causes, links and actions, and that the links form no cycle. A refusal names
@@ -87,7 +87,8 @@ class InvestigationDoc(_Doc):
     severity_potential: Severity | None = None
     probability: Probability | None = None
     sac_score: int | None = None
-    sentinel: bool = False
+    #: None (absent) means: derive from report type and harm, as the app does on creation.
+    sentinel: bool | None = None
     blameworthy: bool = False
     blameworthy_note: str = ""
     status: Status = Status.DRAFT
@@ -274,7 +275,12 @@ def parse_document(data: Any) -> Document:
         raise ImportFormatError("(document): expected a JSON object")
     fmt = data.get("format")
     if fmt != FORMAT:
-        if isinstance(fmt, str) and fmt.startswith("rca-tui/"):
+        if (
+            isinstance(fmt, str)
+            and fmt.startswith("rca-tui/")
+            and fmt[8:].isdigit()
+            and int(fmt[8:]) > 1
+        ):
             raise ImportFormatError(
                 f"format: {fmt!r} was written by a newer rca-tui; this one reads {FORMAT!r}"
             )

@@ -842,7 +842,7 @@ class Service:
     def export_document(self, investigation_id: int) -> dict[str, Any]:
         from models.interchange import to_document
 
-        return to_document(self.dossier(investigation_id))
+        return to_document(self.dossier(investigation_id), exported_by=self.user)
 
     def import_document(self, data: Any) -> Investigation:
         """Create a new investigation from an interchange document, all or nothing."""
@@ -855,11 +855,21 @@ class Service:
 
     def _write_document(self, tx: _Tx, doc: Any) -> Investigation:
         """Insert a validated document as a new investigation (inside the caller's transaction)."""
+        from models.errors import ImportFormatError
+
+        def norm(rules: dict, data: dict, path: str) -> dict:
+            try:
+                return values.normalise(rules, data)
+            except ValidationError as exc:
+                name, _, why = exc.message.partition(": ")
+                raise ImportFormatError(f"{path}.{name.replace(' ', '_')}: {why}") from None
+
         fields = doc.investigation.model_dump()
         fields.pop("sac_score")
-        data = values.normalise(values.INVESTIGATION, fields)
+        if fields["sentinel"] is None:
+            fields.pop("sentinel")
+        data = norm(values.INVESTIGATION, fields, "investigation")
         self._derive(data)
-        data["sentinel"] = doc.investigation.sentinel
         inv = InvestigationRow(
             **data, created_by=tx.user, updated_by=tx.user, created_at=tx.at, updated_at=tx.at
         )
@@ -875,22 +885,24 @@ class Service:
             return row
 
         for position, m in enumerate(doc.team):
-            member = values.normalise(values.TEAM_MEMBER, m.model_dump())
+            member = norm(values.TEAM_MEMBER, m.model_dump(), f"team[{position}]")
             add(
                 TeamMemberRow(investigation_id=iid, position=position, **member),
                 "team_member",
                 m.name,
             )
         for position, e in enumerate(doc.timeline):
-            entry = values.normalise(values.TIMELINE_ENTRY, e.model_dump())
+            entry = norm(values.TIMELINE_ENTRY, e.model_dump(), f"timeline[{position}]")
+            if not entry["happened"].strip():
+                raise ImportFormatError(f"timeline[{position}].happened: is required")
             add(
                 TimelineEntryRow(investigation_id=iid, position=position, **entry),
                 "timeline_entry",
                 e.happened,
             )
         ids: dict[str, int] = {}
-        for c in doc.causes:
-            cause = values.normalise(values.CAUSE, c.model_dump(exclude={"id"}))
+        for i, c in enumerate(doc.causes):
+            cause = norm(values.CAUSE, c.model_dump(exclude={"id"}), f"causes[{i}]")
             row = add(
                 CauseRow(investigation_id=iid, created_by=tx.user, created_at=tx.at, **cause),
                 "cause",
@@ -904,27 +916,29 @@ class Service:
                 "causal_link",
                 f"{a}->{b}",
             )
-        for a in doc.actions:
+        for i, a in enumerate(doc.actions):
             fields = a.model_dump(exclude={"addresses", "measure"})
             if a.measure is not None:
                 fields = self._flatten_action({**fields, "measure": a.measure.model_dump()})
             action = add(
-                ActionRow(investigation_id=iid, **values.normalise(values.ACTION, fields)),
+                ActionRow(investigation_id=iid, **norm(values.ACTION, fields, f"actions[{i}]")),
                 "action",
                 a.text,
             )
             for ref in dict.fromkeys(a.addresses):
                 tx.s.add(ActionCauseRow(action_id=action.id, cause_id=ids[ref]))
-        for so in doc.signoffs:
+        for i, so in enumerate(doc.signoffs):
             fields = so.model_dump(exclude={"at"})
+            at = values.when("at", so.at) or tx.at
             row = SignOffRow(
-                investigation_id=iid, at=so.at or tx.at, **values.normalise(values.SIGN_OFF, fields)
+                investigation_id=iid, at=at, **norm(values.SIGN_OFF, fields, f"signoffs[{i}]")
             )
             add(row, "sign_off", f"{so.name}: {so.decision}")
-        for fb in doc.feedback:
+        for i, fb in enumerate(doc.feedback):
             add(
                 FeedbackRow(
-                    investigation_id=iid, **values.normalise(values.FEEDBACK, fb.model_dump())
+                    investigation_id=iid,
+                    **norm(values.FEEDBACK, fb.model_dump(), f"feedback[{i}]"),
                 ),
                 "feedback",
                 fb.audience,

@@ -1,30 +1,130 @@
-"""The Textual application: one App, built by `make_app()` for the command line and the tests."""
+"""The Textual application: one App, built by `make_app()` for the command line and the tests.
+
+It holds the service (never a session), the settings and the app-wide keys (F1/? help, ctrl+p
+commands, ctrl+q quit), opens screens, and owns the one error path: a modal dialog that says
+what went wrong and, for an edit conflict, offers to reload.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
 
+from models.errors import ConflictError, RcaError
+from rca_tui.commands import ScreenCommands
+from screens.dialogs import ErrorDialog
+from screens.help import HelpScreen
 from screens.home import HomeScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from models.service import Service
     from rca_tui.config import Settings
+
+#: Reads well on a 16-colour or monochrome terminal: only the terminal's own ANSI colours.
+RCA_16 = Theme(
+    name="rca-16",
+    primary="ansi_blue",
+    secondary="ansi_cyan",
+    accent="ansi_bright_blue",
+    warning="ansi_yellow",
+    error="ansi_red",
+    success="ansi_green",
+    foreground="ansi_default",
+    background="ansi_default",
+    surface="ansi_default",
+    panel="ansi_default",
+    boost="ansi_default",
+    dark=True,
+    ansi=True,
+)
 
 
 class RcaApp(App):
     TITLE = "rca-tui"
     SUB_TITLE = "Root cause analysis"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
 
-    def __init__(self, service: Service, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        service: Service,
+        settings: Settings | None = None,
+        *,
+        today: dt.date | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
         self.settings = settings
+        self._today = today
+        self.register_theme(RCA_16)
+
+    def today(self) -> dt.date:
+        """The date deadlines are counted against (fixed in tests and snapshots)."""
+        return self._today or dt.date.today()
 
     def on_mount(self) -> None:
+        wanted = getattr(self.settings, "theme", None)
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif self.console.color_system in ("standard", "windows", None):
+            self.theme = "rca-16"
+        if self.service.readonly:
+            self.sub_title = "read-only"
         self.push_screen(HomeScreen())
 
+    # --- navigation ------------------------------------------------------------------------
+    def open_investigation(self, investigation_id: int) -> None:
+        from screens.overview import OverviewScreen
 
-def make_app(service: Service, settings: Settings | None = None) -> RcaApp:
-    return RcaApp(service, settings)
+        self.push_screen(OverviewScreen(investigation_id))
+
+    def new_investigation(self) -> None:
+        from screens.intake import IntakeScreen
+
+        self.push_screen(IntakeScreen(None))
+
+    def action_go_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    # --- the one error path ----------------------------------------------------------------
+    def show_error(self, error: BaseException, reload: Callable[[], None] | None = None) -> None:
+        if isinstance(error, ConflictError):
+            title, can_reload = "Changed by someone else", reload is not None
+        elif isinstance(error, RcaError):
+            title, can_reload = (
+                "Not saved" if "read-only" not in error.message else "Read-only",
+                False,
+            )
+        else:
+            title, can_reload = "Unexpected error", False
+        message = (
+            error.message if isinstance(error, RcaError) else f"{type(error).__name__}: {error}"
+        )
+
+        def answered(choice: str | None) -> None:
+            if choice == "reload" and reload is not None:
+                reload()
+
+        self.push_screen(ErrorDialog(title, message, can_reload=can_reload), answered)
+
+
+def make_app(
+    service: Service, settings: Settings | None = None, *, today: dt.date | None = None
+) -> RcaApp:
+    """The one way to build the app, shared by the `rca` command and the tests."""
+    return RcaApp(service, settings, today=today)

@@ -1,55 +1,250 @@
-"""Home: the list of investigations."""
+"""Home: every investigation in one table, filtered as you type, sorted by what matters.
+
+The table shows title, unit, event date, SAC score, status and days left to the due date, with
+overdue investigations marked in words. An empty database shows what to do first.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 from rich.text import Text
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.events import Key
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from models.domain import InvestigationSummary
+from models.vocab import Status
+from screens.base import ServiceScreen
+from screens.formatting import deadlines_for, due_cell, label, one_line, sac_cell
+
+EMPTY_TEXT = (
+    "No investigations yet.\n\n"
+    "  n        start a new investigation (event intake)\n"
+    "  rca demo run this in a shell to add an example investigation\n"
+    "  F1       all keys of this screen"
+)
+
+#: Sort orders offered by `s`, in the order they cycle.
+SORTS = ("due", "sac", "event", "title", "status")
+SORT_LABELS = {
+    "due": "days left",
+    "sac": "SAC score",
+    "event": "event date",
+    "title": "title",
+    "status": "status",
+}
+FIXED = {"unit": 10, "event": 10, "sac": 3, "status": 11, "due": 10}
 
 
-class HomeScreen(Screen):
-    BINDINGS = [Binding("r", "reload", "Reload")]
+class HomeScreen(ServiceScreen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    HELP_TITLE = "Investigations"
+    PALETTE_GROUP = "Investigations"
+    BINDINGS = [
+        Binding("n", "new", "New"),
+        Binding("enter", "open", "Open", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("r", "reload", "Reload", show=False),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[InvestigationSummary] = []
+        self.sort = "due"
+        self.filter_text = ""
+        self._shown: list[int] = []
+        self._loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading…", id="empty", markup=False)
+        yield Input(
+            placeholder="Filter: type to search title, unit, status, event type", id="filter"
+        )
+        yield Static(Text(EMPTY_TEXT), id="empty")
         yield DataTable(id="investigations", cursor_type="row", zebra_stripes=True)
+        yield Static(id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("ID", "SAC", "Status", "Title")
-        self.action_reload()
+        self.query_one("#empty").display = False
+        self.query_one(DataTable).focus()
+
+    # --- data ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.call(self.service.list_investigations, then=self._loaded_rows)
 
     def action_reload(self) -> None:
-        self._load()
+        self.reload()
 
-    @work(thread=True, exclusive=True, group="home-load")
-    def _load(self) -> None:
-        rows = self.app.service.list_investigations()
-        self.app.call_from_thread(self._show, rows)
+    def _loaded_rows(self, rows: list[InvestigationSummary]) -> None:
+        self.rows = rows
+        self._loaded = True
+        self._render_table()
 
-    def _show(self, rows: list[InvestigationSummary]) -> None:
+    @property
+    def today(self) -> dt.date:
+        return self.app.today()  # type: ignore[attr-defined]
+
+    def _sort_key(self, row: InvestigationSummary, due: dt.date | None):
+        far = dt.date.max
+        if self.sort == "due":
+            done = row.status in (Status.APPROVED, Status.CLOSED)
+            return (done, due or far, row.id)
+        if self.sort == "sac":
+            return (-(row.sac_score or 0), due or far, row.id)
+        if self.sort == "event":
+            return (
+                -(row.occurred_at or dt.datetime.min).timestamp()
+                if row.occurred_at
+                else float("inf"),
+                row.id,
+            )
+        if self.sort == "title":
+            return (row.title.casefold(), row.id)
+        return (
+            list(Status).index(Status(row.status))
+            if row.status in Status._value2member_map_
+            else 99,
+            row.id,
+        )
+
+    def _matches(self, row: InvestigationSummary) -> bool:
+        if not self.filter_text:
+            return True
+        hay = " ".join(
+            (row.title, row.unit, label(Status, row.status), row.event_type or "", str(row.id))
+        ).casefold()
+        return all(word in hay for word in self.filter_text.casefold().split())
+
+    def _render_table(self) -> None:
         table = self.query_one(DataTable)
-        table.clear()
+        settings = getattr(self.app, "settings", None)
+        width = max(40, self.size.width or 80)
+        title_width = max(12, width - sum(FIXED.values()) - 2 * (len(FIXED) + 1) - 3)
+        keep = self._shown[table.cursor_row] if self._shown and table.row_count else None
+        table.clear(columns=True)
+        table.add_column("Title", width=title_width, key="title")
+        table.add_column("Unit", width=FIXED["unit"], key="unit")
+        table.add_column("Event", width=FIXED["event"], key="event")
+        table.add_column("SAC", width=FIXED["sac"], key="sac")
+        table.add_column("Status", width=FIXED["status"], key="status")
+        table.add_column("Due", width=FIXED["due"], key="due")
+        decorated = []
+        for row in self.rows:
+            if not self._matches(row):
+                continue
+            deadlines = deadlines_for(settings, row)
+            decorated.append((self._sort_key(row, deadlines.due), row, deadlines))
+        decorated.sort(key=lambda item: item[0])
+        self._shown = [row.id for _, row, _ in decorated]
         table.add_rows(
             [
                 (
-                    Text(str(r.id)),
-                    Text("-" if r.sac_score is None else str(r.sac_score)),
-                    Text(r.status),
-                    Text(r.title),
+                    Text(one_line(row.title, title_width)),
+                    Text(one_line(row.unit, FIXED["unit"])),
+                    Text(row.occurred_at.strftime("%Y-%m-%d") if row.occurred_at else "-"),
+                    sac_cell(row.sac_score, row.sentinel),
+                    Text(label(Status, row.status)),
+                    due_cell(deadlines, self.today, row.status),
                 )
-                for r in rows
+                for _, row, deadlines in decorated
             ]
         )
-        empty = self.query_one("#empty", Static)
-        empty.update(
-            "" if rows else "No investigations yet. Press n for a new one, or run: rca demo"
+        if keep in self._shown:
+            table.move_cursor(row=self._shown.index(keep))
+        empty = not self.rows
+        self.query_one("#empty").display = empty
+        table.display = not empty
+        overdue = sum(
+            1 for _, r, d in decorated if "OVERDUE" in due_cell(d, self.today, r.status).plain
         )
-        empty.display = not rows
+        shown = (
+            f"{len(self._shown)} of {len(self.rows)}" if self.filter_text else f"{len(self.rows)}"
+        )
+        parts = [
+            f"{shown} investigation{'s' * (len(self.rows) != 1)}",
+            f"sorted by {SORT_LABELS[self.sort]}",
+        ]
+        if overdue:
+            parts.append(f"{overdue} overdue")
+        if self.filter_text:
+            parts.append(f"filter: {self.filter_text}")
+        self.query_one("#status-line", Static).update(Text(" · ".join(parts)))
+
+    def on_resize(self) -> None:
+        if self._loaded:
+            self._render_table()
+
+    # --- actions ---------------------------------------------------------------------------
+    def selected_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not self._shown or table.cursor_row is None or table.cursor_row >= len(self._shown):
+            return None
+        return self._shown[table.cursor_row]
+
+    def action_open(self) -> None:
+        inv_id = self.selected_id()
+        if inv_id is not None:
+            self.app.open_investigation(inv_id)  # type: ignore[attr-defined]
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_new(self) -> None:
+        self.app.new_investigation()  # type: ignore[attr-defined]
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._render_table()
+
+    @on(DataTable.HeaderSelected)
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        if key in SORTS:
+            self.sort = key
+            self._render_table()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self._render_table()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_key(self, event: Key) -> None:
+        focused = self.focused
+        filter_input = self.query_one("#filter", Input)
+        if focused is filter_input:
+            if event.key == "escape":
+                event.stop()
+                filter_input.value = ""
+                self.query_one(DataTable).focus()
+            elif event.key in ("down", "up"):
+                event.stop()
+                table = self.query_one(DataTable)
+                table.focus()
+                table.action_cursor_down() if event.key == "down" else table.action_cursor_up()
+            return
+        # Typing a letter that is not a key of this screen starts filtering with it.
+        if (
+            event.is_printable
+            and event.character
+            and event.key not in {b.key for b in self.BINDINGS}
+            and event.character not in "?/"
+        ):
+            event.stop()
+            filter_input.focus()
+            filter_input.insert_text_at_cursor(event.character)

@@ -195,6 +195,10 @@ def base_doc() -> dict:
         (lambda d: d["actions"][0].update(addresses=["q"]), "actions[0].addresses[0]: no cause"),
         (lambda d: d["actions"][0].update(strength="strong"), "actions[0].strength"),
         (lambda d: d["causes"][0].update(text="x" * 1_000_001), "causes[0].text: text too long"),
+        (lambda d: d["causes"][1].update(text="   "), "causes[1].text: is required"),
+        (lambda d: d["investigation"].update(unit="u" * 2001), "investigation.unit: too long"),
+        (lambda d: d.update(timeline=[{"happened": " "}]), "timeline[0].happened: is required"),
+        (lambda d: d.update(format="rca-tui/0"), "format: expected 'rca-tui/1'"),
     ],
 )
 def test_bad_documents_are_refused_with_the_path(service, mutate, message):
@@ -243,3 +247,11 @@ def test_nothing_is_half_imported(service, monkeypatch):
     assert service.verify_audit() is None
     # and the same document imports fine afterwards
     assert service.import_document(base_doc()).title == "Fall"
+
+
+def test_sentinel_is_derived_when_absent(service):
+    doc = base_doc()
+    doc["investigation"].update(report_type="incident", harm="death")
+    assert service.import_document(doc).sentinel is True
+    doc["investigation"]["sentinel"] = False  # an explicit answer wins
+    assert service.import_document(doc).sentinel is False

@@ -29,7 +29,7 @@ from dateutil import parser as dateutil_parser
 
 from models.errors import ValidationError
 
-#: Years outside this range are typing mistakes (0202, 20266 is not matched at all).
+#: A four-digit year outside this range is a typing mistake (0226 or 3026 typed for 2026).
 MIN_YEAR = 1900
 MAX_YEAR = 2199
 
@@ -194,14 +194,17 @@ def _time(match: re.Match[str], problem: _Problem) -> dt.time:
 def _numeric_date(match: re.Match[str], day_first: bool, problem: _Problem) -> dt.date:
     first, _sep, second, last = match.groups()
     if len(first) == 4 and len(second) <= 2 and len(last) <= 2:
-        year, month, day = first, second, last
+        year, month, day, year_last = first, second, last, False
     elif len(last) == 4 and len(first) <= 2 and len(second) <= 2:
-        year = last
+        year, year_last = last, True
         day, month = (first, second) if day_first else (second, first)
     elif max(len(first), len(second), len(last)) <= 2:
         raise problem.two_digit_year()
     else:
         raise problem.not_a_date()
+    if year_last and int(month) > 12 >= int(day) >= 1:
+        order = "day" if day_first else "month"
+        raise problem.say(f"there is no month {int(month)}; dates are read {order} first")
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:

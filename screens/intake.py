@@ -1,0 +1,381 @@
+"""Event intake (new and edit): every investigation field, risk scoring beside the pickers.
+
+The SAC matrix redraws as severity, probability and report type change; deadlines follow the
+dates. Dates accept the forms clinicians type (models.rules.dates). Nothing is saved until
+ctrl+s; leaving with unsaved edits asks first. A suspected blameworthy act routes the event out
+of the RCA process with a note instead of a full analysis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, TextArea
+
+from models import vocab
+from models.domain import Investigation
+from models.errors import ValidationError
+from models.rules.dates import check_order, format_date, format_datetime, parse_date, parse_datetime
+from screens.base import ServiceScreen
+from screens.dialogs import ChoiceDialog
+from screens.formatting import deadlines_for
+from screens.widgets.sac_matrix import SacMatrix
+
+DATETIME_FIELDS = {
+    "occurred_at": "Occurred at",
+    "discovered_at": "Discovered at",
+    "decision_at": "RCA decided at (starts the clock)",
+}
+DATE_FIELDS = {"patient_dob": "Date of birth"}
+TEXT_FIELDS = {
+    "title": "Title *",
+    "unit": "Unit / location",
+    "reported_by": "Reported by",
+    "patient_name": "Patient name",
+    "patient_mrn": "Medical record number",
+}
+PICKERS: dict[str, tuple[str, type[vocab.Labelled]]] = {
+    "event_type": ("Event type", vocab.EventType),
+    "report_type": ("Report type", vocab.ReportType),
+    "harm": ("Harm", vocab.Harm),
+    "ncc_merp": ("NCC MERP (medication events)", vocab.NccMerp),
+    "severity_actual": ("Actual severity", vocab.Severity),
+    "severity_potential": ("Potential severity (worst credible)", vocab.Severity),
+    "probability": ("Probability", vocab.Probability),
+    "status": ("Status", vocab.Status),
+}
+BLAMEWORTHY_NOTE = (
+    "A suspected criminal act, patient abuse, a deliberately unsafe act or impairment is "
+    "routed out of the RCA process to administrative / human-resources review. The RCA does "
+    "not judge individual culpability; record the referral below."
+)
+
+
+class DateValidator(Validator):
+    """Accepts what `parse_datetime` / `parse_date` accept; the failure names the field."""
+
+    def __init__(self, field: str, *, with_time: bool) -> None:
+        super().__init__()
+        self.field = field
+        self.with_time = with_time
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            if self.with_time:
+                parse_datetime(value, self.field)
+            else:
+                parse_date(value, self.field)
+        except ValidationError as exc:
+            return self.failure(exc.message)
+        return self.success()
+
+
+def _label(text: str) -> Static:
+    return Static(Text(text), classes="field-label")
+
+
+class IntakeScreen(ServiceScreen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    HELP_TITLE = "Event intake"
+    PALETTE_GROUP = "Intake"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, investigation_id: int | None = None) -> None:
+        super().__init__()
+        self.investigation_id = investigation_id
+        self.investigation: Investigation | None = None
+        self._original: dict[str, Any] = {}
+        self._ready = investigation_id is None
+
+    # --- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Static(Text("Event"), classes="section")
+            yield _label(TEXT_FIELDS["title"])
+            yield Input(id="title", placeholder="e.g. Inpatient fall with hip fracture, 4 West")
+            yield _label("What happened")
+            yield TextArea(id="description", soft_wrap=True, tab_behavior="focus")
+            with Horizontal(classes="pair"):
+                for name in ("occurred_at", "discovered_at"):
+                    with Vertical():
+                        yield _label(DATETIME_FIELDS[name])
+                        yield Input(
+                            id=name,
+                            placeholder="2026-11-03 14:20",
+                            validators=[DateValidator(DATETIME_FIELDS[name], with_time=True)],
+                        )
+            with Horizontal(classes="pair"):
+                for name in ("unit", "reported_by"):
+                    with Vertical():
+                        yield _label(TEXT_FIELDS[name])
+                        yield Input(id=name)
+
+            yield Static(Text("Classification"), classes="section")
+            for name in ("event_type", "report_type", "harm", "ncc_merp"):
+                yield from self._picker(name)
+
+            yield Static(Text("Risk (Safety Assessment Code)"), classes="section")
+            with Horizontal(id="risk"):
+                with Vertical(id="risk-pickers"):
+                    for name in ("severity_actual", "severity_potential", "probability"):
+                        yield from self._picker(name)
+                    yield Checkbox("Sentinel event", id="sentinel")
+                yield SacMatrix(id="sac")
+
+            yield Static(Text("Triage and deadlines"), classes="section")
+            yield _label(DATETIME_FIELDS["decision_at"])
+            yield Input(
+                id="decision_at",
+                placeholder="when it was decided that an RCA is needed",
+                validators=[DateValidator(DATETIME_FIELDS["decision_at"], with_time=True)],
+            )
+            yield Static(id="deadlines")
+            yield Checkbox(
+                "Blameworthy act suspected (criminal act, abuse, deliberately unsafe act, "
+                "impairment)",
+                id="blameworthy",
+            )
+            yield Static(Text(BLAMEWORTHY_NOTE), id="blameworthy-help")
+            yield TextArea(id="blameworthy_note", soft_wrap=True, tab_behavior="focus")
+            yield from self._picker("status", allow_blank=False)
+
+            yield Static(
+                Text("Patient identifiers (PHI: removed from de-identified reports)"),
+                classes="section",
+            )
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield _label(TEXT_FIELDS["patient_name"])
+                    yield Input(id="patient_name")
+                with Vertical():
+                    yield _label(TEXT_FIELDS["patient_mrn"])
+                    yield Input(id="patient_mrn")
+            yield _label(DATE_FIELDS["patient_dob"])
+            yield Input(
+                id="patient_dob",
+                placeholder="1945-05-14",
+                validators=[DateValidator(DATE_FIELDS["patient_dob"], with_time=False)],
+            )
+        yield Static(id="errors")
+        yield Footer()
+
+    def _picker(self, name: str, *, allow_blank: bool = True) -> ComposeResult:
+        title, enum = PICKERS[name]
+        yield _label(title)
+        yield Select(
+            [(m.label, m.value) for m in enum],
+            id=name,
+            allow_blank=allow_blank,
+            prompt="(not set)",
+            value=vocab.Status.DRAFT.value if name == "status" else Select.NULL,
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#errors").display = False
+        self._refresh_derived()
+        if self.investigation_id is None:
+            self.title = "New investigation"
+            self._original = self.collect()
+            self.query_one("#title", Input).focus()
+        else:
+            self.reload()
+
+    # --- data ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        if self.investigation_id is not None:
+            self.call(self.service.get_investigation, self.investigation_id, then=self._fill)
+
+    def on_screen_resume(self) -> None:
+        """Coming back from a dialog must not overwrite what is being typed."""
+
+    def _fill(self, inv: Investigation) -> None:
+        self.investigation = inv
+        self.title = inv.title
+        for name in TEXT_FIELDS:
+            self.query_one(f"#{name}", Input).value = getattr(inv, name) or ""
+        for name in DATETIME_FIELDS:
+            self.query_one(f"#{name}", Input).value = format_datetime(getattr(inv, name))
+        self.query_one("#patient_dob", Input).value = format_date(inv.patient_dob)
+        self.query_one("#description", TextArea).text = inv.description
+        self.query_one("#blameworthy_note", TextArea).text = inv.blameworthy_note
+        for name in PICKERS:
+            value = getattr(inv, name)
+            self.query_one(f"#{name}", Select).value = value if value else Select.NULL
+        self.query_one("#sentinel", Checkbox).value = inv.sentinel
+        self.query_one("#blameworthy", Checkbox).value = inv.blameworthy
+        self._original = self.collect()
+        self._ready = True
+        self._refresh_derived()
+
+    def collect(self) -> dict[str, Any]:
+        """What the form holds now, as typed (dates still text)."""
+        data: dict[str, Any] = {}
+        for name in (*TEXT_FIELDS, *DATETIME_FIELDS, *DATE_FIELDS):
+            data[name] = self.query_one(f"#{name}", Input).value
+        for name in ("description", "blameworthy_note"):
+            data[name] = self.query_one(f"#{name}", TextArea).text
+        for name in PICKERS:
+            value = self.query_one(f"#{name}", Select).value
+            data[name] = None if value is Select.NULL else value
+        data["sentinel"] = self.query_one("#sentinel", Checkbox).value
+        data["blameworthy"] = self.query_one("#blameworthy", Checkbox).value
+        return data
+
+    @property
+    def dirty(self) -> bool:
+        return self._ready and self.collect() != self._original
+
+    def parsed(self) -> tuple[dict[str, Any], list[str]]:
+        """The form's values ready for the service, and the problems that stop a save."""
+        data = self.collect()
+        problems: list[str] = []
+        if not data["title"].strip():
+            problems.append("Title is required: a short name for the event.")
+        for name, title in DATETIME_FIELDS.items():
+            try:
+                data[name] = parse_datetime(data[name], title)
+            except ValidationError as exc:
+                problems.append(exc.message)
+                data[name] = None
+        try:
+            data["patient_dob"] = parse_date(data["patient_dob"], DATE_FIELDS["patient_dob"])
+        except ValidationError as exc:
+            problems.append(exc.message)
+        order = check_order(data["occurred_at"], data["discovered_at"])
+        if order:
+            problems.append(order)
+        return data, problems
+
+    # --- live feedback ---------------------------------------------------------------------
+    @on(Select.Changed)
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self) -> None:
+        self._refresh_derived()
+
+    def _refresh_derived(self) -> None:
+        data, problems = self.parsed()
+        matrix = self.query_one(SacMatrix)
+        matrix.set_values(
+            data["report_type"],
+            data["severity_actual"],
+            data["severity_potential"],
+            data["probability"],
+        )
+        close_call = data["report_type"] in (
+            vocab.ReportType.NEAR_MISS,
+            vocab.ReportType.UNSAFE_CONDITION,
+        )
+        self.query_one("#severity_potential", Select).set_class(close_call, "emphasis")
+        blame = data["blameworthy"]
+        self.query_one("#blameworthy-help").display = blame
+        self.query_one("#blameworthy_note").display = blame
+        self._show_deadlines(data)
+        if self._ready and self.query("#errors"):
+            self._show_problems(problems, only_if_shown=True)
+
+    def _show_deadlines(self, data: dict[str, Any]) -> None:
+        class _Item:
+            pass
+
+        item = _Item()
+        for name in ("decision_at", "occurred_at", "discovered_at", "sentinel"):
+            setattr(item, name, data[name])
+        d = deadlines_for(getattr(self.app, "settings", None), item)
+        lines = []
+        if d.start_by:
+            lines.append(f"Start the RCA by   {format_datetime(d.start_by)} (72 hours)")
+        if d.rca_due:
+            lines.append(f"RCA target         {format_date(d.rca_due)} (from {d.rca_from})")
+        if d.sentinel_due:
+            lines.append(
+                f"Sentinel deadline  {format_date(d.sentinel_due)} "
+                f"(45 business days from {d.sentinel_from})"
+            )
+        if not lines:
+            lines.append("Deadlines appear when the event and decision dates are filled in.")
+        self.query_one("#deadlines", Static).update(Text("\n".join(lines)))
+
+    def _show_problems(self, problems: list[str], *, only_if_shown: bool = False) -> None:
+        box = self.query_one("#errors", Static)
+        if only_if_shown and not box.display:
+            return
+        box.update(Content("\n".join(f"• {p}" for p in problems)))
+        box.display = bool(problems)
+
+    # --- save / leave ----------------------------------------------------------------------
+    def action_save(self, then_leave: bool = False) -> None:
+        data, problems = self.parsed()
+        if problems:
+            self._show_problems(problems)
+            self.notify(
+                "Not saved: fix the fields listed at the bottom.", severity="error", markup=False
+            )
+            return
+        self._show_problems([])
+        if self.investigation is None and self.investigation_id is None:
+            title = data.pop("title")
+            self.call(
+                self.service.create_investigation, title, then=self._created, group="save", **data
+            )
+        else:
+            # Compare what is typed with what was loaded; send the parsed values that changed.
+            typed = self.collect()
+            changes = {k: data[k] for k in typed if typed[k] != self._original.get(k)}
+            assert self.investigation is not None
+            self.call(
+                self.service.update_investigation,
+                self.investigation.id,
+                self.investigation.version,
+                then=(self._saved_and_leave if then_leave else self._saved),
+                group="save",
+                **changes,
+            )
+
+    def _created(self, inv: Investigation) -> None:
+        self._original = self.collect()
+        self.notify(f"Created: {inv.title}", markup=False)
+        self.app.pop_screen()
+        self.app.open_investigation(inv.id)  # type: ignore[attr-defined]
+
+    def _saved(self, inv: Investigation) -> None:
+        self._fill(inv)
+        self.notify("Saved", markup=False)
+
+    def _saved_and_leave(self, inv: Investigation) -> None:
+        self._saved(inv)
+        self.app.pop_screen()
+
+    def action_back(self) -> None:
+        if not self.dirty:
+            self.app.pop_screen()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                if self.investigation is None:
+                    self.action_save()
+                else:
+                    self.action_save(then_leave=True)
+            elif choice == "discard":
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "This form has changes that are not saved.",
+                [("Save", "save"), ("Discard", "discard"), ("Keep editing", "cancel")],
+            ),
+            answered,
+        )

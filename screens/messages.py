@@ -1,0 +1,37 @@
+"""Messages the screens pass: a service call finished, or failed.
+
+Workers never touch widgets: they call the service and post one of these back; the screen's
+handler (on the UI thread) updates what is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.message import Message
+
+
+class ServiceDone(Message):
+    """A service call returned; `then(result)` runs on the UI thread."""
+
+    def __init__(self, then: Callable[[Any], None] | None, result: Any) -> None:
+        super().__init__()
+        self.then = then
+        self.result = result
+
+
+class ServiceFailed(Message):
+    """A service call raised; `error` carries a message meant for people."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class DataChanged(Message):
+    """Something of an investigation was saved; screens below redraw when they come back."""
+
+    def __init__(self, investigation_id: int | None) -> None:
+        super().__init__()
+        self.investigation_id = investigation_id

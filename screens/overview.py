@@ -1,0 +1,159 @@
+"""The investigation overview: where it stands, step by step, and what still needs doing.
+
+Shows the risk score, deadlines and status, then each workflow step (screens/steps.py) with a
+summary and its warnings, then every finding of `rca check`. Enter or a digit opens a step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from models.domain import Dossier, Finding
+from models.rules import sac
+from models.rules.checks import run_checks
+from models.rules.dates import format_date, format_datetime
+from models.rules.deadlines import days_left, describe_days_left
+from models.vocab import Status
+from screens.base import ServiceScreen
+from screens.formatting import deadlines_for, label, one_line
+from screens.steps import STEPS, has_screen, screen_for
+
+
+class OverviewScreen(ServiceScreen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    HELP_TITLE = "Investigation overview"
+    PALETTE_GROUP = "Investigation"
+    BINDINGS = [
+        Binding("enter", "open_step", "Open step", show=False),
+        Binding("e", "step('intake')", "Edit intake"),
+        Binding("t", "step('team')", "Team"),
+        Binding("l", "step('timeline')", "Timeline"),
+        Binding("r", "reload", "Reload", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, investigation_id: int) -> None:
+        super().__init__()
+        self.investigation_id = investigation_id
+        self.dossier: Dossier | None = None
+        self.findings: list[Finding] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="summary")
+        yield DataTable(id="steps", cursor_type="row")
+        yield Static(Text("Findings"), classes="section")
+        yield DataTable(id="findings", cursor_type="row", show_header=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        steps = self.query_one("#steps", DataTable)
+        steps.add_column("Step", width=30, key="step")
+        steps.add_column("Summary", key="summary")
+        steps.add_column("Warnings", width=9, key="warnings")
+        findings = self.query_one("#findings", DataTable)
+        findings.add_column("Severity", width=7)
+        findings.add_column("Finding")
+        steps.focus()
+
+    def reload(self) -> None:
+        def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
+            dossier = self.service.dossier(inv_id)
+            return dossier, run_checks(dossier)
+
+        self.call(load, self.investigation_id, then=self._show)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def _show(self, result: tuple[Dossier, list[Finding]]) -> None:
+        self.dossier, self.findings = result
+        inv = self.dossier.investigation
+        self.title = inv.title
+        self.sub_title = f"Investigation {inv.id}"
+        today = self.app.today()  # type: ignore[attr-defined]
+        d = deadlines_for(getattr(self.app, "settings", None), inv)
+        lines = Text()
+        lines.append(f"SAC {sac.describe(inv.sac_score)}", style="bold")
+        if inv.sentinel:
+            lines.append("  ·  Sentinel event", style="bold")
+        lines.append(f"\nStatus: {label(Status, inv.status)}")
+        when = format_datetime(inv.occurred_at) or "date not set"
+        lines.append(f"  ·  Event {when}  ·  {one_line(inv.unit, 30) or 'unit not set'}\n")
+        if d.due:
+            n = days_left(d.due, today)
+            style = "bold red" if n is not None and n < 0 else "bold"
+            lines.append(f"Due {format_date(d.due)} ({describe_days_left(n)})", style=style)
+            if d.sentinel_due and d.rca_due:
+                lines.append(
+                    f"  ·  RCA target {format_date(d.rca_due)}, "
+                    f"sentinel {format_date(d.sentinel_due)}"
+                )
+            if d.start_by:
+                lines.append(f"\nStart by {format_datetime(d.start_by)} (72 hours from decision)")
+        else:
+            lines.append("Deadlines: fill in the event and decision dates (e)")
+        if inv.blameworthy:
+            lines.append("\nRouted out of the RCA process: blameworthy act suspected. ",
+                         style="bold yellow")
+            lines.append(one_line(inv.blameworthy_note, 120))
+        self.query_one("#summary", Static).update(lines)
+
+        steps = self.query_one("#steps", DataTable)
+        cursor = steps.cursor_row
+        steps.clear()
+        for i, step in enumerate(STEPS, start=1):
+            mine = [f for f in self.findings if f.code.startswith(step.codes)]
+            warn = Text(str(len(mine)) if mine else "ok", style="bold yellow" if mine else "green")
+            title = Text(f"{i}. {step.title}")
+            if not has_screen(step):
+                title.append(" (later)", style="dim")
+            steps.add_row(title, Text(step.summary(self.dossier)), warn, key=step.key)
+        steps.move_cursor(row=min(cursor, len(STEPS) - 1))
+
+        table = self.query_one("#findings", DataTable)
+        table.clear()
+        for f in self.findings:
+            table.add_row(
+                Text(f.severity, style="bold red" if f.severity == "error" else "yellow"),
+                Text(f"{f.code}: {f.message}"),
+            )
+        if not self.findings:
+            table.add_row(Text("ok", style="green"), Text("No findings."))
+
+    # --- navigation ------------------------------------------------------------------------
+    def action_open_step(self) -> None:
+        steps = self.query_one("#steps", DataTable)
+        if 0 <= steps.cursor_row < len(STEPS):
+            self.action_step(STEPS[steps.cursor_row].key)
+
+    @on(DataTable.RowSelected, "#steps")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_step()
+
+    def action_step(self, key: str) -> None:
+        step = next(s for s in STEPS if s.key == key)
+        screen = screen_for(step, self.investigation_id)
+        if screen is None:
+            self.notify(
+                f"{step.title}: this screen is not built yet. Its data can be imported and "
+                "exported with 'rca import' / 'rca export'.",
+                markup=False,
+                severity="warning",
+            )
+            return
+        self.app.push_screen(screen)
+
+    def on_key(self, event) -> None:
+        if event.character and event.character.isdigit():
+            index = int(event.character) - 1
+            if 0 <= index < len(STEPS):
+                event.stop()
+                self.action_step(STEPS[index].key)

@@ -1,0 +1,258 @@
+"""Timeline: the sequence of events, each with what happened and what should have happened.
+
+Entries are listed in the investigator's order (move with shift+up/down or [ and ]); entries out
+of time order, without a time, or after a long silent gap are flagged, not blocked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static, TextArea
+
+from models.domain import TimelineEntry
+from models.errors import ValidationError
+from models.rules.dates import format_datetime, parse_datetime
+from models.rules.timeline_checks import timeline_findings
+from screens.base import ServiceScreen
+from screens.dialogs import ChoiceDialog
+from screens.formatting import one_line
+from screens.intake import DateValidator
+
+
+class EntryDialog(ModalScreen[dict | None]):
+    """Add or edit one timeline entry."""
+
+    CSS_PATH = Path(__file__).with_name("dialog.tcss")
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
+
+    def __init__(self, entry: TimelineEntry | None = None) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        e = self.entry
+        with Vertical(classes="dialog"):
+            yield Static(
+                Text("Edit entry" if e else "Add a timeline entry"), classes="dialog-title"
+            )
+            yield Static(
+                Text("When (2026-11-03 14:20, 03/11/2026 14:20, yesterday 14:00)"),
+                classes="field-label",
+            )
+            yield Input(
+                value=format_datetime(e.at) if e else "",
+                id="at",
+                validators=[DateValidator("When", with_time=True)],
+            )
+            yield Static(Text("What happened *"), classes="field-label")
+            yield TextArea(
+                e.happened if e else "", id="happened", soft_wrap=True, tab_behavior="focus"
+            )
+            yield Static(Text("What should have happened"), classes="field-label")
+            yield TextArea(
+                e.should_have if e else "", id="should_have", soft_wrap=True, tab_behavior="focus"
+            )
+            yield Static(Text("Source (record, interview, log)"), classes="field-label")
+            yield Input(value=e.source if e else "", id="source")
+            yield Static(id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#problem").display = False
+        self.query_one("#at", Input).focus()
+
+    @on(Button.Pressed, "#ok")
+    def action_ok(self) -> None:
+        problems = []
+        try:
+            at = parse_datetime(self.query_one("#at", Input).value, "When")
+        except ValidationError as exc:
+            problems.append(exc.message)
+            at = None
+        happened = self.query_one("#happened", TextArea).text
+        if not happened.strip():
+            problems.append("What happened is required.")
+        if problems:
+            box = self.query_one("#problem", Static)
+            box.update(Content("\n".join(problems)))
+            box.display = True
+            return
+        self.dismiss(
+            {
+                "at": at,
+                "happened": happened,
+                "should_have": self.query_one("#should_have", TextArea).text,
+                "source": self.query_one("#source", Input).value,
+            }
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TimelineScreen(ServiceScreen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    HELP_TITLE = "Timeline"
+    PALETTE_GROUP = "Timeline"
+    BINDINGS = [
+        Binding("a", "add", "Add entry"),
+        Binding("e", "edit", "Edit"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("shift+up,left_square_bracket", "move(-1)", "Move up"),
+        Binding("shift+down,right_square_bracket", "move(1)", "Move down"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, investigation_id: int) -> None:
+        super().__init__()
+        self.investigation_id = investigation_id
+        self.entries: list[TimelineEntry] = []
+        self._follow: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+        yield Static(id="detail")
+        yield Static(id="warnings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Timeline"
+        table = self.query_one(DataTable)
+        table.add_column("!", width=1, key="flag")
+        table.add_column("When", width=16, key="when")
+        table.add_column("What happened", key="happened")
+        table.add_column("Should have happened", key="should")
+        table.focus()
+
+    def reload(self) -> None:
+        self.call(self.service.list_timeline, self.investigation_id, then=self._show)
+
+    def _show(self, entries: list[TimelineEntry]) -> None:
+        self.entries = entries
+        findings = timeline_findings(entries)
+        flagged = {f.subject for f in findings}
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        width = max(12, (self.size.width - 16 - 1 - 10) // 2)
+        for e in entries:
+            table.add_row(
+                Text("!", style="bold yellow") if e.id in flagged else Text(""),
+                Text(format_datetime(e.at) or "(no time)"),
+                Text(one_line(e.happened, width)),
+                Text(one_line(e.should_have, width)),
+                key=str(e.id),
+            )
+        if self._follow is not None and self._follow in [e.id for e in entries]:
+            row = [e.id for e in entries].index(self._follow)
+            self._follow = None
+        if entries:
+            table.move_cursor(row=min(row, len(entries) - 1))
+        text = Text()
+        if not entries:
+            text.append("No entries yet. Press a to add the first step of the sequence.")
+        for f in findings:
+            text.append("! ", style="bold yellow")
+            text.append(f.message + "\n")
+        self.query_one("#warnings", Static).update(text)
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted)
+    def _show_detail(self) -> None:
+        entry = self._selected()
+        detail = self.query_one("#detail", Static)
+        if entry is None:
+            detail.update("")
+            return
+        text = Text()
+        text.append("Happened: ", style="bold")
+        text.append(one_line(entry.happened) + "\n")
+        text.append("Should have: ", style="bold")
+        text.append((one_line(entry.should_have) or "-") + "\n")
+        text.append("Source: ", style="bold")
+        text.append(one_line(entry.source) or "-")
+        detail.update(text)
+
+    def _selected(self) -> TimelineEntry | None:
+        table = self.query_one(DataTable)
+        if not self.entries or not 0 <= table.cursor_row < len(self.entries):
+            return None
+        return self.entries[table.cursor_row]
+
+    def action_add(self) -> None:
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    self.service.add_entry,
+                    self.investigation_id,
+                    group="save",
+                    then=self._saved,
+                    **values,
+                )
+
+        self.app.push_screen(EntryDialog(), done)
+
+    def _saved(self, entry: TimelineEntry) -> None:
+        self._follow = entry.id
+        self.reload()
+
+    def action_edit(self) -> None:
+        entry = self._selected()
+        if entry is None:
+            return
+
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    self.service.update_entry,
+                    entry.id,
+                    entry.version,
+                    group="save",
+                    then=self._saved,
+                    **values,
+                )
+
+        self.app.push_screen(EntryDialog(entry), done)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def action_delete(self) -> None:
+        entry = self._selected()
+        if entry is None:
+            return
+
+        def done(choice: str | None) -> None:
+            if choice == "delete":
+                self.call(
+                    self.service.delete_entry, entry.id, group="save", then=lambda _: self.reload()
+                )
+
+        self.app.push_screen(
+            ChoiceDialog(
+                f"Delete the entry '{one_line(entry.happened, 40)}'?",
+                [("Delete", "delete"), ("Cancel", "cancel")],
+            ),
+            done,
+        )
+
+    def action_move(self, offset: int) -> None:
+        entry = self._selected()
+        if entry is None:
+            return
+        self._follow = entry.id
+        self.call(self.service.move_entry, entry.id, offset, group="save", then=self._show)

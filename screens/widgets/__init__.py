@@ -1,0 +1,1 @@
+"""Reusable widgets: the SAC matrix (and later the fishbone drawing)."""
