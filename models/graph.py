@@ -34,10 +34,33 @@ class CauseGraph:
         edges: Iterable[tuple[int, int]],
         rev: int = 0,
     ) -> CauseGraph:
-        """From (id, kind, category) triples and (cause, effect) pairs."""
+        """From (id, kind, category) triples and (cause, effect) pairs.
+
+        Loading a large investigation is dominated by networkx's per-node bookkeeping, so the
+        adjacency dicts are filled directly, exactly as `add_nodes_from`/`add_edges_from` would
+        (a test holds the two equal); an unexpected networkx layout falls back to the public API.
+        """
         g = nx.DiGraph()
-        g.add_nodes_from((i, {"kind": k, "category": c}) for i, k, c in nodes)
-        g.add_edges_from(edges)
+        try:
+            node, succ, pred = g._node, g._succ, g._pred
+        except AttributeError:  # pragma: no cover - a future networkx
+            g.add_nodes_from((i, {"kind": k, "category": c}) for i, k, c in nodes)
+            g.add_edges_from(edges)
+            return cls(g, rev)
+        for i, k, c in nodes:
+            node[i] = {"kind": k, "category": c}
+            succ[i] = {}
+            pred[i] = {}
+        for a, b in edges:
+            if a not in node or b not in node:  # never from the database (foreign keys)
+                g.add_edge(a, b)
+                continue
+            data: dict = {}
+            succ[a][b] = data
+            pred[b][a] = data
+        clear = getattr(nx, "_clear_cache", None)
+        if clear is not None:
+            clear(g)
         return cls(g, rev)
 
     # --- edits, mirrored by the service after each commit -------------------------------

@@ -458,10 +458,12 @@ class Service:
         with self._write() as tx:
             row = self._get(tx.s, CauseRow, cause_id, "cause")
             self._check_version(tx.s, row, version, f"Cause '{_short(row.text)}'")
-            graph = self._graph_in(tx.s, row.investigation_id)
             changed = self._apply(tx, row, data, row.investigation_id, "cause")
             if changed:
                 tx.s.flush()
+            # The graph holds kind and category only: a text edit leaves other caches valid.
+            if {"kind", "category"} & set(changed):
+                graph = self._graph_in(tx.s, row.investigation_id)
                 rev = self._touch(tx, row.investigation_id, graph=True)
                 attrs = {"kind": row.kind, "category": row.category}
 
@@ -471,6 +473,8 @@ class Service:
                         graph.rev = rev
 
                 tx.after_commit.append(sync)
+            elif changed:
+                self._touch(tx, row.investigation_id)
             return Cause.from_row(row)
 
     def delete_cause(self, cause_id: int) -> None:
@@ -900,21 +904,31 @@ class Service:
                 "timeline_entry",
                 e.happened,
             )
-        ids: dict[str, int] = {}
-        for i, c in enumerate(doc.causes):
-            cause = norm(values.CAUSE, c.model_dump(exclude={"id"}), f"causes[{i}]")
-            row = add(
-                CauseRow(investigation_id=iid, created_by=tx.user, created_at=tx.at, **cause),
-                "cause",
-                c.text,
+        # Causes and links can be thousands: insert them in batches, then audit each.
+        cause_rows = [
+            CauseRow(
+                investigation_id=iid,
+                created_by=tx.user,
+                created_at=tx.at,
+                **norm(values.CAUSE, c.model_dump(exclude={"id"}), f"causes[{i}]"),
             )
+            for i, c in enumerate(doc.causes)
+        ]
+        tx.s.add_all(cause_rows)
+        tx.s.flush()
+        ids: dict[str, int] = {}
+        for c, row in zip(doc.causes, cause_rows, strict=True):
             ids[c.id] = row.id
-        for lk in doc.links:
-            a, b = ids[lk.cause], ids[lk.effect]
-            add(
-                CausalLinkRow(investigation_id=iid, cause_id=a, effect_id=b),
-                "causal_link",
-                f"{a}->{b}",
+            tx.audit(iid, "cause", row.id, "import", None, None, row.text)
+        link_rows = [
+            CausalLinkRow(investigation_id=iid, cause_id=ids[lk.cause], effect_id=ids[lk.effect])
+            for lk in doc.links
+        ]
+        tx.s.add_all(link_rows)
+        tx.s.flush()
+        for row in link_rows:
+            tx.audit(
+                iid, "causal_link", row.id, "import", None, None, f"{row.cause_id}->{row.effect_id}"
             )
         for i, a in enumerate(doc.actions):
             fields = a.model_dump(exclude={"addresses", "measure"})

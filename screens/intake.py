@@ -104,9 +104,13 @@ class IntakeScreen(ServiceScreen):
         with VerticalScroll(id="form"):
             yield Static(Text("Event"), classes="section")
             yield _label(TEXT_FIELDS["title"])
-            yield Input(id="title", placeholder="e.g. Inpatient fall with hip fracture, 4 West")
+            yield Input(
+                id="title",
+                placeholder="e.g. Inpatient fall with hip fracture, 4 West",
+                compact=True,
+            )
             yield _label("What happened")
-            yield TextArea(id="description", soft_wrap=True, tab_behavior="focus")
+            yield TextArea(id="description", soft_wrap=True, tab_behavior="focus", compact=True)
             with Horizontal(classes="pair"):
                 for name in ("occurred_at", "discovered_at"):
                     with Vertical():
@@ -115,12 +119,13 @@ class IntakeScreen(ServiceScreen):
                             id=name,
                             placeholder="2026-11-03 14:20",
                             validators=[DateValidator(DATETIME_FIELDS[name], with_time=True)],
+                            compact=True,
                         )
             with Horizontal(classes="pair"):
                 for name in ("unit", "reported_by"):
                     with Vertical():
                         yield _label(TEXT_FIELDS[name])
-                        yield Input(id=name)
+                        yield Input(id=name, compact=True)
 
             yield Static(Text("Classification"), classes="section")
             for name in ("event_type", "report_type", "harm", "ncc_merp"):
@@ -140,6 +145,7 @@ class IntakeScreen(ServiceScreen):
                 id="decision_at",
                 placeholder="when it was decided that an RCA is needed",
                 validators=[DateValidator(DATETIME_FIELDS["decision_at"], with_time=True)],
+                compact=True,
             )
             yield Static(id="deadlines")
             yield Checkbox(
@@ -148,7 +154,9 @@ class IntakeScreen(ServiceScreen):
                 id="blameworthy",
             )
             yield Static(Text(BLAMEWORTHY_NOTE), id="blameworthy-help")
-            yield TextArea(id="blameworthy_note", soft_wrap=True, tab_behavior="focus")
+            yield TextArea(
+                id="blameworthy_note", soft_wrap=True, tab_behavior="focus", compact=True
+            )
             yield from self._picker("status", allow_blank=False)
 
             yield Static(
@@ -158,15 +166,16 @@ class IntakeScreen(ServiceScreen):
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield _label(TEXT_FIELDS["patient_name"])
-                    yield Input(id="patient_name")
+                    yield Input(id="patient_name", compact=True)
                 with Vertical():
                     yield _label(TEXT_FIELDS["patient_mrn"])
-                    yield Input(id="patient_mrn")
+                    yield Input(id="patient_mrn", compact=True)
             yield _label(DATE_FIELDS["patient_dob"])
             yield Input(
                 id="patient_dob",
                 placeholder="1945-05-14",
                 validators=[DateValidator(DATE_FIELDS["patient_dob"], with_time=False)],
+                compact=True,
             )
         yield Static(id="errors")
         yield Footer()
@@ -180,6 +189,7 @@ class IntakeScreen(ServiceScreen):
             allow_blank=allow_blank,
             prompt="(not set)",
             value=vocab.Status.DRAFT.value if name == "status" else Select.NULL,
+            compact=True,
         )
 
     def on_mount(self) -> None:

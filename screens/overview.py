@@ -100,8 +100,9 @@ class OverviewScreen(ServiceScreen):
         else:
             lines.append("Deadlines: fill in the event and decision dates (e)")
         if inv.blameworthy:
-            lines.append("\nRouted out of the RCA process: blameworthy act suspected. ",
-                         style="bold yellow")
+            lines.append(
+                "\nRouted out of the RCA process: blameworthy act suspected. ", style="bold yellow"
+            )
             lines.append(one_line(inv.blameworthy_note, 120))
         self.query_one("#summary", Static).update(lines)
 
@@ -110,10 +111,13 @@ class OverviewScreen(ServiceScreen):
         steps.clear()
         for i, step in enumerate(STEPS, start=1):
             mine = [f for f in self.findings if f.code.startswith(step.codes)]
-            warn = Text(str(len(mine)) if mine else "ok", style="bold yellow" if mine else "green")
+            if has_screen(step):
+                warn = Text(
+                    str(len(mine)) if mine else "ok", style="bold yellow" if mine else "green"
+                )
+            else:  # the step's screen comes in a later release; its counts show already
+                warn = Text("later", style="dim")
             title = Text(f"{i}. {step.title}")
-            if not has_screen(step):
-                title.append(" (later)", style="dim")
             steps.add_row(title, Text(step.summary(self.dossier)), warn, key=step.key)
         steps.move_cursor(row=min(cursor, len(STEPS) - 1))
 

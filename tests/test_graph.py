@@ -145,3 +145,19 @@ def test_findings_are_plain_dicts_for_json(service, chain):
     inv, *_ = chain
     data = [f.as_dict() for f in run_checks(service.dossier(inv.id))]
     assert set(data[0]) == {"code", "severity", "subject", "message"}
+
+
+def test_fast_build_equals_networkx_public_api():
+    import networkx as nx
+
+    nodes = [(i, "cause" if i else "event", f"cat {i % 3}") for i in range(200)]
+    edges = [(i, (i * 7) % i) for i in range(1, 200)] + [(150, 3), (199, 150)]
+    fast = CauseGraph.build(nodes, edges).g
+    slow = nx.DiGraph()
+    slow.add_nodes_from((i, {"kind": k, "category": c}) for i, k, c in nodes)
+    slow.add_edges_from(edges)
+    assert nx.utils.graphs_equal(fast, slow)
+    assert nx.is_directed_acyclic_graph(fast)
+    assert sorted(nx.ancestors(fast, 0)) == list(range(1, 200))
+    fast.add_edge(0, 5)  # still a normal, editable DiGraph
+    assert fast.has_edge(0, 5) and 0 in fast.pred[5]

@@ -34,7 +34,7 @@ class SacMatrix(Widget):
     """Shows the matrix for (report type, actual, potential, probability)."""
 
     DEFAULT_CSS = """
-    SacMatrix { height: auto; width: 40; padding: 0 1; }
+    SacMatrix { height: auto; width: 42; padding: 0; }
     """
 
     report_type: reactive[str | None] = reactive(None)
