@@ -26,12 +26,15 @@ if TYPE_CHECKING:
     from models.service import Service
     from rca_tui.config import Settings
 
-#: Reads well on a 16-colour or monochrome terminal: only the terminal's own ANSI colours.
+#: Reads well on a 16-colour or monochrome terminal: only the terminal's own ANSI colours,
+#: so a hospital PuTTY or console palette decides how it looks. Based on Textual's ansi-dark,
+#: with a cyan accent (green on black reads poorly on many palettes) and bold cursors.
 RCA_16 = Theme(
     name="rca-16",
+    ansi=True,
     primary="ansi_blue",
     secondary="ansi_cyan",
-    accent="ansi_bright_blue",
+    accent="ansi_cyan",
     warning="ansi_yellow",
     error="ansi_red",
     success="ansi_green",
@@ -41,7 +44,22 @@ RCA_16 = Theme(
     panel="ansi_default",
     boost="ansi_default",
     dark=True,
-    ansi=True,
+    variables={
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "border-blurred": "ansi_black",
+        "block-cursor-foreground": "ansi_black",
+        "block-cursor-background": "ansi_white",
+        "block-cursor-text-style": "bold",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-cursor-text-style": "none",
+        "input-selection-background": "ansi_blue",
+        "input-selection-foreground": "ansi_bright_white",
+        "screen-selection-background": "ansi_blue",
+        "screen-selection-foreground": "ansi_bright_white",
+        "footer-key-foreground": "ansi_bright_cyan",
+    },
 )
 
 

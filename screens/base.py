@@ -65,8 +65,15 @@ class ServiceScreen(Screen):
     def reload(self) -> None:
         """Read this screen's data again (after a conflict, or when coming back to it)."""
 
+    #: Read the data again whenever the screen comes back to the top (after a dialog or a
+    #: screen above it). A form being edited turns this off so typing is not overwritten.
+    RELOAD_ON_RESUME = True
+
     def on_screen_resume(self) -> None:
-        self.reload()
+        # Textual calls this handler of every class in the MRO, so a subclass cannot simply
+        # override it to opt out: it sets RELOAD_ON_RESUME instead.
+        if self.RELOAD_ON_RESUME:
+            self.reload()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

@@ -43,6 +43,7 @@ FIXED = {"unit": 10, "event": 10, "sac": 3, "status": 11, "due": 10}
 class HomeScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Investigations"
+    AUTO_FOCUS = "#investigations"
     PALETTE_GROUP = "Investigations"
     BINDINGS = [
         Binding("n", "new", "New"),
@@ -161,6 +162,8 @@ class HomeScreen(ServiceScreen):
         empty = not self.rows
         self.query_one("#empty").display = empty
         table.display = not empty
+        if empty and self.focused is not None:
+            self.set_focus(None)  # keys go to the screen: n starts the first investigation
         overdue = sum(
             1 for _, r, d in decorated if "OVERDUE" in due_cell(d, self.today, r.status).plain
         )

@@ -85,6 +85,8 @@ def _label(text: str) -> Static:
 class IntakeScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Event intake"
+    AUTO_FOCUS = "#title"
+    RELOAD_ON_RESUME = False
     PALETTE_GROUP = "Intake"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
@@ -206,9 +208,6 @@ class IntakeScreen(ServiceScreen):
     def reload(self) -> None:
         if self.investigation_id is not None:
             self.call(self.service.get_investigation, self.investigation_id, then=self._fill)
-
-    def on_screen_resume(self) -> None:
-        """Coming back from a dialog must not overwrite what is being typed."""
 
     def _fill(self, inv: Investigation) -> None:
         self.investigation = inv

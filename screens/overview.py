@@ -28,6 +28,7 @@ from screens.steps import STEPS, has_screen, screen_for
 class OverviewScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Investigation overview"
+    AUTO_FOCUS = "#steps"
     PALETTE_GROUP = "Investigation"
     BINDINGS = [
         Binding("enter", "open_step", "Open step", show=False),

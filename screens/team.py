@@ -83,6 +83,7 @@ class MemberDialog(ModalScreen[dict | None]):
 class TeamScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Team charter"
+    AUTO_FOCUS = "#members"
     PALETTE_GROUP = "Team"
     BINDINGS = [
         Binding("a", "add", "Add member"),

@@ -104,6 +104,7 @@ class EntryDialog(ModalScreen[dict | None]):
 class TimelineScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Timeline"
+    AUTO_FOCUS = "#entries"
     PALETTE_GROUP = "Timeline"
     BINDINGS = [
         Binding("a", "add", "Add entry"),
