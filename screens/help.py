@@ -13,7 +13,11 @@ from textual.widgets import DataTable, Static
 def describe_bindings(screen: Screen) -> list[tuple[str, str]]:
     """(keys, description) for the screen's and the app's active bindings, in a stable order."""
     rows: dict[str, list[str]] = {}
-    for active in screen.active_bindings.values():
+
+    def rank(active) -> int:  # the screen's own keys first, then the app's, then the widget's
+        return 0 if active.node is screen else 1 if active.node is screen.app else 2
+
+    for active in sorted(screen.active_bindings.values(), key=rank):
         binding = active.binding
         if not binding.description:
             continue
@@ -51,7 +55,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text(keys), Text(description))
             yield table
             yield Static(
-                Text("ctrl+p opens the command palette: type what you want to do. Esc closes."),
+                Text("ctrl+p: command palette, type what you want to do. Esc closes."),
                 id="help-tip",
             )
 

@@ -329,9 +329,7 @@ class IntakeScreen(ServiceScreen):
         data, problems = self.parsed()
         if problems:
             self._show_problems(problems)
-            self.notify(
-                "Not saved: fix the fields listed at the bottom.", severity="error", markup=False
-            )
+            self._focus_first_problem(data)
             return
         self._show_problems([])
         if self.investigation is None and self.investigation_id is None:
@@ -352,6 +350,17 @@ class IntakeScreen(ServiceScreen):
                 group="save",
                 **changes,
             )
+
+    def _focus_first_problem(self, data: dict[str, Any]) -> None:
+        """Put the cursor where the first problem is (the list at the bottom says what)."""
+        if not data["title"].strip():
+            self.query_one("#title", Input).focus()
+            return
+        for name in (*DATETIME_FIELDS, "patient_dob"):
+            widget = self.query_one(f"#{name}", Input)
+            if widget.value.strip() and data.get(name) is None:
+                widget.focus()
+                return
 
     def _created(self, inv: Investigation) -> None:
         self._original = self.collect()

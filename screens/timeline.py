@@ -110,8 +110,8 @@ class TimelineScreen(ServiceScreen):
         Binding("a", "add", "Add entry"),
         Binding("e", "edit", "Edit"),
         Binding("d,delete", "delete", "Delete"),
-        Binding("shift+up,left_square_bracket", "move(-1)", "Move up"),
-        Binding("shift+down,right_square_bracket", "move(1)", "Move down"),
+        Binding("shift+up,left_square_bracket", "move(-1)", "Move up", show=False),
+        Binding("shift+down,right_square_bracket", "move(1)", "Move down", show=False),
         Binding("escape", "back", "Back"),
     ]
 

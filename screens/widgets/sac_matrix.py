@@ -7,6 +7,8 @@ why the score is what it is.
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -28,6 +30,8 @@ HEADERS = {
 }
 CELL = 7
 LABEL = 11
+#: Inner width (the widget is 42 wide with its border).
+WIDTH = 40
 
 
 class SacMatrix(Widget):
@@ -67,12 +71,14 @@ class SacMatrix(Widget):
         close_call = self.report_type in (ReportType.NEAR_MISS, ReportType.UNSAFE_CONDITION)
         other = self.severity_actual if close_call else None
         out = Text()
-        out.append("Risk (SAC)".ljust(LABEL), style="bold")
+        out.append("Risk (SAC)", style="bold")
+        out.append(" " * (LABEL - len("Risk (SAC)")))
         for sev in Severity:
-            out.append(HEADERS[sev].center(CELL), style="bold")
+            out.append(HEADERS[sev].center(CELL))
         out.append("\n")
         for prob in Probability:
-            out.append(prob.label.ljust(LABEL), style="bold" if prob == self.probability else "")
+            out.append(prob.label, style="bold" if prob == self.probability else "")
+            out.append(" " * (LABEL - len(prob.label)))
             for sev in Severity:
                 value = sac.MATRIX[prob][sev]
                 chosen = prob == self.probability and sev == scored
@@ -95,11 +101,15 @@ class SacMatrix(Widget):
         out.append("Score ", style="bold")
         out.append(sac.describe(score), style="bold reverse" if score == 3 else "bold")
         out.append("\n")
+        notes = []
         if close_call:
-            out.append("Close call: scored on the potential\nseverity (P); actual severity (A).\n")
+            notes.append("Close call: scored on the potential severity (P); actual severity (A).")
         if scored:
-            out.append(f"{Severity(scored).label}: {SEVERITY_MEANING[Severity(scored)]}\n")
+            notes.append(f"{Severity(scored).label}: {SEVERITY_MEANING[Severity(scored)]}.")
         if self.probability:
             prob = Probability(self.probability)
-            out.append(f"{prob.label}: {PROBABILITY_MEANING[prob]}\n")
+            notes.append(f"{prob.label}: {PROBABILITY_MEANING[prob]}.")
+        for note in notes:
+            out.append(textwrap.fill(note, WIDTH, subsequent_indent="  ") + "\n")
+        out.rstrip()
         return out

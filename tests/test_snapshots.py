@@ -1,0 +1,89 @@
+"""Snapshots of each screen at 80x24 (pytest-textual-snapshot; Textual is pinned, so SVGs are
+stable). Data and "today" are fixed; cursors do not blink. Update with --snapshot-update after
+a deliberate change, and look at the report before committing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from models.demo import demo_document
+from rca_tui.app import make_app
+
+TODAY = dt.date(2026, 11, 30)
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def demo_app(service):
+    service.import_document(demo_document(TODAY))
+    return make_app(service, today=TODAY)
+
+
+async def still(pilot) -> None:
+    """Let workers finish and stop cursors blinking, so the picture is the same every run."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in pilot.app.screen.query(TextArea):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+def keys(*presses):
+    async def run_before(pilot) -> None:
+        await still(pilot)
+        for key in presses:
+            await pilot.press(key)
+            await still(pilot)
+
+    return run_before
+
+
+def test_home_empty(snap_compare, service):
+    assert snap_compare(make_app(service, today=TODAY), terminal_size=SIZE, run_before=keys())
+
+
+def test_home_with_investigations(snap_compare, service, demo_app):
+    service.create_investigation("[bold]Markup[/] stays as typed", unit="ICU")
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys())
+
+
+def test_overview(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("enter"))
+
+
+def test_intake_risk_section(snap_compare, demo_app):
+    async def run_before(pilot) -> None:
+        await keys("enter", "e")(pilot)
+        pilot.app.screen.query_one("#severity_actual").focus()
+        await still(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_intake_with_validation_errors(snap_compare, service):
+    async def run_before(pilot) -> None:
+        await keys("n")(pilot)
+        pilot.app.screen.query_one("#occurred_at", Input).value = "31/02/2026"
+        pilot.app.screen.query_one("#decision_at", Input).value = "next week"
+        await pilot.press("ctrl+s")
+        await still(pilot)
+
+    assert snap_compare(make_app(service, today=TODAY), terminal_size=SIZE, run_before=run_before)
+
+
+def test_team(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("enter", "t"))
+
+
+def test_timeline(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("enter", "l"))
+
+
+def test_help(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("f1"))
