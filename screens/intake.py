@@ -119,7 +119,7 @@ class IntakeScreen(ServiceScreen):
                         yield _label(DATETIME_FIELDS[name])
                         yield Input(
                             id=name,
-                            placeholder="2026-11-03 14:20",
+                            placeholder="e.g. 2026-11-03 14:20, 03/11/2026, yesterday 14:00",
                             validators=[DateValidator(DATETIME_FIELDS[name], with_time=True)],
                             compact=True,
                         )
@@ -175,7 +175,7 @@ class IntakeScreen(ServiceScreen):
             yield _label(DATE_FIELDS["patient_dob"])
             yield Input(
                 id="patient_dob",
-                placeholder="1945-05-14",
+                placeholder="e.g. 1945-05-14 or 14/05/1945",
                 validators=[DateValidator(DATE_FIELDS["patient_dob"], with_time=False)],
                 compact=True,
             )

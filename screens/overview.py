@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import Dossier, Finding
@@ -50,7 +51,8 @@ class OverviewScreen(ServiceScreen):
         yield Static(id="summary")
         yield DataTable(id="steps", cursor_type="row")
         yield Static(Text("Findings"), classes="section")
-        yield DataTable(id="findings", cursor_type="row", show_header=False)
+        with VerticalScroll(id="findings-box"):
+            yield Static(id="findings")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -58,9 +60,6 @@ class OverviewScreen(ServiceScreen):
         steps.add_column("Step", width=30, key="step")
         steps.add_column("Summary", key="summary")
         steps.add_column("Warnings", width=9, key="warnings")
-        findings = self.query_one("#findings", DataTable)
-        findings.add_column("Severity", width=7)
-        findings.add_column("Finding")
         steps.focus()
 
     def reload(self) -> None:
@@ -122,15 +121,15 @@ class OverviewScreen(ServiceScreen):
             steps.add_row(title, Text(step.summary(self.dossier)), warn, key=step.key)
         steps.move_cursor(row=min(cursor, len(STEPS) - 1))
 
-        table = self.query_one("#findings", DataTable)
-        table.clear()
+        text = Text()
         for f in self.findings:
-            table.add_row(
-                Text(f.severity, style="bold red" if f.severity == "error" else "yellow"),
-                Text(f"{f.code}: {f.message}"),
-            )
+            text.append(f"{f.severity:7} ", style="bold red" if f.severity == "error" else "yellow")
+            text.append(f"{f.code}: ", style="bold")
+            text.append(f.message + "\n")
         if not self.findings:
-            table.add_row(Text("ok", style="green"), Text("No findings."))
+            text.append("No findings.", style="green")
+        text.rstrip()
+        self.query_one("#findings", Static).update(text)
 
     # --- navigation ------------------------------------------------------------------------
     def action_open_step(self) -> None:
