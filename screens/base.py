@@ -60,7 +60,11 @@ class ServiceScreen(Screen):
     @on(ServiceFailed)
     def _service_failed(self, message: ServiceFailed) -> None:
         message.stop()
-        self.app.show_error(message.error, reload=self.reload)  # type: ignore[attr-defined]
+        self.on_failure(message.error)
+
+    def on_failure(self, error: BaseException) -> None:
+        """Show a failure; a screen that can say more (what changed) overrides this."""
+        self.app.show_error(error, reload=self.reload)  # type: ignore[attr-defined]
 
     def reload(self) -> None:
         """Read this screen's data again (after a conflict, or when coming back to it)."""

@@ -87,3 +87,30 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class EditDialog(ModalScreen[dict | None]):
+    """Base of the small edit dialogs: Escape with changes asks before throwing them away."""
+
+    def snapshot(self) -> object:  # pragma: no cover - each dialog says what it holds
+        return None
+
+    def on_mount(self) -> None:
+        self._initial = self.snapshot()
+
+    def action_cancel(self) -> None:
+        if self.snapshot() == getattr(self, "_initial", None):
+            self.dismiss(None)
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "discard":
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "Discard what you typed in this dialog?",
+                [("Keep editing", "cancel"), ("Discard", "discard")],
+            ),
+            answered,
+        )

@@ -22,7 +22,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, Tex
 
 from models import vocab
 from models.domain import Investigation
-from models.errors import ValidationError
+from models.errors import ConflictError, ValidationError
 from models.rules.dates import check_order, format_date, format_datetime, parse_date, parse_datetime
 from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog
@@ -350,6 +350,38 @@ class IntakeScreen(ServiceScreen):
                 group="save",
                 **changes,
             )
+
+    def on_failure(self, error: BaseException) -> None:
+        """For an edit conflict, read what is stored now and say which fields changed."""
+        if not isinstance(error, ConflictError) or self.investigation is None:
+            super().on_failure(error)
+            return
+        mine = self.investigation
+
+        def explain(current: Investigation) -> None:
+            def show(value: object) -> str:
+                return f"{value!s:.40}"
+
+            names = (
+                *TEXT_FIELDS,
+                *DATETIME_FIELDS,
+                *DATE_FIELDS,
+                *PICKERS,
+                "description",
+                "sentinel",
+                "blameworthy",
+                "blameworthy_note",
+            )
+            changed = [
+                f"{name.replace('_', ' ')}: {show(getattr(mine, name))} -> "
+                f"{show(getattr(current, name))}"
+                for name in names
+                if getattr(mine, name) != getattr(current, name)
+            ]
+            detail = "\n".join(["", "Changed since you opened it:", *changed]) if changed else ""
+            super(IntakeScreen, self).on_failure(ConflictError(error.message + detail))
+
+        self.call(self.service.get_investigation, mine.id, then=explain, group="conflict")
 
     def _focus_first_problem(self, data: dict[str, Any]) -> None:
         """Put the cursor where the first problem is (the list at the bottom says what)."""

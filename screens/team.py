@@ -10,18 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Select, Static
 
 from models.domain import TeamMember
 from models.rules.team_checks import team_findings
 from models.vocab import TeamRole
 from screens.base import ServiceScreen
-from screens.dialogs import ChoiceDialog
+from screens.dialogs import ChoiceDialog, EditDialog
 from screens.formatting import label, one_line
 
 
-class MemberDialog(ModalScreen[dict | None]):
+class MemberDialog(EditDialog):
     """Add or edit one member: name, role, involved in the event."""
 
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
@@ -54,7 +53,15 @@ class MemberDialog(ModalScreen[dict | None]):
                 yield Button("Save", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
 
+    def snapshot(self) -> object:
+        return (
+            self.query_one("#name", Input).value,
+            self.query_one("#role", Select).value,
+            self.query_one("#involved", Checkbox).value,
+        )
+
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#problem").display = False
         self.query_one("#name", Input).focus()
 
@@ -76,8 +83,8 @@ class MemberDialog(ModalScreen[dict | None]):
         )
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
 
 class TeamScreen(ServiceScreen):

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static, TextArea
 
 from models.domain import TimelineEntry
@@ -22,12 +21,12 @@ from models.errors import ValidationError
 from models.rules.dates import format_datetime, parse_datetime
 from models.rules.timeline_checks import timeline_findings
 from screens.base import ServiceScreen
-from screens.dialogs import ChoiceDialog
+from screens.dialogs import ChoiceDialog, EditDialog
 from screens.formatting import one_line
 from screens.intake import DateValidator
 
 
-class EntryDialog(ModalScreen[dict | None]):
+class EntryDialog(EditDialog):
     """Add or edit one timeline entry."""
 
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
@@ -67,7 +66,16 @@ class EntryDialog(ModalScreen[dict | None]):
                 yield Button("Save", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
 
+    def snapshot(self) -> object:
+        return (
+            self.query_one("#at", Input).value,
+            self.query_one("#happened", TextArea).text,
+            self.query_one("#should_have", TextArea).text,
+            self.query_one("#source", Input).value,
+        )
+
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#problem").display = False
         self.query_one("#at", Input).focus()
 
@@ -97,8 +105,8 @@ class EntryDialog(ModalScreen[dict | None]):
         )
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
 
 class TimelineScreen(ServiceScreen):

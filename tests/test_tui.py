@@ -235,8 +235,12 @@ async def test_timeline_add_edit_move_and_flags(app, service):
         assert "When: 'next tuesday' is not a date" in str(
             app.screen.query_one("#problem").render()
         )
-        await pilot.press("escape")
+        await pilot.press("escape")  # what was typed is not thrown away without asking
         await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.click("#choice-discard")
+        await settle(pilot)
+        assert isinstance(app.screen, TimelineScreen)
     assert [e.happened for e in service.list_timeline(inv.id)] == ["Order", "Dose drawn up"]
 
 
@@ -311,6 +315,7 @@ async def test_conflict_offers_reload(app, service, db_path, demo_id):
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
         assert "changed by bob" in app.screen.message
+        assert "unit: 4 West, medical-surgical -> Changed by Bob" in app.screen.message
         await pilot.click("#reload")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
