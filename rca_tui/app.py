@@ -120,6 +120,20 @@ class RcaApp(App):
         self.push_screen(HelpScreen(self.screen))
 
     # --- the one error path ----------------------------------------------------------------
+    def _log_traceback(self, error: BaseException) -> str:
+        """Append the traceback of a bug to the user's log file; say where it went."""
+        import traceback
+
+        path = _log_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')}\n")
+                fh.writelines(traceback.format_exception(error))
+            return str(path)
+        except OSError:
+            return "(the log file could not be written)"
+
     def show_error(self, error: BaseException, reload: Callable[[], None] | None = None) -> None:
         if isinstance(error, ConflictError):
             title, can_reload = "Changed by someone else", reload is not None
@@ -130,15 +144,23 @@ class RcaApp(App):
             )
         else:
             title, can_reload = "Unexpected error", False
-        message = (
-            error.message if isinstance(error, RcaError) else f"{type(error).__name__}: {error}"
-        )
+        if isinstance(error, RcaError):
+            message = error.message
+        else:
+            where = self._log_traceback(error)
+            message = f"{type(error).__name__}: {error}\n\nThe app keeps running. Details: {where}"
 
         def answered(choice: str | None) -> None:
             if choice == "reload" and reload is not None:
                 reload()
 
         self.push_screen(ErrorDialog(title, message, can_reload=can_reload), answered)
+
+
+def _log_path():
+    from platformdirs import user_log_path
+
+    return user_log_path("rca-tui", appauthor=False) / "errors.log"
 
 
 def make_app(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from screens.messages import ServiceDone, ServiceFailed
 
@@ -42,12 +43,16 @@ class ServiceScreen(Screen):
         **kwargs: Any,
     ) -> None:
         def job() -> None:
+            worker = get_current_worker()
             try:
                 result = fn(*args, **kwargs)
             except Exception as exc:  # shown to the user; the app keeps running
-                self.post_message(ServiceFailed(exc))
+                if not worker.is_cancelled:
+                    self.post_message(ServiceFailed(exc))
             else:
-                self.post_message(ServiceDone(then, result))
+                # A newer call in the same group replaced this one: its answer is stale.
+                if not worker.is_cancelled:
+                    self.post_message(ServiceDone(then, result))
 
         self.run_worker(job, thread=True, exclusive=True, group=f"{id(self)}-{group}")
 

@@ -27,11 +27,3 @@ class ServiceFailed(Message):
     def __init__(self, error: BaseException) -> None:
         super().__init__()
         self.error = error
-
-
-class DataChanged(Message):
-    """Something of an investigation was saved; screens below redraw when they come back."""
-
-    def __init__(self, investigation_id: int | None) -> None:
-        super().__init__()
-        self.investigation_id = investigation_id
