@@ -246,3 +246,5 @@ class Dossier:
     actions: tuple[Action, ...]
     signoffs: tuple[SignOff, ...]
     feedback: tuple[Feedback, ...]
+    #: The fishbone bones in order (the stored set or the default, then any other in use).
+    categories: tuple[str, ...] = ()

@@ -194,6 +194,8 @@ class Document(_Doc):
     exported_by: str | None = None
     app_version: str | None = None
     investigation: InvestigationDoc
+    #: The fishbone bones in order; absent means the default (London Protocol) set.
+    categories: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = None
     team: list[MemberDoc] = []
     timeline: list[TimelineDoc] = []
     causes: list[CauseDoc] = []
@@ -204,6 +206,13 @@ class Document(_Doc):
 
     @model_validator(mode="after")
     def _references(self) -> Document:
+        seen: set[str] = set()
+        for i, name in enumerate(self.categories or ()):
+            if not name.strip():
+                raise _at(f"categories[{i}]", "a category needs a name")
+            if name.casefold() in seen:
+                raise _at(f"categories[{i}]", f"duplicate category {name!r}")
+            seen.add(name.casefold())
         index: dict[str, int] = {}
         for i, cause in enumerate(self.causes):
             if cause.id in index:
@@ -314,6 +323,7 @@ def to_document(dossier: Dossier, *, exported_by: str | None = None) -> dict[str
         investigation=InvestigationDoc.model_validate(
             {name: getattr(inv, name) for name in InvestigationDoc.model_fields}
         ),
+        categories=list(dossier.categories) or None,
         team=[MemberDoc(name=m.name, role=m.role, involved=m.involved) for m in dossier.team],
         timeline=[
             TimelineDoc(at=e.at, happened=e.happened, should_have=e.should_have, source=e.source)

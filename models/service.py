@@ -57,13 +57,17 @@ from models.tables import (
     CausalLinkRow,
     CauseRow,
     FeedbackRow,
+    FishboneCategoryRow,
     InvestigationRow,
     SignOffRow,
     TeamMemberRow,
     TimelineEntryRow,
     _now,
 )
-from models.vocab import CauseKind, Harm, ReportType
+from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind, Harm, ReportType
+
+#: Category sets an investigation can start from (DOMAIN: no single standard).
+CATEGORY_PRESETS = {"london": LONDON_PROTOCOL, "8m": EIGHT_M}
 
 MEASURE_FIELDS = ("kind", "what", "how", "sample", "target", "date")
 
@@ -570,6 +574,173 @@ class Service:
 
             tx.after_commit.append(sync)
 
+    # --- fishbone categories ----------------------------------------------------------------
+    def categories(self, investigation_id: int) -> list[str]:
+        """The bones in order: the stored set (or the default), then any other category in use."""
+        with self._read() as s:
+            self._require_investigation(s, investigation_id)
+            return self._categories_in(s, investigation_id)
+
+    @staticmethod
+    def _categories_in(s: Session, investigation_id: int) -> list[str]:
+        stored = list(
+            s.execute(
+                select(FishboneCategoryRow.name)
+                .where(FishboneCategoryRow.investigation_id == investigation_id)
+                .order_by(FishboneCategoryRow.position, FishboneCategoryRow.id)
+            ).scalars()
+        )
+        names = stored or list(LONDON_PROTOCOL)
+        used = s.execute(
+            select(CauseRow.category)
+            .where(CauseRow.investigation_id == investigation_id, CauseRow.category.is_not(None))
+            .group_by(CauseRow.category)
+            .order_by(func.min(CauseRow.id))
+        ).scalars()
+        return names + [u for u in used if u not in names]
+
+    def set_categories(
+        self,
+        investigation_id: int,
+        names: Sequence[str],
+        *,
+        renames: dict[str, str] | None = None,
+    ) -> list[str]:
+        """Replace the bones (add, rename, reorder, remove) in one audited transaction.
+
+        `renames` maps old names to new ones; causes on a renamed bone move with it. A bone that
+        still has causes cannot be dropped: the error names it and how many causes it holds.
+        """
+        renames = dict(renames or {})
+        clean = [values.title("category", n) for n in names]
+        if len({n.casefold() for n in clean}) != len(clean):
+            raise ValidationError("categories: each name may appear only once")
+        if not clean:
+            raise ValidationError("categories: keep at least one category")
+        for old, new in renames.items():
+            if new not in clean:
+                raise ValidationError(
+                    f"categories: '{new}' (renamed from '{old}') is not in the list"
+                )
+        with self._write() as tx:
+            self._require_investigation(tx.s, investigation_id)
+            before = self._categories_in(tx.s, investigation_id)
+            counts = dict(
+                tx.s.execute(
+                    select(CauseRow.category, func.count())
+                    .where(CauseRow.investigation_id == investigation_id)
+                    .group_by(CauseRow.category)
+                ).all()
+            )
+            for name in before:
+                if name not in clean and name not in renames and counts.get(name):
+                    n = counts[name]
+                    raise ValidationError(
+                        f"Category '{name}' has {n} cause{'s' * (n != 1)}: move them to another "
+                        "category, or rename the category instead of removing it"
+                    )
+            for old, new in renames.items():
+                if old == new:
+                    continue
+                rows = tx.s.execute(
+                    select(CauseRow).where(
+                        CauseRow.investigation_id == investigation_id, CauseRow.category == old
+                    )
+                ).scalars()
+                for row in rows:
+                    self._apply(tx, row, {"category": new}, investigation_id, "cause")
+            tx.s.execute(
+                delete(FishboneCategoryRow).where(
+                    FishboneCategoryRow.investigation_id == investigation_id
+                )
+            )
+            tx.s.add_all(
+                FishboneCategoryRow(investigation_id=investigation_id, name=n, position=i)
+                for i, n in enumerate(clean)
+            )
+            tx.s.flush()
+            if before != clean:
+                tx.audit(
+                    investigation_id,
+                    "investigation",
+                    investigation_id,
+                    "update",
+                    "categories",
+                    " | ".join(before),
+                    " | ".join(clean),
+                )
+            self._touch(tx, investigation_id, graph=bool(renames))
+            tx.after_commit.append(lambda: self._forget_graph(investigation_id))
+            return self._categories_in(tx.s, investigation_id)
+
+    def use_category_preset(self, investigation_id: int, preset: str) -> list[str]:
+        """Switch to a preset set; bones that hold causes are kept at the end."""
+        if preset not in CATEGORY_PRESETS:
+            raise ValidationError(
+                f"preset: {preset!r} is not one of {', '.join(sorted(CATEGORY_PRESETS))}"
+            )
+        names = list(CATEGORY_PRESETS[preset])
+        with self._read() as s:
+            used = s.execute(
+                select(CauseRow.category)
+                .where(
+                    CauseRow.investigation_id == investigation_id, CauseRow.category.is_not(None)
+                )
+                .distinct()
+            ).scalars()
+            names += [u for u in used if u not in names]
+        return self.set_categories(investigation_id, names)
+
+    def restore_cause(self, cause: Cause, links: Sequence[tuple[int, int]] = ()) -> Cause:
+        """Put back a deleted cause under its old id, with its links (used by undo)."""
+        data = values.normalise(
+            values.CAUSE,
+            {k: getattr(cause, k) for k in ("text", "category", "kind", "evidence", "statement")},
+        )
+        with self._write() as tx:
+            inv = cause.investigation_id
+            self._require_investigation(tx.s, inv)
+            if tx.s.get(CauseRow, cause.id) is not None:
+                raise ConflictError("That cause exists already; nothing to restore")
+            graph = self._graph_in(tx.s, inv)
+            row = CauseRow(
+                id=cause.id, investigation_id=inv, created_by=tx.user, created_at=tx.at, **data
+            )
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(inv, "cause", row.id, "restore", None, None, row.text)
+            restored: list[tuple[int, int]] = []
+            for a, b in links:
+                other = b if a == cause.id else a
+                if other != cause.id and other not in graph:
+                    continue  # the other end is gone too; undo restores it separately
+                tx.s.add(CausalLinkRow(investigation_id=inv, cause_id=a, effect_id=b))
+                tx.s.flush()
+                tx.audit(inv, "causal_link", None, "restore", None, None, f"{a}->{b}")
+                restored.append((a, b))
+            rev = self._touch(tx, inv, graph=True)
+            result = Cause.from_row(row)
+
+            def sync() -> None:
+                with self._graph_lock:
+                    graph.add_node(result.id, result.kind, result.category)
+                    for a, b in restored:
+                        graph.add_edge(a, b)
+                    graph.rev = rev
+
+            tx.after_commit.append(sync)
+        return result
+
+    def links_of(self, cause_id: int) -> list[tuple[int, int]]:
+        """Every link into or out of a cause, as (cause, effect) pairs."""
+        with self._read() as s:
+            rows = s.execute(
+                select(CausalLinkRow.cause_id, CausalLinkRow.effect_id).where(
+                    (CausalLinkRow.cause_id == cause_id) | (CausalLinkRow.effect_id == cause_id)
+                )
+            ).all()
+        return [(a, b) for a, b in rows]
+
     # --- the graph -------------------------------------------------------------------------
     def _graph_in(self, s: Session, investigation_id: int) -> CauseGraph:
         """The cached graph if it is current in this transaction, else one loaded afresh."""
@@ -822,7 +993,8 @@ class Service:
             )
             signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, SignOffRow.id))
             feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, FeedbackRow.id))
-        return Dossier(inv, team, timeline, causes, links, actions, signoffs, feedback)
+            categories = tuple(self._categories_in(s, investigation_id))
+        return Dossier(inv, team, timeline, causes, links, actions, signoffs, feedback, categories)
 
     def check(self, investigation_id: int) -> list[Finding]:
         """Every finding of every rule for one investigation (what `rca check` prints)."""
@@ -903,6 +1075,11 @@ class Service:
                 TimelineEntryRow(investigation_id=iid, position=position, **entry),
                 "timeline_entry",
                 e.happened,
+            )
+        if doc.categories:
+            tx.s.add_all(
+                FishboneCategoryRow(investigation_id=iid, name=name, position=i)
+                for i, name in enumerate(doc.categories)
             )
         # Causes and links can be thousands: insert them in batches, then audit each.
         cause_rows = [

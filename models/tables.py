@@ -138,6 +138,18 @@ class CauseRow(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_cause_version)
 
 
+class FishboneCategoryRow(SQLModel, table=True):
+    """The fishbone bones of one investigation, in order (none stored: the default set)."""
+
+    __tablename__ = "fishbone_category"
+    __table_args__ = (UniqueConstraint("investigation_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    name: str = Field(sa_type=Text, nullable=False)
+    position: int = Field(default=0, nullable=False)
+
+
 class CausalLinkRow(SQLModel, table=True):
     """A graph edge: `cause_id` contributed to `effect_id`."""
 
@@ -238,6 +250,7 @@ class AuditRow(SQLModel, table=True):
 CHILD_TABLES = (
     TeamMemberRow,
     TimelineEntryRow,
+    FishboneCategoryRow,
     CauseRow,
     CausalLinkRow,
     ActionRow,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -202,3 +203,44 @@ def test_locked_database_gives_a_clear_error(db_path, service, monkeypatch):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_older_database_is_upgraded_with_a_backup(db_path):
+    """A file at the first schema revision opens at HEAD, data kept, old file backed up."""
+    from alembic import command
+    from alembic.config import Config
+
+    import models.migrations
+
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(models.migrations.__file__).parent))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, REVISIONS[0])
+    engine.dispose()
+    con = sqlite3.connect(db_path)
+    con.execute(
+        "INSERT INTO investigation (title, description, unit, reported_by, sentinel, blameworthy,"
+        " blameworthy_note, status, patient_name, patient_mrn, created_by, created_at,"
+        " updated_by, updated_at, version, graph_rev) VALUES ('Old fall', '', '4W', '', 0, 0,"
+        " '', 'draft', '', '', 'a', '2026-01-01', 'a', '2026-01-01', 1, 0)"
+    )
+    con.commit()
+    con.close()
+
+    from models.service import Service
+
+    svc = Service(open_database(db_path), "alice")
+    (inv,) = svc.list_investigations()
+    assert inv.title == "Old fall"
+    assert svc.categories(inv.id)[0] == "Patient"
+    svc.db.dispose()
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+    con.close()
+    backup = db_path.with_name(f"{db_path.name}.before-{HEAD}.bak")
+    old = sqlite3.connect(backup)
+    assert old.execute("SELECT version_num FROM alembic_version").fetchone() == (REVISIONS[0],)
+    assert old.execute("SELECT title FROM investigation").fetchone() == ("Old fall",)
+    old.close()
