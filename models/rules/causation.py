@@ -239,8 +239,7 @@ _ORDINARY = re.compile(r"[A-Z][a-z]+(?:[-'][a-z]+)*")
 _CAPITALISED = re.compile(r"[A-Z][a-z]")
 #: Capitalised words that stay capitalised inside a sentence.
 _PROPER = frozenset(
-    "Dr Mr Mrs Ms Mx Prof Sister Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
-    "January February March April May June July August September October November December".split()
+    ["Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Sister", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 )
 
 
