@@ -12,9 +12,10 @@ what the app's own code (its imports, the database, the home screen and its tabl
 the messages that filling it caused. Both sides run headless at 80x24 (so nothing is written to
 a terminal), with animations off and a settings file that does not exist (the defaults), and
 both are driven by Textual's auto pilot, which ends the app once it is ready. Three figures are
-taken per start: in-process (first statement of the script to ready), launch to ready (from just
-before the process is spawned, so interpreter start-up counts) and wall (spawn to exit, which
-also counts shutdown). The ratio uses wall time.
+taken per start: in-process (first statement of the script to ready, split into imports and
+set-up, App.run to the first screen, and the rest), launch to ready (from just before the
+process is spawned, so interpreter start-up counts) and wall (spawn to exit, which also counts
+shutdown: a user waits for it when quitting). The ratio uses wall time.
 
 Run from the repository root: `python bench/bench_startup.py [--investigations N] [--runs N]`.
 `--importtime` adds the heaviest imports of the app's start-up (`python -X importtime`),
@@ -113,26 +114,28 @@ service = ctx.service()
 from rca_tui.app import make_app
 
 app = make_app(service, ctx.settings)
-out = {"t0": T0}
+out = {"t0": T0, "built": time.perf_counter()}
 
 
 async def auto_pilot(pilot):
+    out["running"] = time.perf_counter()  # App.run has mounted the first screen
     from textual.widgets import DataTable
 
     from screens.home import HomeScreen
 
-    deadline = time.perf_counter() + TIMEOUT
-    rows = -1
-    while time.perf_counter() < deadline:
+    def rows():
         screen = pilot.app.screen
-        if isinstance(screen, HomeScreen):
-            rows = screen.query_one("#investigations", DataTable).row_count
-            if rows >= expected:
-                break
+        if not isinstance(screen, HomeScreen):
+            return -1
+        tables = list(screen.query("#investigations").results(DataTable))
+        return tables[0].row_count if tables else -1
+
+    deadline = time.perf_counter() + TIMEOUT
+    while rows() < expected and time.perf_counter() < deadline:
         await asyncio.sleep(0.001)
     await pilot.pause(0)  # the messages that filling the table caused are processed
     out["ready"] = time.perf_counter()
-    out["rows"] = rows
+    out["rows"] = rows()
     pilot.app.exit()
 
 
@@ -158,17 +161,19 @@ class Bare(App):
         yield Label("ready")
 
 
-out = {"t0": T0}
+app = Bare()
+out = {"t0": T0, "built": time.perf_counter()}
 
 
 async def auto_pilot(pilot):
+    out["running"] = time.perf_counter()
     await pilot.pause(0)
     out["ready"] = time.perf_counter()
     out["rows"] = len(pilot.app.screen.query(Label))
     pilot.app.exit()
 
 
-Bare().run(headless=True, size=SIZE, auto_pilot=auto_pilot)
+app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
 print(json.dumps(out))
 """
 
@@ -192,9 +197,9 @@ def child_env(folder: Path) -> dict[str, str]:
 
 
 def start(
-    script: Path, args: list[str], env: dict[str, str], expected: int, flags: tuple = ()
-) -> dict[str, float]:
-    """One start in a fresh process: in-process, launch-to-ready and wall milliseconds."""
+    script: Path, args: list[str], expected: int, env: dict[str, str], flags: tuple = ()
+) -> tuple[dict[str, float], str]:
+    """One start in a fresh process: its phases, in-process, launch-to-ready and wall, in ms."""
     cmd = [sys.executable, *flags, str(script), *args]
     t_spawn = time.perf_counter()
     proc = subprocess.run(
@@ -209,17 +214,19 @@ def start(
     out = json.loads(lines[-1])
     if out["rows"] != expected:
         raise SystemExit(f"{script.name}: ready with {out['rows']} rows, expected {expected}")
-    if not t_spawn < out["t0"] < out["ready"] < t_exit:
+    if not t_spawn < out["t0"] <= out["built"] <= out["running"] <= out["ready"] < t_exit:
         raise SystemExit(
             f"{script.name}: the child's clock does not match the parent's "
             "(time.perf_counter is not system-wide here); launch-to-ready cannot be measured"
         )
     return {
+        "built": (out["built"] - out["t0"]) * 1e3,
+        "running": (out["running"] - out["built"]) * 1e3,
+        "filled": (out["ready"] - out["running"]) * 1e3,
         "in": (out["ready"] - out["t0"]) * 1e3,
         "launch": (out["ready"] - t_spawn) * 1e3,
         "wall": (t_exit - t_spawn) * 1e3,
-        "stderr": proc.stderr,
-    }
+    }, proc.stderr
 
 
 # --- setup -----------------------------------------------------------------------------------
@@ -291,9 +298,14 @@ def report_importtime(stderr: str, top: int = 10) -> None:
         print(f"    {self_us / 1e3:7.1f} ms  {name}")
 
 
-def report_profile(stats_file: Path, top: int = 25) -> None:
-    stats = pstats.Stats(str(stats_file))
-    stats.sort_stats("cumulative").print_stats(top)
+def report_profile(stats_file: Path, top: int = 15) -> None:
+    """The project's functions by cumulative time, then everything by its own time."""
+    stats = pstats.Stats(str(stats_file), stream=sys.stdout)
+    here = re.escape(str(REPO))
+    print(f"  the project's own functions, top {top} by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(rf"^{here}[/\\](rca_tui|screens|models)", top)
+    print(f"  all functions, top {top} by their own time:")
+    stats.sort_stats("tottime").print_stats(top)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -354,42 +366,41 @@ def main(argv: list[str] | None = None) -> int:
 
         scripts = write_children(folder)
         env = child_env(folder)
-        app_args = [str(path), str(args.investigations)]
         sides = {
-            "app": (scripts["app"], app_args, args.investigations),
+            "app": (scripts["app"], [str(path), str(args.investigations)], args.investigations),
             "floor": (scripts["floor"], [], 1),
         }
         results: dict[str, list[dict[str, float]]] = {"app": [], "floor": []}
         for i in range(WARMUP + args.runs):
             # Alternating, so a slow patch of the machine falls on both sides alike.
             for side in ("app", "floor") if i % 2 == 0 else ("floor", "app"):
-                script, child_args, expected = sides[side]
-                timing = start(script, child_args, env, expected)
+                timing, _ = start(*sides[side], env)
                 if i >= WARMUP:
                     results[side].append(timing)
 
         for side, name in (("app", "app (rca)"), ("floor", "bare Textual app")):
-            runs = results[side]
             print(f"{name}, {args.runs} starts:")
             for key, what in (
                 ("in", "in-process (first statement to ready)"),
-                ("launch", "launch to ready (interpreter start-up included)"),
+                ("built", "  imports, settings, database, App built"),
+                ("running", "  App.run until its first screen is mounted"),
+                ("filled", "  then until ready" + (" (list read, table filled)" * (side == "app"))),
+                ("launch", "launch to ready (with interpreter start-up)"),
                 ("wall", "wall (spawn to exit)"),
             ):
-                print(f"  {what:50} {_fmt([r[key] for r in runs])}")
+                print(f"  {what:48} {_fmt([r[key] for r in results[side]])}")
 
         if args.importtime:
             print()
             print("imports of one app start (python -X importtime):")
-            timing = start(*sides["app"][:2], env, args.investigations, flags=("-X", "importtime"))
-            report_importtime(timing["stderr"])
+            _, stderr = start(*sides["app"], env, flags=("-X", "importtime"))
+            report_importtime(stderr)
 
         if args.profile:
             print()
-            print("one app start under cProfile (main thread; the list is read in a worker):")
+            print("one app start under cProfile (main thread only; the list is read in a worker):")
             stats_file = folder / "start_app.prof"
-            flags = ("-m", "cProfile", "-o", str(stats_file))
-            start(*sides["app"][:2], env, args.investigations, flags=flags)
+            start(*sides["app"], env, flags=("-m", "cProfile", "-o", str(stats_file)))
             report_profile(stats_file)
 
     app_w = statistics.median(r["wall"] for r in results["app"])
@@ -400,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("summary")
     print(
-        f"start-up to home ready, launch to ready: app {app_l:.0f} ms, "
+        f"start-up to home ready, launch to ready (no shutdown): app {app_l:.0f} ms, "
         f"bare Textual app {floor_l:.0f} ms, ratio {app_l / floor_l:.1f}x"
     )
     print(

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.theme import Theme
 
 from models.errors import ConflictError, RcaError
+from models.undo import EditHistory
 from rca_tui.commands import ScreenCommands
 from screens.dialogs import ErrorDialog
 from screens.help import HelpScreen
@@ -82,6 +83,8 @@ class RcaApp(App):
         super().__init__()
         self.service = service
         self.settings = settings
+        #: Undo/redo of cause and link edits for this session (fishbone, five whys, graph).
+        self.history = EditHistory(service)
         self._today = today
         self.register_theme(RCA_16)
 

@@ -151,7 +151,7 @@ def _read_input(file: str) -> bytes:
         raise RcaError(f"{file}: cannot read ({exc.strerror})") from None
 
 
-FORMATS = ("json",)
+FORMATS = ("json", "graphml", "dot")
 
 
 @cli.command()
@@ -167,19 +167,37 @@ FORMATS = ("json",)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @pass_ctx
 def export(obj: Ctx, investigation_id: int, fmt: str, output: str | None, force: bool) -> None:
-    """Export one investigation completely."""
+    """Export one investigation: completely (json), or its cause graph (graphml, dot).
+
+    The graph formats open in yEd or Gephi (graphml) or render with Graphviz (dot):
+
+    \b
+        rca export 3 --format dot | dot -Tsvg -o causes.svg
+    """
     fmt = fmt.strip().lower()
     if fmt not in FORMATS:
         raise RcaError(f"--format: {fmt!r} is not available (choose from {', '.join(FORMATS)})")
     from exports.safety import write_atomic
-    from models.interchange import dumps, to_document
 
     service = obj.service()
-    text = dumps(to_document(service.dossier(investigation_id), exported_by=service.user))
+    dossier = service.dossier(investigation_id)
+    data: str | bytes
+    if fmt == "graphml":
+        from exports.graphs import to_graphml
+
+        data = to_graphml(dossier)
+    elif fmt == "dot":
+        from exports.graphs import to_dot
+
+        data = to_dot(dossier)
+    else:
+        from models.interchange import dumps, to_document
+
+        data = dumps(to_document(dossier, exported_by=service.user))
     if output is None or output == "-":
-        click.echo(text, nl=False)
+        click.echo(data.decode("utf-8") if isinstance(data, bytes) else data, nl=False)
         return
-    path = write_atomic(output, text, force=force)
+    path = write_atomic(output, data, force=force)
     click.echo(f"Wrote {path}", err=True)
 
 
@@ -202,8 +220,17 @@ def check(obj: Ctx, investigation_id: int, as_json: bool, fail_on: str) -> None:
     elif not findings:
         click.echo("No findings.")
     else:
+        entities = {"T-": "team member", "TL-": "timeline entry", "P-": "action"}
         for f in findings:
-            subject = "" if f.subject is None else f" [cause {f.subject}]"
+            entity = next(
+                (
+                    e
+                    for p, e in sorted(entities.items(), key=lambda x: -len(x[0]))
+                    if f.code.startswith(p)
+                ),
+                "cause",
+            )
+            subject = "" if f.subject is None else f" [{entity} {f.subject}]"
             click.echo(f"{f.severity.upper():7} {f.code}{subject}: {f.message}")
     levels = {"never": set(), "error": {"error"}, "warning": {"error", "warning"}}[fail_on]
     if any(f.severity in levels for f in findings):

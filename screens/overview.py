@@ -36,6 +36,9 @@ class OverviewScreen(ServiceScreen):
         Binding("e", "step('intake')", "Edit intake"),
         Binding("t", "step('team')", "Team"),
         Binding("l", "step('timeline')", "Timeline"),
+        Binding("f", "step('causes')", "Fishbone"),
+        Binding("w", "step('five_whys')", "Five whys", show=False),
+        Binding("g", "step('graph')", "Graph", show=False),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back"),
     ]

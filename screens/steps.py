@@ -47,6 +47,22 @@ def _causes(d: Dossier) -> str:
     return f"{_plural(causes, 'cause')}, {roots} root, {links}"
 
 
+def _chains(d: Dossier) -> str:
+    roots = [c for c in d.causes if c.kind == CauseKind.ROOT]
+    return f"{_plural(len(roots), 'chain')} ending in a root cause"
+
+
+def _graph(d: Dossier) -> str:
+    from models.graph import CauseGraph
+
+    g = CauseGraph.build(
+        ((c.id, c.kind, c.category) for c in d.causes),
+        ((lk.cause_id, lk.effect_id) for lk in d.links),
+    )
+    loose = len(g.disconnected()) if g.event() is not None else 0
+    return f"longest chain {g.longest_chain()}, {loose} not linked"
+
+
 def _actions(d: Dossier) -> str:
     strong = sum(1 for a in d.actions if a.strength == "stronger")
     return f"{_plural(len(d.actions), 'action')}, {strong} stronger"
@@ -58,11 +74,26 @@ def _review(d: Dossier) -> str:
 
 
 def _screens() -> dict[str, Callable[[int], Screen]]:
+    from screens.five_whys import FiveWhysScreen
+    from screens.graph import GraphScreen
     from screens.intake import IntakeScreen
     from screens.team import TeamScreen
     from screens.timeline import TimelineScreen
 
-    return {"intake": IntakeScreen, "team": TeamScreen, "timeline": TimelineScreen}
+    screens: dict[str, Callable[[int], Screen]] = {
+        "intake": IntakeScreen,
+        "team": TeamScreen,
+        "timeline": TimelineScreen,
+        "five_whys": FiveWhysScreen,
+        "graph": GraphScreen,
+    }
+    try:
+        from screens.fishbone import FishboneScreen
+
+        screens["causes"] = FishboneScreen
+    except ImportError:  # pragma: no cover - while the fishbone screen is being written
+        pass
+    return screens
 
 
 STEPS: list[Step] = [
@@ -74,7 +105,9 @@ STEPS: list[Step] = [
         lambda d: _plural(len(d.timeline), "entry").replace("entrys", "entries"),
         ("TL-",),
     ),
-    Step("causes", "Causes (fishbone, 5 whys)", _causes, ("G-", "R")),
+    Step("causes", "Fishbone", _causes, ("G-", "R")),
+    Step("five_whys", "Five whys", _chains, ()),
+    Step("graph", "Cause graph", _graph, ()),
     Step("actions", "Action plan", _actions, ("P-",)),
     Step("review", "Review and sign-off", _review, ("S-",)),
 ]

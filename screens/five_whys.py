@@ -1,0 +1,236 @@
+"""Five whys: ask "why did this happen?" about one statement at a time, down to a root cause.
+
+Each answer becomes a cause linked to the current one (it led to it), in the same graph the
+fishbone draws. Several answers branch the chain. The breadcrumb shows the path from the event
+to the current cause. Stopping is allowed at any depth, but a chain shorter than three whys, or
+one that stops on a human error or a procedure deviation, is warned about (rules 3 and 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from models.domain import Cause
+from models.graph import CauseGraph
+from models.rules.causation import check_text
+from models.vocab import CauseKind
+from screens.base import ServiceScreen
+from screens.formatting import one_line
+
+#: RCA2: a chain that stops before this many whys has rarely reached a system cause.
+MIN_DEPTH = 3
+KIND_MARK = {"root": "◆ root", "contributing": "+ contributing", "event": "event", "cause": ""}
+
+
+@dataclass(frozen=True)
+class WhyState:
+    causes: dict[int, Cause]
+    graph: CauseGraph
+    categories: list[str]
+
+
+class FiveWhysScreen(ServiceScreen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    HELP_TITLE = "Five whys"
+    PALETTE_GROUP = "Five whys"
+    AUTO_FOCUS = "#answer"
+    BINDINGS = [
+        Binding("ctrl+up,alt+up", "up", "Up the chain"),
+        Binding("ctrl+down,alt+down", "down", "Into answer"),
+        Binding("ctrl+r", "root", "Stop: root cause"),
+        Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, investigation_id: int, start: int | None = None) -> None:
+        super().__init__()
+        self.investigation_id = investigation_id
+        self.current: int | None = start
+        self.state: WhyState | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="crumbs")
+        yield Static(id="question")
+        yield Static(
+            Text("Because… (each answer is a cause of the statement above)"), classes="field-label"
+        )
+        with Horizontal(id="answer-row"):
+            yield Input(id="answer", placeholder="type the answer, Enter to add it")
+            yield Select([], id="category", prompt="(category)", compact=True)
+        yield DataTable(id="answers", cursor_type="row", show_header=False)
+        yield Static(id="warnings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Five whys"
+        table = self.query_one("#answers", DataTable)
+        table.add_column("Answer", key="text")
+        table.add_column("Kind", width=15, key="kind")
+
+    # --- data ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        def load(inv_id: int) -> WhyState:
+            causes = {c.id: c for c in self.service.list_causes(inv_id)}
+            return WhyState(causes, self.service.graph(inv_id), self.service.categories(inv_id))
+
+        self.call(load, self.investigation_id, then=self._show)
+
+    def _show(self, state: WhyState) -> None:
+        self.state = state
+        if self.current not in state.causes:
+            self.current = state.graph.event()
+        if self.current is None:
+            self.query_one("#question", Static).update(
+                Text(
+                    "This investigation has no event yet: add it on the fishbone (the head) first."
+                )
+            )
+            return
+        cause = state.causes[self.current]
+        path = self._path_to_event(self.current)
+        crumbs = Text()
+        for i, node in enumerate(reversed(path)):
+            if i:
+                crumbs.append(" › ", style="dim")
+            crumbs.append(
+                one_line(state.causes[node].text, 28), style="bold" if node == self.current else ""
+            )
+        self.query_one("#crumbs", Static).update(crumbs)
+
+        depth = len(path) - 1
+        question = Text()
+        question.append(
+            f"Why {depth + 1}: " if cause.kind != CauseKind.EVENT else "The event: ", style="bold"
+        )
+        question.append("Why did this happen?\n", style="bold")
+        question.append(cause.text)
+        mark = KIND_MARK.get(cause.kind, "")
+        if mark or cause.category:
+            question.append(
+                f"\n[{' · '.join(x for x in (mark, cause.category or '') if x)}]", style="dim"
+            )
+        self.query_one("#question", Static).update(question)
+
+        select = self.query_one("#category", Select)
+        select.set_options([(n, n) for n in state.categories])
+        if cause.category in state.categories:
+            select.value = cause.category  # a new answer defaults to its parent's bone
+
+        table = self.query_one("#answers", DataTable)
+        table.clear()
+        for child in state.graph.causes_of(self.current):
+            c = state.causes[child]
+            table.add_row(Text(one_line(c.text)), Text(KIND_MARK.get(c.kind, "")), key=str(child))
+        if not table.row_count:
+            table.add_row(Text("No answers yet.", style="dim"), Text(""), key="none")
+        self._warn(depth, cause)
+
+    def _path_to_event(self, cause_id: int) -> list[int]:
+        assert self.state is not None
+        paths = self.state.graph.paths_to_event(cause_id, limit=1)
+        return paths[0] if paths else [cause_id]
+
+    def _warn(self, depth: int, cause: Cause) -> None:
+        assert self.state is not None
+        lines = Text()
+        origin = not self.state.graph.causes_of(cause.id)
+        if cause.kind == CauseKind.ROOT and depth < MIN_DEPTH:
+            lines.append(
+                f"! This chain stops after {depth} why{'s' * (depth != 1)}: ask why "
+                f"at least {MIN_DEPTH} times before calling it a root cause.\n",
+                style="yellow",
+            )
+        if cause.kind != CauseKind.EVENT:
+            for hit in check_text(
+                cause.text, origin=origin, duty_context=cause.statement + " " + cause.evidence
+            ):
+                if hit.rule in ("R3", "R4", "R5"):
+                    lines.append(
+                        f"! {hit.rule}: this {hit.message}. {hit.suggestion}.\n", style="yellow"
+                    )
+        if self.state.graph.paths_to_event(cause.id, limit=1) == [] and cause.kind != "event":
+            lines.append("! This cause has no path to the event.\n", style="yellow")
+        lines.rstrip()
+        self.query_one("#warnings", Static).update(lines)
+
+    # --- actions ---------------------------------------------------------------------------
+    @on(Input.Submitted, "#answer")
+    def _answer(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text or self.current is None:
+            return
+        category = self.query_one("#category", Select).value
+        history = self.app.history  # type: ignore[attr-defined]
+        self.call(
+            history.add_cause,
+            self.investigation_id,
+            text,
+            effect_id=self.current,
+            category=None if category is Select.NULL else category,
+            then=self._added,
+            group="save",
+        )
+
+    def _added(self, cause: Cause) -> None:
+        self.query_one("#answer", Input).value = ""
+        self.current = cause.id  # ask why again, about the new answer
+        self.reload()
+
+    def action_up(self) -> None:
+        if self.state is None or self.current is None:
+            return
+        effects = self._path_to_event(self.current)
+        if len(effects) > 1:
+            self.current = effects[1]
+            self._show(self.state)
+
+    def action_down(self) -> None:
+        table = self.query_one("#answers", DataTable)
+        if self.state is None or not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key and key != "none":
+            self.current = int(key)
+            self._show(self.state)
+
+    @on(DataTable.RowSelected, "#answers")
+    def _into(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_down()
+
+    def action_root(self) -> None:
+        if self.state is None or self.current is None:
+            return
+        cause = self.state.causes[self.current]
+        if cause.kind == CauseKind.EVENT:
+            return
+        history = self.app.history  # type: ignore[attr-defined]
+        kind = CauseKind.CAUSE if cause.kind == CauseKind.ROOT else CauseKind.ROOT
+        self.call(
+            history.update_cause,
+            cause.id,
+            cause.version,
+            kind=kind.value,
+            then=lambda _: self.reload(),
+            group="save",
+        )
+
+    def action_undo(self) -> None:
+        self.call(self.app.history.undo, then=self._undone, group="save")  # type: ignore[attr-defined]
+
+    def action_redo(self) -> None:
+        self.call(self.app.history.redo, then=self._undone, group="save")  # type: ignore[attr-defined]
+
+    def _undone(self, message: str) -> None:
+        self.notify(message, markup=False)
+        self.reload()
