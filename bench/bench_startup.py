@@ -105,20 +105,16 @@ import sys
 
 SIZE, TIMEOUT = __SIZE__, __TIMEOUT__
 
-# What `rca` does (rca_tui.cli): settings, the service, then the app.
-from rca_tui.cli import Ctx
+# What `rca` does (rca_tui.cli): settings, then run_app (service, app, collector settings).
+from rca_tui.cli import Ctx, run_app
 
 db, expected = sys.argv[1], int(sys.argv[2])
 ctx = Ctx(db, "bench", False)
-service = ctx.service()
-from rca_tui.app import make_app
-
-app = make_app(service, ctx.settings)
-out = {"t0": T0, "built": time.perf_counter()}
+out = {"t0": T0}
 
 
 async def auto_pilot(pilot):
-    out["running"] = time.perf_counter()  # App.run has mounted the first screen
+    out["built"] = out["running"] = time.perf_counter()  # the first screen is mounted
     from textual.widgets import DataTable
 
     from screens.home import HomeScreen
@@ -139,7 +135,7 @@ async def auto_pilot(pilot):
     pilot.app.exit()
 
 
-app.run(headless=True, size=SIZE, mouse=False, auto_pilot=auto_pilot)
+run_app(ctx, headless=True, size=SIZE, mouse=False, auto_pilot=auto_pilot)
 print(json.dumps(out))
 """
 

@@ -4,9 +4,6 @@ Nothing in here imports Textual or any other wing of the app, so the same code s
 terminal screens, the command line, the exports and the tests.
 """
 
-try:
-    from importlib.metadata import PackageNotFoundError, version
-
-    __version__ = version("rca-tui")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+#: The release; a test keeps it equal to pyproject.toml (reading package metadata at start-up
+#: costs more than it is worth).
+__version__ = "0.1.0"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -48,7 +48,6 @@ from models.errors import (
     ReadOnlyError,
     ValidationError,
 )
-from models.graph import CauseGraph
 from models.rules import sac
 from models.tables import (
     ActionCauseRow,
@@ -65,6 +64,9 @@ from models.tables import (
     _now,
 )
 from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind, Harm, ReportType
+
+if TYPE_CHECKING:
+    from models.graph import CauseGraph
 
 #: Category sets an investigation can start from (DOMAIN: no single standard).
 CATEGORY_PRESETS = {"london": LONDON_PROTOCOL, "8m": EIGHT_M}
@@ -760,6 +762,8 @@ class Service:
 
     @staticmethod
     def _load_graph(s: Session, investigation_id: int, rev: int) -> CauseGraph:
+        from models.graph import CauseGraph  # networkx stays out of start-up
+
         c = CauseRow.__table__.c
         lk = CausalLinkRow.__table__.c
         nodes = s.execute(
@@ -785,7 +789,7 @@ class Service:
         with self._read() as s:
             graph = self._graph_in(s, investigation_id)
             with self._graph_lock:
-                return CauseGraph(graph.g.copy(), graph.rev)
+                return type(graph)(graph.g.copy(), graph.rev)
 
     def _forget_graph(self, investigation_id: int) -> None:
         with self._graph_lock:

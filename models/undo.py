@@ -72,9 +72,7 @@ class EditHistory:
         def redo() -> None:
             self.service.update_cause(cause_id, None, **new)
 
-        self._record(
-            Step(f"edit '{_short(before.text)}'", before.investigation_id, undo, redo)
-        )
+        self._record(Step(f"edit '{_short(before.text)}'", before.investigation_id, undo, redo))
         return after
 
     def delete_cause(self, cause_id: int) -> None:

@@ -86,7 +86,17 @@ class RcaApp(App):
         #: Undo/redo of cause and link edits for this session (fishbone, five whys, graph).
         self.history = EditHistory(service)
         self._today = today
+        self._started = False
         self.register_theme(RCA_16)
+
+    def startup_done(self) -> None:
+        """The first screen has its data: keep what start-up built out of the collector."""
+        import gc
+
+        if not self._started:
+            self._started = True
+            gc.freeze()
+            gc.enable()
 
     def today(self) -> dt.date:
         """The date deadlines are counted against (fixed in tests and snapshots)."""

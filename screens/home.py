@@ -61,6 +61,7 @@ class HomeScreen(ServiceScreen):
         self.filter_text = ""
         self._shown: list[int] = []
         self._loaded = False
+        self._drawn_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,6 +88,7 @@ class HomeScreen(ServiceScreen):
         self.rows = rows
         self._loaded = True
         self._render_table()
+        self.app.startup_done()  # type: ignore[attr-defined]
 
     @property
     def today(self) -> dt.date:
@@ -126,6 +128,7 @@ class HomeScreen(ServiceScreen):
     def _render_table(self) -> None:
         table = self.query_one(DataTable)
         settings = getattr(self.app, "settings", None)
+        self._drawn_width = self.size.width
         width = max(40, self.size.width or 80)
         title_width = max(12, width - sum(FIXED.values()) - 2 * (len(FIXED) + 1) - 3)
         keep = self._shown[table.cursor_row] if self._shown and table.row_count else None
@@ -181,7 +184,8 @@ class HomeScreen(ServiceScreen):
         self.query_one("#status-line", Static).update(Text(" · ".join(parts)))
 
     def on_resize(self) -> None:
-        if self._loaded:
+        # Only a new width changes the title column; the first Resize comes after the rows.
+        if self._loaded and self.size.width != self._drawn_width:
             self._render_table()
 
     # --- actions ---------------------------------------------------------------------------

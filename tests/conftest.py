@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
@@ -11,6 +12,8 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ.pop("RCA_DB", None)
 os.environ.pop("RCA_USER", None)
 os.environ["RCA_CONFIG"] = os.devnull + ".absent.toml"
+# Caches (holiday look-ups) go to a folder of the test run, not the developer's home.
+os.environ["RCA_CACHE"] = tempfile.mkdtemp(prefix="rca-test-cache-")
 
 
 @pytest.fixture

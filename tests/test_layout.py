@@ -38,3 +38,33 @@ def test_every_module_has_a_docstring():
             if ast.get_docstring(ast.parse(path.read_text())) is None:
                 missing.append(str(path.relative_to(ROOT)))
     assert missing == []
+
+
+def test_version_matches_pyproject():
+    import tomllib
+
+    import models
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert models.__version__ == meta["project"]["version"]
+
+
+def test_home_screen_imports_stay_light(tmp_path):
+    """Start-up must not pay for networkx or the holiday tables once they are cached."""
+    import os
+
+    env = {**os.environ, "RCA_CACHE": str(tmp_path)}
+    warm = (
+        "import datetime as dt; from models.rules.deadlines import compute_deadlines;"
+        "compute_deadlines(decision_at=None, occurred_at=dt.datetime(2026, 11, 3),"
+        " discovered_at=None, sentinel=True)"
+    )
+    subprocess.run([sys.executable, "-c", warm], check=True, env=env)
+    code = (
+        warm + "; import sys; import models.service, screens.home, rca_tui.app;"
+        "print(','.join(m for m in ('networkx', 'holidays') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == ""

@@ -239,7 +239,12 @@ _ORDINARY = re.compile(r"[A-Z][a-z]+(?:[-'][a-z]+)*")
 _CAPITALISED = re.compile(r"[A-Z][a-z]")
 #: Capitalised words that stay capitalised inside a sentence.
 _PROPER = frozenset(
-    ["Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Sister", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    (
+        *("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Sister"),
+        *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        *("January", "February", "March", "April", "May", "June", "July", "August"),
+        *("September", "October", "November", "December"),
+    )
 )
 
 
@@ -301,12 +306,11 @@ def _graph_of(dossier: Dossier) -> CauseGraph:
     )
 
 
-def _statement_hits(cause: Cause, origin: bool, draft: str) -> list[Hit]:
-    """Rules 1-5 on a cause's (non-empty) statement; `draft` is the pre-filled one."""
+def _statement_hits(cause: Cause, origin: bool) -> list[Hit]:
+    """Rules 1-5 on a cause's (non-empty) statement. The R1 hit has no suggestion yet: the
+    caller adds the pre-filled statement, which needs the graph."""
     statement = cause.statement
-    hits = []
-    if not names_effect(statement):
-        hits.append(Hit("R1", "names no effect", f"link cause to effect, e.g. '{draft}'"))
+    hits = [] if names_effect(statement) else [Hit("R1", "names no effect", "")]
     hits += vague_hits(statement)
     if origin:
         context = f"{cause.text}\n{cause.evidence}\n{statement}"
@@ -315,34 +319,36 @@ def _statement_hits(cause: Cause, origin: bool, draft: str) -> list[Hit]:
 
 
 def cause_findings(cause: Cause, graph: CauseGraph, texts: Mapping[int, str]) -> list[Finding]:
-    """Every R-finding for one cause (none for an event node)."""
+    """Every R-finding for one cause (none for an event node), R1 to R5."""
     if cause.kind == CauseKind.EVENT:
         return []
     origin = cause.id not in graph or not graph.causes_of(cause.id)
     name = f"'{_short(cause.text)}'"
+    hits: list[tuple[str, Hit]] = [
+        (name, hit)
+        for hit in check_text(
+            cause.text, origin=origin, duty_context=f"{cause.statement}\n{cause.evidence}"
+        )
+    ]
+    if cause.statement.strip():
+        hits += [(f"the statement for {name}", hit) for hit in _statement_hits(cause, origin)]
+    elif cause.kind == CauseKind.ROOT:
+        hits.append((f"root cause {name}", Hit("R1", "has no causal statement", "")))
+
     found: list[Finding] = []
     seen: set[tuple[str, str]] = set()
-
-    def add(subject: str, hit: Hit) -> None:
+    for subject, hit in hits:
         # one finding per rule, except one per vague word (each has its own advice)
         key = (hit.rule, hit.message if hit.rule == "R2" else "")
-        if key not in seen:
-            seen.add(key)
-            message = f"{hit.rule}: {subject} {hit.message}: {hit.suggestion}"
-            found.append(Finding(hit.rule, "warning", cause.id, _one_line(message)))
-
-    context = f"{cause.statement}\n{cause.evidence}"
-    for hit in check_text(cause.text, origin=origin, duty_context=context):
-        add(name, hit)
-    draft = suggest_statement(cause.id, graph, texts) if cause.id in graph else STATEMENT_SHAPE
-    if cause.statement.strip():
-        for hit in _statement_hits(cause, origin, draft):
-            add(f"the statement for {name}", hit)
-    elif cause.kind == CauseKind.ROOT:
-        add(
-            f"root cause {name}",
-            Hit("R1", "has no causal statement", f"start from '{draft}'"),
-        )
+        if key in seen:
+            continue
+        seen.add(key)
+        suggestion = hit.suggestion
+        if hit.rule == "R1":
+            draft = suggest_statement(cause.id, graph, texts) if cause.id in graph else ""
+            suggestion = f"start from '{draft or STATEMENT_SHAPE}'"
+        message = f"{hit.rule}: {subject} {hit.message}: {suggestion}"
+        found.append(Finding(hit.rule, "warning", cause.id, _one_line(message)))
     return sorted(found, key=lambda f: f.code)
 
 

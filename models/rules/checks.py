@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models.domain import Dossier, Finding
+from models.rules.causation import causation_findings
 from models.rules.graph_checks import graph_findings
 from models.rules.team_checks import team_findings
 from models.rules.timeline_checks import timeline_findings
@@ -17,6 +18,7 @@ RULES: list[Callable[[Dossier], list[Finding]]] = [
     lambda d: team_findings(d.team),
     lambda d: timeline_findings(d.timeline),
     graph_findings,
+    causation_findings,
 ]
 
 

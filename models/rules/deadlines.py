@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
-import holidays
-
 from models.errors import ValidationError
 
 START_WITHIN = dt.timedelta(hours=72)
@@ -175,9 +173,77 @@ def describe_days_left(n: int | None) -> str:
 
 @lru_cache(maxsize=256)
 def public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[dt.date, str]:
-    """The public holidays (and observed days) of one year, built once per country and year."""
-    table = holidays.country_holidays(country, subdiv=subdivision, years=year)
-    return MappingProxyType({day: name for day, name in table.items() if day.year == year})
+    """The public holidays (and observed days) of one year, built once per country and year.
+
+    Importing the `holidays` package loads every country (about 0.1 s), which start-up cannot
+    afford, so each year's dates are also kept in a small cache file (see `_disk_cache`).
+    """
+    key = f"days|{country}|{subdivision or ''}|{year}"
+    cached = _disk_cache().get(key)
+    if cached is not None:
+        return MappingProxyType({dt.date.fromisoformat(d): n for d, n in cached.items()})
+    table = _holidays().country_holidays(country, subdiv=subdivision, years=year)
+    days = {day: name for day, name in table.items() if day.year == year}
+    _disk_cache().put(key, {d.isoformat(): n for d, n in days.items()})
+    return MappingProxyType(days)
+
+
+def _holidays():
+    import holidays
+
+    return holidays
+
+
+class _DiskCache:
+    """A JSON file of holiday look-ups, keyed by the `holidays` version; best effort only."""
+
+    def __init__(self) -> None:
+        import json
+        import os
+        from importlib.metadata import PackageNotFoundError, version
+
+        from platformdirs import user_cache_path
+
+        self._json = json
+        folder = os.environ.get("RCA_CACHE")
+        self.path = (os.path.join(folder, "holidays.json") if folder else None) or str(
+            user_cache_path("rca-tui", appauthor=False) / "holidays.json"
+        )
+        try:
+            self.version = version("holidays")
+        except PackageNotFoundError:  # pragma: no cover
+            self.version = "unknown"
+        self.data: dict = {}
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                loaded = json.load(fh)
+            if isinstance(loaded, dict) and loaded.get("version") == self.version:
+                self.data = loaded.get("entries", {})
+        except (OSError, ValueError):
+            pass
+
+    def get(self, key: str):
+        return self.data.get(key)
+
+    def put(self, key: str, value) -> None:
+        import os
+        import tempfile
+
+        self.data[key] = value
+        try:
+            folder = os.path.dirname(self.path)
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".holidays.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                self._json.dump({"version": self.version, "entries": self.data}, fh)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only home: the look-up is simply repeated next time
+
+
+@lru_cache(maxsize=1)
+def _disk_cache() -> _DiskCache:
+    return _DiskCache()
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -192,7 +258,17 @@ def _entity(country: str | None, subdivision: str | None) -> tuple[str | None, s
                 f"holiday subdivision: '{subdivision}' needs a holiday country as well"
             )
         return None, None
-    supported = holidays.list_supported_countries()
+    key = f"entity|{country.strip().upper()}|{(subdivision or '').strip().upper()}"
+    cached = _disk_cache().get(key)
+    if cached is not None:
+        return cached[0], cached[1]
+    result = _check_entity(country, subdivision)
+    _disk_cache().put(key, list(result))
+    return result
+
+
+def _check_entity(country: str, subdivision: str | None) -> tuple[str | None, str | None]:
+    holidays = _holidays()
     code = country.strip().upper()
     try:
         table = holidays.country_holidays(code)
@@ -204,7 +280,7 @@ def _entity(country: str | None, subdivision: str | None) -> tuple[str | None, s
     code = table.country
     if subdivision is None:
         return code, None
-    known = supported.get(code, [])
+    known = holidays.list_supported_countries().get(code, [])
     spelled = {s.upper(): s for s in known}.get(subdivision.strip().upper(), subdivision.strip())
     try:
         holidays.country_holidays(code, subdiv=spelled)
