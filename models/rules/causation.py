@@ -199,7 +199,7 @@ def chain_end_hits(text: str, duty_context: str = "") -> list[Hit]:
             Hit(
                 "R4",
                 f"is a deviation from procedure ('{deviation}') with no cause before it",
-                "every deviation has a preceding cause: ask why the procedure was not followed "
+                "every deviation has a preceding cause; ask why the procedure was not followed "
                 "and add that cause",
             )
         ]
@@ -210,7 +210,7 @@ def chain_end_hits(text: str, duty_context: str = "") -> list[Hit]:
             Hit(
                 "R3",
                 f"is a human error ('{error}') with no cause before it",
-                "every human error has a preceding cause: ask why it happened and add that cause",
+                "every human error has a preceding cause; ask why it happened and add that cause",
             )
         )
     failure = _first(words.failure_to_act, text)
@@ -219,7 +219,7 @@ def chain_end_hits(text: str, duty_context: str = "") -> list[Hit]:
             Hit(
                 "R5",
                 f"is a failure to act ('{failure}') with no stated duty to act",
-                "a failure to act is a cause only where there was a duty: name the policy, order "
+                "a failure to act is a cause only where there was a duty; name the policy, order "
                 "or standard that required it, or say what did happen instead",
             )
         )

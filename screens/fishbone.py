@@ -1,0 +1,543 @@
+"""Fishbone: brainstorm causes by category on a drawing of the diagram (or an outline).
+
+The event is the head; each category of the investigation's set is a bone. Causes are added on
+a bone, sub-causes ("why?") under a cause, and every edit goes through the session's undo
+history into the one cause graph that the five-whys and graph screens show too. The full text,
+kind, evidence and rule findings of the cause under the cursor show below the drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, Footer, Header, Static, TextArea, Tree
+
+from models.domain import Cause, Investigation, Link
+from models.graph import CauseGraph
+from models.rules.causation import check_text, suggest_statement
+from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind
+from screens.base import ServiceScreen
+from screens.cause_dialog import CauseDialog
+from screens.dialogs import ChoiceDialog, EditDialog
+from screens.formatting import one_line
+from screens.widgets.fishbone import FishboneView
+
+NEXT_KIND = {
+    CauseKind.CAUSE: CauseKind.CONTRIBUTING,
+    CauseKind.CONTRIBUTING: CauseKind.ROOT,
+    CauseKind.ROOT: CauseKind.CAUSE,
+}
+
+
+@dataclass(frozen=True)
+class FishboneData:
+    investigation: Investigation
+    causes: dict[int, Cause]
+    links: list[Link]
+    categories: list[str]
+    graph: CauseGraph
+
+    @property
+    def event(self) -> Cause | None:
+        event_id = self.graph.event()
+        return self.causes.get(event_id) if event_id is not None else None
+
+
+class CategoriesDialog(EditDialog):
+    """Edit the bones as lines of text: add, rename in place, reorder, remove."""
+
+    CSS_PATH = Path(__file__).with_name("dialog.tcss")
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
+
+    def __init__(self, categories: list[str]) -> None:
+        super().__init__()
+        self.categories = categories
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text("Fishbone categories (the bones)"), classes="dialog-title")
+            yield Static(
+                Text(
+                    "One per line, in order. Change a line to rename a bone (its causes move "
+                    "with it). A bone that still has causes cannot be removed."
+                ),
+                classes="field-label",
+            )
+            yield TextArea("\n".join(self.categories), id="lines", tab_behavior="focus")
+            with Horizontal(classes="buttons"):
+                yield Button("London Protocol", id="london")
+                yield Button("8M", id="eightm")
+                yield Button("Save", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def snapshot(self) -> object:
+        return self.query_one("#lines", TextArea).text
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#lines", TextArea).focus()
+
+    @on(Button.Pressed, "#london")
+    def _london(self) -> None:
+        self.query_one("#lines", TextArea).text = "\n".join(LONDON_PROTOCOL)
+
+    @on(Button.Pressed, "#eightm")
+    def _eight(self) -> None:
+        self.query_one("#lines", TextArea).text = "\n".join(EIGHT_M)
+
+    @on(Button.Pressed, "#ok")
+    def action_ok(self) -> None:
+        new = [line.strip() for line in self.query_one("#lines", TextArea).text.splitlines()]
+        new = [n for n in new if n]
+        self.dismiss({"names": new, "renames": detect_renames(self.categories, new)})
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+def detect_renames(old: list[str], new: list[str]) -> dict[str, str]:
+    """A line changed in place, whose old name is gone and new name is new, is a rename."""
+    renames = {}
+    for before, after in zip(old, new, strict=False):
+        if before != after and before not in new and after not in old:
+            renames[before] = after
+    return renames
+
+
+class FishboneScreen(ServiceScreen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    HELP_TITLE = "Fishbone"
+    PALETTE_GROUP = "Fishbone"
+    AUTO_FOCUS = "#drawing"
+    BINDINGS = [
+        Binding("a", "add", "Add cause"),
+        Binding("s", "add_sub", "Add why"),
+        Binding("e", "edit", "Edit"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("k", "kind", "Kind"),
+        Binding("w", "why", "Five whys"),
+        Binding("o", "outline", "Outline"),
+        Binding("h", "head", "Event (head)", show=False),
+        Binding("c", "categories", "Categories", show=False),
+        Binding("m", "move", "Move to bone", show=False),
+        Binding("g", "graph", "Graph", show=False),
+        Binding("ctrl+z,u", "undo", "Undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, investigation_id: int) -> None:
+        super().__init__()
+        self.investigation_id = investigation_id
+        self.data: FishboneData | None = None
+        self.outline = False
+        self._follow: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield FishboneView(id="drawing")
+        outline: Tree[int | None] = Tree(Text("Fishbone"), id="outline")
+        outline.show_root = False
+        yield outline
+        yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Fishbone"
+        self.query_one("#outline").display = False
+
+    # --- data ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        def load(inv_id: int) -> FishboneData:
+            s = self.service
+            causes = {c.id: c for c in s.list_causes(inv_id)}
+            return FishboneData(
+                s.get_investigation(inv_id),
+                causes,
+                s.list_links(inv_id),
+                s.categories(inv_id),
+                s.graph(inv_id),
+            )
+
+        self.call(load, self.investigation_id, then=self._show)
+
+    def _show(self, data: FishboneData) -> None:
+        self.data = data
+        self.sub_title = data.investigation.title
+        event = data.event
+        view = self.query_one(FishboneView)
+        view.set_data(
+            event.text if event else "", data.categories, list(data.causes.values()), data.links
+        )
+        if self._follow is not None:
+            view.select_cause(self._follow)
+            self._follow = None
+        if self.outline:
+            self._fill_outline()
+        self._detail(view.cursor_cause)
+
+    def current(self) -> Cause | None:
+        if self.data is None:
+            return None
+        if self.outline:
+            node = self.query_one("#outline", Tree).cursor_node
+            cause_id = node.data if node is not None else None
+        else:
+            cause_id = self.query_one(FishboneView).cursor_cause
+        return self.data.causes.get(cause_id) if cause_id is not None else None
+
+    def current_bone(self) -> str | None:
+        """The category of the bone the cursor is on (a sub-cause counts for its bone)."""
+        cause = self.current()
+        if cause is None or self.data is None:
+            return None
+        if cause.category:
+            return cause.category
+        for effect in self.data.graph.paths_to_event(cause.id, limit=1)[:1]:
+            for node in effect:
+                if self.data.causes[node].category:
+                    return self.data.causes[node].category
+        return None
+
+    # --- the detail panel ------------------------------------------------------------------
+    @on(FishboneView.CauseHighlighted)
+    def _highlighted(self, event: FishboneView.CauseHighlighted) -> None:
+        self._detail(event.cause_id)
+
+    @on(Tree.NodeHighlighted, "#outline")
+    def _outline_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self._detail(event.node.data)
+
+    def _detail(self, cause_id: int | None) -> None:
+        box = self.query_one("#detail", Static)
+        if self.data is None:
+            return
+        if self.data.event is None:
+            box.update(
+                Text(
+                    "No event yet: press h to write the event (the head of the fishbone).",
+                    style="bold yellow",
+                )
+            )
+            return
+        cause = self.data.causes.get(cause_id) if cause_id is not None else None
+        if cause is None:
+            box.update(Text("Press a to add a cause on a bone, h to edit the event.", style="dim"))
+            return
+        text = Text()
+        text.append(cause.text + "\n")
+        kind = CauseKind(cause.kind).label if cause.kind in CauseKind._value2member_map_ else ""
+        text.append(f"{kind} · {cause.category or 'no category'}", style="dim")
+        if cause.evidence:
+            text.append(f" · evidence: {one_line(cause.evidence, 60)}", style="dim")
+        if cause.kind != CauseKind.EVENT:
+            origin = not self.data.graph.causes_of(cause.id)
+            for hit in check_text(
+                cause.text, origin=origin, duty_context=f"{cause.statement} {cause.evidence}"
+            ):
+                text.append(f"\n! {hit.rule}: {hit.message}", style="yellow")
+        box.update(text)
+
+    # --- outline ---------------------------------------------------------------------------
+    def action_outline(self) -> None:
+        self.outline = not self.outline
+        self.query_one(FishboneView).display = not self.outline
+        outline = self.query_one("#outline", Tree)
+        outline.display = self.outline
+        if self.outline:
+            self._fill_outline()
+            outline.focus()
+        else:
+            self.query_one(FishboneView).focus()
+
+    def _fill_outline(self) -> None:
+        data = self.data
+        tree = self.query_one("#outline", Tree)
+        tree.clear()
+        if data is None:
+            return
+        g = data.graph
+        event = g.event()
+        bones = list(data.categories)
+        tops: dict[str, list[int]] = {name: [] for name in bones}
+        for cause in data.causes.values():
+            if cause.kind == CauseKind.EVENT:
+                continue
+            effects = g.effects_of(cause.id)
+            if (event in effects or not effects) and cause.category in tops:
+                tops[cause.category].append(cause.id)
+            elif event in effects or not effects:
+                tops.setdefault("Uncategorised", []).append(cause.id)
+        drawn: set[int] = set()
+        for bone, ids in tops.items():
+            node = tree.root.add(Text(f"{bone} ({len(ids)})", style="bold"), data=None, expand=True)
+            for cause_id in ids:
+                self._outline_branch(node, cause_id, drawn)
+        tree.root.expand()
+
+    def _outline_branch(self, parent, cause_id: int, drawn: set[int]) -> None:
+        assert self.data is not None
+        cause = self.data.causes[cause_id]
+        mark = {"root": "◆ ", "contributing": "+ "}.get(cause.kind, "")
+        if cause_id in drawn:
+            parent.add_leaf(Text(f"↗ {one_line(cause.text, 60)}", style="dim"), data=cause_id)
+            return
+        drawn.add(cause_id)
+        subs = self.data.graph.causes_of(cause_id)
+        label = Text(mark + one_line(cause.text, 100))
+        if not subs:
+            parent.add_leaf(label, data=cause_id)
+            return
+        node = parent.add(label, data=cause_id, expand=True)
+        for sub in subs:
+            self._outline_branch(node, sub, drawn)
+
+    # --- edits -----------------------------------------------------------------------------
+    def _edit_done(self, cause: Cause | None) -> None:
+        if cause is not None:
+            self._follow = cause.id
+        self.reload()
+
+    def action_head(self) -> None:
+        if self.data is None:
+            return
+        event = self.data.event
+        history = self.app.history  # type: ignore[attr-defined]
+
+        def done(values: dict | None) -> None:
+            if not values:
+                return
+            if event is None:
+                self.call(
+                    history.add_cause,
+                    self.investigation_id,
+                    values["text"],
+                    kind=CauseKind.EVENT.value,
+                    evidence=values["evidence"],
+                    then=self._edit_done,
+                    group="save",
+                )
+            else:
+                self.call(
+                    history.update_cause,
+                    event.id,
+                    event.version,
+                    text=values["text"],
+                    evidence=values["evidence"],
+                    then=self._edit_done,
+                    group="save",
+                )
+
+        proto = event or Cause(
+            0, self.investigation_id, self.data.investigation.title, kind=CauseKind.EVENT.value
+        )
+        self.app.push_screen(
+            CauseDialog(self.data.categories, cause=proto, heading="The event (head)"), done
+        )
+
+    def _needs_event(self) -> bool:
+        if self.data is not None and self.data.event is None:
+            self.notify(
+                "Write the event first (h): it is the head every cause leads to.",
+                markup=False,
+                severity="warning",
+            )
+            return True
+        return self.data is None
+
+    def action_add(self) -> None:
+        if self._needs_event():
+            return
+        assert self.data is not None and self.data.event is not None
+        bone = self.current_bone()
+        event_id = self.data.event.id
+        history = self.app.history  # type: ignore[attr-defined]
+
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    history.add_cause,
+                    self.investigation_id,
+                    values.pop("text"),
+                    effect_id=event_id,
+                    then=self._edit_done,
+                    group="save",
+                    **values,
+                )
+
+        heading = f"Add a cause on '{bone}'" if bone else "Add a cause"
+        self.app.push_screen(
+            CauseDialog(self.data.categories, category=bone, heading=heading), done
+        )
+
+    def action_add_sub(self) -> None:
+        if self._needs_event():
+            return
+        cause = self.current()
+        if cause is None or cause.kind == CauseKind.EVENT:
+            self.action_add()
+            return
+        assert self.data is not None
+        history = self.app.history  # type: ignore[attr-defined]
+
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    history.add_cause,
+                    self.investigation_id,
+                    values.pop("text"),
+                    effect_id=cause.id,
+                    then=self._edit_done,
+                    group="save",
+                    **values,
+                )
+
+        self.app.push_screen(
+            CauseDialog(
+                self.data.categories,
+                category=cause.category,
+                heading=f"Why: '{one_line(cause.text, 40)}'?",
+            ),
+            done,
+        )
+
+    def action_edit(self) -> None:
+        cause = self.current()
+        if cause is None or self.data is None:
+            return
+        if cause.kind == CauseKind.EVENT:
+            self.action_head()
+            return
+        texts = {c.id: c.text for c in self.data.causes.values()}
+        try:
+            suggested = suggest_statement(cause.id, self.data.graph, texts)
+        except Exception:  # no path to the event yet: nothing to suggest
+            suggested = ""
+        history = self.app.history  # type: ignore[attr-defined]
+
+        def done(values: dict | None) -> None:
+            if values:
+                changes = {k: v for k, v in values.items() if getattr(cause, k) != v}
+                if changes:
+                    self.call(
+                        history.update_cause,
+                        cause.id,
+                        cause.version,
+                        then=self._edit_done,
+                        group="save",
+                        **changes,
+                    )
+
+        self.app.push_screen(
+            CauseDialog(self.data.categories, cause=cause, suggested_statement=suggested), done
+        )
+
+    @on(FishboneView.CauseSelected)
+    def _selected(self, event: FishboneView.CauseSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def action_delete(self) -> None:
+        cause = self.current()
+        if cause is None:
+            return
+        history = self.app.history  # type: ignore[attr-defined]
+
+        def done(choice: str | None) -> None:
+            if choice == "delete":
+                self.call(
+                    history.delete_cause, cause.id, then=lambda _: self.reload(), group="save"
+                )
+
+        self.app.push_screen(
+            ChoiceDialog(
+                f"Delete '{one_line(cause.text, 50)}' and its links? (u undoes it)",
+                [("Delete", "delete"), ("Cancel", "cancel")],
+            ),
+            done,
+        )
+
+    def action_kind(self) -> None:
+        cause = self.current()
+        if cause is None or cause.kind == CauseKind.EVENT:
+            return
+        new = NEXT_KIND.get(CauseKind(cause.kind), CauseKind.CAUSE)
+        self.call(
+            self.app.history.update_cause,
+            cause.id,
+            cause.version,  # type: ignore[attr-defined]
+            kind=new.value,
+            then=self._edit_done,
+            group="save",
+        )
+
+    def action_move(self) -> None:
+        cause = self.current()
+        if cause is None or self.data is None or cause.kind == CauseKind.EVENT:
+            return
+        from screens.graph import CausePicker
+
+        bones = [Cause(i + 1, 0, name) for i, name in enumerate(self.data.categories)]
+
+        def chosen(index: int | None) -> None:
+            if index:
+                name = self.data.categories[index - 1]  # type: ignore[union-attr]
+                self.call(
+                    self.app.history.update_cause,
+                    cause.id,
+                    cause.version,  # type: ignore[attr-defined]
+                    category=name,
+                    then=self._edit_done,
+                    group="save",
+                )
+
+        self.app.push_screen(CausePicker(f"Move '{one_line(cause.text, 40)}' to…", bones), chosen)
+
+    def action_categories(self) -> None:
+        if self.data is None:
+            return
+
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    self.service.set_categories,
+                    self.investigation_id,
+                    values["names"],
+                    renames=values["renames"],
+                    then=lambda _: self.reload(),
+                    group="save",
+                )
+
+        self.app.push_screen(CategoriesDialog(self.data.categories), done)
+
+    def action_why(self) -> None:
+        from screens.five_whys import FiveWhysScreen
+
+        cause = self.current()
+        self.app.push_screen(FiveWhysScreen(self.investigation_id, cause.id if cause else None))
+
+    def action_graph(self) -> None:
+        from screens.graph import GraphScreen
+
+        self.app.push_screen(GraphScreen(self.investigation_id))
+
+    def action_undo(self) -> None:
+        self.call(self.app.history.undo, then=self._undone, group="save")  # type: ignore[attr-defined]
+
+    def action_redo(self) -> None:
+        self.call(self.app.history.redo, then=self._undone, group="save")  # type: ignore[attr-defined]
+
+    def _undone(self, message: str) -> None:
+        self.notify(message, markup=False)
+        self.reload()
+
+
+__all__ = ["Content", "FishboneScreen", "detect_renames"]
