@@ -44,6 +44,9 @@ class EditHistory:
         self._done: list[Step] = []
         self._undone: list[Step] = []
         self._lock = threading.Lock()
+        #: Counts every edit, undo and redo: a screen that drew the graph at another count
+        #: knows it must read it again.
+        self.changes = 0
 
     # --- what the screens call -------------------------------------------------------------
     def add_cause(self, investigation_id: int, text: str, **fields: Any) -> Cause:
@@ -115,6 +118,7 @@ class EditHistory:
     # --- undo / redo -----------------------------------------------------------------------
     def _record(self, step: Step) -> None:
         with self._lock:
+            self.changes += 1
             self._done.append(step)
             del self._done[:-LIMIT]
             self._undone.clear()
@@ -139,6 +143,7 @@ class EditHistory:
             raise
         with self._lock:
             self._undone.append(step)
+            self.changes += 1
         return f"Undone: {step.label}"
 
     def redo(self) -> str:
@@ -154,6 +159,7 @@ class EditHistory:
             raise
         with self._lock:
             self._done.append(step)
+            self.changes += 1
         return f"Redone: {step.label}"
 
 

@@ -117,6 +117,8 @@ class FishboneScreen(ServiceScreen):
     HELP_TITLE = "Fishbone"
     PALETTE_GROUP = "Fishbone"
     AUTO_FOCUS = "#drawing"
+    #: Coming back from one of its own dialogs must not re-read everything (see on_screen_resume).
+    RELOAD_ON_RESUME = False
     BINDINGS = [
         Binding("a", "add", "Add cause"),
         Binding("s", "add_sub", "Add why"),
@@ -140,6 +142,7 @@ class FishboneScreen(ServiceScreen):
         self.data: FishboneData | None = None
         self.outline = False
         self._follow: int | None = None
+        self._drawn_at = -1  # the history's change count when the data was read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -155,7 +158,14 @@ class FishboneScreen(ServiceScreen):
         self.query_one("#outline").display = False
 
     # --- data ------------------------------------------------------------------------------
+    def on_screen_resume(self) -> None:
+        # Read again only when the graph changed elsewhere (five whys, graph screen, undo).
+        if self.app.history.changes != self._drawn_at:  # type: ignore[attr-defined]
+            self.reload()
+
     def reload(self) -> None:
+        self._drawn_at = self.app.history.changes  # type: ignore[attr-defined]
+
         def load(inv_id: int) -> FishboneData:
             s = self.service
             causes = {c.id: c for c in s.list_causes(inv_id)}
@@ -306,6 +316,21 @@ class FishboneScreen(ServiceScreen):
             self._follow = cause.id
         self.reload()
 
+    def _added(self, cause: Cause, effect_id: int | None) -> None:
+        """Draw a new cause from what the service returned, without reading everything again."""
+        data = self.data
+        if data is None or self._drawn_at != self.app.history.changes - 1:  # type: ignore[attr-defined]
+            self._edit_done(cause)  # something else changed meanwhile: read it all
+            return
+        self._drawn_at = self.app.history.changes  # type: ignore[attr-defined]
+        data.causes[cause.id] = cause
+        data.graph.add_node(cause.id, cause.kind, cause.category)
+        if effect_id is not None:
+            data.graph.add_edge(cause.id, effect_id)
+            data.links.append(Link(0, cause.investigation_id, cause.id, effect_id))
+        self._follow = cause.id
+        self._show(data)
+
     def action_head(self) -> None:
         if self.data is None:
             return
@@ -368,7 +393,7 @@ class FishboneScreen(ServiceScreen):
                     self.investigation_id,
                     values.pop("text"),
                     effect_id=event_id,
-                    then=self._edit_done,
+                    then=lambda c: self._added(c, event_id),
                     group="save",
                     **values,
                 )
@@ -395,7 +420,7 @@ class FishboneScreen(ServiceScreen):
                     self.investigation_id,
                     values.pop("text"),
                     effect_id=cause.id,
-                    then=self._edit_done,
+                    then=lambda c: self._added(c, cause.id),
                     group="save",
                     **values,
                 )

@@ -87,3 +87,90 @@ def test_timeline(snap_compare, demo_app):
 
 def test_help(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=keys("f1"))
+
+
+LONG = (
+    "The infusion pump drug library on the oncology unit had not been updated since the "
+    "vendor's 2024 release, so the concentration for the new insulin product was missing and "
+    "nurses had to program the pump in basic mode without dose limits"
+)
+
+
+@pytest.fixture
+def long_text_app(service):
+    inv = service.create_investigation("Insulin overdose on 6 North")
+    event = service.add_cause(
+        inv.id, "Patient received ten times the ordered insulin dose", kind="event"
+    )
+    for i, bone in enumerate(
+        [
+            "Patient",
+            "Individual staff",
+            "Task and technology",
+            "Team (incl. communication)",
+            "Work environment",
+            "Organisation and management",
+            "Institutional context",
+        ]
+    ):
+        top = service.add_cause(
+            inv.id,
+            f"{LONG[: 40 + i * 25]} [b]x[/b]",
+            category=bone,
+            effect_id=event.id,
+            kind="contributing" if i % 3 else "cause",
+        )
+        service.add_cause(inv.id, LONG, category=bone, effect_id=top.id, kind="root")
+    app = make_app(service, today=TODAY)
+    app._inv_id = inv.id
+    return app
+
+
+def open_fishbone(app_id_attr: str | None = None):
+    async def run_before(pilot) -> None:
+        from screens.fishbone import FishboneScreen
+
+        await still(pilot)
+        inv_id = getattr(pilot.app, "_inv_id", 1)
+        pilot.app.push_screen(FishboneScreen(inv_id))
+        await still(pilot)
+
+    return run_before
+
+
+def test_fishbone_short_texts_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=open_fishbone())
+
+
+def test_fishbone_short_texts_160x48(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=(160, 48), run_before=open_fishbone())
+
+
+def test_fishbone_long_texts_80x24(snap_compare, long_text_app):
+    assert snap_compare(long_text_app, terminal_size=SIZE, run_before=open_fishbone())
+
+
+def test_fishbone_long_texts_160x48(snap_compare, long_text_app):
+    assert snap_compare(long_text_app, terminal_size=(160, 48), run_before=open_fishbone())
+
+
+def test_five_whys(snap_compare, demo_app):
+    async def run_before(pilot) -> None:
+        from screens.five_whys import FiveWhysScreen
+
+        await still(pilot)
+        pilot.app.push_screen(FiveWhysScreen(1, 5))  # from "the bed model needs a manual re-arm"
+        await still(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_graph(snap_compare, demo_app):
+    async def run_before(pilot) -> None:
+        from screens.graph import GraphScreen
+
+        await still(pilot)
+        pilot.app.push_screen(GraphScreen(1))
+        await still(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
