@@ -147,21 +147,28 @@ class RcaApp(App):
         except OSError:
             return "(the log file could not be written)"
 
-    def show_error(self, error: BaseException, reload: Callable[[], None] | None = None) -> None:
+    def show_error(
+        self,
+        error: BaseException,
+        reload: Callable[[], None] | None = None,
+        title: str | None = None,
+    ) -> None:
         if isinstance(error, ConflictError):
-            title, can_reload = "Changed by someone else", reload is not None
+            heading, can_reload = "Changed by someone else", reload is not None
         elif isinstance(error, RcaError):
-            title, can_reload = (
+            heading, can_reload = (
                 "Not saved" if "read-only" not in error.message else "Read-only",
                 False,
             )
         else:
-            title, can_reload = "Unexpected error", False
+            heading, can_reload = "Unexpected error", False
         if isinstance(error, RcaError):
             message = error.message
         else:
             where = self._log_traceback(error)
             message = f"{type(error).__name__}: {error}\n\nThe app keeps running. Details: {where}"
+
+        title = title or heading
 
         def answered(choice: str | None) -> None:
             if choice == "reload" and reload is not None:

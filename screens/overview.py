@@ -39,6 +39,9 @@ class OverviewScreen(ServiceScreen):
         Binding("f", "step('causes')", "Fishbone"),
         Binding("w", "step('five_whys')", "Five whys", show=False),
         Binding("g", "step('graph')", "Graph", show=False),
+        Binding("p", "step('actions')", "Action plan"),
+        Binding("v", "step('review')", "Review", show=False),
+        Binding("a", "audit", "Audit trail", show=False),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -157,6 +160,11 @@ class OverviewScreen(ServiceScreen):
             )
             return
         self.app.push_screen(screen)
+
+    def action_audit(self) -> None:
+        from screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.investigation_id))
 
     def on_key(self, event) -> None:
         if event.character and event.character.isdigit():

@@ -1,0 +1,120 @@
+"""The audit trail of one investigation: who changed what, when, from what to what.
+
+Filtered as you type (user, field, value). `v` recomputes the hash chain of the whole trail and
+says whether any entry was altered or removed outside the app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from models.domain import AuditEntry
+from models.errors import RcaError
+from screens.base import ServiceScreen
+from screens.formatting import one_line
+
+#: Rows drawn at most; the filter narrows a long trail.
+LIMIT = 2000
+
+
+class AuditScreen(ServiceScreen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    HELP_TITLE = "Audit trail"
+    PALETTE_GROUP = "Audit"
+    AUTO_FOCUS = "#entries"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("v", "verify", "Verify chain"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, investigation_id: int) -> None:
+        super().__init__()
+        self.investigation_id = investigation_id
+        self.entries: list[AuditEntry] = []
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter: user, field, value…", id="filter")
+        yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+        yield Static(id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Audit trail"
+        table = self.query_one(DataTable)
+        table.add_column("When (UTC)", width=16, key="at")
+        table.add_column("Who", width=10, key="user")
+        table.add_column("What", width=22, key="what")
+        table.add_column("Change", key="change")
+
+    def reload(self) -> None:
+        self.call(self.service.audit_entries, self.investigation_id, then=self._loaded)
+
+    def _loaded(self, entries: list[AuditEntry]) -> None:
+        self.entries = entries
+        self._draw()
+
+    def _matches(self, e: AuditEntry) -> bool:
+        if not self.query_text:
+            return True
+        hay = " ".join(str(x) for x in (e.user, e.entity, e.action, e.field, e.old, e.new))
+        return all(w in hay.casefold() for w in self.query_text.casefold().split())
+
+    def _draw(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        shown = [e for e in reversed(self.entries) if self._matches(e)][:LIMIT]
+        width = max(20, self.size.width - 16 - 10 - 22 - 10)
+        for e in shown:
+            what = f"{e.action} {e.entity.replace('_', ' ')}"
+            if e.field:
+                what += f".{e.field}"
+            if e.old is None and e.new is not None:
+                change = f"→ {one_line(e.new)}"
+            elif e.new is None and e.old is not None:
+                change = f"{one_line(e.old)} →"
+            else:
+                change = f"{one_line(e.old or '')} → {one_line(e.new or '')}"
+            table.add_row(
+                Text(e.at.strftime("%Y-%m-%d %H:%M")),
+                Text(one_line(e.user, 10)),
+                Text(one_line(what, 22)),
+                Text(one_line(change, width)),
+            )
+        total = len(self.entries)
+        line = f"{len(shown)} of {total} entries, newest first"
+        if len(shown) == LIMIT:
+            line += f" (the first {LIMIT}; filter to narrow)"
+        self.query_one("#status-line", Static).update(Text(line))
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        self._draw()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_verify(self) -> None:
+        self.call(self.service.verify_audit, then=self._verified, group="verify")
+
+    def _verified(self, problem) -> None:
+        if problem is None:
+            self.notify("Audit trail intact: every entry matches its hash.", markup=False)
+        else:
+            self.app.show_error(  # type: ignore[attr-defined]
+                RcaError(f"{problem.message}. The database file was changed outside rca-tui."),
+                title="Audit trail broken",
+            )
