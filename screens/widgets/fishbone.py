@@ -25,6 +25,7 @@ legend under the drawing says what they mean.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -147,7 +148,7 @@ def wrap_label(text: str, width: int, max_lines: int) -> list[str]:
         if len(lines) == max_lines - 1:
             # The last line: as many whole words as fit before the "…".
             cut = text.rfind(" ", start, start + width)
-            if cut <= start + width // 2:
+            if cut <= start + width // 3:
                 cut = start + width - 1
             lines.append(text[start:cut].rstrip() + "…")
             return lines
@@ -235,8 +236,8 @@ Span = tuple[int, int, int]
 _Row = tuple[str, str, "Style | None", str, str, "Style | None", str, int, int, int, bool, bool]
 
 
-def _plain_row(guide: str, style: Style | None = None) -> _Row:
-    return (guide, "", None, "", "", style, "", len(guide), -1, 0, False, False)
+def _plain_row(guide: str) -> _Row:
+    return (guide, "", None, "", "", None, "", len(guide), -1, 0, False, False)
 
 
 # What each line of the drawing is made of (composed into segments only when shown).
@@ -528,7 +529,7 @@ def _bone_rows(
             # Levels deeper than `cap` share its column: the line there goes on while the next
             # item is at least that deep (a sibling, a sub-cause, an ancestor's sibling).
             goes_on = later[depth] if depth < cap else n < last_item and items[n + 1][1] >= cap
-            deeper = DEEPER_MARK * (depth - vd)
+            deeper = DEEPER_MARK * min(depth - vd, 3)  # at most 3: the text needs room
             is_unlinked = False
         if ref:
             mark, mark_st, text_st = ref_mark, ref_st, ref_st
@@ -551,9 +552,9 @@ def _bone_rows(
                 end = suffix
                 w += len(suffix)
             if k == 0:
-                add((lead, mark, mark_st, gap, line, text_st, end, w, cid, x_text, ref, True))
+                add((lead, mark, mark_st, gap, line, text_st, end, w, cid, x_line, ref, True))
             else:
-                add((cont, "", None, "", line, text_st, end, w, cid, x_text, ref, False))
+                add((cont, "", None, "", line, text_st, end, w, cid, x_line, ref, False))
     return rows
 
 
@@ -710,7 +711,10 @@ def layout_fishbone(
 
     # --- geometry ----------------------------------------------------------------------------
     W = max(width, MIN_WIDTH)
-    head_lines = wrap_label(head_text, min(40, max(12, W // 5)), HEAD_LINES)
+    # The head takes a fifth of the width (12 to 40 cells), less when many bones need the room:
+    # the last bone's stem, a piece of spine and the head box (4 cells of frame) share its column.
+    head_room = W - 9 - (max(n_above, 1) - 1) * MIN_COLUMN
+    head_lines = wrap_label(head_text, max(8, min(40, max(12, W // 5), head_room)), HEAD_LINES)
     head_inner = max(_width(line) for line in head_lines)
     head_w = head_inner + 4
     last_min = head_w + 5  # the last bone's stem and a piece of spine fit left of the head
@@ -995,8 +999,6 @@ class FishboneView(ScrollView, can_focus=True):
         }
 
     def _relayout(self, announce: bool = False) -> None:
-        import time
-
         width = self.scrollable_content_region.width
         if not width:
             return  # laid out on the first resize
@@ -1016,8 +1018,8 @@ class FishboneView(ScrollView, can_focus=True):
         self.refresh()
         if changed or announce:
             self.post_message(self.CauseHighlighted(self, cursor))
-        if changed or old is None:
-            self.call_after_refresh(self._scroll_to_cursor)
+        # Scrolls only if the cursor's label is out of sight (say, causes were added above it).
+        self.call_after_refresh(self._scroll_to_cursor)
 
     @staticmethod
     def _keep_cursor(
