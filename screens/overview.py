@@ -63,9 +63,9 @@ class OverviewScreen(ServiceScreen):
 
     def on_mount(self) -> None:
         steps = self.query_one("#steps", DataTable)
-        steps.add_column("Step", width=30, key="step")
-        steps.add_column("Summary", key="summary")
-        steps.add_column("Warnings", width=9, key="warnings")
+        steps.add_column("Step", width=28, key="step")
+        steps.add_column("Summary", width=36, key="summary")
+        steps.add_column("Warnings", width=8, key="warnings")
         steps.focus()
 
     def reload(self) -> None:
@@ -124,7 +124,7 @@ class OverviewScreen(ServiceScreen):
             else:  # the step's screen comes in a later release; its counts show already
                 warn = Text("later", style="dim")
             title = Text(f"{i}. {step.title}")
-            steps.add_row(title, Text(step.summary(self.dossier)), warn, key=step.key)
+            steps.add_row(title, Text(one_line(step.summary(self.dossier), 36)), warn, key=step.key)
         steps.move_cursor(row=min(cursor, len(STEPS) - 1))
 
         text = Text()

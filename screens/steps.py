@@ -87,6 +87,14 @@ def _screens() -> dict[str, Callable[[int], Screen]]:
         "five_whys": FiveWhysScreen,
         "graph": GraphScreen,
     }
+    try:  # the action plan and review screens need the plan rules (models/rules/plan_checks)
+        from screens.actions import ActionsScreen
+        from screens.review import ReviewScreen
+
+        screens["actions"] = ActionsScreen
+        screens["review"] = ReviewScreen
+    except ImportError:  # pragma: no cover
+        pass
     try:
         from screens.fishbone import FishboneScreen
 

@@ -1,0 +1,369 @@
+"""Review and sign-off: submit, leadership concurrence per action, approve or return, reopen.
+
+The state machine and the roles live in the service (models/review.py): this screen shows where
+the investigation stands, who you are, which checks still block approval, and offers only what
+your role may do now. An approved investigation is read-only until reopened with a reason. The
+feedback log (reporter, staff, patient/family) is kept here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static, TextArea
+
+from models.domain import Dossier, Finding
+from models.errors import ValidationError
+from models.rules.checks import run_checks
+from models.rules.dates import format_date, format_datetime, parse_date
+from models.vocab import Concurrence, FeedbackAudience, SignOffDecision, Status
+from screens.base import ServiceScreen
+from screens.dialogs import EditDialog
+from screens.formatting import label, one_line
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    dossier: Dossier
+    findings: list[Finding]
+    role: str | None
+
+
+class TextDialog(EditDialog):
+    """A required (or optional) piece of text: a reason, a comment."""
+
+    CSS_PATH = Path(__file__).with_name("dialog.tcss")
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
+
+    def __init__(self, question: str, *, required: bool = True) -> None:
+        super().__init__()
+        self.question = question
+        self.required = required
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.question), classes="dialog-title")
+            yield TextArea("", id="text", soft_wrap=True, tab_behavior="focus")
+            yield Static(id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#problem").display = False
+        self.query_one("#text", TextArea).focus()
+
+    def snapshot(self) -> object:
+        return self.query_one("#text", TextArea).text
+
+    @on(Button.Pressed, "#ok")
+    def action_ok(self) -> None:
+        text = self.query_one("#text", TextArea).text
+        if self.required and not text.strip():
+            box = self.query_one("#problem", Static)
+            box.update(Content("A reason is required."))
+            box.display = True
+            return
+        self.dismiss({"text": text})
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+class FeedbackDialog(EditDialog):
+    """Record that feedback was given: to whom, when, by whom."""
+
+    CSS_PATH = Path(__file__).with_name("dialog.tcss")
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
+
+    def __init__(self, user: str, today: dt.date) -> None:
+        super().__init__()
+        self.user = user
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text("Feedback given"), classes="dialog-title")
+            yield Select(FeedbackAudience.choices(), id="audience", allow_blank=False, compact=True)
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield Static(Text("On"), classes="field-label")
+                    yield Input(format_date(self.today), id="given_on", compact=True)
+                with Vertical():
+                    yield Static(Text("By"), classes="field-label")
+                    yield Input(self.user, id="given_by", compact=True)
+            yield Static(Text("Note"), classes="field-label")
+            yield TextArea("", id="note", soft_wrap=True, tab_behavior="focus")
+            yield Static(id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#problem").display = False
+
+    def snapshot(self) -> object:
+        return (self.query_one("#given_on", Input).value, self.query_one("#note", TextArea).text)
+
+    @on(Button.Pressed, "#ok")
+    def action_ok(self) -> None:
+        try:
+            given_on = parse_date(self.query_one("#given_on", Input).value, "On")
+        except ValidationError as exc:
+            box = self.query_one("#problem", Static)
+            box.update(Content(exc.message))
+            box.display = True
+            return
+        self.dismiss(
+            {
+                "audience": self.query_one("#audience", Select).value,
+                "given_on": given_on,
+                "given_by": self.query_one("#given_by", Input).value,
+                "note": self.query_one("#note", TextArea).text,
+            }
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+class ReviewScreen(ServiceScreen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    HELP_TITLE = "Review and sign-off"
+    PALETTE_GROUP = "Review"
+    AUTO_FOCUS = "#actions"
+    BINDINGS = [
+        Binding("s", "submit", "Submit for review"),
+        Binding("c", "concur", "Concur"),
+        Binding("n", "not_concur", "Do not concur"),
+        Binding("p", "approve", "Approve"),
+        Binding("t", "return", "Return"),
+        Binding("o", "reopen", "Reopen", show=False),
+        Binding("f", "feedback", "Feedback", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, investigation_id: int) -> None:
+        super().__init__()
+        self.investigation_id = investigation_id
+        self.state: ReviewState | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="status")
+        yield DataTable(id="actions", cursor_type="row")
+        yield Static(id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Review and sign-off"
+
+    def reload(self) -> None:
+        def load(inv_id: int) -> ReviewState:
+            dossier = self.service.dossier(inv_id)
+            return ReviewState(
+                dossier, run_checks(dossier), self.service.role_of(self.service.user)
+            )
+
+        self.call(load, self.investigation_id, then=self._show)
+
+    def _show(self, state: ReviewState) -> None:
+        self.state = state
+        inv = state.dossier.investigation
+        self.sub_title = inv.title
+        errors = [f for f in state.findings if f.severity == "error"]
+        text = Text()
+        text.append(f"Status: {label(Status, inv.status)}", style="bold")
+        text.append(f"  ·  You: {self.service.user} ({state.role or 'investigator'})\n")
+        if inv.status == Status.APPROVED:
+            text.append(
+                "Approved: read-only. Reopen (o) with a reason to change it.\n", style="bold green"
+            )
+        if errors:
+            text.append(
+                f"{len(errors)} check{'s' * (len(errors) != 1)} block approval: ", style="bold red"
+            )
+            text.append("; ".join(f"{f.code} {one_line(f.message, 50)}" for f in errors[:3]))
+            if len(errors) > 3:
+                text.append(f" (+{len(errors) - 3} more on the overview)")
+            text.append("\n")
+        concurred = sum(1 for a in state.dossier.actions if a.concurrence)
+        text.append(f"Leadership concurrence: {concurred} of {len(state.dossier.actions)} actions")
+        self.query_one("#status", Static).update(text)
+
+        table = self.query_one("#actions", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        room = max(40, self.size.width - 14 - 8)
+        width, reason_width = room * 3 // 5, room - room * 3 // 5
+        table.add_column("Action", width=width)
+        table.add_column("Concurrence", width=14)
+        table.add_column("Reason", width=reason_width)
+        for action in state.dossier.actions:
+            decision = label(Concurrence, action.concurrence, "(pending)")
+            table.add_row(
+                Text(one_line(action.text, width)),
+                Text(
+                    decision,
+                    style="green" if action.concurrence == Concurrence.CONCUR else "yellow",
+                ),
+                Text(one_line(action.concurrence_reason, reason_width)),
+            )
+        if state.dossier.actions:
+            table.move_cursor(row=min(cursor, len(state.dossier.actions) - 1))
+
+        log = Text()
+        for so in state.dossier.signoffs:
+            log.append(
+                f"{format_datetime(so.at)}  {label(SignOffDecision, so.decision)} by {so.name}"
+            )
+            if so.comment:
+                log.append(f": {one_line(so.comment, 80)}")
+            log.append("\n")
+        for fb in state.dossier.feedback:
+            log.append(
+                f"{format_date(fb.given_on)}  Feedback to "
+                f"{label(FeedbackAudience, fb.audience)} by {fb.given_by}"
+            )
+            if fb.note:
+                log.append(f": {one_line(fb.note, 80)}")
+            log.append("\n")
+        if not log:
+            log.append("No sign-off or feedback recorded yet (f records feedback).", style="dim")
+        log.rstrip()
+        self.query_one("#log", Static).update(log)
+
+    # --- actions ---------------------------------------------------------------------------
+    def _inv(self):
+        return self.state.dossier.investigation if self.state else None
+
+    def _done(self, _result=None) -> None:
+        self.reload()
+
+    def action_submit(self) -> None:
+        inv = self._inv()
+        if inv is not None:
+            self.call(
+                self.service.submit_for_review, inv.id, inv.version, then=self._done, group="save"
+            )
+
+    def _selected_action(self):
+        if self.state is None or not self.state.dossier.actions:
+            return None
+        row = self.query_one("#actions", DataTable).cursor_row
+        return self.state.dossier.actions[row] if row < len(self.state.dossier.actions) else None
+
+    def action_concur(self) -> None:
+        action = self._selected_action()
+        if action is not None:
+            self.call(
+                self.service.record_concurrence,
+                action.id,
+                action.version,
+                Concurrence.CONCUR.value,
+                "",
+                then=self._done,
+                group="save",
+            )
+
+    def action_not_concur(self) -> None:
+        action = self._selected_action()
+        if action is None:
+            return
+
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    self.service.record_concurrence,
+                    action.id,
+                    action.version,
+                    Concurrence.DO_NOT_CONCUR.value,
+                    values["text"],
+                    then=self._done,
+                    group="save",
+                )
+
+        self.app.push_screen(
+            TextDialog(f"Why do you not concur with '{one_line(action.text, 50)}'?"), done
+        )
+
+    def action_approve(self) -> None:
+        inv = self._inv()
+        if inv is None:
+            return
+
+        def done(values: dict | None) -> None:
+            if values is not None:
+                self.call(
+                    self.service.approve,
+                    inv.id,
+                    inv.version,
+                    values["text"],
+                    then=self._done,
+                    group="save",
+                )
+
+        self.app.push_screen(
+            TextDialog("Approve: a comment for the record (optional)", required=False), done
+        )
+
+    def action_return(self) -> None:
+        inv = self._inv()
+        if inv is None:
+            return
+
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    self.service.return_for_changes,
+                    inv.id,
+                    inv.version,
+                    values["text"],
+                    then=self._done,
+                    group="save",
+                )
+
+        self.app.push_screen(TextDialog("Return for changes: what needs to change?"), done)
+
+    def action_reopen(self) -> None:
+        inv = self._inv()
+        if inv is None:
+            return
+
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    self.service.reopen,
+                    inv.id,
+                    inv.version,
+                    values["text"],
+                    then=self._done,
+                    group="save",
+                )
+
+        self.app.push_screen(TextDialog("Reopen the approved investigation: why?"), done)
+
+    def action_feedback(self) -> None:
+        def done(values: dict | None) -> None:
+            if values:
+                self.call(
+                    self.service.add_feedback,
+                    self.investigation_id,
+                    then=self._done,
+                    group="save",
+                    **values,
+                )
+
+        self.app.push_screen(FeedbackDialog(self.service.user, self.app.today()), done)  # type: ignore[attr-defined]
