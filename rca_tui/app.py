@@ -132,6 +132,72 @@ class RcaApp(App):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    # --- exports (screens may not import the exports package: they ask the app) -----------
+    def run_export(
+        self,
+        investigation_id: int,
+        formats: list[str],
+        folder: str,
+        *,
+        deidentify: bool = False,
+        force: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[str]:
+        """Write the chosen formats into `folder`; runs in a worker thread (slow, no widgets).
+
+        Every target is checked before the first file is written; `progress(format, done,
+        total)` is called before each format so the dialog can show how far it got.
+        """
+        import exports
+        from models.migrations import HEAD
+
+        service = self.service
+        dossier = service.dossier(investigation_id)
+        findings = service.check(investigation_id)
+        fmts = exports.parse_formats(formats)
+        title = dossier.investigation.title
+        if deidentify:
+            from exports.deidentify import Scrubber
+
+            title = Scrubber.for_investigation(dossier.investigation)(title)
+        folder = folder.rstrip("/") + "/"  # always a folder here, even for one format
+        exports.plan_targets(
+            fmts,
+            folder,
+            investigation_id=investigation_id,
+            title=title,
+            deidentified=deidentify,
+            force=force,
+        )
+        settings = self.settings
+        deadline_settings = None
+        if settings is not None:
+            deadline_settings = {
+                "target_days": settings.rca_target_days,
+                "country": settings.holiday_country,
+                "subdivision": settings.holiday_subdivision,
+                "extra_holidays": tuple(settings.extra_holidays),
+            }
+        written: list[str] = []
+        for done, fmt in enumerate(fmts):
+            if progress is not None:
+                progress(fmt, done, len(fmts))
+            paths = exports.export_formats(
+                dossier,
+                [fmt],
+                folder,
+                force=force,
+                deidentify=deidentify,
+                findings=findings,
+                generated_by=service.user,
+                db_version=HEAD,
+                deadline_settings=deadline_settings,
+            )
+            written.extend(str(p) for p in paths)
+        if progress is not None:
+            progress("", len(fmts), len(fmts))
+        return written
+
     # --- the one error path ----------------------------------------------------------------
     def _log_traceback(self, error: BaseException) -> str:
         """Append the traceback of a bug to the user's log file; say where it went."""

@@ -42,6 +42,7 @@ class OverviewScreen(ServiceScreen):
         Binding("p", "step('actions')", "Action plan"),
         Binding("v", "step('review')", "Review", show=False),
         Binding("a", "audit", "Audit trail", show=False),
+        Binding("x", "export", "Export"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -160,6 +161,20 @@ class OverviewScreen(ServiceScreen):
             )
             return
         self.app.push_screen(screen)
+
+    def action_export(self) -> None:
+        from screens.export import ExportDialog
+
+        def done(files: list[str] | None) -> None:
+            if files:
+                names = "\n".join(files)
+                self.notify(
+                    f"Wrote {len(files)} file{'s' * (len(files) != 1)}:\n{names}",
+                    markup=False,
+                    timeout=10,
+                )
+
+        self.app.push_screen(ExportDialog(self.investigation_id), done)
 
     def action_audit(self) -> None:
         from screens.audit import AuditScreen
