@@ -106,7 +106,7 @@ def test_empty_list_says_what_to_do(rca):
     [
         (("check", "99"), "no investigation with id 99"),
         (("export", "99"), "no investigation with id 99"),
-        (("export", "1", "--format", "pdf"), "'pdf' is not available"),
+        (("export", "1", "--format", "pptx"), "'pptx' is not a format"),
         (("import", "/nonexistent/file.json"), "no such file"),
     ],
 )

@@ -357,9 +357,12 @@ def test_cli_exports_dot_to_stdout_and_to_a_private_file(rca, hostile, tmp_path)
 
 
 def test_cli_names_the_formats_when_one_is_unknown(rca, hostile):
-    result = rca("export", str(hostile[0]), "--format", "pdf")
+    result = rca("export", str(hostile[0]), "--format", "pptx")
     assert result.exit_code != 0
-    assert "--format: 'pdf' is not available (choose from json, graphml, dot)" in result.output
+    assert (
+        "--format: 'pptx' is not a format (choose from docx, pdf, html, md, csv, xlsx, json, "
+        "graphml, dot)" in result.output
+    )
     assert "graphml, dot" in rca("export", "--help").output
 
 

@@ -1,0 +1,430 @@
+"""The report as a Word document (DOCX), written with python-docx.
+
+API (the CLI imports it lazily as `exports.docx.docx_report`):
+
+    docx_report(report, pictures) -> bytes
+
+`report` is the `exports.report.Report` of one investigation; `pictures` maps "fishbone" and/or
+"graph" to PNG bytes from `exports.diagrams` (`fishbone_png`, `graph_png`); a missing picture
+is left out (the fishbone is always given as text too).
+
+What is in it: the title with the generated-at/by/database-version line, a "De-identified copy"
+banner (and the same words in every page header) when the report is de-identified, one numbered
+Heading 1 per section in the order of `exports.report.SECTIONS` (the same blocks as the PDF, from
+`exports.document.outline`), tables with a repeated header row (team, timeline, facts, root
+causes, the action plan split into plan / measures / concurrence so every field of an action
+fits a portrait page, sign-off, feedback, check findings), the fishbone picture on a landscape
+page when it is wide, the cause graph after the five-whys chains, and "Page N of M" (PAGE and
+NUMPAGES fields) in every footer. Document properties carry the title, author and subject only.
+
+Every string goes through `exports.safety.clean_xml_text` (python-docx refuses the control
+characters XML forbids); text is added as runs, never parsed, so "[bold]", "<script>" or
+"=HYPERLINK(...)" are printed as typed. python-docx is imported inside the function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from exports.document import (
+    Front,
+    Heading,
+    Item,
+    Note,
+    Para,
+    Picture,
+    Table,
+    fit,
+    front,
+    outline,
+    png_size,
+    t,
+)
+from exports.report import Report
+
+#: US Letter, the paper of the hospitals the app is written for (inches).
+PAGE_W, PAGE_H = 8.5, 11.0
+MARGIN = 0.75
+TEXT_W = PAGE_W - 2 * MARGIN
+#: Room for a picture on a portrait and on a landscape page (below the heading, with caption).
+PORTRAIT_PICTURE = (TEXT_W, 7.6)
+LANDSCAPE_PICTURE = (PAGE_H - 2 * MARGIN, PAGE_W - 2 * MARGIN - 1.3)
+#: A picture at least this much wider than high, and wider than a portrait page, gets a
+#: landscape page of its own.
+WIDE = 1.25
+
+#: Arial in Word; LibreOffice substitutes its metric twin (Liberation Sans). The template's
+#: theme fonts (Calibri, Cambria) are often missing outside Windows.
+FONT = "Arial"
+BODY_PT = 10
+TABLE_PT = 8.5
+SMALL_PT = 8
+MUTED = (0x55, 0x55, 0x55)
+HEADER_FILL = "DCE3EE"
+FACT_FILL = "F2F4F7"
+NOTE_FILL = "FFF4D6"
+NOTE_BORDER = "B58900"
+
+
+def docx_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> bytes:
+    """The whole report as DOCX bytes (see the module docstring)."""
+    from docx import Document
+
+    fr = front(report)
+    doc = Document()
+    w = _Writer(doc, fr, dict(pictures or {}))
+    w.setup()
+    w.title_block()
+    blocks = outline(report)
+    for i, block in enumerate(blocks):
+        if isinstance(block, Heading) and block.level == 1:
+            # A section that opens with a wide picture starts on its landscape page.
+            soon = [b for b in blocks[i + 1 : i + 3] if isinstance(b, Picture)]
+            if soon and w.is_wide(soon[0]):
+                w.landscape(True)
+        w.block(block)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _plain_font(style: Any) -> None:
+    """`style` in FONT, also where the template names a theme font (which would win)."""
+    from docx.oxml.ns import qn
+
+    style.font.name = FONT
+    fonts = style.element.rPr.rFonts
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+
+
+class _Writer:
+    def __init__(self, doc: Any, fr: Front, pictures: dict[str, bytes]) -> None:
+        from docx.shared import Inches, Pt, RGBColor
+
+        self.doc = doc
+        self.fr = fr
+        self.pictures = pictures
+        self.Inches, self.Pt, self.RGBColor = Inches, Pt, RGBColor
+        self.muted = RGBColor(*MUTED)
+        self.figure = 0
+        self.in_landscape = False
+
+    # --- document set-up -----------------------------------------------------------------
+    def setup(self) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        doc, Inches, Pt = self.doc, self.Inches, self.Pt
+        sec = doc.sections[0]
+        sec.page_width, sec.page_height = Inches(PAGE_W), Inches(PAGE_H)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(sec, side, Inches(MARGIN))
+        sec.header_distance = sec.footer_distance = Inches(0.35)
+
+        styles = doc.styles
+        normal = styles["Normal"]
+        normal.font.size = Pt(BODY_PT)
+        normal.font.name = FONT
+        normal.paragraph_format.space_after = Pt(4)
+        for name in ("Normal", "Title", "Heading 1", "Heading 2", "Caption", "Quote"):
+            _plain_font(styles[name])
+        for name, size in (("Heading 1", 14), ("Heading 2", 11.5)):
+            styles[name].font.size = Pt(size)
+            styles[name].paragraph_format.space_before = Pt(14 if name == "Heading 1" else 9)
+            styles[name].paragraph_format.space_after = Pt(4)
+        cell = styles.add_style("RCA Table Text", WD_STYLE_TYPE.PARAGRAPH)
+        cell.base_style = normal
+        cell.font.size = Pt(TABLE_PT)
+        cell.paragraph_format.space_after = Pt(0)
+        cell.paragraph_format.space_before = Pt(0)
+        self.cell_style = cell
+        styles["Caption"].font.size = Pt(SMALL_PT + 1)
+
+        cp = doc.core_properties
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+        cp.title = self.fr.title
+        cp.subject = self.fr.subject
+        cp.author = cp.last_modified_by = self.fr.author
+        cp.keywords = self.fr.keywords
+        cp.comments = self.fr.meta_line
+        cp.category = "Patient safety"
+        cp.created = cp.modified = now
+        cp.revision = 1
+        self._header_footer(sec, TEXT_W)
+
+    def _header_footer(self, sec: Any, text_w: float) -> None:
+        """The page header (title, de-identified mark) and footer (generated by, "Page N of
+        M" at the right edge of a `text_w` inches wide text area) of section `sec`."""
+        from docx.enum.text import WD_TAB_ALIGNMENT
+
+        Pt = self.Pt
+        if sec is not self.doc.sections[0]:
+            sec.header.is_linked_to_previous = False
+            sec.footer.is_linked_to_previous = False
+        hp = sec.header.paragraphs[0]
+        run = hp.add_run(self.fr.header)
+        run.font.size = Pt(SMALL_PT)
+        run.font.color.rgb = self.muted
+        run.bold = self.fr.deidentified
+
+        fp = sec.footer.paragraphs[0]
+        fp.style = self.doc.styles["Normal"]  # the Footer style's own tab stops would interfere
+        fp.paragraph_format.space_after = Pt(0)
+        fp.paragraph_format.tab_stops.add_tab_stop(self.Inches(text_w), WD_TAB_ALIGNMENT.RIGHT)
+        for text in (self.fr.footer, "\tPage "):
+            r = fp.add_run(text)
+            r.font.size = Pt(SMALL_PT)
+            r.font.color.rgb = self.muted
+        self._field(fp, "PAGE", "1")
+        r = fp.add_run(" of ")
+        r.font.size = Pt(SMALL_PT)
+        r.font.color.rgb = self.muted
+        self._field(fp, "NUMPAGES", "1")
+
+    def _field(self, paragraph: Any, instr: str, shown: str) -> None:
+        """A Word field (PAGE, NUMPAGES) as begin / instruction / separate / result / end."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        def char(kind: str) -> None:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+            r = paragraph.add_run()
+            r.font.size = self.Pt(SMALL_PT)
+            r._r.append(el)
+
+        char("begin")
+        r = paragraph.add_run()
+        r.font.size = self.Pt(SMALL_PT)
+        code = OxmlElement("w:instrText")
+        code.set(qn("xml:space"), "preserve")
+        code.text = f" {instr} "
+        r._r.append(code)
+        char("separate")
+        r = paragraph.add_run(shown)
+        r.font.size = self.Pt(SMALL_PT)
+        r.font.color.rgb = self.muted
+        char("end")
+
+    def title_block(self) -> None:
+        doc = self.doc
+        doc.add_heading(self.fr.title, level=0)
+        p = doc.add_paragraph()
+        r = p.add_run(self.fr.meta_line)
+        r.font.size = self.Pt(SMALL_PT + 1)
+        r.font.color.rgb = self.muted
+        if self.fr.banner:
+            p = doc.add_paragraph()
+            self._boxed(p, NOTE_FILL, NOTE_BORDER, 12)
+            r = p.add_run(self.fr.banner)
+            r.bold = True
+
+    # --- blocks ----------------------------------------------------------------------------
+    def block(self, b: object) -> None:
+        if isinstance(b, Heading):
+            self.doc.add_heading(t(b.text), level=1 if b.level == 1 else 2)
+        elif isinstance(b, Para):
+            self.para(b)
+        elif isinstance(b, Item):
+            self.item(b)
+        elif isinstance(b, Note):
+            p = self.doc.add_paragraph()
+            self._boxed(p, NOTE_FILL, NOTE_BORDER, 4)
+            p.add_run(t(b.lead)).bold = True
+            p.add_run(t(b.text))
+        elif isinstance(b, Table):
+            self.table(b)
+        elif isinstance(b, Picture):
+            self.picture(b)
+
+    def _runs(self, p: Any, runs: tuple, size: float | None = None) -> None:
+        for run in runs:
+            r = p.add_run(t(run.text))
+            if run.bold:
+                r.bold = True
+            if run.italic:
+                r.italic = True
+            if run.muted:
+                r.font.color.rgb = self.muted
+            if size:
+                r.font.size = self.Pt(size)
+
+    def para(self, b: Para) -> None:
+        p = self.doc.add_paragraph(style="Quote" if b.style == "quote" else None)
+        if b.indent:
+            p.paragraph_format.left_indent = self.Inches(0.3 * b.indent)
+        self._runs(p, b.runs, 11 if b.style == "score" else None)
+
+    def item(self, b: Item) -> None:
+        p = self.doc.add_paragraph()
+        pf = p.paragraph_format
+        pf.space_after = self.Pt(1)
+        indent = 0.28 * b.depth + (0.28 if b.label else 0)
+        pf.left_indent = self.Inches(indent)
+        if b.label:
+            pf.first_line_indent = self.Inches(-0.22)
+            p.add_run(t(b.label) + " ")
+        elif b.depth == 0:
+            pf.space_before = self.Pt(5)
+            pf.keep_with_next = True
+        if b.keep:
+            pf.keep_with_next = True
+        self._runs(p, b.runs)
+
+    def table(self, b: Table) -> None:
+        from docx.enum.table import WD_TABLE_ALIGNMENT
+
+        n = len(b.headers)
+        table = self.doc.add_table(rows=1, cols=n)
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        widths = [self.Inches(TEXT_W * f) for f in b.widths]
+        for col, width in zip(table.columns, widths, strict=True):
+            col.width = width
+        style = self.cell_style
+        head = table.rows[0]
+        self._repeat_header(head)
+        for cell, text, width in zip(head.cells, b.headers, widths, strict=True):
+            cell.width = width
+            p = cell.paragraphs[0]
+            p.style = style
+            p.add_run(t(text)).bold = True
+            self._shade(cell, HEADER_FILL)
+        for row in b.rows:
+            tr = table.add_row()
+            self._keep_row(tr)
+            cells = tr.cells
+            for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
+                cell.width = widths[i]
+                p = cell.paragraphs[0]
+                p.style = style
+                if text:
+                    r = p.add_run(t(text))
+                    if b.facts and i == 0:
+                        r.bold = True
+                if b.facts and i == 0:
+                    self._shade(cell, FACT_FILL)
+        self.doc.add_paragraph().paragraph_format.space_after = self.Pt(2)
+
+    def picture(self, b: Picture) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        data = self.pictures.get(b.key)
+        if not data:
+            return
+        try:
+            size = png_size(data)
+        except ValueError:
+            self.block(Note(f"The picture '{t(b.key)}' was not a PNG and was left out.", ""))
+            return
+        doc, Inches = self.doc, self.Inches
+        wide = self.is_wide(b)
+        if wide:
+            self.landscape(True)
+            w, h = fit(size, *LANDSCAPE_PICTURE)
+        else:
+            w, h = fit(size, *PORTRAIT_PICTURE)
+        self.figure += 1
+        doc.add_picture(io.BytesIO(data), width=Inches(w), height=Inches(h))
+        pic = doc.paragraphs[-1]
+        pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        pic.paragraph_format.keep_with_next = True
+        cap = doc.add_paragraph(style="Caption")
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        cap.add_run(f"Figure {self.figure}. {t(b.caption)}")
+        if wide:
+            self.landscape(False)
+
+    def is_wide(self, b: Picture) -> bool:
+        """Whether picture `b` gets a landscape page (wider than a portrait page and than
+        high)."""
+        data = self.pictures.get(b.key)
+        try:
+            w, h = png_size(data) if data else (0.0, 0.0)
+        except ValueError:
+            return False
+        return w > PORTRAIT_PICTURE[0] and w >= WIDE * h
+
+    def landscape(self, on: bool) -> None:
+        """Start a new page in landscape (`on`) or portrait orientation, if not in it yet."""
+        from docx.enum.section import WD_ORIENT, WD_SECTION
+
+        if on == self.in_landscape:
+            return
+        self.in_landscape = on
+        sec = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        if on:
+            sec.orientation = WD_ORIENT.LANDSCAPE
+            sec.page_width, sec.page_height = self.Inches(PAGE_H), self.Inches(PAGE_W)
+            self._header_footer(sec, PAGE_H - 2 * MARGIN)
+        else:
+            sec.orientation = WD_ORIENT.PORTRAIT
+            sec.page_width, sec.page_height = self.Inches(PAGE_W), self.Inches(PAGE_H)
+            self._header_footer(sec, TEXT_W)
+
+    # --- XML details -----------------------------------------------------------------------
+    @staticmethod
+    def _shade(cell: Any, fill: str) -> None:
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), fill)
+        cell._tc.get_or_add_tcPr().append(shd)
+
+    @staticmethod
+    def _keep_row(row: Any) -> None:
+        """A row is not broken across pages (unless it is taller than a page)."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        el = OxmlElement("w:cantSplit")
+        el.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(el)
+
+    @staticmethod
+    def _repeat_header(row: Any) -> None:
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        tr_pr = row._tr.get_or_add_trPr()
+        for tag in ("w:tblHeader", "w:cantSplit"):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), "true")
+            tr_pr.append(el)
+
+    def _boxed(self, p: Any, fill: str, border: str, space: int) -> None:
+        """A paragraph with a coloured border and background (banner, warning)."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        p_pr = p._p.get_or_add_pPr()
+        bdr = OxmlElement("w:pBdr")
+        for side in ("top", "left", "bottom", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "single")
+            el.set(qn("w:sz"), "12")
+            el.set(qn("w:space"), "4")
+            el.set(qn("w:color"), border)
+            bdr.append(el)
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:color"), "auto")
+        shd.set(qn("w:fill"), fill)
+        # pPr children have a fixed order: pStyle, keepNext, ..., pBdr, shd, tabs, ..., spacing
+        p_pr.insert_element_before(
+            bdr, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc"
+        )
+        p_pr.insert_element_before(
+            shd, "w:tabs", "w:suppressAutoHyphens", "w:spacing", "w:ind", "w:jc"
+        )
+        p.paragraph_format.space_before = self.Pt(space)
+        p.paragraph_format.space_after = self.Pt(space)
+        p.paragraph_format.left_indent = self.Inches(0.08)
+        p.paragraph_format.right_indent = self.Inches(0.08)

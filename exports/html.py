@@ -1,0 +1,457 @@
+"""The report as ONE self-contained HTML file: inline CSS (with a print stylesheet), no scripts,
+no external requests, every user text escaped with `html.escape`.
+
+A Content-Security-Policy in the page forbids scripts and any load from elsewhere, so even a
+browser that met a bug in this writer would not run or fetch anything. Pictures (the fishbone
+and the cause graph, drawn by `exports.diagrams`) are embedded inline as SVG when given:
+
+    html_report(report, pictures={"fishbone": svg_text, "graph": svg_text})
+
+An SVG is embedded only after its XML prolog, DOCTYPE and comments are removed, and only if it
+holds no script, event handler, `<foreignObject>` or link to anything outside the file
+(internal `#id` references and `data:image/...` are fine); otherwise the picture is left out
+with a note. Without pictures the fishbone is given as an outline (it always is, as text).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from exports.report import HEADINGS, Bone, FishboneNode, Report
+
+CSS = """
+:root { --ink: #1a1a1a; --muted: #555; --line: #c8c8c8; --head: #eef1f5; --warn: #fff4d6;
+        --root: #fff2b3; }
+* { box-sizing: border-box; }
+body { font-family: "Segoe UI", "Helvetica Neue", Arial, "Noto Sans", "DejaVu Sans", sans-serif;
+       color: var(--ink); margin: 2rem auto; max-width: 72rem; padding: 0 1.5rem;
+       line-height: 1.45; font-size: 15px; }
+header.report { border-bottom: 3px solid #2b4c7e; margin-bottom: 1.5rem; padding-bottom: .5rem; }
+header.report h1 { margin: 0 0 .3rem 0; font-size: 1.7rem; }
+.meta { color: var(--muted); font-size: .9rem; }
+.deid { background: var(--warn); border: 2px solid #b58900; padding: .5rem .8rem; margin: .8rem 0;
+        font-weight: 600; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem;
+     font-size: 1.3rem; color: #2b4c7e; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
+th, td { border: 1px solid var(--line); padding: .3rem .45rem; text-align: left;
+         vertical-align: top; }
+th { background: var(--head); font-weight: 600; }
+table.facts th { width: 16rem; }
+td { white-space: pre-wrap; overflow-wrap: anywhere; }
+td.nowrap { white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+.score { font-size: 1.1rem; font-weight: 700; }
+.sac3 { color: #9b1c1c; }
+.badge { display: inline-block; border: 1px solid #9b1c1c; color: #9b1c1c; border-radius: 3px;
+         padding: 0 .4rem; font-size: .85rem; font-weight: 600; margin-left: .5rem; }
+.none { color: var(--muted); font-style: italic; }
+.note { background: var(--warn); border-left: 4px solid #b58900; padding: .4rem .7rem;
+        margin: .4rem 0; }
+ul.fishbone, ul.fishbone ul { list-style: none; padding-left: 1.3rem; margin: .1rem 0; }
+ul.fishbone { padding-left: 0; }
+ul.fishbone > li > .bone { font-weight: 700; }
+ul.fishbone li { margin: .15rem 0; }
+.ref { color: var(--muted); font-size: .85rem; margin-right: .3rem; }
+.kind { font-size: .8rem; color: var(--muted); margin-left: .3rem; }
+.kind.root { background: var(--root); color: var(--ink); padding: 0 .3rem; }
+ol.whys li { margin: .15rem 0; }
+blockquote.statement { margin: .3rem 0; padding: .4rem .8rem; border-left: 4px solid #2b4c7e;
+                       background: #f6f8fb; white-space: pre-wrap; }
+ul.findings li.warning::marker { color: #b58900; }
+ul.findings li.error::marker { color: #9b1c1c; }
+figure { margin: .8rem 0; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: .85rem; }
+footer.report { margin-top: 2.5rem; border-top: 1px solid var(--line); padding-top: .5rem;
+                color: var(--muted); font-size: .85rem; }
+@media print {
+  @page { size: A4 landscape; margin: 14mm 12mm 16mm; }
+  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  h3 { break-after: avoid; page-break-after: avoid; }
+  tr, blockquote, figure, li { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  table { font-size: 8.5pt; }
+  .deid { border-width: 1px; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+_SVG_PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+_SVG_DANGER = re.compile(
+    r"<\s*script|<\s*foreignObject|<\s*iframe|<\s*object|<\s*embed|\son\w+\s*=|javascript:"
+    r"|(?:href|src)\s*=\s*[\"'](?!#|data:image/)|url\(\s*[\"']?(?!#|data:image/)"
+    r"|@import",
+    re.IGNORECASE,
+)
+
+
+def e(text: object) -> str:
+    """One user text escaped for HTML (quotes too, so it is also safe in an attribute)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def safe_svg(svg: str, prefix: str = "") -> str | None:
+    """The SVG ready to embed inline, or None when it holds anything active or external.
+
+    With `prefix`, every `id` and every reference to one (`url(#x)`, `href="#x"`) is prefixed,
+    so two pictures in one page (matplotlib names its parts "figure_1", "patch_1"...) cannot
+    clash.
+    """
+    body = _SVG_PROLOG.sub("", svg).strip()
+    if not re.match(r"<svg[\s>]", body, re.IGNORECASE) or _SVG_DANGER.search(body):
+        return None
+    if prefix:
+        body = re.sub(r'(\sid=")([^"]+")', rf"\g<1>{prefix}-\g<2>", body)
+        body = re.sub(r"url\(#", f"url(#{prefix}-", body)
+        body = re.sub(r'(href=")#', rf"\g<1>#{prefix}-", body)
+    return body
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    css: str = "",
+    nowrap: Sequence[int] = (),
+) -> list[str]:
+    """A table; the columns in `nowrap` (dates, numbers) are not broken across lines."""
+    cls = f' class="{css}"' if css else ""
+    out = [f"<table{cls}>", "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers)]
+    out.append("</tr></thead><tbody>")
+    td = ["<td>"] * len(headers)
+    for i in nowrap:
+        td[i] = '<td class="nowrap">'
+    for row in rows:
+        out.append("<tr>" + "".join(f"{td[i]}{e(c)}</td>" for i, c in enumerate(row)) + "</tr>")
+    out.append("</tbody></table>")
+    return out
+
+
+def _none(what: str = "None recorded.") -> str:
+    return f'<p class="none">{e(what)}</p>'
+
+
+def _kind(kind: str, label: str) -> str:
+    if kind not in ("root", "contributing"):
+        return ""
+    return f' <span class="kind {e(kind)}">({e(label)})</span>'
+
+
+def _bone(bone: Bone) -> list[str]:
+    """One bone as a nested list, depth first with an explicit stack (no recursion limit)."""
+    out = [f'<li><span class="bone">{e(bone.category)}</span>']
+    if not bone.nodes:
+        out.append('<ul><li class="none">(none yet)</li></ul></li>')
+        return out
+    out.append("<ul>")
+    stack: list[tuple[FishboneNode, bool]] = [(n, False) for n in reversed(bone.nodes)]
+    while stack:
+        n, closing = stack.pop()
+        if closing:
+            out.append("</ul></li>")
+        elif n.is_reference:
+            out.append(
+                f'<li><span class="ref">↗ {e(n.ref)}</span> '
+                '<span class="none">(given in full above)</span></li>'
+            )
+        else:
+            out.append(
+                f'<li><span class="ref">{e(n.ref)}</span> {e(n.text)}{_kind(n.kind, n.kind_label)}'
+            )
+            if n.children:
+                out.append("<ul>")
+                stack.append((n, True))
+                stack.extend((k, False) for k in reversed(n.children))
+            else:
+                out.append("</li>")
+    out.append("</ul></li>")
+    return out
+
+
+def _picture(pictures: Mapping[str, str] | None, key: str, caption: str) -> list[str]:
+    if not pictures or not pictures.get(key):
+        return []
+    svg = safe_svg(pictures[key], prefix=key)
+    if svg is None:
+        return [_none(f"The {caption.lower()} picture was left out: it was not a plain SVG.")]
+    return [
+        f'<figure class="{e(key)}">',
+        svg,
+        f"<figcaption>{e(caption)}</figcaption>",
+        "</figure>",
+    ]
+
+
+def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> str:
+    """The whole report as one HTML document (a str; write it as UTF-8).
+
+    `pictures` maps "fishbone" and/or "graph" to SVG text (from `exports.diagrams`); each
+    given one is embedded inline, the fishbone in its section and the cause graph after the
+    five-whys chains.
+    """
+    s, m = report.summary, report.meta
+    title = f"{report.ref}: {report.title}"
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="robots" content="noindex, nofollow">',
+        f'<meta name="generator" content="rca-tui {e(m.app_version)}">',
+        f"<title>{e(title)}{' (de-identified)' if m.deidentified else ''}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        '<header class="report">',
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">Generated {e(m.generated_at)} by {e(m.generated_by or "unknown")}'
+        f" · rca-tui {e(m.app_version)} · database schema {e(m.db_version)}</p>",
+    ]
+    if m.deidentified:
+        out.append(f'<p class="deid">{e(m.marker)}</p>')
+    out.append("</header>")
+    n = 0
+
+    def section(key: str) -> None:
+        nonlocal n
+        n += 1
+        out.append(f'<section id="{key}">')
+        out.append(f"<h2>{n}. {e(HEADINGS[key])}</h2>")
+
+    # 1. summary
+    section("summary")
+    cls = "score sac3" if s.sac_score == "3" else "score"
+    score = f"{s.sac_score} ({s.sac_meaning})" if s.sac_score else s.sac_meaning
+    badge = '<span class="badge">Sentinel event</span>' if s.sentinel else ""
+    out.append(f'<p class="{cls}">SAC score: {e(score)}{badge}</p>')
+    if s.description:
+        out.append(f'<p style="white-space: pre-wrap">{e(s.description)}</p>')
+    out += _table(("Item", "Value"), ((f.label, f.value) for f in s.facts), "facts")
+    out.append("<h3>Deadlines</h3>")
+    out += (
+        _table(("Deadline", "Date"), ((f.label, f.value) for f in s.deadlines), "facts")
+        if s.deadlines
+        else [_none("No deadline can be computed yet (dates missing).")]
+    )
+    out.append("</section>")
+
+    # 2. team
+    section("team")
+    out += (
+        _table(
+            ("Name", "Role", "Involved in the event"),
+            ((t.name, t.role, t.involved) for t in report.team),
+        )
+        if report.team
+        else [_none()]
+    )
+    out.append("</section>")
+
+    # 3. timeline
+    section("timeline")
+    out += (
+        _table(
+            ("#", "When", "What happened", "What should have happened", "Source"),
+            ((str(x.number), x.when, x.happened, x.should_have, x.source) for x in report.timeline),
+            nowrap=(0, 1),
+        )
+        if report.timeline
+        else [_none()]
+    )
+    out.append("</section>")
+
+    # 4. fishbone
+    section("fishbone")
+    head = e(report.event.text) if report.event else '<span class="none">(event not set)</span>'
+    out.append(f"<p><strong>Event (head of the fishbone):</strong> {head}</p>")
+    out += _picture(pictures, "fishbone", "Fishbone diagram")
+    if any(b.nodes for b in report.fishbone):
+        out.append('<ul class="fishbone">')
+        for bone in report.fishbone:
+            out += _bone(bone)
+        out.append("</ul>")
+    else:
+        out.append(_none("No causes recorded."))
+    out.append("</section>")
+
+    # 5. five whys
+    section("whys")
+    if report.whys:
+        for i, chain in enumerate(report.whys, start=1):
+            out.append(f"<h3>Chain {i}: {e(chain.root_ref)} {e(chain.root_text)}</h3>")
+            out.append('<ol class="whys">')
+            last = len(chain.steps) - 1
+            for k, step in enumerate(chain.steps):
+                lead = "Event" if k == 0 else "Why? Because"
+                kind = f' <span class="kind">({e(step.kind_label)})</span>' if k == last else ""
+                out.append(
+                    f"<li><strong>{lead}:</strong> "
+                    f'<span class="ref">{e(step.ref)}</span> {e(step.text)}{kind}</li>'
+                )
+            out.append("</ol>")
+    else:
+        out.append(_none("No chain from a root cause to the event yet."))
+    out += _picture(pictures, "graph", "Cause graph (an arrow means 'led to')")
+    out.append("</section>")
+
+    # 6. causal statements
+    section("statements")
+    if report.statements:
+        for st in report.statements:
+            out.append(
+                f'<h3><span class="ref">{e(st.ref)}</span> {e(st.cause_text)}'
+                f' <span class="kind">({e(st.kind_label)})</span></h3>'
+            )
+            out.append(
+                f'<blockquote class="statement">{e(st.statement)}</blockquote>'
+                if st.statement
+                else _none("No causal statement written.")
+            )
+            if st.findings:
+                out.append('<ul class="findings">')
+                out += [
+                    f'<li class="{e(f.severity)}"><strong>{e(f.code)}</strong> '
+                    f"({e(f.severity)}): {e(f.message)}</li>"
+                    for f in st.findings
+                ]
+                out.append("</ul>")
+            else:
+                out.append("<p>No finding on the five rules of causation.</p>")
+    else:
+        out.append(_none("No causal statements yet."))
+    out.append("</section>")
+
+    # 7. root causes and contributing factors
+    section("causes")
+    for heading, items in (
+        ("Root causes", report.root_causes),
+        ("Contributing factors", report.contributing),
+    ):
+        out.append(f"<h3>{heading}</h3>")
+        out += (
+            _table(
+                ("Ref", "Cause", "Category", "Evidence"),
+                ((c.ref, c.text, c.category, c.evidence) for c in items),
+                nowrap=(0,),
+            )
+            if items
+            else [_none()]
+        )
+    out.append("</section>")
+
+    # 8. action plan
+    section("actions")
+    out += [
+        f'<p class="note"><strong>Warning:</strong> {e(note)}</p>' for note in report.plan_notes
+    ]
+    out += (
+        _table(
+            ("No.", "Root cause(s) addressed", "Action", "Strength", "Owner", "Due", "Status"),
+            (
+                (a.ref, a.addresses, a.text, a.strength_text, a.owner, a.due, a.status)
+                for a in report.actions
+            ),
+            nowrap=(0, 5),
+        )
+        if report.actions
+        else [_none("No actions yet.")]
+    )
+    out.append("</section>")
+
+    # 9. measures
+    section("measures")
+    out += (
+        _table(
+            ("No.", "Measure", "What is measured", "How", "Sample size", "Target", "Date"),
+            (
+                (
+                    a.ref,
+                    a.measure_kind,
+                    a.measure_what,
+                    a.measure_how,
+                    a.measure_sample,
+                    a.measure_target,
+                    a.measure_date,
+                )
+                for a in report.actions
+            ),
+            nowrap=(0, 6),
+        )
+        if report.actions
+        else [_none("No actions yet.")]
+    )
+    out.append("</section>")
+
+    # 10. concurrence and sign-off
+    section("signoff")
+    out.append("<h3>Leadership concurrence</h3>")
+    out += (
+        _table(
+            ("No.", "Action", "Concurrence", "Reason", "By", "At"),
+            (
+                (
+                    a.ref,
+                    a.text,
+                    a.concurrence or "Not yet reviewed",
+                    a.concurrence_reason,
+                    a.concurrence_by,
+                    a.concurrence_at,
+                )
+                for a in report.actions
+            ),
+            nowrap=(0, 5),
+        )
+        if report.actions
+        else [_none("No actions yet.")]
+    )
+    out.append("<h3>Sign-off</h3>")
+    out += (
+        _table(
+            ("Role", "Name", "Decision", "Comment", "At"),
+            ((x.role, x.name, x.decision, x.comment, x.at) for x in report.signoffs),
+            nowrap=(4,),
+        )
+        if report.signoffs
+        else [_none("Not signed off yet.")]
+    )
+    out.append("</section>")
+
+    # 11. feedback
+    section("feedback")
+    out += (
+        _table(
+            ("Audience", "Date", "Given by", "Note"),
+            ((f.audience, f.given_on, f.given_by, f.note) for f in report.feedback),
+            nowrap=(1,),
+        )
+        if report.feedback
+        else [_none()]
+    )
+    out.append("</section>")
+
+    if report.findings:
+        out.append('<section id="findings"><h2>Appendix: open check findings</h2>')
+        out.append('<ul class="findings">')
+        out += [
+            f'<li class="{e(f.severity)}"><strong>{e(f.code)}</strong> ({e(f.severity)}): '
+            f"{e(f.message)}</li>"
+            for f in report.findings
+        ]
+        out.append("</ul></section>")
+
+    footer = f"{report.ref} · generated {m.generated_at} by {m.generated_by or 'unknown'}"
+    if m.deidentified:
+        footer += " · De-identified copy"
+    out += [f'<footer class="report">{e(footer)}</footer>', "</body>", "</html>"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,859 @@
+"""The report model: one investigation built ONCE into display-ready rows, then written per format.
+
+Every writer (Markdown, HTML, CSV/XLSX, DOCX, PDF, the pictures) reads a `Report`, never the
+database or the service, so all formats say the same thing in the same words and order, and a
+de-identified copy is de-identified in every format at once.
+
+    from exports.report import build_report
+    report = build_report(
+        service.dossier(12),
+        findings=service.check(12),       # run_checks(dossier); R1-R5 go to the statements
+        generated_by=service.user,
+        db_version="0002",                # schema revision (models.migrations.HEAD)
+        deidentify=False,                 # True: patient identifiers replaced everywhere
+    )
+
+API (stable; new fields may be added at the end of a dataclass, none renamed or removed)
+------------------------------------------------------------------------------------------
+`Report` (frozen dataclass, every text a plain `str`: never markup, never None; "" when unknown):
+
+- `title`, `investigation_id` (int), `ref` ("RCA-12")
+- `meta: Meta`: `generated_at` ("2026-05-14 10:22"), `generated_by`, `db_version`,
+  `app_version`, `deidentified` (bool), `marker` ("De-identified copy: ..." or "").
+- `summary: Summary`: `description`, `facts` (tuple of `Fact(label, value)`: when, unit, who
+  reported, classification labels, severity/probability with their meaning, status, patient),
+  `sac_score` ("3" or ""), `sac_meaning` ("highest risk: full RCA required" / "not scored yet"),
+  `sac_text` ("3: highest risk: full RCA required"), `sentinel` (bool), `sentinel_text`,
+  `deadlines` (tuple of `Fact`).
+- `team`: tuple of `TeamRow(name, role, involved)`.
+- `timeline`: tuple of `TimelineRow(number, when, happened, should_have, source)`.
+- `event: CauseItem | None`: the head of the fishbone.
+- `causes`: tuple of `CauseItem` (every cause, event included, in id order): `id` (int),
+  `ref` ("C12"), `text`, `kind` (key: event/cause/contributing/root), `kind_label`,
+  `category` ("" when none), `evidence`, `statement`. `links`: tuple of `LinkItem(cause_id,
+  effect_id, cause_ref, effect_ref)`, "cause led to effect". Enough to draw pictures.
+- `categories`: the fishbone bones in order (plus "Uncategorised" when used).
+- `fishbone`: tuple of `Bone(category, nodes)`; each `FishboneNode(cause_id, ref, text, kind,
+  kind_label, is_reference, children)`. Top-level nodes of a bone are its causes that lead to
+  the event (or to nothing); children are the causes that led to a node, whatever their
+  category; a cause reachable twice is given in full once and as `is_reference=True` after.
+- `whys`: tuple of `WhyChain(root_id, root_ref, root_text, steps)`: one per path from a root
+  cause to the event; `steps` are `WhyStep(cause_id, ref, text, kind_label)` from the EVENT
+  (first) down to the root cause (last), the order people read "why? because ...".
+- `statements`: tuple of `StatementRow(cause_id, ref, cause_text, kind_label, statement,
+  findings)`: root causes first, then every other cause with a statement or an R1-R5 finding;
+  `findings` are `FindingRow(code, severity, message)`.
+- `root_causes`, `contributing`: tuples of `CauseItem`.
+- `actions`: tuple of `ActionRow` (see its docstring: every field of an action, as text, plus
+  `id`/`number` ints and `due_date`/`measure_on` dates for spreadsheets).
+  `plan_notes`: tuple of str (root causes with no action or only weaker actions).
+- `signoffs`: tuple of `SignOffRow(role, name, decision, comment, at)`; `feedback`: tuple of
+  `FeedbackRow(audience, given_on, given_by, note)`.
+- `findings`: every check finding (`FindingRow`), errors first.
+
+`SECTIONS` gives (key, heading) of the sections in RCA2 / Joint Commission order; writers use
+these headings so all formats agree.
+
+Texts keep what people typed (markup-like text, emoji, line breaks) except the characters XML
+1.0 forbids, which are dropped here once for all formats. Escaping for a format is the writer's
+job. Imports only `models`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from exports.safety import clean_xml_text
+from models import __version__, vocab
+from models.domain import Cause, Dossier, Finding
+from models.rules import sac
+from models.rules.dates import format_date, format_datetime
+
+#: The sections in report order (RCA2 / The Joint Commission; ../shared/DOMAIN.md "The report").
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Event summary and risk score"),
+    ("team", "RCA team"),
+    ("timeline", "Sequence of events"),
+    ("fishbone", "Fishbone diagram"),
+    ("whys", "Five-whys chains"),
+    ("statements", "Causal statements"),
+    ("causes", "Root causes and contributing factors"),
+    ("actions", "Action plan"),
+    ("measures", "Measures and follow-up"),
+    ("signoff", "Concurrence and sign-off"),
+    ("feedback", "Feedback log"),
+)
+HEADINGS: dict[str, str] = dict(SECTIONS)
+
+#: The bone for causes with no (known) category, as on screen.
+UNCATEGORISED = "Uncategorised"
+#: The marker put on a de-identified copy (title page, headers, file properties).
+DEIDENTIFIED_MARKER = (
+    "De-identified copy: patient names, record numbers, dates of birth, phone numbers and "
+    "e-mail addresses have been replaced."
+)
+#: Five-whys chains listed at most (paths are enumerated shortest first).
+MAX_CHAINS_PER_ROOT = 10
+#: Codes of the five rules of causation (their findings go with the causal statements).
+CAUSATION_CODES = ("R1", "R2", "R3", "R4", "R5")
+
+#: Column headings of the action plan (the CSV/XLSX header row), in `ActionRow.cells()` order.
+ACTION_COLUMNS: tuple[str, ...] = (
+    "No.",
+    "Action id",
+    "Root cause(s) addressed",
+    "Action",
+    "Strength",
+    "Hierarchy category",
+    "Owner",
+    "Due",
+    "Status",
+    "Measure type",
+    "What is measured",
+    "How",
+    "Sample size",
+    "Target",
+    "Measure date",
+    "Concurrence",
+    "Concurrence reason",
+    "Concurrence by",
+    "Concurrence at",
+)
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    generated_at: str
+    generated_by: str
+    db_version: str
+    app_version: str
+    deidentified: bool = False
+    marker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    description: str
+    facts: tuple[Fact, ...]
+    sac_score: str
+    sac_meaning: str
+    sac_text: str
+    sentinel: bool
+    sentinel_text: str
+    deadlines: tuple[Fact, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    name: str
+    role: str
+    involved: str  # "Yes" / "No"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    number: int
+    when: str
+    happened: str
+    should_have: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class CauseItem:
+    id: int
+    ref: str
+    text: str
+    kind: str
+    kind_label: str
+    category: str
+    evidence: str
+    statement: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkItem:
+    cause_id: int
+    effect_id: int
+    cause_ref: str
+    effect_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class FishboneNode:
+    cause_id: int
+    ref: str
+    text: str
+    kind: str
+    kind_label: str
+    is_reference: bool
+    children: tuple[FishboneNode, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Bone:
+    category: str
+    nodes: tuple[FishboneNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WhyStep:
+    cause_id: int
+    ref: str
+    text: str
+    kind_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class WhyChain:
+    root_id: int
+    root_ref: str
+    root_text: str
+    steps: tuple[WhyStep, ...]  # event first, root cause last
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    code: str
+    severity: str
+    message: str
+    subject: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRow:
+    cause_id: int
+    ref: str
+    cause_text: str
+    kind_label: str
+    statement: str  # "" when none is written
+    findings: tuple[FindingRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """One action with every field. Texts are display strings ("" when not set); `id` and
+    `number` are ints and `due_date`/`measure_date` dates, for spreadsheets."""
+
+    number: int
+    id: int
+    ref: str  # "A1"
+    addresses: str  # "C6: Beds were bought ...; C8: ..."
+    addresses_refs: str  # "C6, C8"
+    text: str
+    strength: str  # label: "Stronger"
+    hierarchy_category: str
+    owner: str
+    due: str
+    status: str  # label
+    measure_kind: str  # label: "Process measure"
+    measure_what: str
+    measure_how: str
+    measure_sample: str
+    measure_target: str
+    measure_date: str
+    concurrence: str  # label: "Concur" / "Do not concur"
+    concurrence_reason: str
+    concurrence_by: str
+    concurrence_at: str
+    due_date: dt.date | None = None
+    measure_on: dt.date | None = None
+    addressed_ids: tuple[int, ...] = ()
+
+    @property
+    def strength_text(self) -> str:
+        """'Stronger: forcing function' (strength and category together)."""
+        if self.strength and self.hierarchy_category:
+            return f"{self.strength}: {self.hierarchy_category}"
+        return self.strength or self.hierarchy_category
+
+    def cells(self) -> tuple[Any, ...]:
+        """The row in `ACTION_COLUMNS` order (ints stay ints, everything else text)."""
+        return (
+            self.number,
+            self.id,
+            self.addresses,
+            self.text,
+            self.strength,
+            self.hierarchy_category,
+            self.owner,
+            self.due,
+            self.status,
+            self.measure_kind,
+            self.measure_what,
+            self.measure_how,
+            self.measure_sample,
+            self.measure_target,
+            self.measure_date,
+            self.concurrence,
+            self.concurrence_reason,
+            self.concurrence_by,
+            self.concurrence_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SignOffRow:
+    role: str
+    name: str
+    decision: str
+    comment: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    audience: str
+    given_on: str
+    given_by: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    title: str
+    investigation_id: int
+    ref: str
+    meta: Meta
+    summary: Summary
+    team: tuple[TeamRow, ...]
+    timeline: tuple[TimelineRow, ...]
+    event: CauseItem | None
+    causes: tuple[CauseItem, ...]
+    links: tuple[LinkItem, ...]
+    categories: tuple[str, ...]
+    fishbone: tuple[Bone, ...]
+    whys: tuple[WhyChain, ...]
+    statements: tuple[StatementRow, ...]
+    root_causes: tuple[CauseItem, ...]
+    contributing: tuple[CauseItem, ...]
+    actions: tuple[ActionRow, ...]
+    plan_notes: tuple[str, ...]
+    signoffs: tuple[SignOffRow, ...]
+    feedback: tuple[FeedbackRow, ...]
+    findings: tuple[FindingRow, ...]
+
+    @property
+    def sections(self) -> tuple[tuple[str, str], ...]:
+        return SECTIONS
+
+    def cause(self, cause_id: int) -> CauseItem | None:
+        for c in self.causes:
+            if c.id == cause_id:
+                return c
+        return None
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _t(value: object) -> str:
+    """A display string: None -> "", XML-illegal characters dropped."""
+    if value is None:
+        return ""
+    return clean_xml_text(str(value))
+
+
+def _label(enum: type[vocab.Labelled], value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return enum(value).label
+    except ValueError:
+        return _t(value)
+
+
+def _when(value: dt.datetime | dt.date | None) -> str:
+    return format_datetime(value) if isinstance(value, dt.datetime) else format_date(value)
+
+
+def cause_ref(cause_id: int) -> str:
+    return f"C{cause_id}"
+
+
+def action_ref(number: int) -> str:
+    return f"A{number}"
+
+
+def _meaning(enum: type[vocab.Labelled], meanings: Mapping[Any, str], value: str | None) -> str:
+    label = _label(enum, value)
+    if not label:
+        return ""
+    try:
+        return f"{label} ({meanings[enum(value)]})"
+    except (KeyError, ValueError):
+        return label
+
+
+def _summary(dossier: Dossier, deadlines: Any, today: dt.date) -> Summary:
+    inv = dossier.investigation
+    score = inv.sac_score
+    facts: list[Fact] = []
+
+    def add(label: str, value: str) -> None:
+        facts.append(Fact(label, value))
+
+    add("Occurred", _when(inv.occurred_at))
+    add("Discovered", _when(inv.discovered_at))
+    add("RCA decision", _when(inv.decision_at))
+    add("Unit", _t(inv.unit))
+    add("Reported by", _t(inv.reported_by))
+    add("Event type", _label(vocab.EventType, inv.event_type))
+    add("Report type", _label(vocab.ReportType, inv.report_type))
+    add("Harm", _label(vocab.Harm, inv.harm))
+    if inv.ncc_merp:
+        add("NCC MERP category", _label(vocab.NccMerp, inv.ncc_merp))
+    add(
+        "Severity (actual)",
+        _meaning(vocab.Severity, vocab.SEVERITY_MEANING, inv.severity_actual),
+    )
+    add(
+        "Severity (potential)",
+        _meaning(vocab.Severity, vocab.SEVERITY_MEANING, inv.severity_potential),
+    )
+    add("Probability", _meaning(vocab.Probability, vocab.PROBABILITY_MEANING, inv.probability))
+    add("SAC score", sac.describe(score))
+    add(
+        "Sentinel event",
+        "Yes (The Joint Commission: analysis and action plan within 45 business days)"
+        if inv.sentinel
+        else "No",
+    )
+    if inv.blameworthy:
+        note = _t(inv.blameworthy_note)
+        add("Blameworthy act", "Yes, routed out of the RCA process" + (f": {note}" if note else ""))
+    add("Status", _label(vocab.Status, inv.status))
+    patient = ", ".join(
+        part
+        for part in (
+            _t(inv.patient_name),
+            f"MRN {_t(inv.patient_mrn)}" if inv.patient_mrn else "",
+            f"born {format_date(inv.patient_dob)}" if inv.patient_dob else "",
+        )
+        if part
+    )
+    if patient:
+        add("Patient", patient)
+
+    dl: list[Fact] = []
+    if deadlines is not None:
+        from models.rules.deadlines import days_left, describe_days_left
+
+        closed = inv.status in (vocab.Status.APPROVED, vocab.Status.CLOSED)
+        where = {"decision": "decision", "discovered": "discovery", "occurred": "event"}
+
+        def left(day: dt.date | None) -> str:
+            if day is None or closed:
+                return ""
+            return f" ({describe_days_left(days_left(day, today))})"
+
+        if deadlines.start_by is not None:
+            dl.append(Fact("Start by (72 h after decision)", _when(deadlines.start_by)))
+        if deadlines.rca_due is not None:
+            dl.append(
+                Fact(
+                    f"RCA target (from {where.get(deadlines.rca_from or '', 'event')})",
+                    _when(deadlines.rca_due) + left(deadlines.rca_due),
+                )
+            )
+        if deadlines.sentinel_due is not None:
+            dl.append(
+                Fact(
+                    "Sentinel: 45 business days (from "
+                    f"{where.get(deadlines.sentinel_from or '', 'event')})",
+                    _when(deadlines.sentinel_due) + left(deadlines.sentinel_due),
+                )
+            )
+    return Summary(
+        description=_t(inv.description),
+        facts=tuple(facts),
+        sac_score="" if score is None else str(score),
+        sac_meaning=sac.MEANING.get(score, "not scored yet") if score else "not scored yet",
+        sac_text=sac.describe(score),
+        sentinel=bool(inv.sentinel),
+        sentinel_text="Yes" if inv.sentinel else "No",
+        deadlines=tuple(dl),
+    )
+
+
+def _cause_item(c: Cause) -> CauseItem:
+    return CauseItem(
+        id=c.id,
+        ref=cause_ref(c.id),
+        text=_t(c.text),
+        kind=_t(c.kind),
+        kind_label=_label(vocab.CauseKind, c.kind),
+        category=_t(c.category),
+        evidence=_t(c.evidence),
+        statement=_t(c.statement),
+    )
+
+
+def _fishbone(
+    items: Mapping[int, CauseItem],
+    links: Sequence[LinkItem],
+    categories: Sequence[str],
+) -> tuple[tuple[str, ...], tuple[Bone, ...]]:
+    """The bones with their trees (the same rules as the fishbone screen)."""
+    events = {cid for cid, c in items.items() if c.kind == vocab.CauseKind.EVENT}
+    children: dict[int, list[int]] = {}
+    has_effect: set[int] = set()
+    to_event: set[int] = set()
+    for lk in links:
+        a, b = lk.cause_id, lk.effect_id
+        if a == b or a not in items or b not in items or a in events:
+            continue
+        has_effect.add(a)
+        if b in events:
+            to_event.add(a)
+        else:
+            kids = children.setdefault(b, [])
+            if a not in kids:
+                kids.append(a)
+    for kids in children.values():
+        kids.sort()
+
+    names: list[str] = []
+    index: dict[str, int] = {}
+    loose: dict[str, int] = {}
+    for name in categories:
+        name = _t(name)
+        if name in index:
+            continue
+        index[name] = len(names)
+        loose.setdefault(" ".join(name.split()).casefold(), len(names))
+        names.append(name)
+    uncat = len(names)
+    tops: list[list[int]] = [[] for _ in range(uncat + 1)]
+
+    def bone_of(category: str) -> int:
+        if not category:
+            return uncat
+        found = index.get(category)
+        if found is None:
+            found = loose.get(" ".join(category.split()).casefold(), uncat)
+        return found
+
+    top_set: set[int] = set()
+    for cid in sorted(items):
+        if cid in events:
+            continue
+        if cid in to_event or cid not in has_effect:
+            tops[bone_of(items[cid].category)].append(cid)
+            top_set.add(cid)
+    # A cycle (never stored by the service) could leave causes unreached: make them top-level.
+    reached = set(top_set)
+    todo = list(top_set)
+    while todo:
+        for kid in children.get(todo.pop(), ()):
+            if kid not in reached:
+                reached.add(kid)
+                todo.append(kid)
+    for cid in sorted(items):
+        if cid not in reached and cid not in events:
+            tops[bone_of(items[cid].category)].append(cid)
+            top_set.add(cid)
+            reached.add(cid)
+
+    drawn: set[int] = set()
+
+    def node(cid: int, ref: bool) -> FishboneNode:
+        c = items[cid]
+        return FishboneNode(cid, c.ref, c.text, c.kind, c.kind_label, ref)
+
+    def tree(cid: int, top: bool) -> FishboneNode:
+        # iterative depth-first build (a 2,000-deep chain must not hit the recursion limit)
+        if not top and (cid in drawn or cid in top_set):
+            return node(cid, True)
+        drawn.add(cid)
+        root: list[Any] = [cid, []]
+        stack: list[tuple[list[Any], Iterable[int]]] = [(root, iter(children.get(cid, ())))]
+        while stack:
+            frame, it = stack[-1]
+            kid = next(it, None)
+            if kid is None:
+                stack.pop()
+                continue
+            if kid in drawn or kid in top_set:
+                frame[1].append(node(kid, True))
+                continue
+            drawn.add(kid)
+            sub: list[Any] = [kid, []]
+            frame[1].append(sub)
+            stack.append((sub, iter(children.get(kid, ()))))
+
+        def freeze(f: list[Any] | FishboneNode) -> FishboneNode:
+            if isinstance(f, FishboneNode):
+                return f
+            return dataclasses.replace(node(f[0], False), children=())
+
+        # convert bottom-up without recursion
+        out: dict[int, FishboneNode] = {}
+        order: list[list[Any]] = []
+        walk = [root]
+        while walk:
+            f = walk.pop()
+            order.append(f)
+            walk.extend(k for k in f[1] if isinstance(k, list))
+        for f in reversed(order):
+            kids = tuple(out[id(k)] if isinstance(k, list) else k for k in f[1])
+            out[id(f)] = dataclasses.replace(freeze(f), children=kids)
+        return out[id(root)]
+
+    bones = [Bone(name, tuple(tree(cid, True) for cid in tops[i])) for i, name in enumerate(names)]
+    if tops[uncat]:
+        names.append(UNCATEGORISED)
+        bones.append(Bone(UNCATEGORISED, tuple(tree(cid, True) for cid in tops[uncat])))
+    return tuple(names), tuple(bones)
+
+
+def _whys(items: Mapping[int, CauseItem], links: Sequence[LinkItem]) -> tuple[WhyChain, ...]:
+    from models.graph import CauseGraph
+
+    graph = CauseGraph.build(
+        ((c.id, c.kind, c.category or None) for c in items.values()),
+        ((lk.cause_id, lk.effect_id) for lk in links),
+    )
+    starts = graph.root_causes() or [o for o in graph.origins() if o in graph.connected_to_event()]
+    chains: list[WhyChain] = []
+    for start in starts:
+        for path in graph.paths_to_event(start, limit=MAX_CHAINS_PER_ROOT):
+            steps = tuple(
+                WhyStep(cid, items[cid].ref, items[cid].text, items[cid].kind_label)
+                for cid in reversed(path)
+            )
+            c = items[start]
+            chains.append(WhyChain(start, c.ref, c.text, steps))
+    return tuple(chains)
+
+
+def _finding_row(f: Finding) -> FindingRow:
+    return FindingRow(_t(f.code), _t(f.severity), _t(f.message), f.subject)
+
+
+def _statements(
+    causes: Sequence[CauseItem], findings: Sequence[Finding]
+) -> tuple[StatementRow, ...]:
+    by_cause: dict[int, list[FindingRow]] = {}
+    for f in findings:
+        if f.code in CAUSATION_CODES and f.subject is not None:
+            by_cause.setdefault(f.subject, []).append(_finding_row(f))
+    rows = []
+    ordered = [c for c in causes if c.kind == vocab.CauseKind.ROOT] + [
+        c for c in causes if c.kind not in (vocab.CauseKind.ROOT, vocab.CauseKind.EVENT)
+    ]
+    for c in ordered:
+        found = tuple(sorted(by_cause.get(c.id, ()), key=lambda r: r.code))
+        if c.kind == vocab.CauseKind.ROOT or c.statement.strip() or found:
+            rows.append(StatementRow(c.id, c.ref, c.text, c.kind_label, c.statement, found))
+    return tuple(rows)
+
+
+def _actions(
+    dossier: Dossier, items: Mapping[int, CauseItem]
+) -> tuple[tuple[ActionRow, ...], tuple[str, ...]]:
+    rows = []
+    for n, a in enumerate(dossier.actions, start=1):
+        addressed = [cid for cid in a.addresses if cid in items]
+        m = a.measure
+        rows.append(
+            ActionRow(
+                number=n,
+                id=a.id,
+                ref=action_ref(n),
+                addresses="; ".join(f"{items[c].ref}: {items[c].text}" for c in addressed),
+                addresses_refs=", ".join(items[c].ref for c in addressed),
+                text=_t(a.text),
+                strength=_label(vocab.Strength, a.strength),
+                hierarchy_category=_t(a.hierarchy_category),
+                owner=_t(a.owner),
+                due=format_date(a.due),
+                status=_label(vocab.ActionStatus, a.status),
+                measure_kind=_label(vocab.MeasureKind, m.kind),
+                measure_what=_t(m.what),
+                measure_how=_t(m.how),
+                measure_sample=_t(m.sample),
+                measure_target=_t(m.target),
+                measure_date=format_date(m.date),
+                concurrence=_label(vocab.Concurrence, a.concurrence),
+                concurrence_reason=_t(a.concurrence_reason),
+                concurrence_by=_t(a.concurrence_by),
+                concurrence_at=_when(a.concurrence_at),
+                due_date=a.due,
+                measure_on=m.date,
+                addressed_ids=tuple(addressed),
+            )
+        )
+    notes = []
+    for cause in sorted(dossier.causes, key=lambda c: c.id):
+        if cause.kind != vocab.CauseKind.ROOT or cause.id not in items:
+            continue
+        ref = items[cause.id].ref
+        strengths = [a.strength for a in dossier.actions if cause.id in a.addresses]
+        if not strengths:
+            reason = _t(getattr(cause, "no_action_reason", "")).strip()
+            notes.append(
+                f"Root cause {ref} has no action. Reason given: {reason}"
+                if reason
+                else f"Root cause {ref} has no action yet."
+            )
+        elif all(s == vocab.Strength.WEAKER for s in strengths):
+            reason = _t(getattr(cause, "weak_only_reason", "")).strip()
+            notes.append(
+                f"Root cause {ref} has only weaker actions (training, policy, double checks)."
+                + (
+                    f" Reason given: {reason}"
+                    if reason
+                    else " A stronger or intermediate action, or a written reason, is expected."
+                )
+            )
+    return tuple(rows), tuple(notes)
+
+
+def build_report(
+    dossier: Dossier,
+    *,
+    findings: Sequence[Finding] = (),
+    generated_by: str = "",
+    db_version: str = "",
+    deidentify: bool = False,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    deadlines: Any = None,
+    deadline_settings: Mapping[str, Any] | None = None,
+) -> Report:
+    """The report of one investigation (see the module docstring).
+
+    `findings` is `run_checks(dossier)` (the service's `check()`); the R1-R5 ones go with the
+    causal statements, all of them to `Report.findings`. `deadlines` may be given (a
+    `models.rules.deadlines.Deadlines`); otherwise they are computed from the investigation
+    with `deadline_settings` (keyword arguments of `compute_deadlines`: target_days, country,
+    subdivision, extra_holidays) or the defaults. `today` is for "n days left"; `now` the
+    generated-at time. With `deidentify=True` every text of the report is passed through
+    `exports.deidentify` (patient name, MRN, date of birth, phone numbers, e-mail addresses)
+    and `meta.marker` says it is a de-identified copy.
+    """
+    now = now or dt.datetime.now().replace(microsecond=0)
+    today = today or now.date()
+    inv = dossier.investigation
+    if deadlines is None:
+        try:
+            from models.rules.deadlines import compute_deadlines
+
+            deadlines = compute_deadlines(
+                decision_at=inv.decision_at,
+                occurred_at=inv.occurred_at,
+                discovered_at=inv.discovered_at,
+                sentinel=inv.sentinel,
+                **dict(deadline_settings or {}),
+            )
+        except Exception:  # a bad holiday setting must not stop the report
+            deadlines = None
+
+    items = {c.id: _cause_item(c) for c in sorted(dossier.causes, key=lambda c: c.id)}
+    causes = tuple(items.values())
+    links = tuple(
+        LinkItem(lk.cause_id, lk.effect_id, cause_ref(lk.cause_id), cause_ref(lk.effect_id))
+        for lk in dossier.links
+        if lk.cause_id in items and lk.effect_id in items
+    )
+    categories, bones = _fishbone(items, links, dossier.categories)
+    event_ids = [c.id for c in causes if c.kind == vocab.CauseKind.EVENT]
+    actions, notes = _actions(dossier, items)
+    order = {"error": 0, "warning": 1}
+    report = Report(
+        title=_t(inv.title),
+        investigation_id=inv.id,
+        ref=f"RCA-{inv.id}",
+        meta=Meta(
+            generated_at=format_datetime(now),
+            generated_by=_t(generated_by),
+            db_version=_t(db_version),
+            app_version=__version__,
+        ),
+        summary=_summary(dossier, deadlines, today),
+        team=tuple(
+            TeamRow(_t(m.name), _label(vocab.TeamRole, m.role), "Yes" if m.involved else "No")
+            for m in dossier.team
+        ),
+        timeline=tuple(
+            TimelineRow(n, _when(e.at), _t(e.happened), _t(e.should_have), _t(e.source))
+            for n, e in enumerate(dossier.timeline, start=1)
+        ),
+        event=items[event_ids[0]] if event_ids else None,
+        causes=causes,
+        links=links,
+        categories=categories,
+        fishbone=bones,
+        whys=_whys(items, links),
+        statements=_statements(causes, findings),
+        root_causes=tuple(c for c in causes if c.kind == vocab.CauseKind.ROOT),
+        contributing=tuple(c for c in causes if c.kind == vocab.CauseKind.CONTRIBUTING),
+        actions=actions,
+        plan_notes=notes,
+        signoffs=tuple(
+            SignOffRow(
+                _t(s.role),
+                _t(s.name),
+                _label(vocab.SignOffDecision, s.decision),
+                _t(s.comment),
+                _when(s.at),
+            )
+            for s in dossier.signoffs
+        ),
+        feedback=tuple(
+            FeedbackRow(
+                _label(vocab.FeedbackAudience, f.audience),
+                format_date(f.given_on),
+                _t(f.given_by),
+                _t(f.note),
+            )
+            for f in dossier.feedback
+        ),
+        findings=tuple(
+            _finding_row(f) for f in sorted(findings, key=lambda f: order.get(f.severity, 2))
+        ),
+    )
+    if deidentify:
+        from exports.deidentify import Scrubber, scrub
+
+        scrubber = Scrubber.for_investigation(inv)
+        # The fishbone trees can be thousands of levels deep: rather than walk them, scrub
+        # everything else and lay the bones out again from the scrubbed causes.
+        report = scrub(dataclasses.replace(report, fishbone=()), scrubber)
+        items = {c.id: c for c in report.causes}
+        categories, bones = _fishbone(
+            items, report.links, scrub(tuple(dossier.categories), scrubber)
+        )
+        report = dataclasses.replace(
+            report,
+            categories=categories,
+            fishbone=bones,
+            meta=dataclasses.replace(report.meta, deidentified=True, marker=DEIDENTIFIED_MARKER),
+        )
+    return report
+
+
+def report_for(service: Any, investigation_id: int, **kwargs: Any) -> Report:
+    """Convenience: the report of one investigation straight from a `Service`."""
+    from models.migrations import HEAD
+
+    dossier = service.dossier(investigation_id)
+    from models.rules.checks import run_checks
+
+    kwargs.setdefault("generated_by", service.user)
+    kwargs.setdefault("db_version", HEAD)
+    return build_report(dossier, findings=run_checks(dossier), **kwargs)

@@ -1,0 +1,148 @@
+"""The action plan alone, for spreadsheets: CSV and XLSX, one row per action with every field.
+
+Columns are `exports.report.ACTION_COLUMNS` (number, id, root causes addressed, action,
+strength, hierarchy category, owner, due, status, measure type/what/how/sample/target/date,
+concurrence, reason, by, at).
+
+Formula injection (CWE-1236): a text cell that starts with `=`, `+`, `-`, `@`, a tab, a carriage
+return or NUL would run as a formula in Excel or LibreOffice; such cells get a leading
+apostrophe. Quoting alone does not help. Numbers (the action number and id, and a text that is
+just a number such as "-5" or "30") stay as they are. In the XLSX every text cell is also
+stored as a string (`data_type "s"`), characters XML forbids are removed, and cells are cut at
+Excel's 32,767 characters.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from typing import Any
+
+from exports.report import ACTION_COLUMNS, Report
+
+#: What a cell must not start with (a spreadsheet would read it as a formula or DDE).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)%?")
+#: Excel's limit on the characters of one cell.
+MAX_CELL = 32767
+#: Column widths (characters) for the XLSX, in `ACTION_COLUMNS` order.
+_WIDTHS = (6, 9, 40, 50, 13, 24, 26, 12, 16, 17, 34, 30, 18, 18, 13, 14, 30, 18, 17)
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value that no spreadsheet runs: texts starting with a formula character get a
+    leading apostrophe, unless the text is just a number. Non-texts are returned as they are."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def action_rows(report: Report) -> list[tuple[Any, ...]]:
+    """The action plan rows (header excluded), neutralised."""
+    return [tuple(neutralise(v) for v in a.cells()) for a in report.actions]
+
+
+def csv_action_plan(report: Report) -> bytes:
+    """The action plan as CSV: UTF-8 with a byte-order mark (so Excel reads it as UTF-8),
+    comma-separated, CRLF line ends, fields with separators or line breaks quoted."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(ACTION_COLUMNS)
+    writer.writerows(action_rows(report))
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_text(value: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > MAX_CELL:
+        value = value[: MAX_CELL - 1] + "…"
+    return neutralise(value)
+
+
+def xlsx_action_plan(report: Report) -> bytes:
+    """The action plan as an Excel workbook (bytes): a sheet "Action plan" with a bold, frozen
+    header row, sized and wrapped columns, an autofilter, due and measure dates as real dates;
+    and a sheet "About" naming the investigation, when and by whom it was generated, and
+    whether this is a de-identified copy."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Action plan"
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="EEF1F5")
+    top = Alignment(vertical="top", wrap_text=True)
+    ws.append(list(ACTION_COLUMNS))
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = top
+    date_columns = {
+        ACTION_COLUMNS.index("Due"): "due_date",
+        ACTION_COLUMNS.index("Measure date"): "measure_on",
+    }
+    for r, action in enumerate(report.actions, start=2):
+        for c, value in enumerate(action.cells()):
+            cell = ws.cell(row=r, column=c + 1)
+            if c in date_columns and isinstance(getattr(action, date_columns[c]), dt.date):
+                cell.value = getattr(action, date_columns[c])
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, str):
+                cell.value = _xlsx_text(value)
+                cell.data_type = "s"  # never a formula, whatever the text
+            else:
+                cell.value = value
+            cell.alignment = top
+    for c, width in enumerate(_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.freeze_panes = "C2"
+    if report.actions:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(ACTION_COLUMNS))}{len(report.actions) + 1}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    about = wb.create_sheet("About")
+    m = report.meta
+    rows = [
+        ("Investigation", f"{report.ref}: {report.title}"),
+        ("Generated at", m.generated_at),
+        ("Generated by", m.generated_by),
+        ("Database schema", m.db_version),
+        ("rca-tui", m.app_version),
+        ("Actions", len(report.actions)),
+    ]
+    if m.deidentified:
+        rows.append(("De-identified copy", m.marker))
+    rows += [("Plan note", note) for note in report.plan_notes]
+    for r, (label, value) in enumerate(rows, start=1):
+        about.cell(row=r, column=1, value=label).font = bold
+        cell = about.cell(row=r, column=2)
+        if isinstance(value, str):
+            cell.value = _xlsx_text(value)
+            cell.data_type = "s"
+        else:
+            cell.value = value
+        cell.alignment = top
+    about.column_dimensions["A"].width = 20
+    about.column_dimensions["B"].width = 90
+
+    props = wb.properties
+    props.title = _xlsx_text(
+        f"{report.ref} action plan" + (" (de-identified)" if m.deidentified else "")
+    )
+    props.creator = _xlsx_text(m.generated_by or "rca-tui")
+    props.lastModifiedBy = props.creator
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
