@@ -138,6 +138,8 @@ NODE_PAD_Y = 0.05
 NODE_GAP = 0.14  # between two boxes of a column
 DUMMY_H = 0.1  # the slot a link passing through a column reserves
 COLUMN_GAP = 0.55  # between two columns (where the arrows run)
+ARROW_LEN = 0.09
+ARROW_WIDTH = 0.065
 
 FONT_FILES = {
     "regular": "DejaVuSans.ttf",
@@ -330,6 +332,52 @@ def _read(causes: Iterable[Any], links: Iterable[Any]) -> tuple[dict[Any, _Node]
 
 
 # --- drawing helpers ------------------------------------------------------------------------------
+@functools.cache
+def canvas_class() -> type:
+    """matplotlib's Agg canvas, drawing each line of text in one call.
+
+    matplotlib 3.11 draws text glyph by glyph from Python, which makes a 200-cause picture
+    spend most of its time on text. FreeType can render a whole line into one bitmap
+    (`FT2Font.set_text` + `draw_glyphs_to_bitmap`, what matplotlib itself did up to 3.10), and
+    the result looks the same (a test compares the two). Rotated text, mathtext and anything
+    unexpected go the stock way. Older matplotlib already draws lines in one call and is used
+    as it is.
+    """
+    from matplotlib.backends import backend_agg as agg
+
+    if not hasattr(agg.RendererAgg, "_draw_text_glyphs_and_boxes"):
+        return agg.FigureCanvasAgg
+
+    class LineTextRenderer(agg.RendererAgg):
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath or angle:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            try:
+                font = self._prepare_font(prop)
+                font.set_text(s, 0, flags=agg.get_hinting_flag())
+                font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+                xo, yo = font.get_bitmap_offset()
+                descent = font.get_descent() / 64.0
+                image = font.get_image()
+                self._renderer.draw_text_image(
+                    image, round(x + xo / 64.0), round(y + yo / 64.0 + descent) + 1, 0, gc
+                )
+            except Exception:  # an API this was not written for: draw it the stock way
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            return None
+
+    class LineTextCanvas(agg.FigureCanvasAgg):
+        def get_renderer(self):
+            w, h = self.figure.bbox.size
+            key = (w, h, self.figure.dpi)
+            if getattr(self, "_line_text_key", None) != key:
+                self.renderer = LineTextRenderer(w, h, self.figure.dpi)
+                self._line_text_key = key
+            return self.renderer
+
+    return LineTextCanvas
+
+
 class _Metrics:
     """Text sizes from the fonts' advance widths, without laying the text out.
 
@@ -398,18 +446,18 @@ class _Canvas:
 
     def __init__(self, dpi: float) -> None:
         _ensure_mpl_config()
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         # Texts are measured at the resolution they will be drawn at: matplotlib then reuses
         # the measured layout when drawing (it caches it per dpi).
         self.dpi = float(dpi)
         self.fig = Figure(figsize=(4, 4), dpi=self.dpi)
-        self.canvas = FigureCanvasAgg(self.fig)
+        self.canvas = canvas_class()(self.fig)
         self.ax = self.fig.add_axes((0, 0, 1, 1))
         self.ax.set_axis_off()
         self.renderer = self.canvas.get_renderer()
         self.metrics = _metrics(self.dpi)
+        self._lines: dict[float, list[list[tuple[float, float]]]] = {}
         self._fonts: dict[Any, tuple[str, float]] = {}
         self.x0 = self.y0 = math.inf
         self.x1 = self.y1 = -math.inf
@@ -446,13 +494,23 @@ class _Canvas:
         t.set_position((x, y))
         self.include(x, y - h, x + w, y)
 
-    def line(self, xs: Sequence[float], ys: Sequence[float], **kw: Any) -> None:
-        kw.setdefault("color", "black")
-        kw.setdefault("solid_capstyle", "butt")
-        self.ax.plot(xs, ys, **kw)
+    def line(self, xs: Sequence[float], ys: Sequence[float], *, lw: float = 1.0) -> None:
+        """A black polyline `lw` points wide (drawn with all others of that width, in one go)."""
+        self._lines.setdefault(lw, []).append(list(zip(xs, ys, strict=True)))
         self.include(min(xs), min(ys), max(xs), max(ys))
 
+    def patch(self, p: Any) -> None:
+        """Add a patch without matplotlib's data-limit bookkeeping (the limits are ours)."""
+        self.ax.add_artist(p)
+
     def finish(self) -> Figure:
+        from matplotlib.collections import LineCollection
+
+        for lw, segments in self._lines.items():
+            self.ax.add_artist(
+                LineCollection(segments, linewidths=lw, colors="black", capstyle="butt", zorder=1)
+            )
+        self._lines.clear()
         if not math.isfinite(self.x0):
             self.include(0, 0, 1, 1)
         x0, x1 = self.x0 - MARGIN, self.x1 + MARGIN
@@ -481,18 +539,41 @@ def png_dpi(width_in: float, height_in: float, dpi: float) -> float:
     return min(dpi, MAX_SIDE_PX / max(width_in, height_in, 1e-6))
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, *, grayscale: bool = True) -> bytes:
+    """The figure as PNG, at its dpi (lowered for a huge figure, see `png_dpi`).
+
+    Grayscale by default: the pictures are drawn in black and greys (only the light yellow
+    behind root causes in the cause graph turns light grey), and an 8-bit grey image is a
+    quarter of the data: faster to write, smaller, and several times faster for fpdf2 to
+    embed. The pHYs chunk holds the resolution, so a writer knows the picture's size.
+    """
+    from PIL import Image
+
     w, h = fig.get_size_inches()
+    dpi = png_dpi(w, h, fig.dpi)
     buf = io.BytesIO()
-    with _GlyphsQuiet():
-        fig.savefig(
-            buf,
-            format="png",
-            dpi=png_dpi(w, h, fig.dpi),
-            metadata={"Software": None},
-            # Line art compresses nearly as well at a low level, several times faster.
-            pil_kwargs={"compress_level": PNG_COMPRESSION},
-        )
+    if not grayscale:
+        with _GlyphsQuiet():
+            fig.savefig(
+                buf,
+                format="png",
+                dpi=dpi,
+                metadata={"Software": None},
+                # Line art compresses nearly as well at a low level, several times faster.
+                pil_kwargs={"compress_level": PNG_COMPRESSION},
+            )
+        return buf.getvalue()
+    measured = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        with _GlyphsQuiet():
+            fig.canvas.draw()
+        rgba = fig.canvas.buffer_rgba()
+        size = (int(rgba.shape[1]), int(rgba.shape[0]))
+        image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("L")
+    finally:
+        fig.set_dpi(measured)
+    image.save(buf, format="png", compress_level=PNG_COMPRESSION, dpi=(dpi, dpi))
     return buf.getvalue()
 
 
@@ -588,13 +669,15 @@ def _fishbone_model(
     top_set: set[Any] = set()
     unlinked: set[Any] = set()
 
+    # The report model lists the "Uncategorised" bone among the categories when it is used.
+    other = index.get(UNCATEGORISED, uncat)
+
     def bone_of(category: str | None) -> int:
         if not category:
-            # The report model lists the "Uncategorised" bone among the categories.
-            return index.get(UNCATEGORISED, uncat)
+            return other
         found = index.get(category)
         if found is None:
-            found = loose.get(clean_label(category).casefold(), uncat)
+            found = loose.get(clean_label(category).casefold(), other)
         return found
 
     for cid, n in nodes.items():
@@ -811,7 +894,7 @@ def _fishbone(
     from matplotlib.patches import FancyBboxPatch
 
     box_w, box_h = head_w + 0.3, head_h + 0.24
-    cv.ax.add_patch(
+    cv.patch(
         FancyBboxPatch(
             (head_x0, -box_h / 2),
             box_w,
@@ -837,9 +920,12 @@ def fishbone_png(
     links: Iterable[Any],
     *,
     dpi: float = DEFAULT_DPI,
+    grayscale: bool = True,
 ) -> bytes:
-    """The fishbone as PNG bytes (see the module docstring for what it shows)."""
-    return _png(fishbone_figure(event_text, categories, causes, links, dpi=dpi))
+    """The fishbone as PNG bytes (see the module docstring for what it shows); 8-bit grey
+    unless `grayscale=False`."""
+    fig = fishbone_figure(event_text, categories, causes, links, dpi=dpi)
+    return _png(fig, grayscale=grayscale)
 
 
 def fishbone_svg(
@@ -895,8 +981,8 @@ def graph_figure(
 
 
 def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-    from matplotlib.path import Path
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.patches import FancyBboxPatch
 
     nodes, edges = _read(causes, links)
     large = len(nodes) > LARGE
@@ -995,7 +1081,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
             "contributing": {"lw": 1.0, "ls": (0, (4, 2))},
             "cause": {"lw": 0.8, "ls": "-"},
         }[n.kind]
-        cv.ax.add_patch(
+        cv.patch(
             FancyBboxPatch(
                 (cx - w / 2, cy - h / 2),
                 w,
@@ -1008,7 +1094,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
         )
         if n.kind == "event":
             inset = 0.035
-            cv.ax.add_patch(
+            cv.patch(
                 FancyBboxPatch(
                     (cx - w / 2 + inset, cy - h / 2 + inset),
                     w - 2 * inset,
@@ -1041,6 +1127,10 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
                 frac = 0.5 if len(ends) == 1 else j / (len(ends) - 1)
                 where[i] = cy + span / 2 - frac * span
 
+    # Links: one collection of polylines and one of arrowheads (hundreds of separate arrow
+    # patches would cost more than all the rest of the picture).
+    lines: list[list[tuple[float, float]]] = []
+    heads: list[list[tuple[float, float]]] = []
     for i, chain in enumerate(chains):
         pts: list[tuple[float, float]] = []
         a, b = chain[0], chain[-1]
@@ -1049,18 +1139,26 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
             dx, dy = centre[d]
             half = max(col_w[d[3]], 0.3) / 2
             pts.extend([(dx - half, dy), (dx + half, dy)])
-        pts.append((centre[b][0] - sizes[b][0] / 2, in_port[i]))
-        codes = [Path.MOVETO] + [Path.LINETO] * (len(pts) - 1)
-        cv.ax.add_patch(
-            FancyArrowPatch(
-                path=Path(pts, codes),
-                arrowstyle="-|>",
-                mutation_scale=9,
-                lw=0.8,
-                color="#222222",
-                shrinkA=0,
-                shrinkB=0,
-            )
+        tip = (centre[b][0] - sizes[b][0] / 2, in_port[i])
+        (px, py), (tx, ty) = pts[-1], tip
+        length = math.hypot(tx - px, ty - py) or 1.0
+        ux, uy = (tx - px) / length, (ty - py) / length
+        back = min(ARROW_LEN, length * 0.5)
+        base = (tx - ux * back, ty - uy * back)
+        pts.append(base)
+        lines.append(pts)
+        half_w = ARROW_WIDTH / 2
+        heads.append(
+            [
+                tip,
+                (base[0] - uy * half_w, base[1] + ux * half_w),
+                (base[0] + uy * half_w, base[1] - ux * half_w),
+            ]
+        )
+    if lines:
+        cv.ax.add_artist(LineCollection(lines, linewidths=0.8, colors="#222222", zorder=1))
+        cv.ax.add_artist(
+            PolyCollection(heads, facecolors="#222222", edgecolors="#222222", linewidths=0.3)
         )
 
     _legend(cv, cv.x0, cv.y0 - 0.15, [m for m in (ROOT_MARK, CONTRIBUTING_MARK) if m in marks])
@@ -1068,9 +1166,15 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
     return cv.finish()
 
 
-def graph_png(causes: Iterable[Any], links: Iterable[Any], *, dpi: float = DEFAULT_DPI) -> bytes:
-    """The cause graph as PNG bytes."""
-    return _png(graph_figure(causes, links, dpi=dpi))
+def graph_png(
+    causes: Iterable[Any],
+    links: Iterable[Any],
+    *,
+    dpi: float = DEFAULT_DPI,
+    grayscale: bool = True,
+) -> bytes:
+    """The cause graph as PNG bytes; 8-bit grey unless `grayscale=False`."""
+    return _png(graph_figure(causes, links, dpi=dpi), grayscale=grayscale)
 
 
 def graph_svg(causes: Iterable[Any], links: Iterable[Any]) -> str:

@@ -52,6 +52,9 @@ class Item:
     label: str = "•"
     #: Kept on the same page as the next block (the steps of one five-whys chain).
     keep: bool = False
+    #: Short runs before the text ("Why? Because", a cause's reference): a PDF sets them in
+    #: front of the text's column; a DOCX just puts them first.
+    lead: tuple[Run, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +176,16 @@ def _bone_items(bone: Bone) -> Iterator[Item]:
         n, depth = stack.pop()
         if n.is_reference:
             yield Item(
-                (Run(f"↗ {t(n.ref)} ", muted=True), Run("(given in full above)", italic=True)),
+                (Run("(given in full above)", italic=True),),
                 depth,
+                lead=(Run(f"↗ {t(n.ref)} ", muted=True),),
             )
             continue
         text = Run(t(n.text), bold=n.kind == "root", italic=n.kind == "contributing")
         yield Item(
-            (Run(f"{t(n.ref)} ", muted=True), text, *_kind_runs(n.kind, n.kind_label)), depth
+            (text, *_kind_runs(n.kind, n.kind_label)),
+            depth,
+            lead=(Run(f"{t(n.ref)} ", muted=True),),
         )
         stack.extend((k, depth + 1) for k in reversed(n.children))
 
@@ -274,10 +280,18 @@ def outline(report: Report) -> list[Block]:
             last = len(chain.steps) - 1
             for k, step in enumerate(chain.steps):
                 lead = "Event: " if k == 0 else "Why? Because "
-                runs = [Run(lead, bold=True), Run(f"{t(step.ref)} ", muted=True), Run(t(step.text))]
+                runs = [Run(t(step.text))]
                 if k == last:
                     runs.append(Run(f" ({t(step.kind_label)})", italic=True))
-                out.append(Item(tuple(runs), 0, f"{k + 1}.", keep=k < last))
+                out.append(
+                    Item(
+                        tuple(runs),
+                        0,
+                        f"{k + 1}.",
+                        keep=k < last,
+                        lead=(Run(lead, bold=True), Run(f"{t(step.ref)} ", muted=True)),
+                    )
+                )
     else:
         out.append(_none("No chain from a root cause to the event yet."))
     out.append(Picture("graph", PICTURE_CAPTIONS["graph"]))
@@ -296,11 +310,9 @@ def outline(report: Report) -> list[Block]:
                 for f in st.findings:
                     out.append(
                         Item(
-                            (
-                                Run(f"{t(f.code)} ", bold=True),
-                                Run(f"({t(f.severity)}): {t(f.message)}"),
-                            ),
+                            (Run(f"({t(f.severity)}): {t(f.message)}"),),
                             0,
+                            lead=(Run(f"{t(f.code)} ", bold=True),),
                         )
                     )
             else:
@@ -445,6 +457,7 @@ def texts(blocks: Iterable[Block], fr: Front | None = None) -> Iterator[str]:
             yield from (r.text for r in b.runs)
             if isinstance(b, Item):
                 yield b.label
+                yield from (r.text for r in b.lead)
         elif isinstance(b, Note):
             yield b.lead
             yield b.text

@@ -141,6 +141,9 @@ class _Writer:
         cell.paragraph_format.space_after = Pt(0)
         cell.paragraph_format.space_before = Pt(0)
         self.cell_style = cell
+        self.style_ids = {
+            name: styles[name].style_id for name in ("Heading 1", "Heading 2", "Quote", "Caption")
+        }
         styles["Caption"].font.size = Pt(SMALL_PT + 1)
 
         cp = doc.core_properties
@@ -225,7 +228,9 @@ class _Writer:
     # --- blocks ----------------------------------------------------------------------------
     def block(self, b: object) -> None:
         if isinstance(b, Heading):
-            self.doc.add_heading(t(b.text), level=1 if b.level == 1 else 2)
+            p = self.doc.add_paragraph()
+            p._p.style = self.style_ids["Heading 1" if b.level == 1 else "Heading 2"]
+            p.add_run(t(b.text))
         elif isinstance(b, Para):
             self.para(b)
         elif isinstance(b, Item):
@@ -253,7 +258,9 @@ class _Writer:
                 r.font.size = self.Pt(size)
 
     def para(self, b: Para) -> None:
-        p = self.doc.add_paragraph(style="Quote" if b.style == "quote" else None)
+        p = self.doc.add_paragraph()
+        if b.style == "quote":
+            p._p.style = self.style_ids["Quote"]
         if b.indent:
             p.paragraph_format.left_indent = self.Inches(0.3 * b.indent)
         self._runs(p, b.runs, 11 if b.style == "score" else None)
@@ -272,7 +279,7 @@ class _Writer:
             pf.keep_with_next = True
         if b.keep:
             pf.keep_with_next = True
-        self._runs(p, b.runs)
+        self._runs(p, b.lead + b.runs)
 
     def table(self, b: Table) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -285,13 +292,13 @@ class _Writer:
         widths = [self.Inches(TEXT_W * f) for f in b.widths]
         for col, width in zip(table.columns, widths, strict=True):
             col.width = width
-        style = self.cell_style
+        style = self.cell_style.style_id
         head = table.rows[0]
         self._repeat_header(head)
         for cell, text, width in zip(head.cells, b.headers, widths, strict=True):
             cell.width = width
             p = cell.paragraphs[0]
-            p.style = style
+            p._p.style = style  # by id: python-docx's lookup by name scans every style
             p.add_run(t(text)).bold = True
             self._shade(cell, HEADER_FILL)
         for row in b.rows:
@@ -301,7 +308,7 @@ class _Writer:
             for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
                 cell.width = widths[i]
                 p = cell.paragraphs[0]
-                p.style = style
+                p._p.style = style
                 if text:
                     r = p.add_run(t(text))
                     if b.facts and i == 0:

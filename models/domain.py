@@ -134,6 +134,10 @@ class Cause(_Plain):
     kind: str = "cause"
     evidence: str = ""
     statement: str = ""
+    #: Why this root cause has no action (clears P-NO-ACTION).
+    no_action_reason: str = ""
+    #: Why this root cause has only weaker actions (clears P-WEAK-ONLY).
+    weak_only_reason: str = ""
     version: int = 1
 
 
@@ -199,6 +203,18 @@ class Feedback(_Plain):
     given_on: dt.date | None = None
     given_by: str = ""
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class User(_Plain):
+    """A user name with a role (investigator, reviewer or admin; see models/review.py)."""
+
+    id: int
+    name: str
+    role: str
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,6 +144,9 @@ class CauseDoc(_Doc):
     kind: CauseKind = CauseKind.CAUSE
     evidence: str = ""
     statement: str = ""
+    #: Why a root cause has no action / only weaker actions (the plan checks' written reasons).
+    no_action_reason: str = ""
+    weak_only_reason: str = ""
 
 
 class LinkDoc(_Doc):
@@ -337,6 +340,8 @@ def to_document(dossier: Dossier, *, exported_by: str | None = None) -> dict[str
                 kind=c.kind,
                 evidence=c.evidence,
                 statement=c.statement,
+                no_action_reason=c.no_action_reason,
+                weak_only_reason=c.weak_only_reason,
             )
             for c in dossier.causes
         ],

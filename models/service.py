@@ -8,10 +8,17 @@ exports) never hold a session.
 
 Optimistic locking: update calls take the `version` the caller read; if the stored row has moved
 on, `ConflictError` says who changed it and when, and nothing is written.
+
+Roles and review (`models.review`): the service acts for `user`, whose role is read from the
+user table inside each transaction that needs it (an unknown name is an investigator). The
+review steps (submit, concurrence, approve, return, reopen, close) check the role and the
+status. An approved or closed investigation refuses every change (`FrozenError`) except
+reopening and the feedback log.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from models import audit as audit_chain
-from models import values
+from models import review, values
 from models.db import Database, backup_to, translate
 from models.domain import (
     Action,
@@ -39,11 +46,13 @@ from models.domain import (
     SignOff,
     TeamMember,
     TimelineEntry,
+    User,
 )
 from models.errors import (
     ConflictError,
     CycleError,
     DatabaseError,
+    LockedError,
     NotFoundError,
     ReadOnlyError,
     ValidationError,
@@ -52,6 +61,7 @@ from models.rules import sac
 from models.tables import (
     ActionCauseRow,
     ActionRow,
+    AppUserRow,
     AuditRow,
     CausalLinkRow,
     CauseRow,
@@ -63,7 +73,16 @@ from models.tables import (
     TimelineEntryRow,
     _now,
 )
-from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind, Harm, ReportType
+from models.vocab import (
+    EIGHT_M,
+    LONDON_PROTOCOL,
+    CauseKind,
+    Concurrence,
+    Harm,
+    ReportType,
+    SignOffDecision,
+    Status,
+)
 
 if TYPE_CHECKING:
     from models.graph import CauseGraph
@@ -72,6 +91,13 @@ if TYPE_CHECKING:
 CATEGORY_PRESETS = {"london": LONDON_PROTOCOL, "8m": EIGHT_M}
 
 MEASURE_FIELDS = ("kind", "what", "how", "sample", "target", "date")
+
+#: Action fields whose change withdraws a recorded concurrence: leadership concurred with the
+#: action as it was, so it is asked again.
+CONCURRED_FIELDS = frozenset(
+    {"text", "strength", "hierarchy_category", "owner", "due"}
+    | {f"measure_{n}" for n in MEASURE_FIELDS}
+)
 
 
 def _short(text: str, width: int = 40) -> str:
@@ -130,6 +156,8 @@ class Service:
         self.user = user
         self._graphs: dict[int, CauseGraph] = {}
         self._graph_lock = threading.RLock()
+        if not db.readonly:
+            self._ensure_admin()
 
     # --- plumbing --------------------------------------------------------------------------
     @property
@@ -223,9 +251,50 @@ class Service:
     def _require_investigation(self, s: Session, investigation_id: int) -> InvestigationRow:
         return self._get(s, InvestigationRow, investigation_id, "investigation")
 
+    def _writable(self, s: Session, investigation_id: int) -> InvestigationRow:
+        """The investigation, if it may be changed; an approved or closed one is refused."""
+        row = self._require_investigation(s, investigation_id)
+        if review.is_frozen(row.status):
+            raise review.FrozenError(self._frozen_message(s, row))
+        return row
+
+    @staticmethod
+    def _frozen_message(s: Session, row: InvestigationRow) -> str:
+        """'approved on DATE by NAME': from the audit trail, else the sign-off history."""
+        last = s.execute(
+            select(AuditRow.at, AuditRow.user)
+            .where(
+                AuditRow.investigation_id == row.id,
+                AuditRow.entity == "investigation",
+                AuditRow.field == "status",
+                AuditRow.new == row.status,
+            )
+            .order_by(AuditRow.seq.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            last = s.execute(
+                select(SignOffRow.at, SignOffRow.name)
+                .where(SignOffRow.investigation_id == row.id, SignOffRow.decision == row.status)
+                .order_by(SignOffRow.at.desc(), SignOffRow.id.desc())
+                .limit(1)
+            ).first()
+        when = f"{last[0]:%Y-%m-%d}" if last else None
+        who = last[1] if last else None
+        return review.frozen_message(_short(row.title, 60), row.status, when, who)
+
+    def _role_in(self, s: Session, name: str | None = None) -> str:
+        """The role `name` (default: this service's user) acts with."""
+        stored = s.execute(
+            select(AppUserRow.role).where(AppUserRow.name == (name or self.user))
+        ).scalar_one_or_none()
+        return review.effective_role(stored)
+
     # --- investigations --------------------------------------------------------------------
     def create_investigation(self, title: str, **fields: Any) -> Investigation:
         data = values.normalise(values.INVESTIGATION, {"title": title, **fields})
+        if "status" in data:
+            review.check_status_edit(Status.DRAFT, data["status"])
         self._derive(data)
         with self._write() as tx:
             row = InvestigationRow(
@@ -276,8 +345,10 @@ class Service:
     ) -> Investigation:
         data = values.normalise(values.INVESTIGATION, changes)
         with self._write() as tx:
-            row = self._require_investigation(tx.s, investigation_id)
+            row = self._writable(tx.s, investigation_id)
             self._check_version(tx.s, row, version, f"Investigation '{_short(row.title)}'")
+            if "status" in data:
+                review.check_status_edit(row.status, data["status"])
             self._derive(data, row)
             changed = self._apply(tx, row, data, row.id, "investigation")
             if changed:
@@ -288,7 +359,7 @@ class Service:
 
     def delete_investigation(self, investigation_id: int, version: int | None = None) -> None:
         with self._write() as tx:
-            row = self._require_investigation(tx.s, investigation_id)
+            row = self._writable(tx.s, investigation_id)
             self._check_version(tx.s, row, version, f"Investigation '{_short(row.title)}'")
             tx.audit(row.id, "investigation", row.id, "delete", None, row.title, None)
             tx.s.delete(row)
@@ -309,7 +380,7 @@ class Service:
     ) -> TeamMember:
         data = values.normalise(values.TEAM_MEMBER, {"name": name, "role": role, **fields})
         with self._write() as tx:
-            self._require_investigation(tx.s, investigation_id)
+            self._writable(tx.s, investigation_id)
             position = self._next_position(tx.s, TeamMemberRow, investigation_id)
             row = TeamMemberRow(investigation_id=investigation_id, position=position, **data)
             tx.s.add(row)
@@ -322,6 +393,7 @@ class Service:
         data = values.normalise(values.TEAM_MEMBER, changes)
         with self._write() as tx:
             row = self._get(tx.s, TeamMemberRow, member_id, "team member")
+            self._writable(tx.s, row.investigation_id)
             self._check_version(tx.s, row, version, f"Team member '{_short(row.name)}'")
             if self._apply(tx, row, data, row.investigation_id, "team_member"):
                 tx.s.flush()
@@ -346,7 +418,7 @@ class Service:
         if not (data.get("happened") or "").strip():
             raise ValidationError("what happened: is required")
         with self._write() as tx:
-            self._require_investigation(tx.s, investigation_id)
+            self._writable(tx.s, investigation_id)
             position = self._next_position(tx.s, TimelineEntryRow, investigation_id)
             row = TimelineEntryRow(investigation_id=investigation_id, position=position, **data)
             tx.s.add(row)
@@ -361,6 +433,7 @@ class Service:
             raise ValidationError("what happened: is required")
         with self._write() as tx:
             row = self._get(tx.s, TimelineEntryRow, entry_id, "timeline entry")
+            self._writable(tx.s, row.investigation_id)
             self._check_version(tx.s, row, version, "This timeline entry")
             if self._apply(tx, row, data, row.investigation_id, "timeline_entry"):
                 tx.s.flush()
@@ -371,6 +444,7 @@ class Service:
         """Move an entry up (negative) or down the list; returns the timeline in its new order."""
         with self._write() as tx:
             row = self._get(tx.s, TimelineEntryRow, entry_id, "timeline entry")
+            self._writable(tx.s, row.investigation_id)
             inv = row.investigation_id
             rows = list(
                 tx.s.execute(
@@ -431,7 +505,7 @@ class Service:
             values.CAUSE, {"text": text, "kind": fields.pop("kind", "cause"), **fields}
         )
         with self._write() as tx:
-            self._require_investigation(tx.s, investigation_id)
+            self._writable(tx.s, investigation_id)
             graph = self._graph_in(tx.s, investigation_id)
             if effect_id is not None and effect_id not in graph:
                 raise NotFoundError(f"There is no cause with id {effect_id} in this investigation")
@@ -463,6 +537,7 @@ class Service:
         data = values.normalise(values.CAUSE, changes)
         with self._write() as tx:
             row = self._get(tx.s, CauseRow, cause_id, "cause")
+            self._writable(tx.s, row.investigation_id)
             self._check_version(tx.s, row, version, f"Cause '{_short(row.text)}'")
             changed = self._apply(tx, row, data, row.investigation_id, "cause")
             if changed:
@@ -487,6 +562,7 @@ class Service:
         """Delete a cause and its links (each link removal is audited too)."""
         with self._write() as tx:
             row = self._get(tx.s, CauseRow, cause_id, "cause")
+            self._writable(tx.s, row.investigation_id)
             inv = row.investigation_id
             graph = self._graph_in(tx.s, inv)
             links = tx.s.execute(
@@ -524,6 +600,7 @@ class Service:
             if cause.investigation_id != effect.investigation_id:
                 raise ValidationError("Causes of two different investigations cannot be linked")
             inv = cause.investigation_id
+            self._writable(tx.s, inv)
             graph = self._graph_in(tx.s, inv)
             link = self._insert_link(tx, inv, cause_id, effect_id)
             rev = self._touch(tx, inv, graph=True)
@@ -563,6 +640,7 @@ class Service:
             if row is None:
                 raise NotFoundError(f"Cause {cause_id} is not linked to {effect_id}")
             inv = row.investigation_id
+            self._writable(tx.s, inv)
             graph = self._graph_in(tx.s, inv)
             tx.audit(inv, "causal_link", row.id, "delete", None, f"{cause_id}->{effect_id}", None)
             tx.s.delete(row)
@@ -625,7 +703,7 @@ class Service:
                     f"categories: '{new}' (renamed from '{old}') is not in the list"
                 )
         with self._write() as tx:
-            self._require_investigation(tx.s, investigation_id)
+            self._writable(tx.s, investigation_id)
             before = self._categories_in(tx.s, investigation_id)
             counts = dict(
                 tx.s.execute(
@@ -697,11 +775,22 @@ class Service:
         """Put back a deleted cause under its old id, with its links (used by undo)."""
         data = values.normalise(
             values.CAUSE,
-            {k: getattr(cause, k) for k in ("text", "category", "kind", "evidence", "statement")},
+            {
+                k: getattr(cause, k)
+                for k in (
+                    "text",
+                    "category",
+                    "kind",
+                    "evidence",
+                    "statement",
+                    "no_action_reason",
+                    "weak_only_reason",
+                )
+            },
         )
         with self._write() as tx:
             inv = cause.investigation_id
-            self._require_investigation(tx.s, inv)
+            self._writable(tx.s, inv)
             if tx.s.get(CauseRow, cause.id) is not None:
                 raise ConflictError("That cause exists already; nothing to restore")
             graph = self._graph_in(tx.s, inv)
@@ -845,7 +934,8 @@ class Service:
                 by_action.setdefault(action_id, []).append(cause_id)
             return [self._action_from(r, tuple(by_action.get(r.id, ()))) for r in rows]
 
-    def _set_addresses(self, tx: _Tx, row: ActionRow, addresses: Iterable[int]) -> None:
+    def _set_addresses(self, tx: _Tx, row: ActionRow, addresses: Iterable[int]) -> bool:
+        """Make the action address exactly these causes; True if that changed anything."""
         wanted = set(addresses)
         if wanted:
             found = set(
@@ -876,6 +966,41 @@ class Service:
                 )
             )
             tx.audit(row.investigation_id, "action", row.id, "update", "addresses", cause_id, None)
+        return wanted != current
+
+    def _check_concurrence(self, tx: _Tx, data: dict[str, Any], row: ActionRow | None) -> None:
+        """Concurrence set through add/update_action: leadership only, reason for a refusal."""
+        new = data.get("concurrence", row.concurrence if row is not None else None)
+        reason = data.get("concurrence_reason", row.concurrence_reason if row is not None else "")
+        touched = [
+            n
+            for n in ("concurrence", "concurrence_reason")
+            if n in data and (row is None or data[n] != getattr(row, n))
+        ]
+        if not touched or (row is None and not new and not reason.strip()):
+            return
+        review.check_role(
+            tx.user, self._role_in(tx.s), review.CONCUR_ROLES, "record concurrence with an action"
+        )
+        if new == Concurrence.DO_NOT_CONCUR and not reason.strip():
+            raise ValidationError("concurrence reason: is required when you do not concur")
+        data["concurrence_by"] = tx.user if new else ""
+        data["concurrence_at"] = tx.at if new else None
+
+    def _withdraw_concurrence(self, tx: _Tx, row: ActionRow) -> None:
+        """The action changed after leadership decided on it: ask leadership again."""
+        self._apply(
+            tx,
+            row,
+            {
+                "concurrence": None,
+                "concurrence_reason": "",
+                "concurrence_by": "",
+                "concurrence_at": None,
+            },
+            row.investigation_id,
+            "action",
+        )
 
     def add_action(
         self, investigation_id: int, text: str, *, addresses: Sequence[int] = (), **fields: Any
@@ -884,7 +1009,8 @@ class Service:
         fields.setdefault("status", "open")
         data = values.normalise(values.ACTION, {"text": text, **fields})
         with self._write() as tx:
-            self._require_investigation(tx.s, investigation_id)
+            self._writable(tx.s, investigation_id)
+            self._check_concurrence(tx, data, None)
             row = ActionRow(investigation_id=investigation_id, **data)
             tx.s.add(row)
             tx.s.flush()
@@ -905,16 +1031,19 @@ class Service:
         addresses: Sequence[int] | None = None,
         **changes: Any,
     ) -> Action:
+        """Change an action. Leadership concurrence recorded earlier is withdrawn when what was
+        concurred with changes (text, strength, owner, due date, measure, causes addressed)."""
         data = values.normalise(values.ACTION, self._flatten_action(changes))
         with self._write() as tx:
             row = self._get(tx.s, ActionRow, action_id, "action")
+            self._writable(tx.s, row.investigation_id)
             self._check_version(tx.s, row, version, f"Action '{_short(row.text)}'")
-            if "concurrence" in data and data["concurrence"] != row.concurrence:
-                data["concurrence_by"] = tx.user
-                data["concurrence_at"] = tx.at
+            self._check_concurrence(tx, data, row)
+            had = row.concurrence is not None
             changed = self._apply(tx, row, data, row.investigation_id, "action")
-            if addresses is not None:
-                self._set_addresses(tx, row, addresses)
+            moved = addresses is not None and self._set_addresses(tx, row, addresses)
+            if had and "concurrence" not in changed and (moved or CONCURRED_FIELDS & set(changed)):
+                self._withdraw_concurrence(tx, row)
             if changed or addresses is not None:
                 tx.s.flush()
                 self._touch(tx, row.investigation_id)
@@ -925,9 +1054,14 @@ class Service:
 
     # --- sign-off and feedback -------------------------------------------------------------
     def add_signoff(self, investigation_id: int, **fields: Any) -> SignOff:
+        """Add a row to the sign-off history by hand (reviewer or admin; status unchanged).
+
+        The review steps (approve, return_for_changes, reopen, close) record their own rows.
+        """
         data = values.normalise(values.SIGN_OFF, fields)
         with self._write() as tx:
-            self._require_investigation(tx.s, investigation_id)
+            self._writable(tx.s, investigation_id)
+            review.check_role(tx.user, self._role_in(tx.s), review.LEADERSHIP, "add a sign-off")
             row = SignOffRow(investigation_id=investigation_id, at=tx.at, **data)
             tx.s.add(row)
             tx.s.flush()
@@ -944,6 +1078,7 @@ class Service:
             return SignOff.from_row(row)
 
     def add_feedback(self, investigation_id: int, **fields: Any) -> Feedback:
+        """Record feedback given to the reporter, staff or patient/family (also once approved)."""
         data = values.normalise(values.FEEDBACK, fields)
         with self._write() as tx:
             self._require_investigation(tx.s, investigation_id)
@@ -958,53 +1093,284 @@ class Service:
     def dossier(self, investigation_id: int) -> Dossier:
         """Everything about one investigation, read in one consistent snapshot."""
         with self._read() as s:
-            inv = Investigation.from_row(self._require_investigation(s, investigation_id))
+            return self._dossier_in(s, investigation_id)
 
-            def rows(table: Any, *order: Any) -> list[Any]:
-                return list(
-                    s.execute(
-                        select(table)
-                        .where(table.investigation_id == investigation_id)
-                        .order_by(*order)
-                    ).scalars()
-                )
+    def _dossier_in(self, s: Session, investigation_id: int) -> Dossier:
+        inv = Investigation.from_row(self._require_investigation(s, investigation_id))
 
-            team = tuple(
-                TeamMember.from_row(r)
-                for r in rows(TeamMemberRow, TeamMemberRow.position, TeamMemberRow.id)
+        def rows(table: Any, *order: Any) -> list[Any]:
+            return list(
+                s.execute(
+                    select(table).where(table.investigation_id == investigation_id).order_by(*order)
+                ).scalars()
             )
-            timeline = tuple(
-                TimelineEntry.from_row(r)
-                for r in rows(TimelineEntryRow, TimelineEntryRow.position, TimelineEntryRow.id)
-            )
-            causes = tuple(Cause.from_row(r) for r in rows(CauseRow, CauseRow.id))
-            links = tuple(
-                Link(r.id, r.investigation_id, r.cause_id, r.effect_id)
-                for r in rows(CausalLinkRow, CausalLinkRow.id)
-            )
-            action_rows = rows(ActionRow, ActionRow.id)
-            pairs = s.execute(
-                select(ActionCauseRow.action_id, ActionCauseRow.cause_id)
-                .join(ActionRow, ActionRow.id == ActionCauseRow.action_id)
-                .where(ActionRow.investigation_id == investigation_id)
-                .order_by(ActionCauseRow.cause_id)
-            ).all()
-            by_action: dict[int, list[int]] = {}
-            for action_id, cause_id in pairs:
-                by_action.setdefault(action_id, []).append(cause_id)
-            actions = tuple(
-                self._action_from(r, tuple(by_action.get(r.id, ()))) for r in action_rows
-            )
-            signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, SignOffRow.id))
-            feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, FeedbackRow.id))
-            categories = tuple(self._categories_in(s, investigation_id))
+
+        team = tuple(
+            TeamMember.from_row(r)
+            for r in rows(TeamMemberRow, TeamMemberRow.position, TeamMemberRow.id)
+        )
+        timeline = tuple(
+            TimelineEntry.from_row(r)
+            for r in rows(TimelineEntryRow, TimelineEntryRow.position, TimelineEntryRow.id)
+        )
+        causes = tuple(Cause.from_row(r) for r in rows(CauseRow, CauseRow.id))
+        links = tuple(
+            Link(r.id, r.investigation_id, r.cause_id, r.effect_id)
+            for r in rows(CausalLinkRow, CausalLinkRow.id)
+        )
+        action_rows = rows(ActionRow, ActionRow.id)
+        pairs = s.execute(
+            select(ActionCauseRow.action_id, ActionCauseRow.cause_id)
+            .join(ActionRow, ActionRow.id == ActionCauseRow.action_id)
+            .where(ActionRow.investigation_id == investigation_id)
+            .order_by(ActionCauseRow.cause_id)
+        ).all()
+        by_action: dict[int, list[int]] = {}
+        for action_id, cause_id in pairs:
+            by_action.setdefault(action_id, []).append(cause_id)
+        actions = tuple(self._action_from(r, tuple(by_action.get(r.id, ()))) for r in action_rows)
+        signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, SignOffRow.id))
+        feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, FeedbackRow.id))
+        categories = tuple(self._categories_in(s, investigation_id))
         return Dossier(inv, team, timeline, causes, links, actions, signoffs, feedback, categories)
 
-    def check(self, investigation_id: int) -> list[Finding]:
-        """Every finding of every rule for one investigation (what `rca check` prints)."""
+    def check(self, investigation_id: int, today: dt.date | None = None) -> list[Finding]:
+        """Every finding of every rule for one investigation (what `rca check` prints).
+
+        `today` is the day dated checks (P-OVERDUE) judge against; default: the real date.
+        """
         from models.rules.checks import run_checks
 
-        return run_checks(self.dossier(investigation_id))
+        return run_checks(self.dossier(investigation_id), today)
+
+    # --- users and roles -------------------------------------------------------------------
+    def _ensure_admin(self) -> None:
+        """A database without users gets one: whoever opens it first (its creator) is admin."""
+        try:
+            with self._read() as s:
+                if s.execute(select(AppUserRow.id).limit(1)).first() is not None:
+                    return
+            with self._write() as tx:
+                if tx.s.execute(select(AppUserRow.id).limit(1)).first() is not None:
+                    return  # someone else got there first
+                name = values.title("user name", self.user)
+                row = AppUserRow(name=name, role=review.ADMIN, created_by=name, created_at=tx.at)
+                tx.s.add(row)
+                tx.s.flush()
+                tx.audit(None, "app_user", row.id, "create", None, None, f"{name}: admin")
+        except (LockedError, ReadOnlyError, ValidationError):
+            pass  # busy or not writable now: the next service to open it tries again
+
+    def list_users(self) -> list[User]:
+        """The users with a stored role, by name. Anyone else is an investigator."""
+        with self._read() as s:
+            rows = s.execute(select(AppUserRow).order_by(AppUserRow.name)).scalars()
+            return [User.from_row(r) for r in rows]
+
+    def role_of(self, name: str) -> str | None:
+        """The stored role of a user name, or None for a name not in the user table (such a
+        user acts as an investigator: see `models.review`)."""
+        with self._read() as s:
+            return s.execute(
+                select(AppUserRow.role).where(AppUserRow.name == name)
+            ).scalar_one_or_none()
+
+    def current_role(self) -> str:
+        """The role this service's user acts with (investigator when not in the user table)."""
+        return review.effective_role(self.role_of(self.user))
+
+    def add_user(self, name: str, role: str) -> User:
+        """Give a user name a role (admin only). A name already listed is refused."""
+        data = values.normalise(values.USER, {"name": name, "role": role})
+        with self._write() as tx:
+            review.check_role(tx.user, self._role_in(tx.s), review.USER_ROLES, "add users")
+            existing = self._user_row(tx.s, data["name"])
+            if existing is not None:
+                raise ValidationError(
+                    f"user {existing.name}: is already listed as {existing.role}; "
+                    "change the role instead of adding the user again"
+                )
+            row = AppUserRow(**data, created_by=tx.user, created_at=tx.at)
+            tx.s.add(row)
+            tx.s.flush()
+            tx.audit(None, "app_user", row.id, "create", None, None, f"{row.name}: {row.role}")
+            return User.from_row(row)
+
+    def set_role(self, name: str, role: str) -> User:
+        """Change a listed user's role (admin only); the last admin keeps the role."""
+        data = values.normalise(values.USER, {"name": name, "role": role})
+        with self._write() as tx:
+            review.check_role(tx.user, self._role_in(tx.s), review.USER_ROLES, "change roles")
+            row = self._user_row(tx.s, data["name"])
+            if row is None:
+                raise NotFoundError(f"There is no user {data['name']} (add the user first)")
+            if row.role == review.ADMIN and data["role"] != review.ADMIN:
+                self._keep_an_admin(tx.s, row.name)
+            self._apply(tx, row, {"role": data["role"]}, None, "app_user")  # type: ignore[arg-type]
+            tx.s.flush()
+            return User.from_row(row)
+
+    def remove_user(self, name: str) -> None:
+        """Take a user name out of the table (admin only); it becomes an investigator again."""
+        with self._write() as tx:
+            review.check_role(tx.user, self._role_in(tx.s), review.USER_ROLES, "remove users")
+            row = self._user_row(tx.s, name.strip())
+            if row is None:
+                raise NotFoundError(f"There is no user {name.strip()}")
+            if row.role == review.ADMIN:
+                self._keep_an_admin(tx.s, row.name)
+            tx.audit(None, "app_user", row.id, "delete", None, f"{row.name}: {row.role}", None)
+            tx.s.delete(row)
+
+    @staticmethod
+    def _user_row(s: Session, name: str) -> AppUserRow | None:
+        return s.execute(select(AppUserRow).where(AppUserRow.name == name)).scalar_one_or_none()
+
+    @staticmethod
+    def _keep_an_admin(s: Session, leaving: str) -> None:
+        others = s.execute(
+            select(func.count())
+            .select_from(AppUserRow)
+            .where(AppUserRow.role == review.ADMIN, AppUserRow.name != leaving)
+        ).scalar_one()
+        if not others:
+            raise ValidationError(
+                f"user {leaving}: is the only admin; make someone else admin first"
+            )
+
+    # --- review and sign-off ---------------------------------------------------------------
+    def _step(
+        self,
+        tx: _Tx,
+        key: str,
+        investigation_id: int,
+        version: int | None,
+    ) -> tuple[InvestigationRow, review.Step, str]:
+        """Check role, status and version for a review step; the row, the step and the role."""
+        row = self._require_investigation(tx.s, investigation_id)
+        role = self._role_in(tx.s)
+        step = review.check_step(key, row.status, tx.user, role)
+        self._check_version(tx.s, row, version, f"Investigation '{_short(row.title)}'")
+        return row, step, role
+
+    def _move(self, tx: _Tx, row: InvestigationRow, target: str) -> Investigation:
+        self._apply(tx, row, {"status": target}, row.id, "investigation")
+        row.updated_at, row.updated_by = tx.at, tx.user
+        tx.s.flush()
+        return Investigation.from_row(row)
+
+    def _record_signoff(
+        self, tx: _Tx, investigation_id: int, role: str, decision: str, comment: str
+    ) -> None:
+        row = SignOffRow(
+            investigation_id=investigation_id,
+            role=role,
+            name=tx.user,
+            decision=decision,
+            comment=comment,
+            at=tx.at,
+        )
+        tx.s.add(row)
+        tx.s.flush()
+        summary = f"{tx.user}: {decision}"
+        tx.audit(investigation_id, "sign_off", row.id, "create", None, None, summary)
+        if comment:
+            tx.audit(investigation_id, "sign_off", row.id, "update", "comment", None, comment)
+
+    def submit_for_review(self, investigation_id: int, version: int | None) -> Investigation:
+        """Draft, analysis or action plan -> in review (investigator or admin)."""
+        with self._write() as tx:
+            row, step, _ = self._step(tx, "submit", investigation_id, version)
+            return self._move(tx, row, step.target)
+
+    def record_concurrence(
+        self, action_id: int, version: int | None, decision: str, reason: str = ""
+    ) -> Action:
+        """Leadership concurs or does not concur with one action (reviewer or admin, while the
+        investigation is in review). Not concurring needs a reason."""
+        data = values.normalise(
+            values.ACTION, {"concurrence": decision, "concurrence_reason": reason}
+        )
+        if data["concurrence"] is None:
+            raise ValidationError("concurrence: choose concur or do not concur")
+        with self._write() as tx:
+            row = self._get(tx.s, ActionRow, action_id, "action")
+            inv = self._require_investigation(tx.s, row.investigation_id)
+            review.check_role(
+                tx.user, self._role_in(tx.s), review.CONCUR_ROLES, "record concurrence"
+            )
+            if inv.status != Status.IN_REVIEW:
+                raise review.TransitionError(
+                    "Concurrence is recorded while the investigation is in review "
+                    f"(it is {Status(inv.status).label})"
+                )
+            self._check_version(tx.s, row, version, f"Action '{_short(row.text)}'")
+            if data["concurrence"] == Concurrence.DO_NOT_CONCUR and not reason.strip():
+                raise ValidationError("reason: is required when you do not concur")
+            data["concurrence_by"], data["concurrence_at"] = tx.user, tx.at
+            if self._apply(tx, row, data, row.investigation_id, "action"):
+                tx.s.flush()
+                self._touch(tx, row.investigation_id)
+            return self._action(tx.s, row)
+
+    def approve(
+        self, investigation_id: int, version: int | None, comment: str = ""
+    ) -> Investigation:
+        """In review -> approved (reviewer or admin), with a sign-off row.
+
+        Refused while any check is an error (the message names them) or while an action has no
+        concurrence decision. Once approved, the investigation is read-only.
+        """
+        from models.rules.checks import errors, run_checks
+
+        comment = values.text("comment", comment)
+        with self._write() as tx:
+            row, step, role = self._step(tx, "approve", investigation_id, version)
+            dossier = self._dossier_in(tx.s, investigation_id)
+            blocking = errors(run_checks(dossier))
+            if blocking:
+                shown = "; ".join(f"{f.code}: {f.message}" for f in blocking[:3])
+                more = f" (and {len(blocking) - 3} more)" if len(blocking) > 3 else ""
+                raise ValidationError(
+                    f"Cannot approve while {len(blocking)} check{'s' * (len(blocking) != 1)} "
+                    f"fail{'s' * (len(blocking) == 1)}: {shown}{more}"
+                )
+            pending = [a for a in dossier.actions if a.concurrence is None]
+            if pending:
+                named = "; ".join(f"'{_short(a.text, 40)}'" for a in pending[:3])
+                more = f" (and {len(pending) - 3} more)" if len(pending) > 3 else ""
+                raise ValidationError(
+                    f"Cannot approve: no concurrence decision yet on {len(pending)} "
+                    f"action{'s' * (len(pending) != 1)}: {named}{more}"
+                )
+            self._record_signoff(tx, investigation_id, role, SignOffDecision.APPROVED, comment)
+            return self._move(tx, row, step.target)
+
+    def return_for_changes(
+        self, investigation_id: int, version: int | None, comment: str
+    ) -> Investigation:
+        """In review -> action plan (reviewer or admin); the comment says what must change."""
+        comment = values.text("comment", comment, required=True)
+        with self._write() as tx:
+            row, step, role = self._step(tx, "return", investigation_id, version)
+            self._record_signoff(tx, investigation_id, role, SignOffDecision.RETURNED, comment)
+            return self._move(tx, row, step.target)
+
+    def reopen(self, investigation_id: int, version: int | None, reason: str) -> Investigation:
+        """Approved or closed -> action plan (reviewer or admin); the reason is required."""
+        reason = values.text("reason", reason, required=True)
+        with self._write() as tx:
+            row, step, role = self._step(tx, "reopen", investigation_id, version)
+            self._record_signoff(tx, investigation_id, role, SignOffDecision.REOPENED, reason)
+            return self._move(tx, row, step.target)
+
+    def close(self, investigation_id: int, version: int | None, comment: str = "") -> Investigation:
+        """Approved -> closed (reviewer or admin): follow-up is over. Still read-only."""
+        comment = values.text("comment", comment)
+        with self._write() as tx:
+            row, step, role = self._step(tx, "close", investigation_id, version)
+            self._record_signoff(tx, investigation_id, role, SignOffDecision.CLOSED, comment)
+            return self._move(tx, row, step.target)
 
     # --- audit -----------------------------------------------------------------------------
     def audit_entries(self, investigation_id: int | None = None) -> list[AuditEntry]:
@@ -1158,6 +1524,7 @@ class Service:
         with self._write() as tx:
             row = self._get(tx.s, table, entity_id, label)
             inv = row.investigation_id
+            self._writable(tx.s, inv)
             tx.audit(inv, entity, entity_id, "delete", None, getattr(row, name_field), None)
             tx.s.delete(row)
             tx.s.flush()

@@ -29,9 +29,15 @@ metadata: MetaData = SQLModel.metadata
 PHI = {"phi": True}
 
 
-def _text(default: str = "", **info) -> object:
-    """A non-null free-text column (TEXT on every backend, no length limit)."""
-    return Field(default=default, sa_type=Text, nullable=False, sa_column_kwargs={"info": info})
+def _text(default: str = "", server_default: str | None = None, **info) -> object:
+    """A non-null free-text column (TEXT on every backend, no length limit).
+
+    `server_default` is for columns added to an existing table: the rows already there get it.
+    """
+    kwargs: dict = {"info": info}
+    if server_default is not None:
+        kwargs["server_default"] = server_default
+    return Field(default=default, sa_type=Text, nullable=False, sa_column_kwargs=kwargs)
 
 
 def _version() -> Column:
@@ -133,6 +139,9 @@ class CauseRow(SQLModel, table=True):
     kind: str = Field(default="cause", nullable=False)
     evidence: str = _text()
     statement: str = _text()
+    #: Why a root cause has no action (clears P-NO-ACTION) or only weaker ones (P-WEAK-ONLY).
+    no_action_reason: str = _text(server_default="")
+    weak_only_reason: str = _text(server_default="")
     created_by: str = Field(default="", nullable=False)
     created_at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
     version: int = Field(default=1, sa_column=_cause_version)
@@ -220,6 +229,23 @@ class FeedbackRow(SQLModel, table=True):
     given_on: dt.date | None = None
     given_by: str = Field(default="", nullable=False)
     note: str = _text()
+
+
+_user_version = _version()
+
+
+class AppUserRow(SQLModel, table=True):
+    """A user name and its role (models/review.py). Names not listed are investigators."""
+
+    __tablename__ = "app_user"
+    __mapper_args__ = {"version_id_col": _user_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=Text, nullable=False, unique=True)
+    role: str = Field(nullable=False)
+    created_by: str = Field(default="", nullable=False)
+    created_at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
+    version: int = Field(default=1, sa_column=_user_version)
 
 
 class AuditRow(SQLModel, table=True):

@@ -153,6 +153,8 @@ CAUSE = {
     "kind": choice(vocab.CauseKind, required=True),
     "evidence": text,
     "statement": text,
+    "no_action_reason": text,
+    "weak_only_reason": text,
 }
 
 ACTION = {
@@ -184,6 +186,12 @@ FEEDBACK = {
     "given_on": day,
     "given_by": line,
     "note": text,
+}
+
+
+USER = {
+    "name": title,
+    "role": choice(vocab.UserRole, required=True),
 }
 
 

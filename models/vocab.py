@@ -299,12 +299,33 @@ class FeedbackAudience(Labelled):
 
 
 class SignOffDecision(Labelled):
+    """A step of the review, as recorded in the sign-off history (models/review.py)."""
+
     APPROVED = "approved"
     RETURNED = "returned"
+    REOPENED = "reopened"
+    CLOSED = "closed"
 
     @classmethod
     def _labels(cls):
-        return {"approved": "Approved", "returned": "Returned with comments"}
+        return {
+            "approved": "Approved",
+            "returned": "Returned with comments",
+            "reopened": "Reopened",
+            "closed": "Closed",
+        }
+
+
+class UserRole(Labelled):
+    """What a user may do (models/review.py). A name not in the user table is an investigator."""
+
+    INVESTIGATOR = "investigator"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+    @classmethod
+    def _labels(cls):
+        return {"investigator": "Investigator", "reviewer": "Reviewer", "admin": "Administrator"}
 
 
 #: The healthcare default fishbone categories (London Protocol contributory factors).

@@ -165,7 +165,7 @@ def _read_input(file: str) -> bytes:
         raise RcaError(f"{file}: cannot read ({exc.strerror})") from None
 
 
-FORMATS = ("json", "graphml", "dot")
+FORMATS = ("docx", "pdf", "html", "md", "csv", "xlsx", "json", "graphml", "dot")
 
 
 @cli.command()
@@ -175,44 +175,76 @@ FORMATS = ("json", "graphml", "dot")
     "fmt",
     default="json",
     show_default=True,
-    help="Output format: " + ", ".join(FORMATS) + ".",
+    metavar="FORMAT[,FORMAT...]",
+    help="One or more of: " + ", ".join(FORMATS) + " (comma-separated).",
 )
-@click.option("-o", "--output", metavar="FILE", help="Write here instead of standard output.")
-@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE|DIR",
+    help="Folder for the files (several formats), or the file (one format). "
+    "Without it, a text format is printed.",
+)
+@click.option(
+    "--deidentify",
+    is_flag=True,
+    help="Replace patient names, record numbers, dates of birth, phone numbers and e-mail "
+    "addresses in every text and picture (json: the patient fields are also emptied). "
+    "Reports say they are de-identified; the files rca names end in -deidentified.",
+)
+@click.option("--force", is_flag=True, help="Replace existing files.")
 @pass_ctx
-def export(obj: Ctx, investigation_id: int, fmt: str, output: str | None, force: bool) -> None:
-    """Export one investigation: completely (json), or its cause graph (graphml, dot).
+def export(
+    obj: Ctx,
+    investigation_id: int,
+    fmt: str,
+    output: str | None,
+    deidentify: bool,
+    force: bool,
+) -> None:
+    """Export one investigation: the report (docx, pdf, html, md), the action plan alone
+    (csv, xlsx), everything re-importable (json), or its cause graph (graphml, dot).
 
-    The graph formats open in yEd or Gephi (graphml) or render with Graphviz (dot):
+    With several formats, -o names a folder (created if needed) and the files are named after
+    the investigation (rca-12-inpatient-fall.md). An existing file is replaced only with
+    --force; nothing is written unless every file can be. Files are readable by you only.
+    The paths written are printed, one per line.
 
     \b
+        rca export 3 --format docx,pdf,xlsx -o reports/
+        rca export 3 --format md --deidentify > rca-3.md
         rca export 3 --format dot | dot -Tsvg -o causes.svg
     """
-    fmt = fmt.strip().lower()
-    if fmt not in FORMATS:
-        raise RcaError(f"--format: {fmt!r} is not available (choose from {', '.join(FORMATS)})")
-    from exports.safety import write_atomic
+    from exports import TEXT_FORMATS, export_formats, parse_formats, render_formats
+    from models.migrations import HEAD
 
+    formats = parse_formats(fmt)
+    to_stdout = output is None or output == "-"
+    if to_stdout:
+        if len(formats) > 1:
+            raise RcaError("several formats need -o FOLDER")
+        if formats[0] not in TEXT_FORMATS:
+            raise RcaError(f"format {formats[0]} is not text: give -o FILE or -o FOLDER")
     service = obj.service()
     dossier = service.dossier(investigation_id)
-    data: str | bytes
-    if fmt == "graphml":
-        from exports.graphs import to_graphml
-
-        data = to_graphml(dossier)
-    elif fmt == "dot":
-        from exports.graphs import to_dot
-
-        data = to_dot(dossier)
-    else:
-        from models.interchange import dumps, to_document
-
-        data = dumps(to_document(dossier, exported_by=service.user))
-    if output is None or output == "-":
-        click.echo(data.decode("utf-8") if isinstance(data, bytes) else data, nl=False)
+    settings = obj.settings
+    common = {
+        "generated_by": service.user,
+        "db_version": HEAD,
+        "deidentify": deidentify,
+        "deadline_settings": {
+            "target_days": settings.rca_target_days,
+            "country": settings.holiday_country,
+            "subdivision": settings.holiday_subdivision,
+            "extra_holidays": tuple(settings.extra_holidays),
+        },
+    }
+    if to_stdout:
+        # click writes bytes (the CSV with its BOM) to the binary stream as they are.
+        click.echo(render_formats(dossier, formats, **common)[formats[0]], nl=False)
         return
-    path = write_atomic(output, data, force=force)
-    click.echo(f"Wrote {path}", err=True)
+    for path in export_formats(dossier, formats, output, force=force, **common):
+        click.echo(str(path))
 
 
 @cli.command()
@@ -234,7 +266,13 @@ def check(obj: Ctx, investigation_id: int, as_json: bool, fail_on: str) -> None:
     elif not findings:
         click.echo("No findings.")
     else:
-        entities = {"T-": "team member", "TL-": "timeline entry", "P-": "action"}
+        entities = {
+            "T-": "team member",
+            "TL-": "timeline entry",
+            "P-": "action",
+            "P-NO-ACTION": "cause",
+            "P-WEAK-ONLY": "cause",
+        }
         for f in findings:
             entity = next(
                 (
@@ -285,6 +323,86 @@ def verify(obj: Ctx) -> None:
     if problem is not None:
         raise RcaError(f"audit trail broken: {problem.message}")
     click.echo("Audit trail intact.")
+
+
+@cli.command()
+@click.argument("investigation_id", type=int)
+@click.option("--reason", required=True, help="Why it is reopened (kept in the sign-off history).")
+@pass_ctx
+def reopen(obj: Ctx, investigation_id: int, reason: str) -> None:
+    """Reopen an approved or closed investigation (reviewers and admins); it goes back to the
+    action plan and can be changed again."""
+    service = obj.service()
+    inv = service.get_investigation(investigation_id)
+    inv = service.reopen(inv.id, inv.version, reason)
+    click.echo(f"Reopened '{' '.join(inv.title.split())}': status {inv.status}.")
+
+
+@cli.group()
+def user() -> None:
+    """Users and their roles: investigator, reviewer, admin.
+
+    A user is a login name. Anyone not listed is an investigator. The person who created the
+    database is its first admin; only admins add users or change roles.
+    """
+
+
+@user.command(name="add")
+@click.argument("name")
+@click.option("--role", required=True, metavar="ROLE", help="investigator, reviewer or admin.")
+@pass_ctx
+def user_add(obj: Ctx, name: str, role: str) -> None:
+    """Give the login NAME a role (admins only)."""
+    added = obj.service().add_user(name, role)
+    click.echo(f"Added {added.name} as {added.role}.")
+
+
+@user.command(name="set-role")
+@click.argument("name")
+@click.option("--role", required=True, metavar="ROLE", help="investigator, reviewer or admin.")
+@pass_ctx
+def user_set_role(obj: Ctx, name: str, role: str) -> None:
+    """Change the role of a listed user (admins only)."""
+    changed = obj.service().set_role(name, role)
+    click.echo(f"{changed.name} is now {changed.role}.")
+
+
+@user.command(name="remove")
+@click.argument("name")
+@pass_ctx
+def user_remove(obj: Ctx, name: str) -> None:
+    """Take NAME off the list (admins only); the name is then an investigator."""
+    obj.service().remove_user(name)
+    click.echo(f"Removed {name.strip()}; they are an investigator now.")
+
+
+@user.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@pass_ctx
+def user_list(obj: Ctx, as_json: bool) -> None:
+    """List the users with a role (anyone else is an investigator)."""
+    service = obj.service()
+    users = service.list_users()
+    if as_json:
+        data = [
+            {
+                "name": u.name,
+                "role": u.role,
+                "created_by": u.created_by,
+                "created_at": u.created_at.isoformat() if u.created_at else None,
+            }
+            for u in users
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    width = max([4, *(len(u.name) for u in users)])
+    click.echo(f"{'NAME':{width}}  {'ROLE':12}  ADDED")
+    for u in users:
+        added = f"{u.created_at:%Y-%m-%d} by {u.created_by}" if u.created_at else ""
+        click.echo(f"{u.name:{width}}  {u.role:12}  {added}")
+    click.echo(
+        f"Anyone else is an investigator. You are {service.user} ({service.current_role()})."
+    )
 
 
 def main() -> None:

@@ -72,7 +72,7 @@ class OverviewScreen(ServiceScreen):
     def reload(self) -> None:
         def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
             dossier = self.service.dossier(inv_id)
-            return dossier, run_checks(dossier)
+            return dossier, run_checks(dossier, today=self.app.today())
 
         self.call(load, self.investigation_id, then=self._show)
 

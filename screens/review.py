@@ -174,7 +174,9 @@ class ReviewScreen(ServiceScreen):
         def load(inv_id: int) -> ReviewState:
             dossier = self.service.dossier(inv_id)
             return ReviewState(
-                dossier, run_checks(dossier), self.service.role_of(self.service.user)
+                dossier,
+                run_checks(dossier, today=self.app.today()),
+                self.service.role_of(self.service.user),
             )
 
         self.call(load, self.investigation_id, then=self._show)

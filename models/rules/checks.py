@@ -1,16 +1,19 @@
 """All checks of one investigation in one list (what `rca check` and the overview show).
 
-Each rule module contributes findings with its own codes; errors sort before warnings. Later
-rules (the five rules of causation, plan checks) are added to `RULES`.
+Each rule module contributes findings with its own codes; errors sort before warnings. A rule in
+`RULES` reads the dossier only. A rule in `DATED_RULES` also takes the day to judge against (what
+is overdue depends on it), so the app can pass its own `today()` and tests a fixed day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from models.domain import Dossier, Finding
 from models.rules.causation import causation_findings
 from models.rules.graph_checks import graph_findings
+from models.rules.plan_checks import plan_findings
 from models.rules.team_checks import team_findings
 from models.rules.timeline_checks import timeline_findings
 
@@ -21,10 +24,23 @@ RULES: list[Callable[[Dossier], list[Finding]]] = [
     causation_findings,
 ]
 
+DATED_RULES: list[Callable[[Dossier, dt.date], list[Finding]]] = [
+    plan_findings,
+]
 
-def run_checks(dossier: Dossier) -> list[Finding]:
+
+def run_checks(dossier: Dossier, today: dt.date | None = None) -> list[Finding]:
+    """Every finding; `today` (default: the real date) is the day dated rules judge against."""
+    day = today or dt.date.today()
     findings: list[Finding] = []
     for rule in RULES:
         findings.extend(rule(dossier))
+    for dated in DATED_RULES:
+        findings.extend(dated(dossier, day))
     order = {"error": 0, "warning": 1}
     return sorted(findings, key=lambda f: order.get(f.severity, 2))
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    """The findings that block approval."""
+    return [f for f in findings if f.severity == "error"]

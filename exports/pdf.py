@@ -1,0 +1,546 @@
+"""The report as a PDF, written with fpdf2.
+
+API (the CLI imports it lazily as `exports.pdf.pdf_report`):
+
+    pdf_report(report, pictures) -> bytes
+
+`report` is the `exports.report.Report` of one investigation; `pictures` maps "fishbone" and/or
+"graph" to PNG bytes from `exports.diagrams` (`fishbone_png`, `graph_png`); a missing picture
+is left out (the fishbone is always given as text too).
+
+Same content and order as the DOCX (both walk `exports.document.outline`): title, the
+generated-at/by/database-version line, a "De-identified copy" banner (and the same words in
+every page header) when the report is de-identified, numbered sections (also as PDF bookmarks),
+tables that break across pages between rows with the header row repeated (a row taller than a
+page is cut into several rows), the fishbone on a landscape page when it is wide, and
+"Page N of M" in every footer. US Letter.
+
+Fonts: DejaVu Sans (regular, bold, oblique) from matplotlib's data folder, so no font package is
+needed and any Latin, Greek or Cyrillic text prints. Characters DejaVu lacks (CJK, most emoji)
+are looked up first in a CJK font if the system has one of a few well-known ones, then in
+matplotlib's "Last Resort" font, which draws a box naming the character's block: nothing is
+dropped, nothing raises, and the text layer keeps the real characters (searchable, copyable).
+Only those characters are loaded from the fallback fonts, so a report without them pays
+nothing. fpdf2 would only *log* a glyph it cannot find anywhere ("... is missing the following
+glyphs"); that stays a log line. User text is never parsed as markdown or markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from exports.document import (
+    Block,
+    Front,
+    Heading,
+    Item,
+    Note,
+    Para,
+    Picture,
+    Run,
+    Table,
+    fit,
+    front,
+    outline,
+    png_size,
+    t,
+    texts,
+)
+from exports.report import Report
+
+# Geometry in millimetres (US Letter).
+PAGE_W, PAGE_H = 215.9, 279.4
+MARGIN = 18.0
+TOP = 20.0
+BOTTOM = 18.0
+TEXT_W = PAGE_W - 2 * MARGIN
+INDENT = 6.0
+#: A picture at least this much wider than high, and wider than a portrait page, gets a
+#: landscape page of its own.
+WIDE = 1.25
+MM_PER_INCH = 25.4
+
+FAMILY = "dejavu"
+BODY_PT = 9.5
+TABLE_PT = 8.0
+SMALL_PT = 7.5
+H1_PT = 14.0
+H2_PT = 11.0
+TITLE_PT = 19.0
+INK = (26, 26, 26)
+MUTED = (90, 90, 90)
+ACCENT = (43, 76, 126)
+HEADER_FILL = (220, 227, 238)
+FACT_FILL = (242, 244, 247)
+NOTE_FILL = (255, 244, 214)
+NOTE_BORDER = (181, 137, 0)
+#: A table row is cut into several rows after this many lines (a row must fit on a page).
+MAX_ROW_LINES = 18
+
+#: CJK fonts looked for, in order, when the report holds characters DejaVu lacks
+#: (Debian/Ubuntu, Fedora/RHEL, Arch, macOS, Windows paths; (path, face number)).
+CJK_FONTS: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
+    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 0),
+    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc", 0),
+    ("/System/Library/Fonts/Supplemental/Arial Unicode.ttf", 0),
+    ("C:/Windows/Fonts/msgothic.ttc", 0),
+)
+
+
+def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> bytes:
+    """The whole report as PDF bytes (see the module docstring)."""
+    fr = front(report)
+    blocks = outline(report)
+    pdf = _pdf_class()(fr)
+    _fonts(pdf, texts(blocks, fr))
+    pdf.set_title(fr.title)
+    pdf.set_author(fr.author)
+    pdf.set_subject(fr.subject)
+    pdf.set_keywords(fr.keywords)
+    pdf.set_creator("rca-tui")
+    pdf.set_lang("en")
+    pdf.set_creation_date(dt.datetime.now(dt.UTC).replace(microsecond=0))
+    w = _Writer(pdf, fr, dict(pictures or {}))
+    pdf.add_page()
+    w.title_block()
+    for i, block in enumerate(blocks):
+        w.block(block, blocks, i)
+    return bytes(pdf.output())
+
+
+@functools.cache
+def _pdf_class() -> type:
+    from fpdf import FPDF
+
+    class ReportPDF(FPDF):
+        def __init__(self, fr: Front) -> None:
+            super().__init__(orientation="P", unit="mm", format="letter")
+            self.fr = fr
+            self.set_margins(MARGIN, TOP, MARGIN)
+            self.set_auto_page_break(True, margin=BOTTOM)
+            self.set_display_mode("fullwidth", "continuous")
+
+        def header(self) -> None:
+            self.set_font(FAMILY, "B" if self.fr.deidentified else "", SMALL_PT)
+            self.set_text_color(*MUTED)
+            self.set_xy(self.l_margin, 9)
+            width = self.w - self.l_margin - self.r_margin
+            self.cell(width, 4, _fit_line(self, self.fr.header, width))
+            self.set_draw_color(200, 200, 200)
+            self.line(self.l_margin, 14, self.w - self.r_margin, 14)
+            self.set_xy(self.l_margin, TOP)
+            self.set_text_color(*INK)
+
+        def footer(self) -> None:
+            self.set_font(FAMILY, "", SMALL_PT)
+            self.set_text_color(*MUTED)
+            y = self.h - 11
+            width = self.w - self.l_margin - self.r_margin
+            page = f"Page {self.page_no()} of {self.alias_nb_pages_text()}"
+            self.set_xy(self.l_margin, y)
+            self.cell(width - 32, 4, _fit_line(self, self.fr.footer, width - 34))
+            self.set_xy(self.w - self.r_margin - 32, y)
+            self.cell(32, 4, page, align="R")
+            self.set_text_color(*INK)
+
+        def alias_nb_pages_text(self) -> str:
+            return self.str_alias_nb_pages or "{nb}"
+
+    return ReportPDF
+
+
+def _fit_line(pdf: Any, text: str, width: float) -> str:
+    """`text` cut with "…" to fit `width` mm in the current font (one line)."""
+    text = " ".join(text.split())
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[: max(0, len(text) - max(1, len(text) // 10))]
+    return text.rstrip() + "…"
+
+
+# --- fonts ----------------------------------------------------------------------------------
+def _font_file(name: str) -> str:
+    import matplotlib
+
+    return os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name)
+
+
+def _fonts(pdf: Any, strings: Iterable[str]) -> None:
+    """DejaVu Sans in three styles, plus fallbacks for exactly the characters it lacks."""
+    pdf.add_font(FAMILY, "", _font_file("DejaVuSans.ttf"))
+    pdf.add_font(FAMILY, "B", _font_file("DejaVuSans-Bold.ttf"))
+    pdf.add_font(FAMILY, "I", _font_file("DejaVuSans-Oblique.ttf"))
+    have: set[int] | None = None
+    for key in (FAMILY, FAMILY + "B", FAMILY + "I"):
+        cmap = set(getattr(pdf.fonts[key], "cmap", {}) or ())
+        have = cmap if have is None else have & cmap
+    have = have or set()
+    used = {ord(ch) for s in strings for ch in s}
+    missing = sorted(cp for cp in used if cp not in have and cp > 0x1F and cp != 0x7F)
+    if not missing:
+        return
+    fallbacks: list[str] = []
+    for path, face in CJK_FONTS:
+        if os.path.exists(path):
+            try:
+                pdf.add_font("cjk", "", path, unicode_range=missing, collection_font_number=face)
+            except Exception:  # a broken or unexpected font file: try the next one
+                continue
+            fallbacks.append("cjk")
+            break
+    pdf.add_font("lastresort", "", _font_file("LastResortHE-Regular.ttf"), unicode_range=missing)
+    fallbacks.append("lastresort")
+    pdf.set_fallback_fonts(fallbacks, exact_match=False)
+
+
+# --- writing --------------------------------------------------------------------------------
+class _Writer:
+    def __init__(self, pdf: Any, fr: Front, pictures: dict[str, bytes]) -> None:
+        self.pdf = pdf
+        self.fr = fr
+        self.pictures = pictures
+        self.figure = 0
+        self.in_landscape = False
+
+    def font(self, style: str = "", size: float = BODY_PT) -> None:
+        self.pdf.set_font(FAMILY, style, size)
+
+    @property
+    def width(self) -> float:
+        return self.pdf.w - self.pdf.l_margin - self.pdf.r_margin
+
+    def title_block(self) -> None:
+        pdf = self.pdf
+        self.font("B", TITLE_PT)
+        pdf.set_text_color(*ACCENT)
+        pdf.multi_cell(self.width, 8.5, self.fr.title, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_draw_color(*ACCENT)
+        pdf.set_line_width(0.5)
+        pdf.line(pdf.l_margin, pdf.y + 1, pdf.w - pdf.r_margin, pdf.y + 1)
+        pdf.set_line_width(0.2)
+        pdf.ln(3)
+        self.font("", SMALL_PT + 0.5)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(self.width, 4, self.fr.meta_line, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(*INK)
+        if self.fr.banner:
+            pdf.ln(2)
+            self.boxed("", self.fr.banner, bold_all=True)
+        pdf.ln(2)
+
+    def block(self, b: Block, blocks: Sequence[Block], i: int) -> None:
+        if isinstance(b, Heading):
+            if b.level == 1:
+                soon = [x for x in blocks[i + 1 : i + 3] if isinstance(x, Picture)]
+                wide = bool(soon) and self.is_wide(soon[0])
+                self.orientation(landscape=wide)
+            self.heading(b, blocks, i)
+        elif isinstance(b, Para):
+            self.para(b)
+        elif isinstance(b, Item):
+            self.item(b)
+        elif isinstance(b, Note):
+            self.boxed(b.lead, b.text)
+        elif isinstance(b, Table):
+            self.table(b)
+        elif isinstance(b, Picture):
+            self.picture(b)
+
+    # --- pages -----------------------------------------------------------------------------
+    def orientation(self, *, landscape: bool) -> None:
+        """Go on in portrait, or start a landscape page (for a wide picture)."""
+        if landscape == self.in_landscape:
+            return
+        self.in_landscape = landscape
+        self.pdf.add_page(orientation="L" if landscape else "P")
+
+    def room(self, height: float) -> None:
+        """A new page unless `height` mm still fit on this one."""
+        if self.pdf.will_page_break(height):
+            self.pdf.add_page(orientation="L" if self.in_landscape else "P")
+
+    # --- blocks ----------------------------------------------------------------------------
+    def heading(self, b: Heading, blocks: Sequence[Block], i: int) -> None:
+        pdf = self.pdf
+        following = self._lead_height(blocks, i + 1)
+        if b.level == 1:
+            self.room(14 + following)
+            pdf.ln(3)
+            pdf.start_section(_outline_title(b.text), level=0)
+            self.font("B", H1_PT)
+            pdf.set_text_color(*ACCENT)
+            pdf.multi_cell(self.width, 7, t(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
+        else:
+            self.room(min(self._group_height(blocks, i), 200) + 10 + following)
+            pdf.ln(1.5)
+            self.font("B", H2_PT)
+            pdf.set_text_color(*ACCENT)
+            pdf.multi_cell(self.width, 5.5, t(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(*INK)
+        pdf.ln(1)
+
+    def _lead_height(self, blocks: Sequence[Block], i: int) -> float:
+        """Room the start of block `i` needs on the page of the heading before it: the header
+        and first row of a table, or a couple of lines (a heading is never left alone)."""
+        if i >= len(blocks):
+            return 0.0
+        b = blocks[i]
+        if isinstance(b, Heading):
+            return 12.0 + self._lead_height(blocks, i + 1)
+        if not isinstance(b, Table):
+            return 12.0
+        widths = [self.width * f for f in b.widths]
+        line_h = TABLE_PT * 0.3528 * 1.3
+        total = 0.0
+        for style, cells in (("B", b.headers), ("", b.rows[0] if b.rows else ())):
+            self.font(style, TABLE_PT)
+            lines = [
+                len(self.pdf.multi_cell(w - 2.5, line_h, c, dry_run=True, output="LINES"))
+                for c, w in zip(cells, widths, strict=False)
+                if c
+            ]
+            total += max(lines, default=1) * line_h + 2.0
+        return min(total, MAX_ROW_LINES * line_h + 8) + 2.0
+
+    def _group_height(self, blocks: Sequence[Block], i: int) -> float:
+        """Height of the blocks kept with heading `i` (a five-whys chain), roughly."""
+        total = 0.0
+        self.font("", BODY_PT)
+        for b in blocks[i + 1 :]:
+            if not isinstance(b, Item):
+                break
+            text = " ".join(r.text for r in b.runs)
+            lines = max(1, int(self.pdf.get_string_width(text) / (self.width - 10)) + 1)
+            total += lines * 4.6 + 0.6
+            if not b.keep:
+                break
+        return total
+
+    def _write_runs(self, runs: Iterable[Run], size: float, line_h: float) -> None:
+        pdf = self.pdf
+        for r in runs:
+            style = ("B" if r.bold else "") + ("I" if r.italic else "")
+            self.font(style, size)
+            pdf.set_text_color(*(MUTED if r.muted else INK))
+            pdf.write(line_h, t(r.text))
+        pdf.set_text_color(*INK)
+
+    def para(self, b: Para) -> None:
+        pdf = self.pdf
+        size = H2_PT if b.style == "score" else BODY_PT
+        line_h = size * 0.3528 * 1.35
+        left = pdf.l_margin
+        indent = INDENT * b.indent + (INDENT if b.style == "quote" else 0)
+        if indent:
+            pdf.set_left_margin(left + indent)
+            pdf.set_x(left + indent)
+        if b.style == "quote":
+            runs = tuple(Run(r.text, r.bold, True, r.muted) for r in b.runs)
+            y0 = pdf.y
+            self._write_runs(runs, size, line_h)
+            pdf.ln(line_h)
+            pdf.set_draw_color(*ACCENT)
+            pdf.set_line_width(0.6)
+            if pdf.y > y0:  # the same page
+                pdf.line(left + indent - 2.5, y0, left + indent - 2.5, pdf.y)
+            pdf.set_line_width(0.2)
+        else:
+            self._write_runs(b.runs, size, line_h)
+            pdf.ln(line_h)
+        if indent:
+            pdf.set_left_margin(left)
+            pdf.set_x(left)
+        pdf.ln(1.2)
+
+    def item(self, b: Item) -> None:
+        """A list line: label, lead runs (cells), then the text as one wrapped column."""
+        pdf = self.pdf
+        line_h = BODY_PT * 0.3528 * 1.3
+        left = pdf.l_margin
+        right = pdf.w - pdf.r_margin
+        if not b.label and not b.lead and b.depth == 0:
+            self.room(14)
+            pdf.ln(1.2)
+        self.room(line_h)
+        x = left + INDENT * b.depth
+        y = pdf.y
+        if b.label:
+            self.font("", BODY_PT)
+            pdf.set_xy(x, y)
+            pdf.cell(5.5, line_h, t(b.label))
+            x += 5.5
+        for r in b.lead:
+            self.font(("B" if r.bold else "") + ("I" if r.italic else ""), BODY_PT)
+            pdf.set_text_color(*(MUTED if r.muted else INK))
+            width = pdf.get_string_width(t(r.text)) + 0.6
+            pdf.set_xy(x, y)
+            pdf.cell(width, line_h, t(r.text))
+            x += width
+        runs = b.runs or (Run(""),)
+        main = runs[0]
+        self.font(("B" if main.bold else "") + ("I" if main.italic else ""), BODY_PT)
+        pdf.set_text_color(*(MUTED if main.muted else INK))
+        pdf.set_xy(x, y)
+        pdf.multi_cell(
+            max(right - x, 20.0),
+            line_h,
+            "".join(t(r.text) for r in runs),
+            align="L",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_text_color(*INK)
+        pdf.ln(0.5)
+
+    def boxed(self, lead: str, text: str, *, bold_all: bool = False) -> None:
+        """A paragraph in a coloured box (the de-identified banner, a warning)."""
+        pdf = self.pdf
+        pad = 2.5
+        line_h = BODY_PT * 0.3528 * 1.35
+        inner = self.width - 2 * pad
+        self.font("B", BODY_PT)
+        body = f"{t(lead)}{t(text)}"
+        lines = pdf.multi_cell(inner, line_h, body, dry_run=True, output="LINES")
+        height = len(lines) * line_h + 2 * pad
+        self.room(height + 2)
+        x, y = pdf.l_margin, pdf.y
+        pdf.set_fill_color(*NOTE_FILL)
+        pdf.set_draw_color(*NOTE_BORDER)
+        pdf.set_line_width(0.5)
+        pdf.rect(x, y, self.width, height, style="DF")
+        pdf.set_line_width(0.2)
+        left = pdf.l_margin
+        pdf.set_left_margin(x + pad)
+        pdf.set_right_margin(pdf.r_margin + pad)
+        pdf.set_xy(x + pad, y + pad)
+        runs = (
+            [Run(t(lead), bold=True), Run(t(text), bold=bold_all)]
+            if lead
+            else [Run(t(text), bold=bold_all)]
+        )
+        self._write_runs(runs, BODY_PT, line_h)
+        pdf.set_left_margin(left)
+        pdf.set_right_margin(pdf.r_margin - pad)
+        pdf.set_xy(left, y + height + 2)
+
+    def table(self, b: Table) -> None:
+        from fpdf.fonts import FontFace
+
+        pdf = self.pdf
+        widths = [self.width * f for f in b.widths]
+        line_h = TABLE_PT * 0.3528 * 1.3
+        pad = 1.0
+        self.font("", TABLE_PT)
+        pdf.set_draw_color(150, 150, 150)
+        self.room(line_h * 3 + 4 * pad)
+        head = FontFace(emphasis="BOLD", fill_color=HEADER_FILL)
+        fact = FontFace(emphasis="BOLD", fill_color=FACT_FILL)
+        with pdf.table(
+            col_widths=widths,
+            width=self.width,
+            align="LEFT",
+            text_align="LEFT",
+            v_align="TOP",
+            line_height=line_h,
+            padding=pad,
+            headings_style=head,
+            repeat_headings=1,
+            first_row_as_headings=True,
+            markdown=False,
+        ) as table:
+            row = table.row()
+            for h in b.headers:
+                row.cell(t(h))
+            for cells in b.rows:
+                for part in self._row_parts(cells, widths, line_h, pad):
+                    row = table.row()
+                    for k, text in enumerate(part):
+                        row.cell(text, style=fact if b.facts and k == 0 else None)
+        pdf.ln(3)
+
+    def _row_parts(
+        self, cells: Sequence[str], widths: Sequence[float], line_h: float, pad: float
+    ) -> list[tuple[str, ...]]:
+        """The row, cut into several when a cell has more lines than fit on a page."""
+        cells = tuple(t(c) for c in cells)
+        if all(len(c) < 400 and c.count("\n") < 8 for c in cells):
+            return [cells]
+        self.font("", TABLE_PT)
+        split = [
+            self.pdf.multi_cell(w - 2 * pad - 0.5, line_h, c, dry_run=True, output="LINES")
+            if c
+            else [""]
+            for c, w in zip(cells, widths, strict=True)
+        ]
+        n = max(len(lines) for lines in split)
+        if n <= MAX_ROW_LINES:
+            return [cells]
+        parts = []
+        for start in range(0, n, MAX_ROW_LINES):
+            parts.append(tuple("\n".join(lines[start : start + MAX_ROW_LINES]) for lines in split))
+        return parts
+
+    def is_wide(self, b: Picture) -> bool:
+        data = self.pictures.get(b.key)
+        try:
+            w, h = png_size(data) if data else (0.0, 0.0)
+        except ValueError:
+            return False
+        return w * MM_PER_INCH > TEXT_W and w >= WIDE * h
+
+    def picture(self, b: Picture) -> None:
+        pdf = self.pdf
+        data = self.pictures.get(b.key)
+        if not data:
+            return
+        try:
+            size_in = png_size(data)
+        except ValueError:
+            self.boxed("", f"The picture '{t(b.key)}' was not a PNG and was left out.")
+            return
+        wide = self.is_wide(b)
+        if wide:
+            self.orientation(landscape=True)
+        size_mm = (size_in[0] * MM_PER_INCH, size_in[1] * MM_PER_INCH)
+        room_h = pdf.h - TOP - BOTTOM - 18
+        w, h = fit(size_mm, self.width, room_h)
+        if pdf.will_page_break(h + 10):
+            left = pdf.h - pdf.b_margin - pdf.y - 10
+            if left >= 0.6 * h and left > 40:  # shrink a little rather than leave a gap
+                w, h = fit(size_mm, self.width, left)
+            else:
+                pdf.add_page(orientation="L" if self.in_landscape else "P")
+        self.figure += 1
+        x = pdf.l_margin + (self.width - w) / 2
+        pdf.image(io.BytesIO(data), x=x, y=pdf.y, w=w, h=h, alt_text=t(b.caption))
+        pdf.set_y(pdf.y + h + 2)
+        self.font("B", SMALL_PT + 1)
+        pdf.set_text_color(*ACCENT)
+        pdf.multi_cell(
+            self.width,
+            4,
+            f"Figure {self.figure}. {t(b.caption)}",
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_text_color(*INK)
+        pdf.ln(2)
+        if wide:
+            self.orientation(landscape=False)
+
+
+def _outline_title(text: str) -> str:
+    """A bookmark title: one line, not too long."""
+    text = " ".join(t(text).split())
+    return text if len(text) <= 80 else text[:79] + "…"

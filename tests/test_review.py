@@ -1,0 +1,466 @@
+"""The review state machine: each step allowed or refused by role and status, concurrence,
+approval blocked by errors, read-only after approval for every kind of write, and reopening."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from models import review
+from models.demo import add_demo
+from models.domain import Cause
+from models.errors import ConflictError, ReadOnlyError, ValidationError
+from models.review import FrozenError, RoleError, TransitionError
+from models.service import Service, open_service
+from models.vocab import CauseKind, Status
+
+STATUSES = [s.value for s in Status]
+USERS = ("alice", "rita", "ivan", "uma")  # admin, reviewer, investigator, not listed
+
+#: The issue's state machine, written out independently of models.review.
+SPEC = {
+    "submit": ({"alice", "ivan", "uma"}, {"draft", "analysis", "action_plan"}, "in_review"),
+    "approve": ({"alice", "rita"}, {"in_review"}, "approved"),
+    "return": ({"alice", "rita"}, {"in_review"}, "action_plan"),
+    "reopen": ({"alice", "rita"}, {"approved", "closed"}, "action_plan"),
+    "close": ({"alice", "rita"}, {"approved"}, "closed"),
+}
+
+CALLS = {
+    "submit": lambda s, inv: s.submit_for_review(inv.id, inv.version),
+    "approve": lambda s, inv: s.approve(inv.id, inv.version, "Plan is sound"),
+    "return": lambda s, inv: s.return_for_changes(inv.id, inv.version, "Add an outcome measure"),
+    "reopen": lambda s, inv: s.reopen(inv.id, inv.version, "A second fall on the unit"),
+    "close": lambda s, inv: s.close(inv.id, inv.version),
+}
+
+
+def utc_today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def team(db, *names: str) -> dict[str, Service]:
+    return {n: Service(db, n) for n in names}
+
+
+@pytest.fixture
+def people(service):
+    """alice (admin: she created the database), rita (reviewer), ivan (investigator), uma."""
+    service.add_user("rita", "reviewer")
+    service.add_user("ivan", "investigator")
+    return team(service.db, *USERS)
+
+
+def set_status(db_path, inv_id: int, status: str) -> None:
+    """Put an investigation in any status directly (test set-up only)."""
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE investigation SET status = ? WHERE id = ?", (status, inv_id))
+    con.execute(
+        "UPDATE action SET concurrence = 'concur', concurrence_by = 'rita' "
+        "WHERE investigation_id = ?",
+        (inv_id,),
+    )
+    con.commit()
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    path = tmp_path_factory.mktemp("review") / "rca.db"
+    admin = open_service(path, user="alice")
+    admin.add_user("rita", "reviewer")
+    admin.add_user("ivan", "investigator")
+    yield path, team(admin.db, *USERS)
+    admin.db.dispose()
+
+
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("user", USERS)
+@pytest.mark.parametrize("step", list(SPEC))
+def test_each_step_by_role_and_status(shared, step, user, status):
+    path, people = shared
+    inv = add_demo(people["alice"])
+    set_status(path, inv.id, status)
+    svc = people[user]
+    inv = svc.get_investigation(inv.id)
+    roles, sources, target = SPEC[step]
+    before = len(svc.audit_entries(inv.id))
+    if user not in roles:
+        with pytest.raises(RoleError, match="Only"):
+            CALLS[step](svc, inv)
+    elif status not in sources:
+        with pytest.raises(TransitionError, match="Cannot"):
+            CALLS[step](svc, inv)
+    else:
+        after = CALLS[step](svc, inv)
+        assert after.status == target
+        assert after.version == inv.version + 1
+        assert svc.get_investigation(inv.id).updated_by == user
+        status_rows = [e for e in svc.audit_entries(inv.id) if e.field == "status"]
+        assert (status_rows[-1].old, status_rows[-1].new, status_rows[-1].user) == (
+            status,
+            target,
+            user,
+        )
+        return
+    # Refused: nothing changed, nothing audited.
+    assert svc.get_investigation(inv.id) == inv
+    assert len(svc.audit_entries(inv.id)) == before
+
+
+def test_role_messages_name_who_may(people, demo_id):
+    inv = people["ivan"].get_investigation(demo_id)
+    with pytest.raises(RoleError) as info:
+        people["rita"].submit_for_review(inv.id, inv.version)
+    assert info.value.message == (
+        "Only an investigator or an admin can submit an investigation for review; "
+        "rita is a reviewer"
+    )
+    with pytest.raises(RoleError, match="ivan is an investigator"):
+        people["ivan"].reopen(inv.id, inv.version, "x")
+
+
+def test_available_steps_for_screens():
+    assert review.available("action_plan", None) == ["submit"]
+    assert review.available("in_review", "reviewer") == ["approve", "return"]
+    assert review.available("in_review", "investigator") == []
+    assert review.available("approved", "admin") == ["reopen", "close"]
+    assert review.available("closed", "reviewer") == ["reopen"]
+    assert review.available("draft", "reviewer") == []
+
+
+# --- the whole path ----------------------------------------------------------------------------
+
+
+def in_review(people, demo_id):
+    inv = people["ivan"].get_investigation(demo_id)
+    return people["ivan"].submit_for_review(inv.id, inv.version)
+
+
+def concur_all(people, inv_id):
+    rita = people["rita"]
+    for a in rita.list_actions(inv_id):
+        rita.record_concurrence(a.id, a.version, "concur")
+
+
+def approved(people, demo_id):
+    inv = in_review(people, demo_id)
+    concur_all(people, inv.id)
+    return people["rita"].approve(inv.id, inv.version, "Strong plan")
+
+
+def test_the_review_path(people, demo_id):
+    ivan, rita = people["ivan"], people["rita"]
+    inv = in_review(people, demo_id)
+    assert inv.status == "in_review"
+    actions = rita.list_actions(inv.id)
+    training = next(a for a in actions if a.strength == "weaker")
+    for a in actions:
+        if a is training:
+            a = rita.record_concurrence(a.id, a.version, "do_not_concur", "Teach it at handover")
+            assert (a.concurrence, a.concurrence_reason) == (
+                "do_not_concur",
+                "Teach it at handover",
+            )
+        else:
+            a = rita.record_concurrence(a.id, a.version, "concur")
+            assert a.concurrence == "concur"
+        assert a.concurrence_by == "rita" and a.concurrence_at is not None
+    # The weaker action's root cause keeps its intermediate action: nothing blocks approval.
+    inv = rita.approve(inv.id, inv.version, "Approved for the quality committee")
+    assert inv.status == "approved"
+    (so,) = rita.dossier(inv.id).signoffs
+    assert (so.role, so.name, so.decision, so.comment) == (
+        "reviewer",
+        "rita",
+        "approved",
+        "Approved for the quality committee",
+    )
+    with pytest.raises(FrozenError, match=f"approved on {utc_today()} by rita"):
+        ivan.update_investigation(inv.id, inv.version, title="Edited after approval")
+    # Feedback is given after approval.
+    fb = ivan.add_feedback(inv.id, audience="reporter", given_by="ivan", note="Told the RN")
+    assert fb.audience == "reporter"
+    inv = rita.reopen(inv.id, inv.version, "A second fall on the unit")
+    assert inv.status == "action_plan"
+    inv = ivan.update_investigation(inv.id, inv.version, title="Edited after reopening")
+    assert inv.title == "Edited after reopening"
+    steps = [(e.old, e.new, e.user) for e in ivan.audit_entries(inv.id) if e.field == "status"]
+    assert steps == [
+        ("action_plan", "in_review", "ivan"),
+        ("in_review", "approved", "rita"),
+        ("approved", "action_plan", "rita"),
+    ]
+    history = [(s.decision, s.comment) for s in ivan.dossier(inv.id).signoffs]
+    assert history == [
+        ("approved", "Approved for the quality committee"),
+        ("reopened", "A second fall on the unit"),
+    ]
+    assert ivan.verify_audit() is None
+
+
+def test_return_for_changes_needs_a_comment(people, demo_id):
+    rita = people["rita"]
+    inv = in_review(people, demo_id)
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError, match="comment: is required"):
+            rita.return_for_changes(inv.id, inv.version, blank)
+    inv = rita.return_for_changes(inv.id, inv.version, "Name one owner for the training")
+    assert inv.status == "action_plan"
+    (so,) = rita.dossier(inv.id).signoffs
+    assert (so.decision, so.comment, so.name) == (
+        "returned",
+        "Name one owner for the training",
+        "rita",
+    )
+
+
+def test_reopen_needs_a_reason(people, demo_id):
+    inv = approved(people, demo_id)
+    for blank in ("", "  \n"):
+        with pytest.raises(ValidationError, match="reason: is required"):
+            people["rita"].reopen(inv.id, inv.version, blank)
+    assert people["rita"].get_investigation(inv.id).status == "approved"
+    inv = people["alice"].reopen(inv.id, inv.version, "Data entry error in the timeline")
+    assert inv.status == "action_plan"
+    assert people["alice"].dossier(inv.id).signoffs[-1].decision == "reopened"
+
+
+def test_close_keeps_it_read_only(people, demo_id):
+    inv = approved(people, demo_id)
+    inv = people["rita"].close(inv.id, inv.version, "All measures met")
+    assert inv.status == "closed"
+    with pytest.raises(FrozenError, match=f"closed on {utc_today()} by rita; reopen it"):
+        people["ivan"].add_member(inv.id, "Late member")
+    inv = people["rita"].reopen(inv.id, inv.version, "Falls rose again")
+    assert inv.status == "action_plan"
+
+
+# --- approval refused --------------------------------------------------------------------------
+
+
+def test_approval_is_refused_while_a_check_is_an_error(people, demo_id):
+    ivan, rita = people["ivan"], people["rita"]
+    inv = in_review(people, demo_id)
+    concur_all(people, inv.id)
+    target = ivan.list_actions(inv.id)[0]
+    ivan.update_action(target.id, target.version, due=None)  # still editable in review
+    inv = rita.get_investigation(inv.id)
+    before = len(rita.audit_entries(inv.id))
+    with pytest.raises(ValidationError) as info:
+        rita.approve(inv.id, inv.version)
+    assert "P-NO-DUE" in info.value.message
+    assert "Configure every bed" in info.value.message
+    assert info.value.message.startswith("Cannot approve while 1 check fails")
+    assert rita.get_investigation(inv.id).status == "in_review"
+    assert rita.dossier(inv.id).signoffs == ()
+    assert len(rita.audit_entries(inv.id)) == before
+
+
+def test_approval_names_the_root_cause_leadership_left_without_action(people, demo_id):
+    rita = people["rita"]
+    inv = in_review(people, demo_id)
+    d = rita.dossier(inv.id)
+    bed = next(c for c in d.causes if c.text.startswith("Beds were bought"))
+    for a in d.actions:
+        if bed.id in a.addresses:
+            rita.record_concurrence(a.id, a.version, "do_not_concur", "Too costly this year")
+        else:
+            rita.record_concurrence(a.id, a.version, "concur")
+    with pytest.raises(ValidationError, match="P-NO-ACTION: Root cause 'Beds were bought"):
+        rita.approve(inv.id, inv.version)
+
+
+def test_approval_needs_a_decision_on_every_action(people, demo_id):
+    rita = people["rita"]
+    inv = in_review(people, demo_id)
+    first, *rest = rita.list_actions(inv.id)
+    for a in rest:
+        rita.record_concurrence(a.id, a.version, "concur")
+    with pytest.raises(ValidationError, match="no concurrence decision yet on 1 action"):
+        rita.approve(inv.id, inv.version)
+    rita.record_concurrence(first.id, first.version, "concur")
+    assert rita.approve(inv.id, inv.version).status == "approved"
+
+
+def test_a_stale_version_is_a_conflict(people, demo_id):
+    inv = in_review(people, demo_id)
+    concur_all(people, inv.id)
+    people["ivan"].update_investigation(inv.id, inv.version, unit="4 West")
+    with pytest.raises(ConflictError, match="changed by ivan"):
+        people["rita"].approve(inv.id, inv.version)
+
+
+# --- concurrence -------------------------------------------------------------------------------
+
+
+def test_concurrence_rules(people, demo_id):
+    ivan, rita = people["ivan"], people["rita"]
+    a = rita.list_actions(demo_id)[0]
+    with pytest.raises(TransitionError, match="while the investigation is in review"):
+        rita.record_concurrence(a.id, a.version, "concur")
+    in_review(people, demo_id)
+    with pytest.raises(RoleError, match="Only a reviewer or an admin can record concurrence"):
+        ivan.record_concurrence(a.id, a.version, "concur")
+    with pytest.raises(ValidationError, match="reason: is required"):
+        rita.record_concurrence(a.id, a.version, "do_not_concur", "  ")
+    with pytest.raises(ValidationError, match="not one of concur, do_not_concur"):
+        rita.record_concurrence(a.id, a.version, "maybe")
+    with pytest.raises(ValidationError, match="choose concur or do not concur"):
+        rita.record_concurrence(a.id, a.version, "")
+    done = rita.record_concurrence(a.id, a.version, "Do not concur", "Use a forcing function")
+    assert done.concurrence == "do_not_concur"
+    with pytest.raises(ConflictError):
+        rita.record_concurrence(a.id, a.version, "concur")
+    # An investigator cannot set concurrence through the ordinary action edit either.
+    with pytest.raises(RoleError):
+        ivan.update_action(done.id, done.version, concurrence="concur")
+    with pytest.raises(RoleError):
+        ivan.add_action(demo_id, "Buy low beds", concurrence="concur")
+    fields = [(e.field, e.new) for e in rita.audit_entries(demo_id) if e.entity_id == a.id][-4:]
+    assert ("concurrence", "do_not_concur") in fields
+    assert ("concurrence_reason", "Use a forcing function") in fields
+
+
+def test_changing_an_action_withdraws_its_concurrence(people, demo_id):
+    ivan = people["ivan"]
+    inv = in_review(people, demo_id)
+    concur_all(people, inv.id)
+    first, second, *_ = ivan.list_actions(inv.id)
+    changed = ivan.update_action(first.id, first.version, owner="Sam Patel, Biomed Lead")
+    assert changed.concurrence is None and changed.concurrence_by == ""
+    moved = ivan.update_action(second.id, second.version, status="in_progress")
+    assert moved.concurrence == "concur"  # progress is not what leadership concurred with
+    moved = ivan.update_action(moved.id, moved.version, addresses=[*moved.addresses])
+    assert moved.concurrence == "concur"  # the same causes
+    root = next(
+        c.id
+        for c in ivan.list_causes(inv.id)
+        if c.id not in moved.addresses and c.kind == CauseKind.ROOT
+    )
+    moved = ivan.update_action(moved.id, moved.version, addresses=[*moved.addresses, root])
+    assert moved.concurrence is None
+    withdrawn = [
+        e for e in ivan.audit_entries(inv.id) if e.field == "concurrence" and e.new is None
+    ]
+    assert [e.entity_id for e in withdrawn] == [first.id, second.id]
+
+
+# --- status through an ordinary edit -----------------------------------------------------------
+
+
+def test_status_edits_stay_before_review(people):
+    ivan = people["ivan"]
+    inv = ivan.create_investigation("Wrong-site block", status="analysis")
+    inv = ivan.update_investigation(inv.id, inv.version, status="action_plan")
+    inv = ivan.update_investigation(inv.id, inv.version, status="draft")
+    for target in ("in_review", "approved", "closed"):
+        with pytest.raises(TransitionError, match="cannot be changed from Draft"):
+            ivan.update_investigation(inv.id, inv.version, status=target)
+        with pytest.raises(TransitionError):
+            ivan.create_investigation("x", status=target)
+    inv = ivan.submit_for_review(inv.id, inv.version)
+    with pytest.raises(TransitionError, match="a reviewer approves it or returns it"):
+        people["alice"].update_investigation(inv.id, inv.version, status="action_plan")
+    # Other fields can still be edited while in review, with the status given unchanged.
+    inv = ivan.update_investigation(inv.id, inv.version, status="in_review", unit="OR 3")
+    assert (inv.status, inv.unit) == ("in_review", "OR 3")
+
+
+# --- read-only after approval ------------------------------------------------------------------
+
+
+def _root(d):
+    return next(c for c in d.causes if c.kind == CauseKind.ROOT)
+
+
+def _event(d):
+    return next(c for c in d.causes if c.kind == CauseKind.EVENT)
+
+
+WRITES = {
+    "update_investigation": lambda s, d: s.update_investigation(d.investigation.id, None, unit="x"),
+    "status": lambda s, d: s.update_investigation(d.investigation.id, None, status="draft"),
+    "delete_investigation": lambda s, d: s.delete_investigation(d.investigation.id),
+    "add_member": lambda s, d: s.add_member(d.investigation.id, "New Member"),
+    "update_member": lambda s, d: s.update_member(d.team[0].id, None, name="Renamed"),
+    "remove_member": lambda s, d: s.remove_member(d.team[0].id),
+    "add_entry": lambda s, d: s.add_entry(d.investigation.id, happened="Later entry"),
+    "update_entry": lambda s, d: s.update_entry(d.timeline[0].id, None, happened="Changed"),
+    "move_entry": lambda s, d: s.move_entry(d.timeline[1].id, -1),
+    "delete_entry": lambda s, d: s.delete_entry(d.timeline[0].id),
+    "add_cause": lambda s, d: s.add_cause(d.investigation.id, "Another cause"),
+    "update_cause": lambda s, d: s.update_cause(_root(d).id, None, text="Changed"),
+    "cause_reason": lambda s, d: s.update_cause(_root(d).id, None, no_action_reason="x"),
+    "delete_cause": lambda s, d: s.delete_cause(_root(d).id),
+    "link": lambda s, d: s.link(_root(d).id, _event(d).id),
+    "unlink": lambda s, d: s.unlink(d.links[0].cause_id, d.links[0].effect_id),
+    "set_categories": lambda s, d: s.set_categories(d.investigation.id, [*d.categories, "New"]),
+    "category_preset": lambda s, d: s.use_category_preset(d.investigation.id, "8m"),
+    "restore_cause": lambda s, d: s.restore_cause(Cause(9999, d.investigation.id, "Back")),
+    "add_action": lambda s, d: s.add_action(d.investigation.id, "Buy low beds"),
+    "update_action": lambda s, d: s.update_action(d.actions[0].id, None, status="done"),
+    "delete_action": lambda s, d: s.delete_action(d.actions[0].id),
+    "add_signoff": lambda s, d: s.add_signoff(d.investigation.id, name="x", decision="approved"),
+}
+
+
+@pytest.mark.parametrize("user", ["alice", "ivan"])
+@pytest.mark.parametrize("write", list(WRITES))
+def test_an_approved_investigation_is_read_only(people, demo_id, write, user):
+    inv = approved(people, demo_id)
+    svc = people[user]
+    before = svc.dossier(inv.id)
+    audit = len(svc.audit_entries())
+    with pytest.raises(FrozenError) as info:
+        WRITES[write](svc, before)
+    assert isinstance(info.value, ReadOnlyError)  # the app titles it "Read-only"
+    assert info.value.message == (
+        "Investigation 'Inpatient fall with hip fracture, 4 West (demo)' is read-only: "
+        f"approved on {utc_today()} by rita; reopen it with a reason to change it"
+    )
+    assert svc.dossier(inv.id) == before
+    assert len(svc.audit_entries()) == audit
+    # After reopening, the same write goes through (a sign-off only for leadership).
+    inv = people["rita"].reopen(inv.id, inv.version, "Correction")
+    if (write, user) == ("add_signoff", "ivan"):
+        with pytest.raises(RoleError):
+            WRITES[write](svc, svc.dossier(inv.id))
+    else:
+        WRITES[write](svc, svc.dossier(inv.id))
+
+
+def test_concurrence_after_approval_is_refused(people, demo_id):
+    inv = approved(people, demo_id)
+    a = people["rita"].list_actions(inv.id)[0]
+    with pytest.raises(TransitionError, match="it is Approved"):
+        people["rita"].record_concurrence(a.id, a.version, "do_not_concur", "Changed my mind")
+
+
+def test_an_imported_approved_investigation_names_its_sign_off(people):
+    doc = {
+        "format": "rca-tui/1",
+        "investigation": {"title": "Retained sponge", "status": "approved"},
+        "signoffs": [
+            {
+                "role": "Chief Medical Officer",
+                "name": "Dr Ruth Okoye",
+                "decision": "approved",
+                "at": "2026-11-28T14:05:00",
+            }
+        ],
+    }
+    inv = people["ivan"].import_document(doc)
+    with pytest.raises(FrozenError, match="approved on 2026-11-28 by Dr Ruth Okoye"):
+        people["ivan"].update_investigation(inv.id, inv.version, unit="OR 2")
+
+
+def test_add_signoff_is_for_leadership(people):
+    inv = people["ivan"].create_investigation("x")
+    with pytest.raises(RoleError):
+        people["ivan"].add_signoff(inv.id, name="ivan", decision="approved")
+    so = people["rita"].add_signoff(inv.id, name="Dr Okoye", decision="returned")
+    assert so.decision == "returned"
+    assert people["rita"].get_investigation(inv.id).status == "draft"
