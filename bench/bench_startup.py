@@ -341,6 +341,20 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="also profile one start of the app (cProfile)"
     )
     args = parser.parse_args(argv)
+    # An installed package has its bytecode compiled (pip does it); an editable checkout gets
+    # it on first import, unless PYTHONDONTWRITEBYTECODE is set (it is on some CI machines).
+    # Compile it once so both sides start from bytecode, as a user's installation does.
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "compileall",
+            "-q",
+            *(str(root / p) for p in ("rca_tui", "screens", "models", "exports")),
+        ],
+        check=True,
+    )
     if args.investigations < 1:
         parser.error("--investigations: at least 1")
     if args.runs < 1:
