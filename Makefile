@@ -30,8 +30,11 @@ lint: $(VENV)/.test
 test: lint
 	TEXTUAL_ANIMATIONS=none $(BIN)/python -m pytest -q
 
-bench: $(VENV)/.app
+bench: $(VENV)/.test
 	$(BIN)/python bench/bench_store.py
+	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_fishbone.py
+	$(BIN)/python bench/bench_exports.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
