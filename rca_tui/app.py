@@ -153,7 +153,7 @@ class RcaApp(App):
 
         service = self.service
         dossier = service.dossier(investigation_id)
-        findings = service.check(investigation_id)
+        findings = service.check(investigation_id, today=self.today())
         fmts = exports.parse_formats(formats)
         title = dossier.investigation.title
         if deidentify:
@@ -161,7 +161,7 @@ class RcaApp(App):
 
             title = Scrubber.for_investigation(dossier.investigation)(title)
         folder = folder.rstrip("/") + "/"  # always a folder here, even for one format
-        exports.plan_targets(
+        targets = exports.plan_targets(
             fmts,
             folder,
             investigation_id=investigation_id,
@@ -178,25 +178,28 @@ class RcaApp(App):
                 "subdivision": settings.holiday_subdivision,
                 "extra_holidays": tuple(settings.extra_holidays),
             }
-        written: list[str] = []
+        # Render every format in memory first, then write: a format that fails leaves no file.
+        rendered: dict[str, bytes | str] = {}
         for done, fmt in enumerate(fmts):
             if progress is not None:
                 progress(fmt, done, len(fmts))
-            paths = exports.export_formats(
-                dossier,
-                [fmt],
-                folder,
-                force=force,
-                deidentify=deidentify,
-                findings=findings,
-                generated_by=service.user,
-                db_version=HEAD,
-                deadline_settings=deadline_settings,
+            rendered.update(
+                exports.render_formats(
+                    dossier,
+                    [fmt],
+                    findings=findings,
+                    generated_by=service.user,
+                    db_version=HEAD,
+                    deidentify=deidentify,
+                    deadline_settings=deadline_settings,
+                    today=self.today(),
+                )
             )
-            written.extend(str(p) for p in paths)
         if progress is not None:
             progress("", len(fmts), len(fmts))
-        return written
+        from exports.safety import write_atomic
+
+        return [str(write_atomic(targets[fmt], rendered[fmt], force=force)) for fmt in fmts]
 
     # --- the one error path ----------------------------------------------------------------
     def _log_traceback(self, error: BaseException) -> str:

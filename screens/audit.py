@@ -44,6 +44,7 @@ class AuditScreen(ServiceScreen):
         yield Header()
         yield Input(placeholder="Filter: user, field, value…", id="filter")
         yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+        yield Static(id="detail")
         yield Static(id="status-line")
         yield Footer()
 
@@ -72,6 +73,7 @@ class AuditScreen(ServiceScreen):
         table = self.query_one(DataTable)
         table.clear()
         shown = [e for e in reversed(self.entries) if self._matches(e)][:LIMIT]
+        self.shown = shown
         width = max(20, self.size.width - 16 - 10 - 22 - 10)
         for e in shown:
             what = f"{e.action} {e.entity.replace('_', ' ')}"
@@ -81,8 +83,9 @@ class AuditScreen(ServiceScreen):
                 change = f"→ {one_line(e.new)}"
             elif e.new is None and e.old is not None:
                 change = f"{one_line(e.old)} →"
-            else:
-                change = f"{one_line(e.old or '')} → {one_line(e.new or '')}"
+            else:  # each side gets half the room, so the new value is never cut away
+                half = max(8, (width - 3) // 2)
+                change = f"{one_line(e.old or '', half)} → {one_line(e.new or '', half)}"
             table.add_row(
                 Text(e.at.strftime("%Y-%m-%d %H:%M")),
                 Text(one_line(e.user, 10)),
@@ -95,6 +98,28 @@ class AuditScreen(ServiceScreen):
             line += f" (the first {LIMIT}; filter to narrow)"
         self.query_one("#status-line", Static).update(Text(line))
 
+    @on(DataTable.RowHighlighted)
+    def _detail(self) -> None:
+        """The whole entry under the cursor: old and new values in full."""
+        row = self.query_one(DataTable).cursor_row
+        box = self.query_one("#detail", Static)
+        shown = getattr(self, "shown", [])
+        if not 0 <= row < len(shown):
+            box.update("")
+            return
+        e = shown[row]
+        text = Text()
+        text.append(f"{e.at:%Y-%m-%d %H:%M:%S} UTC · {e.user} · {e.action} {e.entity}", style="dim")
+        if e.field:
+            text.append(f".{e.field}", style="dim")
+        if e.old is not None:
+            text.append("\nfrom: ", style="bold")
+            text.append(one_line(e.old, 300))
+        if e.new is not None:
+            text.append("\nto:   ", style="bold")
+            text.append(one_line(e.new, 300))
+        box.update(text)
+
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
@@ -102,6 +127,15 @@ class AuditScreen(ServiceScreen):
     def _filter(self, event: Input.Changed) -> None:
         self.query_text = event.value.strip()
         self._draw()
+
+    def on_key(self, event) -> None:
+        """Escape in the filter clears it (a second Escape leaves the screen)."""
+        filter_input = self.query_one("#filter", Input)
+        if event.key == "escape" and self.focused is filter_input:
+            event.stop()
+            event.prevent_default()
+            filter_input.value = ""
+            self.query_one(DataTable).focus()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:

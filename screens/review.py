@@ -22,6 +22,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Select, St
 
 from models.domain import Dossier, Finding
 from models.errors import ValidationError
+from models.review import available, effective_role
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime, parse_date
 from models.vocab import Concurrence, FeedbackAudience, SignOffDecision, Status
@@ -150,7 +151,8 @@ class ReviewScreen(ServiceScreen):
         Binding("n", "not_concur", "Do not concur"),
         Binding("p", "approve", "Approve"),
         Binding("t", "return", "Return"),
-        Binding("o", "reopen", "Reopen", show=False),
+        Binding("o", "reopen", "Reopen"),
+        Binding("z", "close", "Close (follow-up done)"),
         Binding("f", "feedback", "Feedback", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -181,8 +183,32 @@ class ReviewScreen(ServiceScreen):
 
         self.call(load, self.investigation_id, then=self._show)
 
+    #: Keys that are review steps of the state machine (models/review.py STEPS).
+    STEP_ACTIONS = {
+        "submit": "submit",
+        "approve": "approve",
+        "return": "return",
+        "reopen": "reopen",
+        "close": "close",
+    }
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what this user's role may do now (the service refuses the rest too)."""
+        if self.state is None:
+            return True
+        inv = self.state.dossier.investigation
+        if action in self.STEP_ACTIONS:
+            return self.STEP_ACTIONS[action] in available(inv.status, self.state.role)
+        if action in ("concur", "not_concur"):
+            return inv.status == Status.IN_REVIEW and effective_role(self.state.role) in (
+                "reviewer",
+                "admin",
+            )
+        return True
+
     def _show(self, state: ReviewState) -> None:
         self.state = state
+        self.refresh_bindings()
         inv = state.dossier.investigation
         self.sub_title = inv.title
         errors = [f for f in state.findings if f.severity == "error"]
@@ -356,6 +382,29 @@ class ReviewScreen(ServiceScreen):
                 )
 
         self.app.push_screen(TextDialog("Reopen the approved investigation: why?"), done)
+
+    def action_close(self) -> None:
+        inv = self._inv()
+        if inv is None:
+            return
+
+        def done(values: dict | None) -> None:
+            if values is not None:
+                self.call(
+                    self.service.close,
+                    inv.id,
+                    inv.version,
+                    values["text"],
+                    then=self._done,
+                    group="save",
+                )
+
+        self.app.push_screen(
+            TextDialog(
+                "Close: the follow-up is done. A comment for the record (optional)", required=False
+            ),
+            done,
+        )
 
     def action_feedback(self) -> None:
         def done(values: dict | None) -> None:

@@ -389,3 +389,26 @@ def test_png_and_svg_are_valid_files(make):
         else diagrams.graph_svg(causes, links)
     )
     assert svg == again
+
+
+def test_line_text_canvas_draws_like_matplotlib():
+    """The one-call-per-line text drawing gives the same picture as matplotlib's own."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    causes, links = causes_on_bones(12)
+    fig = diagrams.fishbone_figure(EVENT, CATEGORIES, causes, links, dpi=80)
+    fig.canvas.draw()
+    ours = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    stock = FigureCanvasAgg(fig)
+    stock.draw()
+    theirs = np.asarray(stock.buffer_rgba())[..., :3].astype(int)
+    assert ours.shape == theirs.shape
+
+    def pooled(a):  # 4x4 averages: hinting and anti-aliasing differ, placement must not
+        h, w = (a.shape[0] // 4) * 4, (a.shape[1] // 4) * 4
+        return a[:h, :w].mean(axis=2).reshape(h // 4, 4, w // 4, 4).mean(axis=(1, 3))
+
+    diff = np.abs(pooled(ours) - pooled(theirs))
+    assert diff.mean() < 3.0
+    assert (diff > 96).mean() < 0.002
