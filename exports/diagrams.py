@@ -8,6 +8,10 @@ API (the CLI and the other writers import this module lazily as `exports.diagram
 - `graph_svg(causes, links) -> str`
 - `fishbone_figure(...)` / `graph_figure(...)`: the laid-out matplotlib `Figure` (for tests).
 
+PNGs are 8-bit grayscale (pass `grayscale=False` for colour; the pictures are black and
+grey anyway) with their resolution in the pHYs chunk; a very large figure gets a lower
+resolution (`png_dpi`: at most MAX_PIXELS). SVGs keep texts as `<text>`.
+
 `causes` are objects (or mappings) with `id`, `text`, `kind` and `category`: `models.domain.Cause`
 or the report model's cause rows; `kind` may be the stored key ("root") or its label ("Root
 cause"). `links` have `cause_id` and `effect_id` (a link a -> b means "a led to b").
@@ -24,9 +28,11 @@ The cause graph is a left-to-right layered drawing: each cause sits in the colum
 path to the event (the event at the right), boxes hold the wrapped text, arrows run cause ->
 effect, and a link that skips columns is routed through reserved gaps so it never crosses a box.
 
-No label overlaps another, however many causes: texts are measured with the Agg renderer before
-anything is placed, bones and columns are spaced by what they hold, and the figure grows to fit
-(the PNG resolution is lowered for very large figures so the image stays a sane size).
+No label overlaps another, however many causes: every text is measured before anything is
+placed (from the font's advance widths, an upper bound of the Agg renderer's box, see
+`_Metrics`), bones and columns are spaced by what they hold, and the figure grows to fit. Past
+LARGE causes labels start with the cause's reference ("C12") and are cut after two lines, past
+HUGE after one: the full texts are in the report's tables.
 
 Fonts: DejaVu Sans from matplotlib's own data folder (no system font needed, the same picture
 everywhere). Glyphs DejaVu lacks (emoji, CJK) are drawn as boxes in the PNG; the SVG keeps texts

@@ -401,7 +401,7 @@ class _Writer:
         from docx.oxml.ns import qn
 
         tr_pr = row._tr.get_or_add_trPr()
-        for tag in ("w:tblHeader", "w:cantSplit"):
+        for tag in ("w:cantSplit", "w:tblHeader"):  # the order the schema wants
             el = OxmlElement(tag)
             el.set(qn("w:val"), "true")
             tr_pr.append(el)

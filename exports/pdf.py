@@ -81,6 +81,9 @@ NOTE_FILL = (255, 244, 214)
 NOTE_BORDER = (181, 137, 0)
 #: A table row is cut into several rows after this many lines (a row must fit on a page).
 MAX_ROW_LINES = 18
+CELL_PAD = 1.0
+#: Width (in 1/1000 em) counted for a character DejaVu lacks (drawn by a fallback font).
+MISSING_WIDTH = 1100
 
 #: CJK fonts looked for, in order, when the report holds characters DejaVu lacks
 #: (Debian/Ubuntu, Fedora/RHEL, Arch, macOS, Windows paths; (path, face number)).
@@ -110,6 +113,7 @@ def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> b
     pdf.set_lang("en")
     pdf.set_creation_date(dt.datetime.now(dt.UTC).replace(microsecond=0))
     w = _Writer(pdf, fr, dict(pictures or {}))
+    pdf.c_margin = 0  # text is placed exactly where this module says (cells have padding)
     pdf.add_page()
     w.title_block()
     for i, block in enumerate(blocks):
@@ -211,6 +215,7 @@ class _Writer:
         self.pictures = pictures
         self.figure = 0
         self.in_landscape = False
+        self._widths: dict[str, dict[str, float]] = {}
 
     def font(self, style: str = "", size: float = BODY_PT) -> None:
         self.pdf.set_font(FAMILY, style, size)
@@ -219,19 +224,94 @@ class _Writer:
     def width(self) -> float:
         return self.pdf.w - self.pdf.l_margin - self.pdf.r_margin
 
+    # --- text: wrapped here, drawn line by line ---------------------------------------------
+    # fpdf2's `multi_cell`/`write` re-measure the whole line for every character they add
+    # (quadratic in the line length): a 200-cause report spent most of its time there. Lines
+    # are broken here from the font's advance widths (linear) and each is drawn with `cell`.
+    def wrap(self, text: str, style: str, size: float, width: float) -> list[str]:
+        """`text` in lines that fit `width` mm in DejaVu `style` at `size` pt; explicit line
+        breaks kept; a word longer than a line is broken."""
+        self.font(style, size)
+        font = self.pdf.current_font
+        cw, cmap = font.cw, font.cmap
+        scale = size * 0.001 / self.pdf.k
+        limit = width / scale  # in font units
+        cache = self._widths.setdefault(style, {})
+
+        def units(word: str) -> float:
+            w = cache.get(word)
+            if w is None:
+                w = 0.0
+                for ch in word:
+                    cp = ord(ch)
+                    # a character DejaVu lacks comes from a fallback font: about an em
+                    w += cw[cp] if cp in cmap else MISSING_WIDTH
+                if len(cache) < 20000:
+                    cache[word] = w
+            return w
+
+        space = units(" ")
+        out: list[str] = []
+        for para in text.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for word in para.split(" "):
+                w = units(word)
+                if line and used + space + w <= limit:
+                    line.append(word)
+                    used += space + w
+                    continue
+                if line:
+                    out.append(" ".join(line))
+                    line, used = [], 0.0
+                while w > limit and len(word) > 1:  # break a long word
+                    cut = _fitting(word, limit, units)
+                    out.append(word[:cut])
+                    word = word[cut:]
+                    w = units(word)
+                line, used = [word], w
+            out.append(" ".join(line))
+        return out
+
+    def lines_at(
+        self, lines: Sequence[str], x: float, y: float, width: float, line_h: float
+    ) -> float:
+        """Draw `lines` (already wrapped) from (x, y) down; returns the y below them."""
+        pdf = self.pdf
+        for line in lines:
+            if line:
+                pdf.set_xy(x, y)
+                pdf.cell(width, line_h, line)
+            y += line_h
+        return y
+
+    def flow(
+        self, text: str, style: str, size: float, line_h: float, *, x: float | None = None
+    ) -> None:
+        """`text` as a paragraph in one style from x (the left margin) to the right margin,
+        across pages when it has to."""
+        pdf = self.pdf
+        x = pdf.l_margin if x is None else x
+        width = pdf.w - pdf.r_margin - x
+        for line in self.wrap(text, style, size, width):
+            self.room(line_h)
+            if line:
+                pdf.set_xy(x, pdf.y)
+                pdf.cell(width, line_h, line)
+            pdf.set_y(pdf.y + line_h)
+        pdf.set_x(pdf.l_margin)
+
     def title_block(self) -> None:
         pdf = self.pdf
-        self.font("B", TITLE_PT)
         pdf.set_text_color(*ACCENT)
-        pdf.multi_cell(self.width, 8.5, self.fr.title, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.flow(self.fr.title, "B", TITLE_PT, 8.5)
         pdf.set_draw_color(*ACCENT)
         pdf.set_line_width(0.5)
         pdf.line(pdf.l_margin, pdf.y + 1, pdf.w - pdf.r_margin, pdf.y + 1)
         pdf.set_line_width(0.2)
         pdf.ln(3)
-        self.font("", SMALL_PT + 0.5)
         pdf.set_text_color(*MUTED)
-        pdf.multi_cell(self.width, 4, self.fr.meta_line, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.flow(self.fr.meta_line, "", SMALL_PT + 0.5, 4)
         pdf.set_text_color(*INK)
         if self.fr.banner:
             pdf.ln(2)
@@ -277,15 +357,13 @@ class _Writer:
             self.room(14 + following)
             pdf.ln(3)
             pdf.start_section(_outline_title(b.text), level=0)
-            self.font("B", H1_PT)
             pdf.set_text_color(*ACCENT)
-            pdf.multi_cell(self.width, 7, t(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
+            self.flow(t(b.text), "B", H1_PT, 7)
         else:
             self.room(min(self._group_height(blocks, i), 200) + 10 + following)
             pdf.ln(1.5)
-            self.font("B", H2_PT)
             pdf.set_text_color(*ACCENT)
-            pdf.multi_cell(self.width, 5.5, t(b.text), align="L", new_x="LMARGIN", new_y="NEXT")
+            self.flow(t(b.text), "B", H2_PT, 5.5)
         pdf.set_text_color(*INK)
         pdf.ln(1)
 
@@ -303,14 +381,15 @@ class _Writer:
         line_h = TABLE_PT * 0.3528 * 1.3
         total = 0.0
         for style, cells in (("B", b.headers), ("", b.rows[0] if b.rows else ())):
-            self.font(style, TABLE_PT)
-            lines = [
-                len(self.pdf.multi_cell(w - 2.5, line_h, c, dry_run=True, output="LINES"))
-                for c, w in zip(cells, widths, strict=False)
-                if c
-            ]
-            total += max(lines, default=1) * line_h + 2.0
-        return min(total, MAX_ROW_LINES * line_h + 8) + 2.0
+            n = max(
+                (
+                    len(self.wrap(c, style, TABLE_PT, w - 2 * CELL_PAD))
+                    for c, w in zip(cells, widths, strict=False)
+                ),
+                default=1,
+            )
+            total += min(n, MAX_ROW_LINES) * line_h + 2 * CELL_PAD
+        return total + 2.0
 
     def _group_height(self, blocks: Sequence[Block], i: int) -> float:
         """Height of the blocks kept with heading `i` (a five-whys chain), roughly."""
@@ -388,19 +467,18 @@ class _Writer:
             x += width
         runs = b.runs or (Run(""),)
         main = runs[0]
-        self.font(("B" if main.bold else "") + ("I" if main.italic else ""), BODY_PT)
+        style = ("B" if main.bold else "") + ("I" if main.italic else "")
         pdf.set_text_color(*(MUTED if main.muted else INK))
-        pdf.set_xy(x, y)
-        pdf.multi_cell(
-            max(right - x, 20.0),
-            line_h,
-            "".join(t(r.text) for r in runs),
-            align="L",
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        width = max(right - x, 20.0)
+        pdf.set_y(y)
+        for line in self.wrap("".join(t(r.text) for r in runs), style, BODY_PT, width):
+            self.room(line_h)
+            if line:
+                pdf.set_xy(x, pdf.y)
+                pdf.cell(width, line_h, line)
+            pdf.set_y(pdf.y + line_h)
         pdf.set_text_color(*INK)
-        pdf.ln(0.5)
+        pdf.set_xy(left, pdf.y + 0.5)
 
     def boxed(self, lead: str, text: str, *, bold_all: bool = False) -> None:
         """A paragraph in a coloured box (the de-identified banner, a warning)."""
@@ -408,9 +486,8 @@ class _Writer:
         pad = 2.5
         line_h = BODY_PT * 0.3528 * 1.35
         inner = self.width - 2 * pad
-        self.font("B", BODY_PT)
         body = f"{t(lead)}{t(text)}"
-        lines = pdf.multi_cell(inner, line_h, body, dry_run=True, output="LINES")
+        lines = self.wrap(body, "B", BODY_PT, inner - 1.0)  # bold: the wider of the two
         height = len(lines) * line_h + 2 * pad
         self.room(height + 2)
         x, y = pdf.l_margin, pdf.y
@@ -434,61 +511,56 @@ class _Writer:
         pdf.set_xy(left, y + height + 2)
 
     def table(self, b: Table) -> None:
-        from fpdf.fonts import FontFace
-
+        """A table with a header row repeated on every page; a row never breaks across pages,
+        and one taller than MAX_ROW_LINES lines is cut into several rows."""
         pdf = self.pdf
         widths = [self.width * f for f in b.widths]
         line_h = TABLE_PT * 0.3528 * 1.3
-        pad = 1.0
-        self.font("", TABLE_PT)
-        pdf.set_draw_color(150, 150, 150)
-        self.room(line_h * 3 + 4 * pad)
-        head = FontFace(emphasis="BOLD", fill_color=HEADER_FILL)
-        fact = FontFace(emphasis="BOLD", fill_color=FACT_FILL)
-        with pdf.table(
-            col_widths=widths,
-            width=self.width,
-            align="LEFT",
-            text_align="LEFT",
-            v_align="TOP",
-            line_height=line_h,
-            padding=pad,
-            headings_style=head,
-            repeat_headings=1,
-            first_row_as_headings=True,
-            markdown=False,
-        ) as table:
-            row = table.row()
-            for h in b.headers:
-                row.cell(t(h))
-            for cells in b.rows:
-                for part in self._row_parts(cells, widths, line_h, pad):
-                    row = table.row()
-                    for k, text in enumerate(part):
-                        row.cell(text, style=fact if b.facts and k == 0 else None)
-        pdf.ln(3)
+        x0 = pdf.l_margin
+        inner = [w - 2 * CELL_PAD for w in widths]
+        head = [self.wrap(h, "B", TABLE_PT, w) for h, w in zip(b.headers, inner, strict=True)]
+        head_h = max(len(c) for c in head) * line_h + 2 * CELL_PAD
+        bottom = pdf.h - pdf.b_margin
 
-    def _row_parts(
-        self, cells: Sequence[str], widths: Sequence[float], line_h: float, pad: float
-    ) -> list[tuple[str, ...]]:
-        """The row, cut into several when a cell has more lines than fit on a page."""
-        cells = tuple(t(c) for c in cells)
-        if all(len(c) < 400 and c.count("\n") < 8 for c in cells):
-            return [cells]
-        self.font("", TABLE_PT)
-        split = [
-            self.pdf.multi_cell(w - 2 * pad - 0.5, line_h, c, dry_run=True, output="LINES")
-            if c
-            else [""]
-            for c, w in zip(cells, widths, strict=True)
-        ]
-        n = max(len(lines) for lines in split)
-        if n <= MAX_ROW_LINES:
-            return [cells]
-        parts = []
-        for start in range(0, n, MAX_ROW_LINES):
-            parts.append(tuple("\n".join(lines[start : start + MAX_ROW_LINES]) for lines in split))
-        return parts
+        def draw_row(cells: Sequence[list[str]], height: float, kind: str) -> None:
+            y = pdf.y
+            x = x0
+            for k, (lines, w) in enumerate(zip(cells, widths, strict=True)):
+                fill = HEADER_FILL if kind == "head" else FACT_FILL if b.facts and k == 0 else None
+                if fill:
+                    pdf.set_fill_color(*fill)
+                pdf.rect(x, y, w, height, style="DF" if fill else "D")
+                bold = kind == "head" or (b.facts and k == 0)
+                self.font("B" if bold else "", TABLE_PT)
+                self.lines_at(lines, x + CELL_PAD, y + CELL_PAD, w - 2 * CELL_PAD, line_h)
+                x += w
+            pdf.set_xy(x0, y + height)
+
+        def header() -> None:
+            draw_row(head, head_h, "head")
+
+        pdf.set_draw_color(150, 150, 150)
+        pdf.set_line_width(0.2)
+        rows: list[tuple[list[list[str]], float]] = []
+        for cells in b.rows:
+            wrapped = [
+                self.wrap(t(c), "B" if b.facts and k == 0 else "", TABLE_PT, w) if c else []
+                for k, (c, w) in enumerate(zip(cells, inner, strict=True))
+            ]
+            n = max((len(c) for c in wrapped), default=1) or 1
+            for start in range(0, n, MAX_ROW_LINES):
+                part = [c[start : start + MAX_ROW_LINES] for c in wrapped]
+                rows.append((part, max(1, min(MAX_ROW_LINES, n - start)) * line_h + 2 * CELL_PAD))
+        first = rows[0][1] if rows else 0.0
+        if pdf.y + head_h + first > bottom:
+            pdf.add_page(orientation="L" if self.in_landscape else "P")
+        header()
+        for part, height in rows:
+            if pdf.y + height > bottom:
+                pdf.add_page(orientation="L" if self.in_landscape else "P")
+                header()
+            draw_row(part, height, "row")
+        pdf.ln(3)
 
     def is_wide(self, b: Picture) -> bool:
         data = self.pictures.get(b.key)
@@ -516,7 +588,7 @@ class _Writer:
         w, h = fit(size_mm, self.width, room_h)
         if pdf.will_page_break(h + 10):
             left = pdf.h - pdf.b_margin - pdf.y - 10
-            if left >= 0.6 * h and left > 40:  # shrink a little rather than leave a gap
+            if left >= 0.85 * h and left > 40:  # shrink a little rather than leave a gap
                 w, h = fit(size_mm, self.width, left)
             else:
                 pdf.add_page(orientation="L" if self.in_landscape else "P")
@@ -538,6 +610,16 @@ class _Writer:
         pdf.ln(2)
         if wide:
             self.orientation(landscape=False)
+
+
+def _fitting(word: str, limit: float, units: Any) -> int:
+    """How many characters of `word` fit in `limit` font units (at least one)."""
+    acc = 0.0
+    for i, ch in enumerate(word):
+        acc += units(ch)
+        if acc > limit:
+            return max(1, i)
+    return len(word)
 
 
 def _outline_title(text: str) -> str:
