@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Header, Static, TextArea, Tree
 
 from models.domain import Cause, Investigation, Link
 from models.graph import CauseGraph
-from models.rules.causation import check_text, suggest_statement
+from models.rules.causation import cause_findings, suggest_statement
 from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind
 from screens.base import ServiceScreen
 from screens.cause_dialog import CauseDialog
@@ -249,11 +249,13 @@ class FishboneScreen(ServiceScreen):
         if cause.evidence:
             text.append(f" · evidence: {one_line(cause.evidence, 60)}", style="dim")
         if cause.kind != CauseKind.EVENT:
-            origin = not self.data.graph.causes_of(cause.id)
-            for hit in check_text(
-                cause.text, origin=origin, duty_context=f"{cause.statement} {cause.evidence}"
-            ):
-                text.append(f"\n! {hit.rule}: {hit.message}", style="yellow")
+            if cause.statement:
+                text.append("\nStatement: ", style="bold")
+                text.append(one_line(cause.statement, 200))
+            # The five rules, on the cause's text and on its causal statement.
+            texts = {c.id: c.text for c in self.data.causes.values()}
+            for finding in cause_findings(cause, self.data.graph, texts):
+                text.append(f"\n! {one_line(finding.message, 160)}", style="yellow")
         box.update(text)
 
     # --- outline ---------------------------------------------------------------------------
