@@ -26,8 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
 
 from models import audit as audit_chain
 from models import review, values
@@ -58,21 +56,6 @@ from models.errors import (
     ValidationError,
 )
 from models.rules import sac
-from models.tables import (
-    ActionCauseRow,
-    ActionRow,
-    AppUserRow,
-    AuditRow,
-    CausalLinkRow,
-    CauseRow,
-    FeedbackRow,
-    FishboneCategoryRow,
-    InvestigationRow,
-    SignOffRow,
-    TeamMemberRow,
-    TimelineEntryRow,
-    _now,
-)
 from models.vocab import (
     EIGHT_M,
     LONDON_PROTOCOL,
@@ -84,8 +67,26 @@ from models.vocab import (
     Status,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # bound at run time by load_orm()
+    from sqlalchemy.orm.exc import StaleDataError
+    from sqlmodel import Session
+
     from models.graph import CauseGraph
+    from models.tables import (
+        ActionCauseRow,
+        ActionRow,
+        AppUserRow,
+        AuditRow,
+        CausalLinkRow,
+        CauseRow,
+        FeedbackRow,
+        FishboneCategoryRow,
+        InvestigationRow,
+        SignOffRow,
+        TeamMemberRow,
+        TimelineEntryRow,
+        _now,
+    )
 
 #: Category sets an investigation can start from (DOMAIN: no single standard).
 CATEGORY_PRESETS = {"london": LONDON_PROTOCOL, "8m": EIGHT_M}
@@ -103,6 +104,49 @@ CONCURRED_FIELDS = frozenset(
 def _short(text: str, width: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# The ORM (SQLModel, the mapped tables) costs about 0.15 s to import. The home screen's list
+# needs none of it (a Core query), so it is loaded on the first session instead of at start-up,
+# and RcaApp warms it in a thread once the home screen is ready.
+_ORM_NAMES = (
+    "ActionCauseRow",
+    "ActionRow",
+    "AppUserRow",
+    "AuditRow",
+    "CausalLinkRow",
+    "CauseRow",
+    "FeedbackRow",
+    "FishboneCategoryRow",
+    "InvestigationRow",
+    "SignOffRow",
+    "TeamMemberRow",
+    "TimelineEntryRow",
+    "_now",
+)
+_orm_lock = threading.Lock()
+_orm_loaded = False
+
+
+def load_orm() -> None:
+    """Import the ORM pieces into this module (once; safe from any thread)."""
+    global _orm_loaded
+    if _orm_loaded:
+        return
+    with _orm_lock:
+        if _orm_loaded:
+            return
+        import sqlalchemy.orm.exc as orm_exc
+        import sqlmodel
+
+        import models.tables as tables
+
+        g = globals()
+        g["Session"] = sqlmodel.Session
+        g["StaleDataError"] = orm_exc.StaleDataError
+        for name in _ORM_NAMES:
+            g[name] = getattr(tables, name)
+        _orm_loaded = True
 
 
 class _Tx:
@@ -166,6 +210,7 @@ class Service:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
+        load_orm()
         try:
             with Session(self.db.engine, expire_on_commit=False) as s:
                 yield s
@@ -178,6 +223,7 @@ class Service:
             raise ReadOnlyError(
                 f"{self.db.target.name}: the database is open read-only; changes cannot be saved"
             )
+        load_orm()
         try:
             with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
                 tx = _Tx(s, self.user)
@@ -334,10 +380,23 @@ class Service:
             return Investigation.from_row(self._require_investigation(s, investigation_id))
 
     def list_investigations(self) -> list[InvestigationSummary]:
-        t = InvestigationRow.__table__.c
-        cols = [t[f] for f in InvestigationSummary.__dataclass_fields__]
-        with self._read() as s:
-            rows = s.execute(select(*cols).order_by(t.id)).all()
+        """The home list: a Core query on the investigation table (no ORM needed, see
+        load_orm), with typed columns so dates and flags come back as Python values."""
+        from sqlalchemy import Boolean, DateTime, Integer, Text, column
+        from sqlalchemy import table as core_table
+
+        types = {"id": Integer, "sac_score": Integer, "sentinel": Boolean}
+        dates = {"occurred_at", "discovered_at", "decision_at", "updated_at"}
+        cols = [
+            column(name, DateTime if name in dates else types.get(name, Text))
+            for name in InvestigationSummary.__dataclass_fields__
+        ]
+        query = select(*cols).select_from(core_table("investigation")).order_by(cols[0])
+        try:
+            with self.db.engine.connect() as conn:
+                rows = conn.execute(query).all()
+        except DBAPIError as exc:
+            raise translate(exc, self.db.target.name) from None
         return [InvestigationSummary(*r) for r in rows]
 
     def update_investigation(
@@ -1146,7 +1205,17 @@ class Service:
     # --- users and roles -------------------------------------------------------------------
     def _ensure_admin(self) -> None:
         """A database without users gets one: whoever opens it first (its creator) is admin."""
+        from sqlalchemy import column
+        from sqlalchemy import table as core_table
+
         try:
+            # A Core query first: the usual answer ("there are users") needs no ORM at start-up.
+            with self.db.engine.connect() as conn:
+                found = conn.execute(
+                    select(column("id")).select_from(core_table("app_user")).limit(1)
+                ).first()
+            if found is not None:
+                return
             with self._read() as s:
                 if s.execute(select(AppUserRow.id).limit(1)).first() is not None:
                     return

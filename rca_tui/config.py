@@ -11,26 +11,33 @@ import datetime as dt
 import getpass
 import os
 import tomllib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticError
 
 from models.errors import RcaError
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SettingsError(RcaError):
+    """A value in the settings is not acceptable (the message names the key and why)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings; `Settings.from_mapping` checks every key (a typo is refused, not ignored).
+
+    A plain dataclass rather than a pydantic model: this is read at every start, and pydantic
+    costs more to import than the whole check below.
+    """
 
     db: str | None = None
     user: str | None = None
     #: Days from the RCA decision to the target completion date.
-    rca_target_days: int = Field(default=45, ge=1, le=365)
+    rca_target_days: int = 45
     #: Country (and optional subdivision) whose public holidays are not business days.
     holiday_country: str | None = "US"
     holiday_subdivision: str | None = None
     #: Extra non-working days of this hospital.
-    extra_holidays: list[dt.date] = []
+    extra_holidays: tuple[dt.date, ...] = field(default_factory=tuple)
     theme: str | None = None
     mouse: bool | None = None
 
@@ -41,6 +48,51 @@ class Settings(BaseModel):
             return getpass.getuser()
         except (KeyError, OSError):
             return "unknown"
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, object]) -> Settings:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SettingsError(
+                f"setting '{unknown[0]}': not a setting (known: {', '.join(sorted(known))})"
+            )
+        out: dict[str, object] = {}
+        for key, value in data.items():
+            out[key] = _check(key, value)
+        return cls(**out)
+
+
+def _check(key: str, value: object) -> object:
+    if key in ("db", "user", "holiday_country", "holiday_subdivision", "theme"):
+        if value is None or isinstance(value, str):
+            return value or None
+        raise SettingsError(f"setting '{key}': expected text")
+    if key == "mouse":
+        if value is None or isinstance(value, bool):
+            return value
+        raise SettingsError(f"setting '{key}': expected true or false")
+    if key == "rca_target_days":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
+            raise SettingsError(f"setting '{key}': expected a whole number of days, 1 to 365")
+        return value
+    if key == "extra_holidays":
+        if not isinstance(value, list | tuple):
+            raise SettingsError(f"setting '{key}': expected a list of dates")
+        days = []
+        for item in value:
+            if isinstance(item, dt.datetime):
+                item = item.date()
+            if isinstance(item, str):
+                try:
+                    item = dt.date.fromisoformat(item)
+                except ValueError:
+                    raise SettingsError(f"setting '{key}': {item!r} is not a date") from None
+            if not isinstance(item, dt.date):
+                raise SettingsError(f"setting '{key}': {item!r} is not a date")
+            days.append(item)
+        return tuple(days)
+    return value  # pragma: no cover - every field is handled above
 
 
 def config_path() -> Path:
@@ -66,8 +118,6 @@ def load_settings(**overrides: object) -> Settings:
             data[key] = os.environ[env]
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
-        return Settings.model_validate(data)
-    except PydanticError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise RcaError(f"{path}: setting '{key}': {err['msg']}") from None
+        return Settings.from_mapping(data)
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: {exc.message}") from None

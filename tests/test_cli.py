@@ -154,3 +154,24 @@ def test_installed_entry_point_runs(db_path):
     )
     assert bad.returncode == 1
     assert bad.stderr.strip().count("\n") == 0 and "not an RCA database" in bad.stderr
+
+
+def test_settings_file_is_checked(tmp_path, monkeypatch, db_path):
+    """A typo or a bad value in the settings file is one line naming the file and key."""
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("RCA_CONFIG", str(config))
+    runner = CliRunner()
+    config.write_text(
+        'rca_target_days = 30\nextra_holidays = [2026-12-24]\nholiday_country = "GB"\n'
+    )
+    assert runner.invoke(cli, ["--db", str(db_path), "list"]).exit_code == 0
+    for text, fragment in (
+        ("rca_target_day = 30\n", "'rca_target_day': not a setting"),
+        ("rca_target_days = 0\n", "'rca_target_days': expected a whole number"),
+        ('extra_holidays = ["soon"]\n', "'soon' is not a date"),
+        ("mouse = 3\n", "'mouse': expected true or false"),
+        ("db = [\n", "cannot read the settings"),
+    ):
+        config.write_text(text)
+        line = one_line_error(runner.invoke(cli, ["--db", str(db_path), "list"]))
+        assert str(config) in line and fragment in line, line
