@@ -37,7 +37,7 @@ from models.rules.dates import format_date, parse_date
 from models.rules.plan_checks import plan_summary
 from models.vocab import ActionStatus, CauseKind, MeasureKind, Strength
 from screens.base import ServiceScreen
-from screens.dialogs import EditDialog
+from screens.dialogs import EditDialog, TextDialog
 from screens.formatting import label, one_line
 from screens.intake import DateValidator
 
@@ -238,41 +238,6 @@ class ActionDialog(EditDialog):
             return
         raw["addresses"] = list(raw["addresses"])
         self.dismiss(raw)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-
-class ReasonDialog(EditDialog):
-    """One reason, written down (why a root cause has no action, or only weaker ones)."""
-
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
-
-    def __init__(self, question: str, value: str = "") -> None:
-        super().__init__()
-        self.question = question
-        self.value = value
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Content(self.question), classes="dialog-title")
-            yield TextArea(self.value, id="reason", soft_wrap=True, tab_behavior="focus")
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#reason", TextArea).focus()
-
-    def snapshot(self) -> object:
-        return self.query_one("#reason", TextArea).text
-
-    @on(Button.Pressed, "#ok")
-    def action_ok(self) -> None:
-        self.dismiss({"reason": self.query_one("#reason", TextArea).text})
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
@@ -543,4 +508,6 @@ class ActionsScreen(ServiceScreen):
                     **{field: values["reason"]},
                 )
 
-        self.app.push_screen(ReasonDialog(question, getattr(cause, field)), done)
+        self.app.push_screen(
+            TextDialog(question, required=False, value=getattr(cause, field)), done
+        )

@@ -87,3 +87,18 @@ class ServiceScreen(Screen):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+
+
+class UndoActions:
+    """Undo/redo of cause and link edits (the session's EditHistory), for the screens that
+    edit the cause graph. Mixed into a ServiceScreen; each screen binds the keys itself."""
+
+    def action_undo(self) -> None:
+        self.call(self.app.history.undo, then=self._undone, group="save")  # type: ignore[attr-defined]
+
+    def action_redo(self) -> None:
+        self.call(self.app.history.redo, then=self._undone, group="save")  # type: ignore[attr-defined]
+
+    def _undone(self, message: str) -> None:
+        self.notify(message, markup=False)  # type: ignore[attr-defined]
+        self.reload()  # type: ignore[attr-defined]

@@ -6,12 +6,15 @@ Every text shown here may contain user input (titles, causes), so it is passed a
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Static, TextArea
 
 
 class ErrorDialog(ModalScreen[str | None]):
@@ -114,3 +117,47 @@ class EditDialog(ModalScreen[dict | None]):
             ),
             answered,
         )
+
+
+class TextDialog(EditDialog):
+    """A required (or optional) piece of text: a reason, a comment."""
+
+    CSS_PATH = Path(__file__).with_name("dialog.tcss")
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
+
+    def __init__(self, question: str, *, required: bool = True, value: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.required = required
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.question), classes="dialog-title")
+            yield TextArea(self.value, id="text", soft_wrap=True, tab_behavior="focus")
+            yield Static(id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#problem").display = False
+        self.query_one("#text", TextArea).focus()
+
+    def snapshot(self) -> object:
+        return self.query_one("#text", TextArea).text
+
+    @on(Button.Pressed, "#ok")
+    def action_ok(self) -> None:
+        text = self.query_one("#text", TextArea).text
+        if self.required and not text.strip():
+            box = self.query_one("#problem", Static)
+            box.update(Content("A reason is required."))
+            box.display = True
+            return
+        self.dismiss({"text": text})
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

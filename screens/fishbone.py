@@ -23,7 +23,7 @@ from models.domain import Cause, Investigation, Link
 from models.graph import CauseGraph
 from models.rules.causation import cause_findings, suggest_statement
 from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind
-from screens.base import ServiceScreen
+from screens.base import ServiceScreen, UndoActions
 from screens.cause_dialog import CauseDialog
 from screens.dialogs import ChoiceDialog, EditDialog
 from screens.formatting import one_line
@@ -112,7 +112,7 @@ def detect_renames(old: list[str], new: list[str]) -> dict[str, str]:
     return renames
 
 
-class FishboneScreen(ServiceScreen):
+class FishboneScreen(UndoActions, ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Fishbone"
     PALETTE_GROUP = "Fishbone"
@@ -555,16 +555,6 @@ class FishboneScreen(ServiceScreen):
         from screens.graph import GraphScreen
 
         self.app.push_screen(GraphScreen(self.investigation_id))
-
-    def action_undo(self) -> None:
-        self.call(self.app.history.undo, then=self._undone, group="save")  # type: ignore[attr-defined]
-
-    def action_redo(self) -> None:
-        self.call(self.app.history.redo, then=self._undone, group="save")  # type: ignore[attr-defined]
-
-    def _undone(self, message: str) -> None:
-        self.notify(message, markup=False)
-        self.reload()
 
 
 __all__ = ["Content", "FishboneScreen", "detect_renames"]

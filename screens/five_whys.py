@@ -22,7 +22,7 @@ from models.domain import Cause
 from models.graph import CauseGraph
 from models.rules.causation import check_text
 from models.vocab import CauseKind
-from screens.base import ServiceScreen
+from screens.base import ServiceScreen, UndoActions
 from screens.formatting import one_line
 
 #: RCA2: a chain that stops before this many whys has rarely reached a system cause.
@@ -37,7 +37,7 @@ class WhyState:
     categories: list[str]
 
 
-class FiveWhysScreen(ServiceScreen):
+class FiveWhysScreen(UndoActions, ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Five whys"
     PALETTE_GROUP = "Five whys"
@@ -224,13 +224,3 @@ class FiveWhysScreen(ServiceScreen):
             then=lambda _: self.reload(),
             group="save",
         )
-
-    def action_undo(self) -> None:
-        self.call(self.app.history.undo, then=self._undone, group="save")  # type: ignore[attr-defined]
-
-    def action_redo(self) -> None:
-        self.call(self.app.history.redo, then=self._undone, group="save")  # type: ignore[attr-defined]
-
-    def _undone(self, message: str) -> None:
-        self.notify(message, markup=False)
-        self.reload()

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from models.domain import Cause
 from models.graph import CauseGraph
 from models.vocab import CauseKind
-from screens.base import ServiceScreen
+from screens.base import ServiceScreen, UndoActions
 from screens.formatting import one_line
 
 MARK = {"root": "◆ ", "contributing": "+ ", "event": "▶ ", "cause": ""}
@@ -97,7 +97,7 @@ class CausePicker(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class GraphScreen(ServiceScreen):
+class GraphScreen(UndoActions, ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Cause graph"
     PALETTE_GROUP = "Graph"
@@ -282,13 +282,3 @@ class GraphScreen(ServiceScreen):
         from screens.five_whys import FiveWhysScreen
 
         self.app.push_screen(FiveWhysScreen(self.investigation_id, self._current()))
-
-    def action_undo(self) -> None:
-        self.call(self.app.history.undo, then=self._undone, group="save")  # type: ignore[attr-defined]
-
-    def action_redo(self) -> None:
-        self.call(self.app.history.redo, then=self._undone, group="save")  # type: ignore[attr-defined]
-
-    def _undone(self, message: str) -> None:
-        self.notify(message, markup=False)
-        self.reload()

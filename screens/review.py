@@ -27,7 +27,7 @@ from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime, parse_date
 from models.vocab import Concurrence, FeedbackAudience, SignOffDecision, Status
 from screens.base import ServiceScreen
-from screens.dialogs import EditDialog
+from screens.dialogs import EditDialog, TextDialog
 from screens.formatting import label, one_line
 
 
@@ -36,49 +36,6 @@ class ReviewState:
     dossier: Dossier
     findings: list[Finding]
     role: str | None
-
-
-class TextDialog(EditDialog):
-    """A required (or optional) piece of text: a reason, a comment."""
-
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
-
-    def __init__(self, question: str, *, required: bool = True) -> None:
-        super().__init__()
-        self.question = question
-        self.required = required
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Content(self.question), classes="dialog-title")
-            yield TextArea("", id="text", soft_wrap=True, tab_behavior="focus")
-            yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#problem").display = False
-        self.query_one("#text", TextArea).focus()
-
-    def snapshot(self) -> object:
-        return self.query_one("#text", TextArea).text
-
-    @on(Button.Pressed, "#ok")
-    def action_ok(self) -> None:
-        text = self.query_one("#text", TextArea).text
-        if self.required and not text.strip():
-            box = self.query_one("#problem", Static)
-            box.update(Content("A reason is required."))
-            box.display = True
-            return
-        self.dismiss({"text": text})
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
 
 class FeedbackDialog(EditDialog):
