@@ -284,7 +284,8 @@ class ReviewScreen(ServiceScreen):
             TextDialog(f"Why do you not concur with '{one_line(action.text, 50)}'?"), done
         )
 
-    def action_approve(self) -> None:
+    def _review_step(self, method, question: str, *, required: bool) -> None:
+        """Ask for the comment or reason, then take one review step through the service."""
         inv = self._inv()
         if inv is None:
             return
@@ -292,75 +293,33 @@ class ReviewScreen(ServiceScreen):
         def done(values: dict | None) -> None:
             if values is not None:
                 self.call(
-                    self.service.approve,
-                    inv.id,
-                    inv.version,
-                    values["text"],
-                    then=self._done,
-                    group="save",
+                    method, inv.id, inv.version, values["text"], then=self._done, group="save"
                 )
 
-        self.app.push_screen(
-            TextDialog("Approve: a comment for the record (optional)", required=False), done
+        self.app.push_screen(TextDialog(question, required=required), done)
+
+    def action_approve(self) -> None:
+        self._review_step(
+            self.service.approve, "Approve: a comment for the record (optional)", required=False
         )
 
     def action_return(self) -> None:
-        inv = self._inv()
-        if inv is None:
-            return
-
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.return_for_changes,
-                    inv.id,
-                    inv.version,
-                    values["text"],
-                    then=self._done,
-                    group="save",
-                )
-
-        self.app.push_screen(TextDialog("Return for changes: what needs to change?"), done)
+        self._review_step(
+            self.service.return_for_changes,
+            "Return for changes: what needs to change?",
+            required=True,
+        )
 
     def action_reopen(self) -> None:
-        inv = self._inv()
-        if inv is None:
-            return
-
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.reopen,
-                    inv.id,
-                    inv.version,
-                    values["text"],
-                    then=self._done,
-                    group="save",
-                )
-
-        self.app.push_screen(TextDialog("Reopen the approved investigation: why?"), done)
+        self._review_step(
+            self.service.reopen, "Reopen the approved investigation: why?", required=True
+        )
 
     def action_close(self) -> None:
-        inv = self._inv()
-        if inv is None:
-            return
-
-        def done(values: dict | None) -> None:
-            if values is not None:
-                self.call(
-                    self.service.close,
-                    inv.id,
-                    inv.version,
-                    values["text"],
-                    then=self._done,
-                    group="save",
-                )
-
-        self.app.push_screen(
-            TextDialog(
-                "Close: the follow-up is done. A comment for the record (optional)", required=False
-            ),
-            done,
+        self._review_step(
+            self.service.close,
+            "Close: the follow-up is done. A comment for the record (optional)",
+            required=False,
         )
 
     def action_feedback(self) -> None:
