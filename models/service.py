@@ -195,9 +195,14 @@ class _Tx:
 class Service:
     """All reads and writes of the RCA database, for one user."""
 
-    def __init__(self, db: Database, user: str) -> None:
+    def __init__(self, db: Database, user: str, *, login: str | None = None) -> None:
         self.db = db
+        #: The name written in the audit trail (the login, or the `user` setting).
         self.user = user
+        #: The account roles are checked against. The command line passes the operating
+        #: system's account of the session (not an environment variable or a setting, which
+        #: anyone could set); programs that build a Service themselves pass it or get `user`.
+        self.login = login or user
         self._graphs: dict[int, CauseGraph] = {}
         self._graph_lock = threading.RLock()
         if not db.readonly:
@@ -332,7 +337,7 @@ class Service:
     def _role_in(self, s: Session, name: str | None = None) -> str:
         """The role `name` (default: this service's user) acts with."""
         stored = s.execute(
-            select(AppUserRow.role).where(AppUserRow.name == (name or self.user))
+            select(AppUserRow.role).where(AppUserRow.name == (name or self.login))
         ).scalar_one_or_none()
         return review.effective_role(stored)
 
@@ -1222,7 +1227,7 @@ class Service:
             with self._write() as tx:
                 if tx.s.execute(select(AppUserRow.id).limit(1)).first() is not None:
                     return  # someone else got there first
-                name = values.title("user name", self.user)
+                name = values.title("user name", self.login)
                 row = AppUserRow(name=name, role=review.ADMIN, created_by=name, created_at=tx.at)
                 tx.s.add(row)
                 tx.s.flush()
@@ -1246,7 +1251,7 @@ class Service:
 
     def current_role(self) -> str:
         """The role this service's user acts with (investigator when not in the user table)."""
-        return review.effective_role(self.role_of(self.user))
+        return review.effective_role(self.role_of(self.login))
 
     def add_user(self, name: str, role: str) -> User:
         """Give a user name a role (admin only). A name already listed is refused."""
@@ -1600,7 +1605,9 @@ class Service:
             self._touch(tx, inv)
 
 
-def open_service(target: Any = None, user: str | None = None, **kwargs: Any) -> Service:
+def open_service(
+    target: Any = None, user: str | None = None, *, login: str | None = None, **kwargs: Any
+) -> Service:
     """Open the database and a service for `user` (the OS login name when not given)."""
     from models.db import open_database
 
@@ -1612,7 +1619,7 @@ def open_service(target: Any = None, user: str | None = None, **kwargs: Any) -> 
         except (KeyError, OSError):  # no login name (some containers)
             user = "unknown"
     try:
-        return Service(open_database(target, **kwargs), user)
+        return Service(open_database(target, **kwargs), user, login=login)
     except OSError as exc:  # pragma: no cover - last resort, named plainly
         raise DatabaseError(f"cannot open the database: {exc}") from None
 

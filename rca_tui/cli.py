@@ -45,10 +45,33 @@ class Ctx:
             self._service = open_service(
                 self.settings.db,
                 self.settings.user_name(),
+                login=os_login(),
                 create=create,
                 readonly=self.readonly,
             )
         return self._service
+
+
+def os_login() -> str:
+    """The operating system's account of this session (over SSH: the account logged in).
+
+    Roles are checked against this, not against `--user`/RCA_USER/the settings file (those only
+    change the name written in the audit trail) and not against LOGNAME/USER, which anyone can
+    set before running `rca`.
+    """
+    import os
+
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # Windows, or a uid without a passwd entry
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -401,7 +424,7 @@ def user_list(obj: Ctx, as_json: bool) -> None:
         added = f"{u.created_at:%Y-%m-%d} by {u.created_by}" if u.created_at else ""
         click.echo(f"{u.name:{width}}  {u.role:12}  {added}")
     click.echo(
-        f"Anyone else is an investigator. You are {service.user} ({service.current_role()})."
+        f"Anyone else is an investigator. You are {service.login} ({service.current_role()})."
     )
 
 

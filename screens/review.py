@@ -135,7 +135,7 @@ class ReviewScreen(ServiceScreen):
             return ReviewState(
                 dossier,
                 run_checks(dossier, today=self.app.today()),
-                self.service.role_of(self.service.user),
+                self.service.role_of(self.service.login),
             )
 
         self.call(load, self.investigation_id, then=self._show)
@@ -171,7 +171,7 @@ class ReviewScreen(ServiceScreen):
         errors = [f for f in state.findings if f.severity == "error"]
         text = Text()
         text.append(f"Status: {label(Status, inv.status)}", style="bold")
-        text.append(f"  ·  You: {self.service.user} ({state.role or 'investigator'})\n")
+        text.append(f"  ·  You: {self.service.login} ({state.role or 'investigator'})\n")
         if inv.status == Status.APPROVED:
             text.append(
                 "Approved: read-only. Reopen (o) with a reason to change it.\n", style="bold green"

@@ -116,13 +116,32 @@ def test_the_last_admin_stays(service):
 
 
 @pytest.fixture
-def rca(db_path):
+def rca(db_path, monkeypatch):
+    """`rca` as run by the operating-system account `user` (roles follow the login)."""
+    import rca_tui.cli
+
     runner = CliRunner()
 
     def run(*args, user="alice"):
+        monkeypatch.setattr(rca_tui.cli, "os_login", lambda: user)
         return runner.invoke(cli, ["--db", str(db_path), "--user", user, *args])
 
     return run
+
+
+def test_roles_follow_the_login_not_the_user_setting(db_path, monkeypatch):
+    """`--user` (or RCA_USER, or the settings file) cannot borrow a reviewer's role."""
+    import rca_tui.cli
+
+    runner = CliRunner()
+    monkeypatch.setattr(rca_tui.cli, "os_login", lambda: "alice")
+    runner.invoke(cli, ["--db", str(db_path), "user", "add", "rita", "--role", "reviewer"])
+    monkeypatch.setattr(rca_tui.cli, "os_login", lambda: "mallory")
+    monkeypatch.setenv("RCA_USER", "rita")
+    listed = runner.invoke(cli, ["--db", str(db_path), "user", "list"])
+    assert listed.output.splitlines()[-1].endswith("You are mallory (investigator).")
+    refused = runner.invoke(cli, ["--db", str(db_path), "user", "add", "eve", "--role", "admin"])
+    assert refused.exit_code == 1 and "Only an admin" in refused.output
 
 
 def one_line_error(result) -> str:
