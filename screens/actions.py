@@ -291,13 +291,13 @@ class ActionsScreen(ServiceScreen):
         table.clear(columns=True)
         # At 80 columns owner and status move to the detail panel: the action text needs room.
         self.wide = self.size.width >= 110
-        fixed = 12 + 10 + (16 + 12 if self.wide else 0)
+        fixed = 12 + 10 + (24 + 12 if self.wide else 0)
         width = max(20, self.size.width - fixed - 2 * (4 if self.wide else 2) - 4)
         table.add_column("Root cause / action", width=width)
         table.add_column("Strength", width=12)
         table.add_column("Due", width=10)
         if self.wide:
-            table.add_column("Owner", width=16)
+            table.add_column("Owner", width=24)
             table.add_column("Status", width=12)
         blank = [Text("")] * (4 if self.wide else 2)
         by_cause: dict[int, list[Action]] = {}
@@ -356,7 +356,7 @@ class ActionsScreen(ServiceScreen):
         ]
         if self.wide:
             cells += [
-                Text(one_line(action.owner, 16) or "-"),
+                Text(one_line(action.owner, 24) or "-"),
                 Text(label(ActionStatus, action.status)),
             ]
         table.add_row(*cells)
