@@ -130,11 +130,14 @@ class HomeScreen(ServiceScreen):
         settings = getattr(self.app, "settings", None)
         self._drawn_width = self.size.width
         width = max(40, self.size.width or 80)
-        title_width = max(12, width - sum(FIXED.values()) - 2 * (len(FIXED) + 1) - 3)
+        # On a wide terminal the unit gets room too (up to 28 columns); the title takes the rest.
+        unit_width = FIXED["unit"] + max(0, min(18, (width - 120) // 3))
+        fixed = sum(FIXED.values()) - FIXED["unit"] + unit_width
+        title_width = max(12, width - fixed - 2 * (len(FIXED) + 1) - 3)
         keep = self._shown[table.cursor_row] if self._shown and table.row_count else None
         table.clear(columns=True)
         table.add_column("Title", width=title_width, key="title")
-        table.add_column("Unit", width=FIXED["unit"], key="unit")
+        table.add_column("Unit", width=unit_width, key="unit")
         table.add_column("Event", width=FIXED["event"], key="event")
         table.add_column("SAC", width=FIXED["sac"], key="sac")
         table.add_column("Status", width=FIXED["status"], key="status")
@@ -151,7 +154,7 @@ class HomeScreen(ServiceScreen):
             [
                 (
                     Text(one_line(row.title, title_width)),
-                    Text(one_line(row.unit, FIXED["unit"])),
+                    Text(one_line(row.unit, unit_width)),
                     Text(row.occurred_at.strftime("%Y-%m-%d") if row.occurred_at else "-"),
                     sac_cell(row.sac_score, row.sentinel),
                     Text(label(Status, row.status)),
