@@ -62,9 +62,6 @@ class PlanState:
 class ActionDialog(EditDialog):
     """Add or edit one action; returns the service's fields (dates parsed) or None."""
 
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
-
     def __init__(
         self, roots: list[Cause], *, action: Action | None = None, addresses: tuple[int, ...] = ()
     ) -> None:
@@ -238,10 +235,6 @@ class ActionDialog(EditDialog):
             return
         raw["addresses"] = list(raw["addresses"])
         self.dismiss(raw)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
 
 class ActionsScreen(ServiceScreen):

@@ -6,12 +6,9 @@ Shared by the fishbone, five-whys and graph screens. The causal statement is off
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Select, Static, TextArea
@@ -25,9 +22,6 @@ KINDS = [(k.label, k.value) for k in CauseKind if k != CauseKind.EVENT]
 
 class CauseDialog(EditDialog):
     """Returns {"text", "kind", "category", "evidence", "statement"} or None."""
-
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
 
     def __init__(
         self,
@@ -142,7 +136,3 @@ class CauseDialog(EditDialog):
             problem.display = True
             return
         self.dismiss(values)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()

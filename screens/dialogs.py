@@ -93,7 +93,18 @@ class ChoiceDialog(ModalScreen[str | None]):
 
 
 class EditDialog(ModalScreen[dict | None]):
-    """Base of the small edit dialogs: Escape with changes asks before throwing them away."""
+    """Base of the small edit dialogs: Escape with changes asks before throwing them away.
+
+    Subclasses compose their fields with "Save" (#ok) and "Cancel" (#cancel) buttons and define
+    `action_ok` (ctrl+s) and `snapshot`; the look, the keys and Cancel are shared here.
+    """
+
+    CSS_PATH = Path(__file__).with_name("dialog.tcss")
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
     def snapshot(self) -> object:  # pragma: no cover - each dialog says what it holds
         return None
@@ -121,9 +132,6 @@ class EditDialog(ModalScreen[dict | None]):
 
 class TextDialog(EditDialog):
     """A required (or optional) piece of text: a reason, a comment."""
-
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
 
     def __init__(self, question: str, *, required: bool = True, value: str = "") -> None:
         super().__init__()
@@ -157,7 +165,3 @@ class TextDialog(EditDialog):
             box.display = True
             return
         self.dismiss({"text": text})
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()

@@ -53,9 +53,6 @@ class FishboneData:
 class CategoriesDialog(EditDialog):
     """Edit the bones as lines of text: add, rename in place, reorder, remove."""
 
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
-
     def __init__(self, categories: list[str]) -> None:
         super().__init__()
         self.categories = categories
@@ -97,10 +94,6 @@ class CategoriesDialog(EditDialog):
         new = [line.strip() for line in self.query_one("#lines", TextArea).text.splitlines()]
         new = [n for n in new if n]
         self.dismiss({"names": new, "renames": detect_renames(self.categories, new)})
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
 
 def detect_renames(old: list[str], new: list[str]) -> dict[str, str]:

@@ -41,9 +41,6 @@ class ReviewState:
 class FeedbackDialog(EditDialog):
     """Record that feedback was given: to whom, when, by whom."""
 
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
-
     def __init__(self, user: str, today: dt.date) -> None:
         super().__init__()
         self.user = user
@@ -91,10 +88,6 @@ class FeedbackDialog(EditDialog):
                 "note": self.query_one("#note", TextArea).text,
             }
         )
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
 
 class ReviewScreen(ServiceScreen):

@@ -23,9 +23,6 @@ from screens.formatting import label, one_line
 class MemberDialog(EditDialog):
     """Add or edit one member: name, role, involved in the event."""
 
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
-
     def __init__(self, member: TeamMember | None = None) -> None:
         super().__init__()
         self.member = member
@@ -81,10 +78,6 @@ class MemberDialog(EditDialog):
                 "involved": self.query_one("#involved", Checkbox).value,
             }
         )
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
 
 class TeamScreen(ServiceScreen):

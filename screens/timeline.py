@@ -29,9 +29,6 @@ from screens.intake import DateValidator
 class EntryDialog(EditDialog):
     """Add or edit one timeline entry."""
 
-    CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
-
     def __init__(self, entry: TimelineEntry | None = None) -> None:
         super().__init__()
         self.entry = entry
@@ -103,10 +100,6 @@ class EntryDialog(EditDialog):
                 "source": self.query_one("#source", Input).value,
             }
         )
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
 
 class TimelineScreen(ServiceScreen):
