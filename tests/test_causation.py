@@ -216,6 +216,32 @@ def test_human_error_with_a_preceding_cause_is_fine():
     assert findings_for("Nurse gave the wrong dose of insulin", "root", has_preceding=True) == []
 
 
+#: A human error, a deviation and a failure to act, each with the rule it breaks at a chain's end.
+CHAIN_END = [
+    ("Nurse gave the wrong dose of insulin", "R3"),
+    ("Protocol not followed for the insulin sliding scale", "R4"),
+    ("No one turned the patient", "R5"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), CHAIN_END)
+def test_rules_3_to_5_ask_for_a_cause_only_where_the_chain_stops(text, rule):
+    assert rule in codes(findings_for(text))
+    assert rule in codes(findings_for(text, "root"))
+    # once the team has asked "why" and added the answer, the rule is satisfied
+    assert not codes(findings_for(text, has_preceding=True)) & {"R3", "R4", "R5"}
+    assert not codes(findings_for(text, "root", has_preceding=True)) & {"R3", "R4", "R5"}
+
+
+@pytest.mark.parametrize(("text", "rule"), CHAIN_END)
+def test_rules_3_to_5_read_the_statement_only_where_the_chain_stops(text, rule):
+    statement = f"{text} led to a hypoglycaemic episode, which increased the likelihood of harm."
+    neutral = "Staff on the ward"
+    assert rule in codes(findings_for(neutral, "root", statement=statement))
+    found = findings_for(neutral, "root", statement=statement, has_preceding=True)
+    assert not codes(found) & {"R3", "R4", "R5"}
+
+
 def test_failure_to_act_with_a_stated_duty_is_fine():
     assert codes(findings_for("No one turned the patient every two hours")) == {"R5"}
     assert findings_for("No one turned the patient every two hours per the care plan") == []
