@@ -24,11 +24,10 @@ try:
 except ImportError:  # run from a source tree without installing
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from exports.formats import FORMATS
 from models.demo import demo_document
 from models.service import open_service
 from models.vocab import LONDON_PROTOCOL
-
-FORMATS = ("docx", "pdf", "html", "md", "csv", "xlsx", "json", "graphml", "dot")
 
 
 def big_document(n: int, seed: int = 3) -> dict:

@@ -12,11 +12,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from models.errors import RcaError
+from models.errors import ExportError, TargetExistsError
 
-
-class ExportError(RcaError):
-    """The export could not be written (the message names the file and why)."""
+__all__ = ["ExportError", "TargetExistsError", "clean_xml_text", "write_atomic"]
 
 
 #: Characters XML 1.0 does not allow anywhere (not even as &#...;): C0 controls other than
@@ -39,7 +37,9 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, force: bool = Fa
     if target.is_dir():
         raise ExportError(f"{target}: is a folder; give a file name")
     if target.exists() and not force:
-        raise ExportError(f"{target}: already exists (use --force to replace it)")
+        raise TargetExistsError(
+            f"{target}: already exists (use --force to replace it)", [str(target)]
+        )
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = target.parent
     try:

@@ -60,3 +60,16 @@ class LockedError(DatabaseError):
 
 class ImportFormatError(ValidationError):
     """An interchange file was refused; the message names the field path and the reason."""
+
+
+class ExportError(RcaError):
+    """An export could not be written (the message names the file and why)."""
+
+
+class TargetExistsError(ExportError):
+    """A file an export would write already exists; `paths` are all of them, so the app can
+    ask once whether to replace them (and the command line says to use --force)."""
+
+    def __init__(self, message: str, paths: list[str]):
+        super().__init__(message)
+        self.paths = paths

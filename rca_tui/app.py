@@ -140,6 +140,13 @@ class RcaApp(App):
         self.push_screen(HelpScreen(self.screen))
 
     # --- exports (screens may not import the exports package: they ask the app) -----------
+    @staticmethod
+    def export_choices() -> list[tuple[str, str, bool]]:
+        """(label, format, ticked at first) for the export dialog, from the one format list."""
+        from exports.formats import FORMATS
+
+        return [(f.label, f.name, f.default) for f in FORMATS.values()]
+
     def run_export(
         self,
         investigation_id: int,
@@ -152,30 +159,14 @@ class RcaApp(App):
     ) -> list[str]:
         """Write the chosen formats into `folder`; runs in a worker thread (slow, no widgets).
 
-        Every target is checked before the first file is written; `progress(format, done,
-        total)` is called before each format so the dialog can show how far it got.
+        The same `exports.export_formats` as `rca export`: every target is checked and every
+        format rendered before the first file is written; `progress(format, done, total)` moves
+        the dialog's bar.
         """
         import exports
         from models.migrations import HEAD
 
         service = self.service
-        dossier = service.dossier(investigation_id)
-        findings = service.check(investigation_id, today=self.today())
-        fmts = exports.parse_formats(formats)
-        title = dossier.investigation.title
-        if deidentify:
-            from exports.deidentify import Scrubber
-
-            title = Scrubber.for_investigation(dossier.investigation)(title)
-        folder = folder.rstrip("/") + "/"  # always a folder here, even for one format
-        targets = exports.plan_targets(
-            fmts,
-            folder,
-            investigation_id=investigation_id,
-            title=title,
-            deidentified=deidentify,
-            force=force,
-        )
         settings = self.settings
         deadline_settings = None
         if settings is not None:
@@ -185,28 +176,20 @@ class RcaApp(App):
                 "subdivision": settings.holiday_subdivision,
                 "extra_holidays": tuple(settings.extra_holidays),
             }
-        # Render every format in memory first, then write: a format that fails leaves no file.
-        rendered: dict[str, bytes | str] = {}
-        for done, fmt in enumerate(fmts):
-            if progress is not None:
-                progress(fmt, done, len(fmts))
-            rendered.update(
-                exports.render_formats(
-                    dossier,
-                    [fmt],
-                    findings=findings,
-                    generated_by=service.user,
-                    db_version=HEAD,
-                    deidentify=deidentify,
-                    deadline_settings=deadline_settings,
-                    today=self.today(),
-                )
-            )
-        if progress is not None:
-            progress("", len(fmts), len(fmts))
-        from exports.safety import write_atomic
-
-        return [str(write_atomic(targets[fmt], rendered[fmt], force=force)) for fmt in fmts]
+        files = exports.export_formats(
+            service.dossier(investigation_id),
+            formats,
+            folder.rstrip("/") + "/",  # always a folder here, even for one format
+            force=force,
+            deidentify=deidentify,
+            findings=service.check(investigation_id, today=self.today()),
+            generated_by=service.user,
+            db_version=HEAD,
+            deadline_settings=deadline_settings,
+            today=self.today(),
+            progress=progress,
+        )
+        return [str(path) for path in files]
 
     # --- the one error path ----------------------------------------------------------------
     def _log_traceback(self, error: BaseException) -> str:

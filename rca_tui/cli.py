@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from exports.formats import FORMATS, parse_formats
 from models import __version__
 from models.errors import RcaError
 
@@ -188,7 +189,6 @@ def _read_input(file: str) -> bytes:
         raise RcaError(f"{file}: cannot read ({exc.strerror})") from None
 
 
-FORMATS = ("docx", "pdf", "html", "md", "csv", "xlsx", "json", "graphml", "dot")
 
 
 @cli.command()
@@ -238,7 +238,7 @@ def export(
         rca export 3 --format md --deidentify > rca-3.md
         rca export 3 --format dot | dot -Tsvg -o causes.svg
     """
-    from exports import TEXT_FORMATS, export_formats, parse_formats, render_formats
+    from exports import export_formats, render_formats
     from models.migrations import HEAD
 
     formats = parse_formats(fmt)
@@ -246,7 +246,7 @@ def export(
     if to_stdout:
         if len(formats) > 1:
             raise RcaError("several formats need -o FOLDER")
-        if formats[0] not in TEXT_FORMATS:
+        if not FORMATS[formats[0]].text:
             raise RcaError(f"format {formats[0]} is not text: give -o FILE or -o FOLDER")
     service = obj.service()
     dossier = service.dossier(investigation_id)

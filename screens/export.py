@@ -21,20 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, ProgressBar, SelectionList, Static
 from textual.worker import get_current_worker
 
-from models.errors import RcaError
+from models.errors import RcaError, TargetExistsError
 from screens.dialogs import ChoiceDialog
-
-FORMATS = [
-    ("Word report (.docx)", "docx", True),
-    ("PDF report", "pdf", True),
-    ("Web page (.html, self-contained)", "html", False),
-    ("Markdown (.md)", "md", False),
-    ("Action plan, spreadsheet (.xlsx)", "xlsx", False),
-    ("Action plan, CSV", "csv", False),
-    ("Whole investigation, JSON (re-importable)", "json", False),
-    ("Cause graph, GraphML", "graphml", False),
-    ("Cause graph, Graphviz DOT", "dot", False),
-]
 
 
 def default_folder() -> str:
@@ -64,7 +52,7 @@ class ExportDialog(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text("Export reports"), classes="dialog-title")
-            yield SelectionList[str](*FORMATS, id="formats")
+            yield SelectionList[str](*self.app.export_choices(), id="formats")  # type: ignore[attr-defined]
             yield Static(Text("Folder"), classes="field-label")
             yield Input(default_folder(), id="folder", compact=True)
             yield Checkbox(
@@ -141,22 +129,26 @@ class ExportDialog(ModalScreen[list[str] | None]):
         if error is None:
             self.dismiss(message.files)
             return
-        text = error.message if isinstance(error, RcaError) else f"{type(error).__name__}: {error}"
-        if "already exists" in text:
+        if isinstance(error, TargetExistsError):
 
             def answered(choice: str | None) -> None:
                 if choice == "replace":
                     self.action_export(force=True)
 
+            names = "\n".join(f"  {path}" for path in error.paths)
             self.app.push_screen(
                 ChoiceDialog(
-                    f"{text.split(' (use')[0]}. Replace the existing files?",
+                    f"{'These files exist' if len(error.paths) > 1 else 'This file exists'}:"
+                    f"\n{names}\nReplace {'them' if len(error.paths) > 1 else 'it'}?",
                     [("Replace", "replace"), ("Cancel", "cancel")],
                 ),
                 answered,
             )
             return
-        self._problem(text)
+        if isinstance(error, RcaError):
+            self._problem(error.message)
+        else:
+            self.app.show_error(error)  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -10,7 +10,6 @@ import io
 import json
 import os
 import re
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -507,14 +506,47 @@ def test_cli_unwritable_folder_is_one_line(rca, demo, tmp_path):
             locked.chmod(0o700)
 
 
-def test_cli_missing_document_writer_is_one_line_and_writes_nothing(
-    rca, demo, tmp_path, monkeypatch
-):
-    monkeypatch.setitem(sys.modules, "exports.docx", None)  # import fails as if not built yet
+def test_cli_a_failing_writer_is_one_line_and_writes_nothing(rca, demo, tmp_path, monkeypatch):
+    import dataclasses
+
+    from exports.formats import FORMATS
+    from models.errors import ExportError
+
+    def broken(job):
+        raise ExportError("docx: the document could not be laid out")
+
+    monkeypatch.setitem(FORMATS, "docx", dataclasses.replace(FORMATS["docx"], render=broken))
     folder = tmp_path / "r"
     message = one_line(rca("export", str(demo), "--format", "md,docx,csv", "-o", str(folder)))
-    assert message.startswith("Error: format docx is not available yet")
+    assert message == "Error: docx: the document could not be laid out"
     assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_progress_is_reported_per_format_in_order(service, demo_id, tmp_path):
+    from exports import export_formats
+
+    seen = []
+    files = export_formats(
+        service.dossier(demo_id),
+        "md,csv,json",
+        tmp_path,
+        pictures=False,
+        progress=lambda fmt, done, total: seen.append((fmt, done, total)),
+    )
+    assert seen == [("md", 0, 3), ("csv", 1, 3), ("json", 2, 3), ("", 3, 3)]
+    assert [p.suffix for p in files] == [".md", ".csv", ".json"]
+
+
+def test_every_existing_target_is_named_at_once(service, demo_id, tmp_path):
+    from exports import export_formats
+    from models.errors import TargetExistsError
+
+    first = export_formats(service.dossier(demo_id), "md,csv", tmp_path, pictures=False)
+    with pytest.raises(TargetExistsError) as caught:
+        export_formats(service.dossier(demo_id), "md,csv,json", tmp_path, pictures=False)
+    assert caught.value.paths == [str(p) for p in first]
+    assert "use --force" in caught.value.message
+    assert not list(tmp_path.glob("*.json"))  # nothing written
 
 
 def test_cli_deidentify_covers_json_and_the_report(rca, demo, tmp_path):

@@ -64,9 +64,21 @@ async def test_export_dialog_writes_and_asks_before_replacing(service, tmp_path)
         await settle(pilot)
         await settle(pilot)
         assert isinstance(app.screen, ChoiceDialog)
+        md = next(p for p in out.iterdir() if p.suffix == ".md")
+        assert str(md) in app.screen.question  # says which file it would replace
         await pilot.click("#choice-cancel")
         await settle(pilot)
         assert {p: p.read_bytes() for p in out.iterdir()} == before
+        # And once more, answering "Replace": the file is written anew (a new inode: atomic).
+        inode = md.stat().st_ino
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.click("#choice-replace")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        assert md.stat().st_ino != inode and stat.S_IMODE(md.stat().st_mode) == 0o600
     assert inv.id == 1
 
 
