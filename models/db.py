@@ -1,7 +1,17 @@
-"""Opening the database: where it lives, the SQLite settings, "is this ours", migrations, backup.
+"""Opening the database: where it lives, the SQLite or PostgreSQL settings, "is this ours",
+migrations, backup, and driver errors in words.
 
-This is the only module that knows SQLite exists. Everything else speaks SQLAlchemy, so pointing
-`--db`/`RCA_DB` at a PostgreSQL URL later needs no change outside this file.
+This is the only module that knows which database it is. Everything else speaks SQLAlchemy: the
+service opens write transactions on `Database.writer` and read transactions on `Database.engine`,
+and this module makes those behave alike on both backends:
+
+* SQLite: WAL, synchronous=FULL, foreign keys, a busy timeout, and `BEGIN IMMEDIATE` for writers,
+  so writers queue for the one write lock instead of failing.
+* PostgreSQL (psycopg 3): writers run at READ COMMITTED and take one transaction-scoped advisory
+  lock first (`pg_advisory_xact_lock`), the counterpart of BEGIN IMMEDIATE: writers are
+  serialised, so the audit chain's head and the cycle check read inside a write transaction are
+  current. Readers run at REPEATABLE READ, so everything one read transaction returns comes
+  from one snapshot. A lock wait longer than the busy timeout is "busy, try again".
 
 Opening never alters a file it does not recognise: the checks (header, integrity, application id,
 schema revision) run on a read-only connection first, and a foreign, corrupt or newer database is
@@ -27,6 +37,11 @@ from models.migrations import HEAD, REVISIONS
 APPLICATION_ID = 0x52434154
 BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: The PostgreSQL advisory lock every writer takes (the same number as the SQLite header's
+#: application id): one writer at a time per database.
+WRITE_LOCK = APPLICATION_ID
+#: Seconds to wait for a PostgreSQL server before saying it cannot be reached.
+CONNECT_TIMEOUT_S = 5
 
 
 def default_path() -> Path:
@@ -53,6 +68,11 @@ class Target:
                 tail = raw.split("///", 1)[-1] if "///" in raw else ""
                 if tail and not tail.startswith(":memory:") and "mode=memory" not in tail:
                     return cls.parse(Path(tail.split("?", 1)[0]))
+            scheme, rest = raw.split("://", 1)
+            if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+                # psycopg 3 is the driver installed with the app (SQLAlchemy's default for a
+                # bare postgresql:// is psycopg2).
+                return cls(url=f"postgresql+psycopg://{rest}")
             return cls(url=raw)
         path = Path(raw).expanduser()
         with contextlib.suppress(OSError):
@@ -66,11 +86,12 @@ class Target:
         # never print a password
         from sqlalchemy.engine import make_url
 
-        return make_url(self.url).render_as_string(hide_password=True)
+        shown = make_url(self.url).render_as_string(hide_password=True)
+        return shown.replace("postgresql+psycopg://", "postgresql://", 1)
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.path is not None or self.url.startswith("sqlite")
+    def is_postgresql(self) -> bool:
+        return self.url.startswith("postgresql")
 
 
 # --- the checks, on a read-only connection ---------------------------------------------------
@@ -109,10 +130,9 @@ def _probe_sqlite(path: Path) -> str | None:
             raise DatabaseError(f"{name}: not an RCA database (it holds other tables)")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        text_ = str(exc)
-        if "locked" in text_ or "busy" in text_:
+        if _sqlite_code(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             raise LockedError(f"{name}: the database is locked by another program") from None
-        raise DatabaseError(f"{name}: the database is corrupt ({text_})") from None
+        raise DatabaseError(f"{name}: the database is corrupt ({exc})") from None
     finally:
         con.close()
     return _known_revision(name, row[0] if row else None)
@@ -193,7 +213,10 @@ class Database:
 
     @property
     def writer(self) -> Engine:
-        """The engine whose transactions take the write lock at BEGIN."""
+        """The engine whose transactions take the write lock at BEGIN (and, on PostgreSQL,
+        run at READ COMMITTED, so that what they read after the lock is current)."""
+        if self.target.is_postgresql:
+            return self.engine.execution_options(rca_write=True, isolation_level="READ COMMITTED")
         return self.engine.execution_options(rca_write=True)
 
     def dispose(self) -> None:
@@ -232,25 +255,56 @@ def open_database(
     return Database(engine=engine, target=tgt, readonly=readonly)
 
 
+def _postgresql_engine(tgt: Target) -> Engine:
+    engine = create_engine(
+        tgt.url,
+        pool_pre_ping=True,  # a server restarted overnight: reconnect instead of failing
+        isolation_level="REPEATABLE READ",  # readers: one snapshot per transaction
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+    )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover - exercised by every PostgreSQL test
+        if conn.get_execution_options().get("rca_write"):
+            # Wait at most the busy timeout for the writer ahead, then say "busy".
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    return engine
+
+
 def _open_url(tgt: Target, *, create: bool, readonly: bool) -> Database:
+    if not tgt.is_postgresql:
+        raise DatabaseError(
+            f"{tgt.name}: not a database rca-tui can use (give a file path or a "
+            "postgresql:// URL)"
+        )
     try:
-        engine = create_engine(tgt.url, pool_pre_ping=True)
+        engine = _postgresql_engine(tgt)
+        writer = engine.execution_options(rca_write=True, isolation_level="READ COMMITTED")
         with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            revision = None
-            if tables:
-                if "alembic_version" not in tables or "investigation" not in tables:
-                    raise DatabaseError(f"{tgt.name}: not an RCA database (it holds other tables)")
-                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-                revision = _known_revision(tgt.name, row[0] if row else None)
+            revision = _url_revision(tgt, conn)
+        if revision != HEAD:
+            if readonly or (revision is None and not create):
+                raise DatabaseError(f"{tgt.name}: the database needs setting up (run 'rca init')")
+            with writer.begin() as conn:
+                # The write lock is held: a second program opening the same new database at
+                # the same moment waits, then finds it migrated.
+                if _url_revision(tgt, conn) != HEAD:
+                    _run_alembic(conn)
     except DBAPIError as exc:
-        raise DatabaseError(f"{tgt.name}: cannot open ({exc.orig})") from None
-    if revision != HEAD:
-        if readonly or (revision is None and not create):
-            raise DatabaseError(f"{tgt.name}: the database needs setting up (run 'rca init')")
-        with engine.begin() as conn:
-            _run_alembic(conn)
+        raise translate(exc, tgt.name) from None
     return Database(engine=engine, target=tgt, readonly=readonly)
+
+
+def _url_revision(tgt: Target, conn) -> str | None:
+    tables = set(inspect(conn).get_table_names())
+    if not tables:
+        return None
+    if "alembic_version" not in tables or "investigation" not in tables:
+        raise DatabaseError(f"{tgt.name}: not an RCA database (it holds other tables)")
+    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return _known_revision(tgt.name, row[0] if row else None)
 
 
 # --- migrations ------------------------------------------------------------------------------
@@ -330,18 +384,74 @@ def backup_to(source: Target, dest: str | os.PathLike, *, force: bool = False) -
     return dest_path
 
 
+def _sqlite_code(exc: BaseException) -> str:
+    """SQLite's own name for the error ('SQLITE_BUSY', 'SQLITE_READONLY_DBMOVED', ...)."""
+    return getattr(exc, "sqlite_errorname", None) or ""
+
+
+#: PostgreSQL error classes (SQLSTATE) and what they mean to the person saving.
+_BUSY_STATES = {"55P03", "40P01", "40001"}  # lock timeout, deadlock, serialisation failure
+_READONLY_STATES = {"25006"}  # read-only transaction (a standby server)
+_PRIVILEGE_STATES = {"42501"}  # insufficient privilege
+
+
 def translate(exc: DBAPIError, name: str) -> DatabaseError:
-    """Turn a driver error into the one-line error a person can act on."""
-    msg = str(getattr(exc, "orig", exc))
-    low = msg.lower()
-    if "locked" in low or "busy" in low:
-        return LockedError(
-            f"{name}: the database is busy (another program is writing); try again in a moment"
+    """Turn a driver error into the one-line error a person can act on.
+
+    Told apart by the driver's error code (SQLite's error name, PostgreSQL's SQLSTATE). Only
+    a PostgreSQL connection that never opened has no code (libpq reports it in words), so that
+    one case reads libpq's message.
+    """
+    orig = getattr(exc, "orig", exc)
+    msg = " ".join(str(orig).split())
+    busy = (
+        f"{name}: the database is busy (another program is writing); nothing was saved, "
+        "try again in a moment"
+    )
+    code = _sqlite_code(orig)
+    if code:
+        if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return LockedError(busy)
+        if code.startswith("SQLITE_READONLY"):
+            return ReadOnlyError(f"{name}: the database is read-only; changes cannot be saved")
+        if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return DatabaseError(f"{name}: the database is corrupt ({msg})")
+        if code.startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+            return DatabaseError(f"{name}: cannot write ({msg})")
+        if code.startswith("SQLITE_CANTOPEN"):
+            return DatabaseError(f"{name}: cannot open the database file ({msg})")
+        return DatabaseError(f"{name}: database error ({msg})")
+    state = getattr(orig, "sqlstate", None)
+    if state in _BUSY_STATES:
+        return LockedError(busy)
+    if state in _READONLY_STATES:
+        return ReadOnlyError(f"{name}: the database server is read-only; changes cannot be saved")
+    if state in _PRIVILEGE_STATES:
+        return DatabaseError(
+            f"{name}: your database login may not do this ({msg}); ask the administrator"
         )
-    if "readonly" in low or "read-only" in low:
-        return ReadOnlyError(f"{name}: the database is read-only; changes cannot be saved")
-    if "malformed" in low or "not a database" in low:
-        return DatabaseError(f"{name}: the database is corrupt ({msg})")
-    if "disk" in low or "full" in low:
-        return DatabaseError(f"{name}: cannot write ({msg})")
+    if state is not None and state.startswith("08"):
+        return DatabaseError(f"{name}: the connection to the server was lost; try again")
+    if state is None and orig.__class__.__module__.startswith("psycopg"):
+        return _connection_failure(name, msg)
     return DatabaseError(f"{name}: database error ({msg})")
+
+
+def _connection_failure(name: str, msg: str) -> DatabaseError:
+    """A PostgreSQL connection that could not be opened, in words (libpq gives no code)."""
+    low = msg.lower()
+    why = msg.split("FATAL:")[-1].strip()
+    if "database" in low and "does not exist" in low:
+        return DatabaseError(
+            f"{name}: no such database on the server (ask the administrator to create it)"
+        )
+    refused = ("password authentication failed", "peer authentication failed", "pg_hba.conf")
+    if any(r in low for r in refused) or ("role" in low and "does not exist" in low):
+        return DatabaseError(f"{name}: the server refused the login ({why})")
+    unreachable = ("timeout", "refused", "resolve host", "translate host", "no route", "no such")
+    if any(u in low for u in unreachable):
+        return DatabaseError(
+            f"{name}: cannot reach the database server (is it running, and is the address "
+            "right?)"
+        )
+    return DatabaseError(f"{name}: cannot connect ({why})")
