@@ -49,3 +49,78 @@ def demo_id(service):
     from models.demo import add_demo
 
     return add_demo(service).id
+
+
+# --- the PostgreSQL tier ------------------------------------------------------------------------
+#: A server URL with the right to create databases, e.g. postgresql://root@127.0.0.1:5432/postgres.
+#: Unset: the PostgreSQL tests are skipped and the run says so once. Set but unreachable: they
+#: fail (CI sets it, so a server that is down cannot pass as "skipped").
+PG_ENV = "RCA_TEST_PG"
+_PG_SKIPPED: list[str] = []
+
+
+def _pg_admin():
+    import psycopg
+
+    url = os.environ[PG_ENV].replace("postgresql+psycopg://", "postgresql://", 1)
+    return psycopg.connect(url, autocommit=True, connect_timeout=5)
+
+
+def _pg_url_for(database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(os.environ[PG_ENV]).set(database=database).render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A database migrated once per run; each test gets a fresh copy of it (fast)."""
+    if not os.environ.get(PG_ENV):
+        _PG_SKIPPED.append("x")
+        pytest.skip(f"PostgreSQL tier: set {PG_ENV}=postgresql://USER@HOST:PORT/DB to run it")
+    import psycopg
+
+    try:
+        admin = _pg_admin()
+    except psycopg.Error as exc:
+        pytest.fail(f"{PG_ENV}={os.environ[PG_ENV]}: cannot reach the server ({exc})")
+    name = f"rca_tmpl_{os.getpid()}"
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    from models.db import open_database
+
+    open_database(_pg_url_for(name)).dispose()
+    yield name
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture
+def pg_url(pg_template):
+    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+    import uuid
+
+    name = f"rca_test_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _pg_url_for(name)
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_url(request, tmp_path):
+    """The database of a test that must hold on both backends: a file, or a server database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "rca.db")
+    return request.getfixturevalue("pg_url")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _PG_SKIPPED:
+        terminalreporter.write_line(
+            f"PostgreSQL tier skipped: set {PG_ENV}=postgresql://USER@HOST:PORT/DB "
+            "(a server where USER may create databases) to run it."
+        )
