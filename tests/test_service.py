@@ -9,6 +9,7 @@ import pytest
 
 from models.errors import ConflictError, NotFoundError, ValidationError
 from models.service import Service
+from models.vocab import NccMerp
 
 
 def audit_rows(service: Service, investigation_id: int):
@@ -47,6 +48,21 @@ def test_near_miss_is_scored_on_potential_severity(service):
     )
     assert inv.sac_score == 3
     assert inv.sentinel is False
+
+
+@pytest.mark.parametrize("category", list("ABCDEFGHI"))
+def test_every_ncc_merp_category_is_stored(service, category):
+    inv = service.create_investigation("Insulin", event_type="medication", ncc_merp=category)
+    assert inv.ncc_merp == category
+    other = "A" if category != "A" else "I"
+    inv = service.update_investigation(inv.id, inv.version, ncc_merp=other)
+    assert inv.ncc_merp == other
+    # in lower case, and by its label, as people may type it
+    inv = service.update_investigation(inv.id, inv.version, ncc_merp=category.lower())
+    assert inv.ncc_merp == category
+    inv = service.update_investigation(inv.id, inv.version, ncc_merp=None)
+    label = NccMerp(category).label
+    assert service.update_investigation(inv.id, inv.version, ncc_merp=label).ncc_merp == category
 
 
 def test_score_follows_every_edit(service):
