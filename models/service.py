@@ -362,7 +362,8 @@ class Service:
 
     @staticmethod
     def _derive(data: dict[str, Any], current: InvestigationRow | None = None) -> None:
-        """Fill the derived fields (SAC score; sentinel default on creation)."""
+        """Fill the derived fields: the SAC score (`sac.assess`: for an incident the higher of
+        the actual and potential scores) and, on creation, the sentinel default."""
 
         def pick(name: str) -> Any:
             if name in data:

@@ -29,7 +29,9 @@ def test_create_investigation_scores_and_audits(service):
         occurred_at="2026-11-03 14:20",
     )
     assert inv.title == "Insulin 10x overdose"
-    assert inv.sac_score == 2  # incidents are scored on the actual severity: major x occasional
+    # An incident counts the higher score: catastrophic potential x occasional = 3, although
+    # the actual severity alone (major x occasional) gives 2.
+    assert inv.sac_score == 3
     assert inv.sentinel is True  # severe harm that reached the patient
     assert inv.occurred_at == dt.datetime(2026, 11, 3, 14, 20)
     assert inv.created_by == "alice"
@@ -48,6 +50,21 @@ def test_near_miss_is_scored_on_potential_severity(service):
     )
     assert inv.sac_score == 3
     assert inv.sentinel is False
+
+
+def test_incident_is_scored_on_the_higher_severity(service):
+    inv = service.create_investigation(
+        "Wrong-patient procedure stopped late",
+        report_type="incident",
+        severity_actual="minor",
+        probability="remote",
+    )
+    assert inv.sac_score == 1
+    inv = service.update_investigation(inv.id, inv.version, severity_potential="catastrophic")
+    assert inv.sac_score == 3
+    assert service.list_investigations()[0].sac_score == 3  # the home list reads it too
+    inv = service.update_investigation(inv.id, inv.version, severity_potential=None)
+    assert inv.sac_score == 1
 
 
 @pytest.mark.parametrize("category", list("ABCDEFGHI"))
