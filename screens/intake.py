@@ -82,10 +82,23 @@ def _label(text: str) -> Static:
     return Static(Text(text), classes="field-label")
 
 
+class TickBox(Checkbox):
+    """A checkbox whose state reads without colour: `[x]` ticked, `[ ]` not (NO_COLOR, 16
+    colours), instead of Textual's `X` that differs only in colour."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.assemble(
+            "[", ("x" if self.value else " ", self.get_visual_style("toggle--button")), "]"
+        )
+
+
 class IntakeScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Event intake"
-    AUTO_FOCUS = "#title"
+    #: No auto focus: it focuses before the layout is done and so scrolls the title to the
+    #: middle, hiding "Event" and "Title" above it. on_mount focuses the title instead.
+    AUTO_FOCUS = ""
     RELOAD_ON_RESUME = False
     PALETTE_GROUP = "Intake"
     BINDINGS = [
@@ -138,7 +151,7 @@ class IntakeScreen(ServiceScreen):
                 with Vertical(id="risk-pickers"):
                     for name in ("severity_actual", "severity_potential", "probability"):
                         yield from self._picker(name)
-                    yield Checkbox("Sentinel event", id="sentinel")
+                    yield TickBox("Sentinel event", id="sentinel", compact=True)
                 yield SacMatrix(id="sac")
 
             yield Static(Text("Triage and deadlines"), classes="section")
@@ -150,10 +163,11 @@ class IntakeScreen(ServiceScreen):
                 compact=True,
             )
             yield Static(id="deadlines")
-            yield Checkbox(
+            yield TickBox(
                 "Blameworthy act suspected (criminal act, abuse, deliberately unsafe act, "
                 "impairment)",
                 id="blameworthy",
+                compact=True,
             )
             yield Static(Text(BLAMEWORTHY_NOTE), id="blameworthy-help")
             yield TextArea(
@@ -197,10 +211,11 @@ class IntakeScreen(ServiceScreen):
     def on_mount(self) -> None:
         self.query_one("#errors").display = False
         self._refresh_derived()
+        # Open at the top with the title focused (it is in view there: no scrolling to it).
+        self.query_one("#title", Input).focus(scroll_visible=False)
         if self.investigation_id is None:
             self.title = "New investigation"
             self._original = self.collect()
-            self.query_one("#title", Input).focus()
         else:
             self.reload()
 
