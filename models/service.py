@@ -56,13 +56,12 @@ from models.errors import (
     ValidationError,
 )
 from models.rules import sac
+from models.rules.sentinel import suggests_sentinel
 from models.vocab import (
     EIGHT_M,
     LONDON_PROTOCOL,
     CauseKind,
     Concurrence,
-    Harm,
-    ReportType,
     SignOffDecision,
     Status,
 )
@@ -377,9 +376,9 @@ class Service:
             pick("probability"),
         )
         if current is None and "sentinel" not in data:
-            data["sentinel"] = pick("report_type") in (None, ReportType.INCIDENT) and pick(
-                "harm"
-            ) in (Harm.DEATH, Harm.SEVERE)
+            data["sentinel"] = suggests_sentinel(
+                pick("report_type"), pick("harm"), pick("ncc_merp")
+            )
 
     def get_investigation(self, investigation_id: int) -> Investigation:
         with self._read() as s:

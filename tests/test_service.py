@@ -82,6 +82,15 @@ def test_every_ncc_merp_category_is_stored(service, category):
     assert service.update_investigation(inv.id, inv.version, ncc_merp=label).ncc_merp == category
 
 
+def test_sentinel_default_reads_ncc_merp_and_report_type(service):
+    death = service.create_investigation("Opioid overdose", report_type="incident", ncc_merp="I")
+    assert death.sentinel is True
+    caught = service.create_investigation("Caught", report_type="near_miss", harm="death")
+    assert caught.sentinel is False
+    asked = service.create_investigation("By hand", harm="death", sentinel=False)
+    assert asked.sentinel is False  # an explicit answer wins
+
+
 def test_score_follows_every_edit(service):
     inv = service.create_investigation("Fall", severity_actual="minor", probability="frequent")
     assert inv.sac_score == 1

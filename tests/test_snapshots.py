@@ -67,8 +67,8 @@ def test_intake_risk_section(snap_compare, demo_app):
 
 
 def test_intake_close_call(snap_compare, demo_app):
-    """A near miss: the potential severity picker marked and scored, the sentinel box focused,
-    and both scores in the matrix."""
+    """A near miss: the potential severity picker marked and scored, the sentinel box unticked
+    by the rule and focused, its note, and both scores in the matrix."""
 
     async def run_before(pilot) -> None:
         await keys("enter", "e")(pilot)

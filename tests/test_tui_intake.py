@@ -1,8 +1,8 @@
 """The intake form driven with the keyboard at 80x24 (and 160x48): what it shows, what it stores.
 
-NCC MERP categories, both SAC scores, and the form's look: it opens at the top, focus shows on
-every picker, a close call's picker is not an empty box, and a ticked box differs from an
-unticked one without colour.
+NCC MERP categories, the sentinel box that follows harm and report type until set by hand, both
+SAC scores, and the form's look: it opens at the top, focus shows on every picker, a close call's
+picker is not an empty box, and a ticked box differs from an unticked one without colour.
 """
 
 from __future__ import annotations
@@ -48,6 +48,14 @@ async def new_form(pilot, title: str) -> IntakeScreen:
     return pilot.app.screen
 
 
+def note(screen: IntakeScreen) -> str:
+    return str(screen.query_one("#sentinel-note", Static).render())
+
+
+def box(screen: IntakeScreen) -> Checkbox:
+    return screen.query_one("#sentinel", Checkbox)
+
+
 @pytest.fixture
 def app(service):
     return make_app(service, today=TODAY)
@@ -65,6 +73,77 @@ async def test_ncc_merp_category_is_saved_from_the_form(app, service):
     (row,) = service.list_investigations()
     inv = service.get_investigation(row.id)
     assert (inv.event_type, inv.ncc_merp) == ("medication", "I")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_sentinel_follows_harm_and_report_type(app, service, size):
+    async with app.run_test(size=size) as pilot:
+        screen = await new_form(pilot, "Fall with head injury, died")
+        assert not box(screen).value
+        assert note(screen) == "Follows harm and report type"
+        await pick(pilot, "#report_type", "inc")
+        await pick(pilot, "#harm", "death")
+        assert box(screen).value
+        await pick(pilot, "#harm", "mild")
+        assert not box(screen).value
+        await pick(pilot, "#harm", "severe")
+        assert box(screen).value
+        await pick(pilot, "#report_type", "near")  # did not reach the patient
+        assert not box(screen).value
+        await pick(pilot, "#report_type", "inc")
+        assert box(screen).value
+        assert note(screen) == "Follows harm and report type"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+    (row,) = service.list_investigations()
+    assert row.sentinel is True
+
+
+async def test_sentinel_set_by_hand_stays_and_the_overview_warns(app, service):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await new_form(pilot, "Death after a delayed transfer")
+        await pick(pilot, "#report_type", "inc")
+        await pick(pilot, "#harm", "death")
+        assert box(screen).value
+        box(screen).focus()
+        await pilot.press("space")  # the investigator decides: not sentinel
+        await pilot.pause()
+        assert not box(screen).value
+        assert note(screen) == "Set by hand; harm and report type say: sentinel"
+        await pick(pilot, "#harm", "severe")
+        assert not box(screen).value  # the user's choice stays
+        await pick(pilot, "#harm", "mild")
+        assert note(screen) == "Set by hand"
+        await pick(pilot, "#harm", "death")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        findings = str(app.screen.query_one("#findings", Static).render())
+        assert "I-SENTINEL: Harm that reached the patient (death)" in findings
+        steps = app.screen.query_one("#steps")
+        assert steps.get_row("intake")[2].plain == "1"  # counted under the intake step
+    (row,) = service.list_investigations()
+    assert row.sentinel is False
+
+
+async def test_a_stored_answer_that_differs_from_the_rule_counts_as_set_by_hand(app, service):
+    inv = service.create_investigation(
+        "Severe harm, judged not sentinel", report_type="incident", harm="severe", sentinel=False
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(IntakeScreen(inv.id))
+        await settle(pilot)
+        screen = app.screen
+        assert not box(screen).value
+        assert note(screen) == "Set by hand; harm and report type say: sentinel"
+        await pick(pilot, "#harm", "death")
+        assert not box(screen).value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    stored = service.get_investigation(inv.id)
+    assert (stored.harm, stored.sentinel) == ("death", False)
 
 
 async def test_both_scores_show_and_the_higher_is_stored(app, service):
