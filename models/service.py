@@ -56,13 +56,12 @@ from models.errors import (
     ValidationError,
 )
 from models.rules import sac
+from models.rules.sentinel import suggests_sentinel
 from models.vocab import (
     EIGHT_M,
     LONDON_PROTOCOL,
     CauseKind,
     Concurrence,
-    Harm,
-    ReportType,
     SignOffDecision,
     Status,
 )
@@ -362,7 +361,8 @@ class Service:
 
     @staticmethod
     def _derive(data: dict[str, Any], current: InvestigationRow | None = None) -> None:
-        """Fill the derived fields (SAC score; sentinel default on creation)."""
+        """Fill the derived fields: the SAC score (`sac.assess`: for an incident the higher of
+        the actual and potential scores) and, on creation, the sentinel default."""
 
         def pick(name: str) -> Any:
             if name in data:
@@ -376,9 +376,9 @@ class Service:
             pick("probability"),
         )
         if current is None and "sentinel" not in data:
-            data["sentinel"] = pick("report_type") in (None, ReportType.INCIDENT) and pick(
-                "harm"
-            ) in (Harm.DEATH, Harm.SEVERE)
+            data["sentinel"] = suggests_sentinel(
+                pick("report_type"), pick("harm"), pick("ncc_merp")
+            )
 
     def get_investigation(self, investigation_id: int) -> Investigation:
         with self._read() as s:

@@ -27,7 +27,9 @@ class Labelled(StrEnum):
 
     @classmethod
     def parse(cls, value: str | None, field: str) -> Labelled | None:
-        """Accept a key or a label (any case); `None`/"" stays None; anything else is refused."""
+        """Accept a key or a label in any case ("I", "i", "Fall", "FALL"); `None`/"" stays
+        None; anything else is refused. Keys are compared in lower case too, because some are
+        upper case (NCC MERP "A" to "I")."""
         from models.errors import ValidationError
 
         if value is None or value == "":
@@ -36,7 +38,7 @@ class Labelled(StrEnum):
             return value
         text = str(value).strip().lower()
         for member in cls:
-            if text in (member.value, member.label.lower()):
+            if text in (member.value.lower(), member.label.lower()):
                 return member
         allowed = ", ".join(m.value for m in cls)
         raise ValidationError(f"{field}: {value!r} is not one of {allowed}")
@@ -128,12 +130,6 @@ class NccMerp(Labelled):
             "H": "H: intervention to sustain life",
             "I": "I: error contributed to death",
         }
-
-    @classmethod
-    def parse(cls, value, field):
-        if isinstance(value, str) and len(value.strip()) == 1:
-            value = value.strip().upper()
-        return super().parse(value, field)
 
 
 class Severity(Labelled):

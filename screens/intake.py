@@ -24,6 +24,7 @@ from models import vocab
 from models.domain import Investigation
 from models.errors import ConflictError, ValidationError
 from models.rules.dates import check_order, format_date, format_datetime, parse_date, parse_datetime
+from models.rules.sentinel import suggests_sentinel
 from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog
 from screens.formatting import deadlines_for
@@ -52,6 +53,8 @@ PICKERS: dict[str, tuple[str, type[vocab.Labelled]]] = {
     "probability": ("Probability", vocab.Probability),
     "status": ("Status", vocab.Status),
 }
+#: The pickers the sentinel box follows, in the order `suggests_sentinel` takes them.
+SENTINEL_FROM = ("report_type", "harm", "ncc_merp")
 BLAMEWORTHY_NOTE = (
     "A suspected criminal act, patient abuse, a deliberately unsafe act or impairment is "
     "routed out of the RCA process to administrative / human-resources review. The RCA does "
@@ -82,10 +85,23 @@ def _label(text: str) -> Static:
     return Static(Text(text), classes="field-label")
 
 
+class TickBox(Checkbox):
+    """A checkbox whose state reads without colour: `[x]` ticked, `[ ]` not (NO_COLOR, 16
+    colours), instead of Textual's `X` that differs only in colour."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.assemble(
+            "[", ("x" if self.value else " ", self.get_visual_style("toggle--button")), "]"
+        )
+
+
 class IntakeScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Event intake"
-    AUTO_FOCUS = "#title"
+    #: No auto focus: it focuses before the layout is done and so scrolls the title to the
+    #: middle, hiding "Event" and "Title" above it. on_mount focuses the title instead.
+    AUTO_FOCUS = ""
     RELOAD_ON_RESUME = False
     PALETTE_GROUP = "Intake"
     BINDINGS = [
@@ -99,6 +115,9 @@ class IntakeScreen(ServiceScreen):
         self.investigation: Investigation | None = None
         self._original: dict[str, Any] = {}
         self._ready = investigation_id is None
+        #: False while the sentinel box follows harm and report type; True once the user (or
+        #: the stored record, when it differs from the rule) has set it.
+        self._sentinel_by_hand = False
 
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -138,7 +157,8 @@ class IntakeScreen(ServiceScreen):
                 with Vertical(id="risk-pickers"):
                     for name in ("severity_actual", "severity_potential", "probability"):
                         yield from self._picker(name)
-                    yield Checkbox("Sentinel event", id="sentinel")
+                    yield TickBox("Sentinel event", id="sentinel", compact=True)
+                    yield Static(id="sentinel-note")
                 yield SacMatrix(id="sac")
 
             yield Static(Text("Triage and deadlines"), classes="section")
@@ -150,10 +170,11 @@ class IntakeScreen(ServiceScreen):
                 compact=True,
             )
             yield Static(id="deadlines")
-            yield Checkbox(
+            yield TickBox(
                 "Blameworthy act suspected (criminal act, abuse, deliberately unsafe act, "
                 "impairment)",
                 id="blameworthy",
+                compact=True,
             )
             yield Static(Text(BLAMEWORTHY_NOTE), id="blameworthy-help")
             yield TextArea(
@@ -197,10 +218,11 @@ class IntakeScreen(ServiceScreen):
     def on_mount(self) -> None:
         self.query_one("#errors").display = False
         self._refresh_derived()
+        # Open at the top with the title focused (it is in view there: no scrolling to it).
+        self.query_one("#title", Input).focus(scroll_visible=False)
         if self.investigation_id is None:
             self.title = "New investigation"
             self._original = self.collect()
-            self.query_one("#title", Input).focus()
         else:
             self.reload()
 
@@ -222,7 +244,10 @@ class IntakeScreen(ServiceScreen):
         for name in PICKERS:
             value = getattr(inv, name)
             self.query_one(f"#{name}", Select).value = value if value else Select.NULL
-        self.query_one("#sentinel", Checkbox).value = inv.sentinel
+        self._sentinel_by_hand = inv.sentinel != suggests_sentinel(
+            inv.report_type, inv.harm, inv.ncc_merp
+        )
+        self._set_sentinel(inv.sentinel)
         self.query_one("#blameworthy", Checkbox).value = inv.blameworthy
         self._original = self.collect()
         self._ready = True
@@ -271,10 +296,33 @@ class IntakeScreen(ServiceScreen):
     @on(Select.Changed)
     @on(Input.Changed)
     @on(Checkbox.Changed)
-    def _changed(self) -> None:
+    def _changed(self, event: Select.Changed | Input.Changed | Checkbox.Changed) -> None:
+        if isinstance(event, Checkbox.Changed) and event.checkbox.id == "sentinel":
+            # Only the user changes the box this way: the form's own changes post nothing.
+            self._sentinel_by_hand = True
         self._refresh_derived()
 
+    def _set_sentinel(self, value: bool) -> None:
+        box = self.query_one("#sentinel", Checkbox)
+        with box.prevent(Checkbox.Changed):
+            box.value = value
+
+    def _follow_sentinel(self) -> None:
+        """Tick the sentinel box from harm and report type, until the user sets it by hand;
+        the note under it says which."""
+        chosen = [self.query_one(f"#{name}", Select).value for name in SENTINEL_FROM]
+        suggested = suggests_sentinel(*(None if v is Select.NULL else v for v in chosen))
+        if not self._sentinel_by_hand:
+            self._set_sentinel(suggested)
+            note = "Follows harm and report type"
+        elif self.query_one("#sentinel", Checkbox).value == suggested:
+            note = "Set by hand"
+        else:
+            note = f"Set by hand; harm and report type say: {'' if suggested else 'not '}sentinel"
+        self.query_one("#sentinel-note", Static).update(Text(note))
+
     def _refresh_derived(self) -> None:
+        self._follow_sentinel()
         data, problems = self.parsed()
         matrix = self.query_one(SacMatrix)
         matrix.set_values(

@@ -255,3 +255,26 @@ def test_sentinel_is_derived_when_absent(service):
     assert service.import_document(doc).sentinel is True
     doc["investigation"]["sentinel"] = False  # an explicit answer wins
     assert service.import_document(doc).sentinel is False
+
+
+def test_every_ncc_merp_category_imports_and_round_trips(service):
+    for category in "ABCDEFGHI":
+        doc = base_doc()
+        doc["investigation"].update(event_type="medication", ncc_merp=category)
+        inv = service.import_document(doc)
+        assert inv.ncc_merp == category
+        assert service.export_document(inv.id)["investigation"]["ncc_merp"] == category
+
+
+def test_import_scores_an_incident_on_the_higher_severity(service):
+    doc = base_doc()
+    doc["investigation"].update(
+        report_type="incident",
+        severity_actual="minor",
+        severity_potential="catastrophic",
+        probability="remote",
+    )
+    assert service.import_document(doc).sac_score == 3
+    doc["investigation"]["sac_score"] = 1  # the actual severity alone: refused as inconsistent
+    with pytest.raises(ImportFormatError, match=r"sac_score 1 does not match .* give 3"):
+        service.import_document(doc)

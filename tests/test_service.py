@@ -9,6 +9,7 @@ import pytest
 
 from models.errors import ConflictError, NotFoundError, ValidationError
 from models.service import Service
+from models.vocab import NccMerp
 
 
 def audit_rows(service: Service, investigation_id: int):
@@ -28,7 +29,9 @@ def test_create_investigation_scores_and_audits(service):
         occurred_at="2026-11-03 14:20",
     )
     assert inv.title == "Insulin 10x overdose"
-    assert inv.sac_score == 2  # incidents are scored on the actual severity: major x occasional
+    # An incident counts the higher score: catastrophic potential x occasional = 3, although
+    # the actual severity alone (major x occasional) gives 2.
+    assert inv.sac_score == 3
     assert inv.sentinel is True  # severe harm that reached the patient
     assert inv.occurred_at == dt.datetime(2026, 11, 3, 14, 20)
     assert inv.created_by == "alice"
@@ -47,6 +50,45 @@ def test_near_miss_is_scored_on_potential_severity(service):
     )
     assert inv.sac_score == 3
     assert inv.sentinel is False
+
+
+def test_incident_is_scored_on_the_higher_severity(service):
+    inv = service.create_investigation(
+        "Wrong-patient procedure stopped late",
+        report_type="incident",
+        severity_actual="minor",
+        probability="remote",
+    )
+    assert inv.sac_score == 1
+    inv = service.update_investigation(inv.id, inv.version, severity_potential="catastrophic")
+    assert inv.sac_score == 3
+    assert service.list_investigations()[0].sac_score == 3  # the home list reads it too
+    inv = service.update_investigation(inv.id, inv.version, severity_potential=None)
+    assert inv.sac_score == 1
+
+
+@pytest.mark.parametrize("category", list("ABCDEFGHI"))
+def test_every_ncc_merp_category_is_stored(service, category):
+    inv = service.create_investigation("Insulin", event_type="medication", ncc_merp=category)
+    assert inv.ncc_merp == category
+    other = "A" if category != "A" else "I"
+    inv = service.update_investigation(inv.id, inv.version, ncc_merp=other)
+    assert inv.ncc_merp == other
+    # in lower case, and by its label, as people may type it
+    inv = service.update_investigation(inv.id, inv.version, ncc_merp=category.lower())
+    assert inv.ncc_merp == category
+    inv = service.update_investigation(inv.id, inv.version, ncc_merp=None)
+    label = NccMerp(category).label
+    assert service.update_investigation(inv.id, inv.version, ncc_merp=label).ncc_merp == category
+
+
+def test_sentinel_default_reads_ncc_merp_and_report_type(service):
+    death = service.create_investigation("Opioid overdose", report_type="incident", ncc_merp="I")
+    assert death.sentinel is True
+    caught = service.create_investigation("Caught", report_type="near_miss", harm="death")
+    assert caught.sentinel is False
+    asked = service.create_investigation("By hand", harm="death", sentinel=False)
+    assert asked.sentinel is False  # an explicit answer wins
 
 
 def test_score_follows_every_edit(service):

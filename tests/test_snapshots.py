@@ -66,6 +66,22 @@ def test_intake_risk_section(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_intake_close_call(snap_compare, demo_app):
+    """A near miss: the potential severity picker marked and scored, the sentinel box unticked
+    by the rule and focused, its note, and both scores in the matrix."""
+
+    async def run_before(pilot) -> None:
+        await keys("enter", "e")(pilot)
+        pilot.app.screen.query_one("#report_type").focus()
+        await still(pilot)
+        for key in ("enter", "n", "e", "a", "r", "enter"):
+            await pilot.press(key)
+        pilot.app.screen.query_one("#sentinel").focus()
+        await still(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_intake_with_validation_errors(snap_compare, service):
     async def run_before(pilot) -> None:
         await keys("n")(pilot)

@@ -106,7 +106,7 @@ async def test_create_score_and_reopen(service, db_path, size):
     assert inv.occurred_at == dt.datetime(2026, 11, 3, 14, 20)
     assert (inv.event_type, inv.report_type, inv.harm) == ("medication", "incident", "severe")
     assert (inv.severity_actual, inv.probability, inv.sac_score) == ("major", "frequent", 3)
-    assert inv.sentinel is False  # not ticked: the investigator decides
+    assert inv.sentinel is True  # severe harm that reached the patient: the box followed it
     again.db.dispose()
 
 

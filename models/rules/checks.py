@@ -14,10 +14,12 @@ from models.domain import Dossier, Finding
 from models.rules.causation import causation_findings
 from models.rules.graph_checks import graph_findings
 from models.rules.plan_checks import plan_findings
+from models.rules.sentinel import sentinel_findings
 from models.rules.team_checks import team_findings
 from models.rules.timeline_checks import timeline_findings
 
 RULES: list[Callable[[Dossier], list[Finding]]] = [
+    lambda d: sentinel_findings(d.investigation),
     lambda d: team_findings(d.team),
     lambda d: timeline_findings(d.timeline),
     graph_findings,

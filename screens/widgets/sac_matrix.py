@@ -1,8 +1,9 @@
-"""The SAC risk matrix, drawn with the chosen cell highlighted.
+"""The SAC risk matrix, drawn with the deciding cell highlighted.
 
-The score and its meaning update as the pickers change. For near misses and unsafe conditions
-both severities are marked: the potential one (scored) and the actual one, so the reader sees
-why the score is what it is.
+The scores and their meaning update as the pickers change. Both severities are marked on the
+probability's row (A actual, P potential) and both scores are listed under the matrix, with the
+one that decides (models.rules.sac.assess), so the reader sees why the score is what it is.
+Marks are letters and brackets, so they read without colour.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from models.vocab import (
     PROBABILITY_MEANING,
     SEVERITY_MEANING,
     Probability,
-    ReportType,
     Severity,
 )
 
@@ -41,10 +41,10 @@ class SacMatrix(Widget):
     SacMatrix { height: auto; width: 42; padding: 0; }
     """
 
-    report_type: reactive[str | None] = reactive(None)
-    severity_actual: reactive[str | None] = reactive(None)
-    severity_potential: reactive[str | None] = reactive(None)
-    probability: reactive[str | None] = reactive(None)
+    report_type: reactive[str | None] = reactive(None, layout=True)
+    severity_actual: reactive[str | None] = reactive(None, layout=True)
+    severity_potential: reactive[str | None] = reactive(None, layout=True)
+    probability: reactive[str | None] = reactive(None, layout=True)
 
     def set_values(
         self,
@@ -59,17 +59,17 @@ class SacMatrix(Widget):
         self.probability = probability
 
     @property
-    def score(self) -> int | None:
-        return sac.sac_score(
+    def assessment(self) -> sac.Assessment:
+        return sac.assess(
             self.report_type, self.severity_actual, self.severity_potential, self.probability
         )
 
+    @property
+    def score(self) -> int | None:
+        return self.assessment.score
+
     def render(self) -> Text:
-        scored = sac.scored_severity(
-            self.report_type, self.severity_actual, self.severity_potential
-        )
-        close_call = self.report_type in (ReportType.NEAR_MISS, ReportType.UNSAFE_CONDITION)
-        other = self.severity_actual if close_call else None
+        result = self.assessment
         out = Text()
         out.append("Risk (SAC)", style="bold")
         out.append(" " * (LABEL - len("Risk (SAC)")))
@@ -81,15 +81,9 @@ class SacMatrix(Widget):
             out.append(" " * (LABEL - len(prob.label)))
             for sev in Severity:
                 value = sac.MATRIX[prob][sev]
-                chosen = prob == self.probability and sev == scored
-                marker = ""
-                if close_call and prob == self.probability:
-                    if sev == scored:
-                        marker = "P"
-                    elif sev == other:
-                        marker = "A"
+                marker = self._marker(sev) if prob == self.probability else ""
                 cell = f"{value}{marker}".center(CELL)
-                if chosen:
+                if marker and sev == result.severity:
                     out.append(f"[{cell[1:-1]}]", style="bold reverse")
                 elif marker:
                     out.append(cell, style="underline")
@@ -97,19 +91,46 @@ class SacMatrix(Widget):
                     out.append(cell, style="dim" if value == 1 else "")
             out.append("\n")
         out.append("\n")
-        score = self.score
+        for name, mark, severity, score in (
+            ("Actual", "A", self.severity_actual, result.actual),
+            ("Potential", "P", self.severity_potential, result.potential),
+        ):
+            deciding = result.decided_by in (name.lower(), "both")
+            out.append(f"{name} ({mark})".ljust(14), style="bold" if deciding else "")
+            out.append("-" if score is None else str(score), style="bold" if deciding else "")
+            out.append(f"  {Severity(severity).label if severity else 'not set'}")
+            if deciding:
+                out.append("  decides", style="bold")
+            out.append("\n")
+        score = result.score
         out.append("Score ", style="bold")
         out.append(sac.describe(score), style="bold reverse" if score == 3 else "bold")
         out.append("\n")
-        notes = []
-        if close_call:
-            notes.append("Close call: scored on the potential severity (P); actual severity (A).")
-        if scored:
-            notes.append(f"{Severity(scored).label}: {SEVERITY_MEANING[Severity(scored)]}.")
+        notes = [self._why(result)]
+        shown = result.severity or self.severity_actual or self.severity_potential
+        if shown:
+            notes.append(f"{Severity(shown).label}: {SEVERITY_MEANING[Severity(shown)]}.")
         if self.probability:
             prob = Probability(self.probability)
             notes.append(f"{prob.label}: {PROBABILITY_MEANING[prob]}.")
-        for note in notes:
+        for note in filter(None, notes):
             out.append(textwrap.fill(note, WIDTH, subsequent_indent="  ") + "\n")
         out.rstrip()
         return out
+
+    def _marker(self, severity: Severity) -> str:
+        """Which of the two severities sit in this column: "A", "P", "AP" or ""."""
+        return ("A" if severity == self.severity_actual else "") + (
+            "P" if severity == self.severity_potential else ""
+        )
+
+    @staticmethod
+    def _why(result: sac.Assessment) -> str:
+        """One sentence on which score decided, and why."""
+        if result.close_call:
+            if result.decided_by == "actual":
+                return "Close call: no potential severity yet, so the actual one is scored."
+            return "Close call: scored on the potential severity (worst credible outcome)."
+        if result.decided_by:
+            return "The higher score counts (RCA2)."
+        return ""
