@@ -111,16 +111,13 @@ class InvestigationDoc(_Doc):
         return value
 
     @model_validator(mode="after")
-    def _score_matches(self) -> InvestigationDoc:
-        score = sac.sac_score(
+    def _score(self) -> InvestigationDoc:
+        # Derived: always computed from the severities and the probability with today's rule,
+        # so a file written by an older release (whose rule scored incidents on the actual
+        # severity only) imports with the score this release gives.
+        self.sac_score = sac.sac_score(
             self.report_type, self.severity_actual, self.severity_potential, self.probability
         )
-        if self.sac_score is not None and self.sac_score != score:
-            raise ValueError(
-                f"sac_score {self.sac_score} does not match the severity and probability "
-                f"(they give {score}); leave sac_score out to have it computed"
-            )
-        self.sac_score = score
         return self
 
 

@@ -244,3 +244,45 @@ def test_older_database_is_upgraded_with_a_backup(db_path):
     assert old.execute("SELECT version_num FROM alembic_version").fetchone() == (REVISIONS[0],)
     assert old.execute("SELECT title FROM investigation").fetchone() == ("Old fall",)
     old.close()
+
+
+def test_upgrade_rescores_incidents_and_audits_the_change(db_path):
+    """Schema 0005: an incident scored on its actual severity alone gets the higher score, each
+    change has its audit entry, and the chain still verifies."""
+    from alembic import command
+    from alembic.config import Config
+
+    import models.migrations
+    from models.service import Service
+
+    svc = Service(open_database(db_path), "alice")
+    inv = svc.create_investigation(
+        "Wrong-patient procedure stopped late",
+        report_type="incident",
+        severity_actual="minor",
+        severity_potential="catastrophic",
+        probability="remote",
+    )
+    steady = svc.create_investigation(
+        "Fall", report_type="incident", severity_actual="major", probability="remote"
+    )
+    svc.db.dispose()
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        # back to 0004 with the score the old rule gave (the actual severity: SAC 1)
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(models.migrations.__file__).parent))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+        conn.exec_driver_sql(f"UPDATE investigation SET sac_score = 1 WHERE id = {inv.id}")
+    engine.dispose()
+
+    svc = Service(open_database(db_path), "alice")
+    assert svc.get_investigation(inv.id).sac_score == 3
+    assert svc.get_investigation(steady.id).sac_score == 2
+    moved = [e for e in svc.audit_entries(inv.id) if e.field == "sac_score"]
+    assert [(m.old, m.new) for m in moved][-1] == ("1", "3")
+    assert "0005" in moved[-1].user
+    assert not [e for e in svc.audit_entries(steady.id) if "0005" in e.user]
+    assert svc.verify_audit() is None
+    svc.db.dispose()
