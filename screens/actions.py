@@ -280,8 +280,8 @@ class ActionsScreen(ServiceScreen):
         self.wide = False
         self.owner_width = 0
         self.laid_out_for = 0
-        #: The action the cursor goes to after the next load (the one just saved).
-        self.follow: int | None = None
+        #: The action just saved: the cursor goes to it once a load shows it.
+        self.follow: Action | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -374,15 +374,22 @@ class ActionsScreen(ServiceScreen):
                 *blank,
             )
             self.rows.append(("none", 0, None))
-        table.move_cursor(row=self._cursor_row(before, row))
+        table.move_cursor(row=self._cursor_row(state, before, row))
         self._detail()
 
-    def _cursor_row(self, before: tuple[str, int, int | None] | None, row: int) -> int:
+    def _cursor_row(
+        self, state: PlanState, before: tuple[str, int, int | None] | None, row: int
+    ) -> int:
         """Where the cursor goes after a load: on the action just saved (wherever it moved),
         else on the row that shows the same thing as before (not the same row number)."""
+        saved = self.follow
         for i, (kind, _cause, action_id) in enumerate(self.rows):
-            if self.follow is not None and kind == "action" and action_id == self.follow:
-                self.follow = None
+            if saved is not None and kind == "action" and action_id == saved.id:
+                # A load that started before the save shows the action where it was: keep
+                # following it until a load shows the saved version.
+                shown = next(a for a in state.dossier.actions if a.id == saved.id)
+                if shown.version >= saved.version:
+                    self.follow = None
                 return i
         if before in self.rows:
             return self.rows.index(before)
@@ -470,7 +477,7 @@ class ActionsScreen(ServiceScreen):
     # --- actions ---------------------------------------------------------------------------
     def _saved(self, action: Action) -> None:
         """After a save the cursor sits on the saved action, under whichever root it is now."""
-        self.follow = action.id
+        self.follow = action
         self.reload()
 
     def action_add(self) -> None:

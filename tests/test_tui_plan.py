@@ -243,6 +243,7 @@ async def test_an_edit_that_moves_the_action_takes_the_cursor_with_it(app, servi
         screen = await open_plan(pilot)
         await cursor_to(pilot, ("action", ids["Beds"], bed_action.id))
         row_before = screen.query_one("#plan", DataTable).cursor_row
+        stale = screen.state
         await pilot.press("enter")  # Enter edits, like e
         await settle(pilot)
         dialog = app.screen
@@ -258,6 +259,14 @@ async def test_an_edit_that_moves_the_action_takes_the_cursor_with_it(app, servi
         assert app.screen is screen
         assert under_cursor(screen) == ("action", ids["Delirium"], bed_action.id)
         assert screen.query_one("#plan", DataTable).cursor_row != row_before
+        # The reload on closing the dialog may start before the save and finish first: the
+        # cursor still ends on the action's new row.
+        fresh = screen.state
+        screen.follow = next(a for a in fresh.dossier.actions if a.id == bed_action.id)
+        screen._show(stale)
+        assert under_cursor(screen) == ("action", ids["Beds"], bed_action.id)
+        screen._show(fresh)
+        assert under_cursor(screen) == ("action", ids["Delirium"], bed_action.id)
     moved = next(a for a in service.list_actions(demo_id) if a.id == bed_action.id)
     assert (moved.addresses, moved.owner) == ((ids["Delirium"],), "Sam Patel, Biomed Lead")
 
