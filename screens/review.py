@@ -72,7 +72,8 @@ def submit_question(findings: Sequence[Finding]) -> str | None:
     ]
     if errors:
         lines.append("")
-        lines += [f"! {f.code} {one_line(f.message, 50)}" for f in errors[:5]]
+        # One line each in the 58 columns of the question dialog.
+        lines += [one_line(f"! {f.code} {f.message}", 58) for f in errors[:5]]
         if len(errors) > 5:
             lines.append(f"(+{len(errors) - 5} more on the overview)")
         lines += ["", "A reviewer cannot approve it until the blocking errors are fixed."]
