@@ -20,11 +20,14 @@ from models.rules.action_strength import (
 )
 from models.rules.checks import DATED_RULES, run_checks
 from models.rules.plan_checks import (
+    NO_ACTION_REASON,
+    WEAK_ONLY_REASON,
     has_no_owner,
     is_group_owner,
     plan_counts,
     plan_findings,
     plan_summary,
+    reason_asked,
 )
 from models.vocab import Strength
 
@@ -274,6 +277,15 @@ def test_weak_only_is_a_warning_that_a_reason_clears():
     assert found([cause(1, weak_only_reason=" \n ")], weak) == [("P-WEAK-ONLY", "warning", 1)]
     mixed = [action(10, 1, strength="weaker"), action(11, 1, strength="stronger")]
     assert found([cause(1)], mixed) == []
+
+
+def test_the_reason_asked_for_follows_the_live_actions():
+    weak, strong = action(10, 1, strength="weaker"), action(11, 1, strength="stronger")
+    refused = action(12, 1, strength="stronger", concurrence="do_not_concur")
+    assert reason_asked([]) == reason_asked([refused]) == NO_ACTION_REASON
+    assert reason_asked([weak]) == reason_asked([weak, refused]) == WEAK_ONLY_REASON
+    assert reason_asked([weak, strong]) is None
+    assert reason_asked([weak, action(13, 1, strength=None)]) is None  # rate it first
 
 
 def test_weak_only_counts_only_rated_actions_as_weak():
