@@ -26,10 +26,12 @@ reopening it and adding feedback-log entries (feedback is given after approval).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from models.domain import Action, Finding
 from models.errors import RcaError, ReadOnlyError
-from models.vocab import Status, UserRole
+from models.vocab import Concurrence, Status, UserRole
 
 #: Statuses an editor moves between freely (the work before review).
 EDITABLE = (Status.DRAFT, Status.ANALYSIS, Status.ACTION_PLAN)
@@ -134,16 +136,31 @@ def _roles_text(roles: tuple[str, ...]) -> str:
     return " or ".join(names)
 
 
-def check_role(user: str, role: str, roles: tuple[str, ...], what: str) -> None:
-    """Raise RoleError unless `role` is one of `roles`."""
+def check_role(
+    login: str, role: str, roles: tuple[str, ...], what: str, *, recorded: str | None = None
+) -> None:
+    """Raise RoleError unless `role` (the role of `login`) is one of `roles`.
+
+    The message names the login whose role was judged. When the name recorded in the audit
+    trail (`recorded`: `--user`, RCA_USER, the settings) differs, it says that this name
+    lends no role, so that "boss" with a reviewer's entry does not read as "boss is an
+    investigator".
+    """
     if role not in roles:
-        raise RoleError(f"Only {_roles_text(roles)} can {what}; {user} is {_roles_text((role,))}")
+        note = ""
+        if recorded and recorded != login:
+            note = f" (roles follow the login, not the name {recorded} recorded in the audit trail)"
+        raise RoleError(
+            f"Only {_roles_text(roles)} can {what}; {login} is {_roles_text((role,))}{note}"
+        )
 
 
-def check_step(key: str, status: str, user: str, role: str) -> Step:
+def check_step(
+    key: str, status: str, login: str, role: str, *, recorded: str | None = None
+) -> Step:
     """The step, if `role` may take it from `status`; otherwise a RoleError or TransitionError."""
     step = STEPS[key]
-    check_role(user, role, step.roles, step.doing)
+    check_role(login, role, step.roles, step.doing, recorded=recorded)
     if status not in step.sources:
         allowed = ", ".join(_status_label(s) for s in step.sources)
         raise TransitionError(
@@ -151,6 +168,55 @@ def check_step(key: str, status: str, user: str, role: str) -> Step:
             f"(only from {allowed})"
         )
     return step
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _named(texts: Sequence[str], shown: int = 3) -> str:
+    named = "; ".join(f"'{t}'" for t in texts[:shown])
+    return named + (f" (and {len(texts) - shown} more)" if len(texts) > shown else "")
+
+
+def approval_refusal(actions: Sequence[Action], blocking: Sequence[Finding]) -> str | None:
+    """Why an investigation in review cannot be approved yet, or None when it can.
+
+    Three things stop approval: a check that is an error (`blocking`), an action leadership
+    does not concur with (the investigator revises it, which asks leadership again, or removes
+    it; approving would sign off an action nobody agreed to), and an action without a decision.
+    The service refuses with this message; the review screen says it before asking for a
+    comment.
+    """
+    lines = []
+    if blocking:
+        n = len(blocking)
+        shown = "; ".join(f"{f.code}: {f.message}" for f in blocking[:3])
+        more = f" (and {n - 3} more)" if n > 3 else ""
+        lines.append(f"while {_count(n, 'check')} fail{'s' * (n == 1)}: {shown}{more}")
+    refused = [_short(a.text) for a in actions if a.concurrence == Concurrence.DO_NOT_CONCUR]
+    if refused:
+        it = "it" if len(refused) == 1 else "them"
+        lines.append(
+            f"leadership does not concur with {_count(len(refused), 'action')}: "
+            f"{_named(refused)}. The investigator revises {it} (a change asks leadership "
+            f"again) or removes {it}"
+        )
+    pending = [_short(a.text) for a in actions if a.concurrence is None]
+    if pending:
+        lines.append(
+            f"no concurrence decision yet on {_count(len(pending), 'action')}: {_named(pending)}"
+        )
+    if not lines:
+        return None
+    head = "Cannot approve " if blocking else "Cannot approve: "
+    rest = [line[0].upper() + line[1:] for line in lines[1:]]
+    return "\n".join([head + lines[0], *rest])
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def available(status: str, role: str | None) -> list[str]:

@@ -340,6 +340,10 @@ class Service:
         ).scalar_one_or_none()
         return review.effective_role(stored)
 
+    def _require_role(self, s: Session, roles: tuple[str, ...], what: str) -> None:
+        """Refuse unless the login's role is one of `roles`; the refusal names the login."""
+        review.check_role(self.login, self._role_in(s), roles, what, recorded=self.user)
+
     # --- investigations --------------------------------------------------------------------
     def create_investigation(self, title: str, **fields: Any) -> Investigation:
         data = values.normalise(values.INVESTIGATION, {"title": title, **fields})
@@ -1043,9 +1047,7 @@ class Service:
         ]
         if not touched or (row is None and not new and not reason.strip()):
             return
-        review.check_role(
-            tx.user, self._role_in(tx.s), review.CONCUR_ROLES, "record concurrence with an action"
-        )
+        self._require_role(tx.s, review.CONCUR_ROLES, "record concurrence with an action")
         if new == Concurrence.DO_NOT_CONCUR and not reason.strip():
             raise ValidationError("concurrence reason: is required when you do not concur")
         data["concurrence_by"] = tx.user if new else ""
@@ -1125,7 +1127,7 @@ class Service:
         data = values.normalise(values.SIGN_OFF, fields)
         with self._write() as tx:
             self._writable(tx.s, investigation_id)
-            review.check_role(tx.user, self._role_in(tx.s), review.LEADERSHIP, "add a sign-off")
+            self._require_role(tx.s, review.LEADERSHIP, "add a sign-off")
             row = SignOffRow(investigation_id=investigation_id, at=tx.at, **data)
             tx.s.add(row)
             tx.s.flush()
@@ -1257,7 +1259,7 @@ class Service:
         """Give a user name a role (admin only). A name already listed is refused."""
         data = values.normalise(values.USER, {"name": name, "role": role})
         with self._write() as tx:
-            review.check_role(tx.user, self._role_in(tx.s), review.USER_ROLES, "add users")
+            self._require_role(tx.s, review.USER_ROLES, "add users")
             existing = self._user_row(tx.s, data["name"])
             if existing is not None:
                 raise ValidationError(
@@ -1274,7 +1276,7 @@ class Service:
         """Change a listed user's role (admin only); the last admin keeps the role."""
         data = values.normalise(values.USER, {"name": name, "role": role})
         with self._write() as tx:
-            review.check_role(tx.user, self._role_in(tx.s), review.USER_ROLES, "change roles")
+            self._require_role(tx.s, review.USER_ROLES, "change roles")
             row = self._user_row(tx.s, data["name"])
             if row is None:
                 raise NotFoundError(f"There is no user {data['name']} (add the user first)")
@@ -1287,7 +1289,7 @@ class Service:
     def remove_user(self, name: str) -> None:
         """Take a user name out of the table (admin only); it becomes an investigator again."""
         with self._write() as tx:
-            review.check_role(tx.user, self._role_in(tx.s), review.USER_ROLES, "remove users")
+            self._require_role(tx.s, review.USER_ROLES, "remove users")
             row = self._user_row(tx.s, name.strip())
             if row is None:
                 raise NotFoundError(f"There is no user {name.strip()}")
@@ -1323,7 +1325,7 @@ class Service:
         """Check role, status and version for a review step; the row, the step and the role."""
         row = self._require_investigation(tx.s, investigation_id)
         role = self._role_in(tx.s)
-        step = review.check_step(key, row.status, tx.user, role)
+        step = review.check_step(key, row.status, self.login, role, recorded=self.user)
         self._check_version(tx.s, row, version, f"Investigation '{_short(row.title)}'")
         return row, step, role
 
@@ -1370,9 +1372,7 @@ class Service:
         with self._write() as tx:
             row = self._get(tx.s, ActionRow, action_id, "action")
             inv = self._require_investigation(tx.s, row.investigation_id)
-            review.check_role(
-                tx.user, self._role_in(tx.s), review.CONCUR_ROLES, "record concurrence"
-            )
+            self._require_role(tx.s, review.CONCUR_ROLES, "record concurrence")
             if inv.status != Status.IN_REVIEW:
                 raise review.TransitionError(
                     "Concurrence is recorded while the investigation is in review "
@@ -1392,8 +1392,9 @@ class Service:
     ) -> Investigation:
         """In review -> approved (reviewer or admin), with a sign-off row.
 
-        Refused while any check is an error (the message names them) or while an action has no
-        concurrence decision. Once approved, the investigation is read-only.
+        Refused while any check is an error, any action is "do not concur" (revise or remove
+        it) or has no decision (`review.approval_refusal` names them). Once approved, the
+        investigation is read-only.
         """
         from models.rules.checks import errors, run_checks
 
@@ -1401,22 +1402,9 @@ class Service:
         with self._write() as tx:
             row, step, role = self._step(tx, "approve", investigation_id, version)
             dossier = self._dossier_in(tx.s, investigation_id)
-            blocking = errors(run_checks(dossier))
-            if blocking:
-                shown = "; ".join(f"{f.code}: {f.message}" for f in blocking[:3])
-                more = f" (and {len(blocking) - 3} more)" if len(blocking) > 3 else ""
-                raise ValidationError(
-                    f"Cannot approve while {len(blocking)} check{'s' * (len(blocking) != 1)} "
-                    f"fail{'s' * (len(blocking) == 1)}: {shown}{more}"
-                )
-            pending = [a for a in dossier.actions if a.concurrence is None]
-            if pending:
-                named = "; ".join(f"'{_short(a.text, 40)}'" for a in pending[:3])
-                more = f" (and {len(pending) - 3} more)" if len(pending) > 3 else ""
-                raise ValidationError(
-                    f"Cannot approve: no concurrence decision yet on {len(pending)} "
-                    f"action{'s' * (len(pending) != 1)}: {named}{more}"
-                )
+            refusal = review.approval_refusal(dossier.actions, errors(run_checks(dossier)))
+            if refusal:
+                raise ValidationError(refusal)
             self._record_signoff(tx, investigation_id, role, SignOffDecision.APPROVED, comment)
             return self._move(tx, row, step.target)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -34,15 +34,25 @@ from models.errors import ValidationError
 from models.rules.action_strength import suggest_strength
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, parse_date
-from models.rules.plan_checks import plan_summary
-from models.vocab import ActionStatus, CauseKind, MeasureKind, Strength
+from models.rules.plan_checks import (
+    NO_ACTION_REASON,
+    WEAK_ONLY_REASON,
+    plan_summary,
+    reason_asked,
+)
+from models.vocab import ActionStatus, CauseKind, Concurrence, MeasureKind, Strength
 from screens.base import ServiceScreen
 from screens.dialogs import EditDialog, TextDialog
 from screens.formatting import label, one_line
 from screens.intake import DateValidator
+from screens.widgets.root_choice import RootChoice, roots_line
 
 #: Plan checks about a root cause (their subject is a cause id); the others are about an action.
 CAUSE_LEVEL = ("P-NO-ACTION", "P-WEAK-ONLY")
+#: Column widths of the plan table: the longest value each column shows.
+STRENGTH_WIDTH = max(len("(not rated)"), *(len(s.label) for s in Strength))
+STATUS_WIDTH = max(len(s.label) for s in ActionStatus)
+DUE_WIDTH = len("2026-12-31")
 
 
 def cause_level(code: str) -> bool:
@@ -62,6 +72,8 @@ class PlanState:
 class ActionDialog(EditDialog):
     """Add or edit one action; returns the service's fields (dates parsed) or None."""
 
+    BINDINGS = [Binding("ctrl+t", "take_suggestion", "Take the suggested strength")]
+
     def __init__(
         self, roots: list[Cause], *, action: Action | None = None, addresses: tuple[int, ...] = ()
     ) -> None:
@@ -75,6 +87,7 @@ class ActionDialog(EditDialog):
         m = a.measure if a else None
         with Vertical(classes="dialog tall"):
             yield Static(Text("Edit action" if a else "Add an action"), classes="dialog-title")
+            yield Static(roots_line(self.roots, list(self.addresses)), id="for")
             with VerticalScroll():
                 yield Static(Text("Action *"), classes="field-label")
                 yield TextArea(a.text if a else "", id="text", soft_wrap=True, tab_behavior="focus")
@@ -106,8 +119,11 @@ class ActionDialog(EditDialog):
                             compact=True,
                             validators=[DateValidator("Due date", with_time=False)],
                         )
-                yield Static(Text("Root causes it addresses"), classes="field-label")
-                yield SelectionList[int](
+                yield Static(
+                    Text("Root causes it addresses (space ticks or unticks)"),
+                    classes="field-label",
+                )
+                yield RootChoice(
                     *[(one_line(c.text, 60), c.id, c.id in self.addresses) for c in self.roots],
                     id="addresses",
                 )
@@ -189,6 +205,11 @@ class ActionDialog(EditDialog):
             },
         }
 
+    @on(SelectionList.SelectedChanged, "#addresses")
+    def _for(self) -> None:
+        ticked = self.query_one("#addresses", RootChoice).selected
+        self.query_one("#for", Static).update(roots_line(self.roots, ticked))
+
     @on(TextArea.Changed, "#text")
     def _suggest(self) -> None:
         text = self.query_one("#text", TextArea).text
@@ -206,7 +227,7 @@ class ActionDialog(EditDialog):
         line.append("  ctrl+t takes it", style="dim")
         box.update(line)
 
-    def key_ctrl_t(self) -> None:
+    def action_take_suggestion(self) -> None:
         text = self.query_one("#text", TextArea).text
         suggestion = suggest_strength(text) if text.strip() else None
         if suggestion is not None and suggestion.strength:
@@ -257,6 +278,10 @@ class ActionsScreen(ServiceScreen):
         self.state: PlanState | None = None
         self.rows: list[tuple[str, int, int | None]] = []  # (kind, cause id, action id)
         self.wide = False
+        self.owner_width = 0
+        self.laid_out_for = 0
+        #: The action just saved: the cursor goes to it once a load shows it.
+        self.follow: Action | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -268,6 +293,11 @@ class ActionsScreen(ServiceScreen):
     def on_mount(self) -> None:
         self.title = "Action plan"
 
+    def on_resize(self, _event: events.Resize) -> None:
+        """Lay the columns out again when the width changes (a terminal window resized)."""
+        if self.state is not None and self.size.width != self.laid_out_for:
+            self._show(self.state)
+
     def reload(self) -> None:
         def load(inv_id: int) -> PlanState:
             dossier = self.service.dossier(inv_id)
@@ -275,23 +305,38 @@ class ActionsScreen(ServiceScreen):
 
         self.call(load, self.investigation_id, then=self._show)
 
+    def _columns(self, table: DataTable) -> int:
+        """Lay out the columns for the screen's width; the width of the action text column.
+
+        Strength, due date and status are as wide as their longest value, so no value runs into
+        the next column. Below 110 columns owner and status move to the detail panel: the
+        action text needs the room.
+        """
+        self.laid_out_for = self.size.width
+        self.wide = self.size.width >= 110
+        count = 5 if self.wide else 3
+        # Each column has one cell of padding on either side; two more for the scrollbar.
+        room = self.size.width - 2 * count - 2
+        fixed = STRENGTH_WIDTH + DUE_WIDTH + (STATUS_WIDTH if self.wide else 0)
+        left = max(20, room - fixed)
+        self.owner_width = min(32, max(16, left * 2 // 7)) if self.wide else 0
+        width = max(20, left - self.owner_width)
+        table.add_column("Root cause / action", width=width)
+        table.add_column("Strength", width=STRENGTH_WIDTH)
+        table.add_column("Due", width=DUE_WIDTH)
+        if self.wide:
+            table.add_column("Owner", width=self.owner_width)
+            table.add_column("Status", width=STATUS_WIDTH)
+        return width
+
     def _show(self, state: PlanState) -> None:
         self.state = state
         self.sub_title = state.dossier.investigation.title
         self.query_one("#summary", Static).update(Text(plan_summary(state.dossier)))
         table = self.query_one("#plan", DataTable)
-        cursor = table.cursor_row
+        before, row = self._selected(), table.cursor_row
         table.clear(columns=True)
-        # At 80 columns owner and status move to the detail panel: the action text needs room.
-        self.wide = self.size.width >= 110
-        fixed = 12 + 10 + (24 + 12 if self.wide else 0)
-        width = max(20, self.size.width - fixed - 2 * (4 if self.wide else 2) - 4)
-        table.add_column("Root cause / action", width=width)
-        table.add_column("Strength", width=12)
-        table.add_column("Due", width=10)
-        if self.wide:
-            table.add_column("Owner", width=24)
-            table.add_column("Status", width=12)
+        width = self._columns(table)
         blank = [Text("")] * (4 if self.wide else 2)
         by_cause: dict[int, list[Action]] = {}
         for action in state.dossier.actions:
@@ -329,8 +374,26 @@ class ActionsScreen(ServiceScreen):
                 *blank,
             )
             self.rows.append(("none", 0, None))
-        table.move_cursor(row=min(cursor, max(0, len(self.rows) - 1)))
+        table.move_cursor(row=self._cursor_row(state, before, row))
         self._detail()
+
+    def _cursor_row(
+        self, state: PlanState, before: tuple[str, int, int | None] | None, row: int
+    ) -> int:
+        """Where the cursor goes after a load: on the action just saved (wherever it moved),
+        else on the row that shows the same thing as before (not the same row number)."""
+        saved = self.follow
+        for i, (kind, _cause, action_id) in enumerate(self.rows):
+            if saved is not None and kind == "action" and action_id == saved.id:
+                # A load that started before the save shows the action where it was: keep
+                # following it until a load shows the saved version.
+                shown = next(a for a in state.dossier.actions if a.id == saved.id)
+                if shown.version >= saved.version:
+                    self.follow = None
+                return i
+        if before in self.rows:
+            return self.rows.index(before)
+        return min(row, max(0, len(self.rows) - 1))
 
     def _action_row(
         self, table: DataTable, action: Action, cause_id: int, width: int, flagged: set
@@ -349,7 +412,7 @@ class ActionsScreen(ServiceScreen):
         ]
         if self.wide:
             cells += [
-                Text(one_line(action.owner, 24) or "-"),
+                Text(one_line(action.owner, self.owner_width) or "-"),
                 Text(label(ActionStatus, action.status)),
             ]
         table.add_row(*cells)
@@ -369,6 +432,16 @@ class ActionsScreen(ServiceScreen):
         kind, cause_id, action_id = sel
         text = Text()
         wanted = (True, cause_id) if kind == "cause" else (False, action_id)
+        cause = next((c for c in self.state.roots if c.id == cause_id), None)
+        if kind == "cause" and cause is not None:
+            text.append(cause.text + "\n")
+            field = reason_asked([a for a in self.state.dossier.actions if cause_id in a.addresses])
+            said = {
+                NO_ACTION_REASON: ("Why no action", cause.no_action_reason),
+                WEAK_ONLY_REASON: ("Why weaker actions are enough", cause.weak_only_reason),
+            }.get(field or "")
+            if said and said[1].strip():
+                text.append(f"{said[0]}: {said[1]} (r changes it)\n", style="dim")
         if kind == "action":
             action = next(a for a in self.state.dossier.actions if a.id == action_id)
             text.append(action.text + "\n")
@@ -402,6 +475,11 @@ class ActionsScreen(ServiceScreen):
         box.update(text)
 
     # --- actions ---------------------------------------------------------------------------
+    def _saved(self, action: Action) -> None:
+        """After a save the cursor sits on the saved action, under whichever root it is now."""
+        self.follow = action
+        self.reload()
+
     def action_add(self) -> None:
         if self.state is None:
             return
@@ -416,7 +494,7 @@ class ActionsScreen(ServiceScreen):
                     self.investigation_id,
                     text,
                     group="save",
-                    then=lambda _: self.reload(),
+                    then=self._saved,
                     **values,
                 )
 
@@ -428,6 +506,7 @@ class ActionsScreen(ServiceScreen):
             return None
         return next(a for a in self.state.dossier.actions if a.id == sel[2])
 
+    @on(DataTable.RowSelected, "#plan")
     def action_edit(self) -> None:
         action = self._selected_action()
         if action is None:
@@ -442,7 +521,7 @@ class ActionsScreen(ServiceScreen):
                     action.id,
                     action.version,
                     group="save",
-                    then=lambda _: self.reload(),
+                    then=self._saved,
                     **values,
                 )
 
@@ -472,6 +551,8 @@ class ActionsScreen(ServiceScreen):
         )
 
     def action_reason(self) -> None:
+        """Write why a root cause has no action, or why its weaker actions are enough: the
+        question that applies now (`reason_asked`, the rule the plan checks use)."""
         sel = self._selected()
         if self.state is None or sel is None or not sel[1]:
             return
@@ -479,16 +560,26 @@ class ActionsScreen(ServiceScreen):
         if cause is None:
             return
         actions = [a for a in self.state.dossier.actions if cause.id in a.addresses]
-        if actions:
-            field, question = (
-                "weak_only_reason",
-                (f"Why are only weaker actions planned for '{one_line(cause.text, 50)}'?"),
+        field = reason_asked(actions)
+        name = one_line(cause.text, 50)
+        if field is None:
+            rated = all(a.strength for a in actions if a.concurrence != Concurrence.DO_NOT_CONCUR)
+            why = (
+                "it has a stronger or intermediate action"
+                if rated
+                else "it has an action not rated yet (rate it with e)"
             )
+            self.notify(
+                f"Nothing to explain for '{name}': {why}. A reason is asked for only when a "
+                "root cause has no action, or only weaker ones.",
+                markup=False,
+            )
+            return
+        if field == NO_ACTION_REASON:
+            refused = " (leadership did not concur with its actions)" if actions else ""
+            question = f"Why is no action planned for '{name}'{refused}?"
         else:
-            field, question = (
-                "no_action_reason",
-                (f"Why is there no action for '{one_line(cause.text, 50)}'?"),
-            )
+            question = f"Why are weaker actions (training, policy ...) enough for '{name}'?"
 
         def done(values: dict | None) -> None:
             if values is not None:
@@ -498,7 +589,7 @@ class ActionsScreen(ServiceScreen):
                     cause.version,
                     group="save",
                     then=lambda _: self.reload(),
-                    **{field: values["reason"]},
+                    **{field: values["text"]},
                 )
 
         self.app.push_screen(

@@ -9,6 +9,7 @@ feedback log (reporter, staff, patient/family) is kept here too.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +21,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static, TextArea
 
-from models.domain import Dossier, Finding
+from models.domain import Action, Dossier, Finding
 from models.errors import ValidationError
-from models.review import available, effective_role
+from models.review import approval_refusal, available, effective_role
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime, parse_date
 from models.vocab import Concurrence, FeedbackAudience, SignOffDecision, Status
 from screens.base import ServiceScreen
-from screens.dialogs import EditDialog, TextDialog
+from screens.dialogs import ChoiceDialog, EditDialog, TextDialog
 from screens.formatting import label, one_line
 
 
@@ -36,6 +37,47 @@ class ReviewState:
     dossier: Dossier
     findings: list[Finding]
     role: str | None
+
+
+def count(n: int, word: str) -> str:
+    """'1 check', '2 checks': a number with its noun, in the right number."""
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def concurrence_line(actions: Sequence[Action]) -> Text:
+    """How far leadership is: only "concur" counts as concurred; the rest is said apart."""
+    decided = [a.concurrence for a in actions]
+    line = Text(
+        f"Leadership concurs with {decided.count(Concurrence.CONCUR)} of "
+        f"{count(len(actions), 'action')}"
+    )
+    refused = decided.count(Concurrence.DO_NOT_CONCUR)
+    if refused:
+        line.append(f"; does not concur with {refused} (to revise or remove)", style="bold yellow")
+    pending = decided.count(None)
+    if pending:
+        line.append(f"; {pending} without a decision")
+    return line
+
+
+def submit_question(findings: Sequence[Finding]) -> str | None:
+    """What to ask before submitting with open checks (None: nothing is open, just submit)."""
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity != "error"]
+    if not findings:
+        return None
+    lines = [
+        f"Submit for review with {count(len(errors), 'blocking error')} and "
+        f"{count(len(warnings), 'warning')}?"
+    ]
+    if errors:
+        lines.append("")
+        # One line each in the 58 columns of the question dialog.
+        lines += [one_line(f"! {f.code} {f.message}", 58) for f in errors[:5]]
+        if len(errors) > 5:
+            lines.append(f"(+{len(errors) - 5} more on the overview)")
+        lines += ["", "A reviewer cannot approve it until the blocking errors are fixed."]
+    return "\n".join(lines)
 
 
 class FeedbackDialog(EditDialog):
@@ -164,21 +206,22 @@ class ReviewScreen(ServiceScreen):
         errors = [f for f in state.findings if f.severity == "error"]
         text = Text()
         text.append(f"Status: {label(Status, inv.status)}", style="bold")
-        text.append(f"  ·  You: {self.service.login} ({state.role or 'investigator'})\n")
+        text.append(f"  ·  You: {self.service.login} ({state.role or 'investigator'})")
+        if self.service.user != self.service.login:
+            text.append(f", recorded as {self.service.user}")
+        text.append("\n")
         if inv.status == Status.APPROVED:
             text.append(
                 "Approved: read-only. Reopen (o) with a reason to change it.\n", style="bold green"
             )
         if errors:
-            text.append(
-                f"{len(errors)} check{'s' * (len(errors) != 1)} block approval: ", style="bold red"
-            )
+            verb = "blocks" if len(errors) == 1 else "block"
+            text.append(f"{count(len(errors), 'check')} {verb} approval: ", style="bold red")
             text.append("; ".join(f"{f.code} {one_line(f.message, 50)}" for f in errors[:3]))
             if len(errors) > 3:
                 text.append(f" (+{len(errors) - 3} more on the overview)")
             text.append("\n")
-        concurred = sum(1 for a in state.dossier.actions if a.concurrence)
-        text.append(f"Leadership concurrence: {concurred} of {len(state.dossier.actions)} actions")
+        text.append(concurrence_line(state.dossier.actions))
         self.query_one("#status", Static).update(text)
 
         table = self.query_one("#actions", DataTable)
@@ -231,11 +274,28 @@ class ReviewScreen(ServiceScreen):
         self.reload()
 
     def action_submit(self) -> None:
+        """Submit; with errors or warnings open, first say how many and ask."""
         inv = self._inv()
-        if inv is not None:
-            self.call(
-                self.service.submit_for_review, inv.id, inv.version, then=self._done, group="save"
-            )
+        if inv is None or self.state is None:
+            return
+
+        def submit(choice: str | None = "submit") -> None:
+            if choice == "submit":
+                self.call(
+                    self.service.submit_for_review,
+                    inv.id,
+                    inv.version,
+                    then=self._done,
+                    group="save",
+                )
+
+        question = submit_question(self.state.findings)
+        if question is None:
+            submit()
+            return
+        self.app.push_screen(
+            ChoiceDialog(question, [("Go back", "back"), ("Submit anyway", "submit")]), submit
+        )
 
     def _selected_action(self):
         if self.state is None or not self.state.dossier.actions:
@@ -292,6 +352,15 @@ class ReviewScreen(ServiceScreen):
         self.app.push_screen(TextDialog(question, required=required), done)
 
     def action_approve(self) -> None:
+        """Say why approval must wait before asking for a comment; the service checks again."""
+        if self.state is not None:
+            refusal = approval_refusal(
+                self.state.dossier.actions,
+                [f for f in self.state.findings if f.severity == "error"],
+            )
+            if refusal:
+                self.app.show_error(ValidationError(refusal), title="Cannot approve yet")  # type: ignore[attr-defined]
+                return
         self._review_step(
             self.service.approve, "Approve: a comment for the record (optional)", required=False
         )

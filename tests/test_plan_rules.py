@@ -20,11 +20,14 @@ from models.rules.action_strength import (
 )
 from models.rules.checks import DATED_RULES, run_checks
 from models.rules.plan_checks import (
+    NO_ACTION_REASON,
+    WEAK_ONLY_REASON,
     has_no_owner,
     is_group_owner,
     plan_counts,
     plan_findings,
     plan_summary,
+    reason_asked,
 )
 from models.vocab import Strength
 
@@ -271,8 +274,18 @@ def test_weak_only_is_a_warning_that_a_reason_clears():
     weak = [action(10, 1, strength="weaker"), action(11, 1, strength="weaker")]
     assert found([cause(1)], weak) == [("P-WEAK-ONLY", "warning", 1)]
     assert found([cause(1, weak_only_reason="Device replacement funded for 2027")], weak) == []
+    assert found([cause(1, weak_only_reason=" \n ")], weak) == [("P-WEAK-ONLY", "warning", 1)]
     mixed = [action(10, 1, strength="weaker"), action(11, 1, strength="stronger")]
     assert found([cause(1)], mixed) == []
+
+
+def test_the_reason_asked_for_follows_the_live_actions():
+    weak, strong = action(10, 1, strength="weaker"), action(11, 1, strength="stronger")
+    refused = action(12, 1, strength="stronger", concurrence="do_not_concur")
+    assert reason_asked([]) == reason_asked([refused]) == NO_ACTION_REASON
+    assert reason_asked([weak]) == reason_asked([weak, refused]) == WEAK_ONLY_REASON
+    assert reason_asked([weak, strong]) is None
+    assert reason_asked([weak, action(13, 1, strength=None)]) is None  # rate it first
 
 
 def test_weak_only_counts_only_rated_actions_as_weak():
@@ -327,10 +340,75 @@ def test_one_person_is_not_a_group(owner):
     assert found([cause(1)], [action(10, 1, owner=owner)]) == []
 
 
-@pytest.mark.parametrize("owner", ["", "  ", "TBD", "n/a", "Unknown", "?"])
+@pytest.mark.parametrize(
+    "owner",
+    [
+        "",
+        "  ",
+        "TBD",
+        "TBD.",
+        "tbd!",
+        "T.B.D.",
+        "(tbc)",
+        "TBC",
+        "tba?",
+        "n/a",
+        "N.A.",
+        "n.a",
+        "Unknown",
+        "unknown.",
+        "?",
+        "-",
+        "To be confirmed.",
+        "TBD - ask the ward manager",
+    ],
+)
 def test_a_missing_owner_is_an_error(owner):
     assert has_no_owner(owner)
     assert found([cause(1)], [action(10, 1, owner=owner)]) == [("P-NO-OWNER", "error", 10)]
+
+
+@pytest.mark.parametrize("owner", ["Tbilisi Nadareishvili", "Nana Okafor", "Una Known"])
+def test_a_name_is_not_a_missing_owner(owner):
+    assert not has_no_owner(owner)
+    assert found([cause(1)], [action(10, 1, owner=owner)]) == []
+
+
+@pytest.mark.parametrize(
+    "owner",
+    [
+        "Falls prevention group 4W",
+        "Falls committee, 4 West",
+        "Quality committee (4W)",
+        "Medication safety team East",
+        "Nursing council 2027",
+        "Surgery department - North site",
+        "Falls unit 4W",
+        "Dr Okafor's team",
+    ],
+)
+def test_group_owners_with_trailing_words_are_errors(owner):
+    assert is_group_owner(owner)
+    assert found([cause(1)], [action(10, 1, owner=owner)]) == [("P-GROUP-OWNER", "error", 10)]
+
+
+@pytest.mark.parametrize(
+    "owner",
+    [
+        "Dr Ana Group",
+        "Dr. Ana Group, 4W",
+        "Ana Group, RN",
+        "Tim Teamson",
+        "Prof Lee Council",
+        "Falls prevention group lead, 4W",
+        "Team leader 4W",
+        "José Núñez",
+        "4W",
+    ],
+)
+def test_a_person_whose_name_has_a_group_word_is_not_a_group(owner):
+    assert not is_group_owner(owner)
+    assert found([cause(1)], [action(10, 1, owner=owner)]) == []
 
 
 def test_no_due_date_is_an_error():
@@ -339,6 +417,8 @@ def test_no_due_date_is_an_error():
 
 def test_no_measure_is_an_error():
     assert found([cause(1)], [action(10, 1, measure=Measure())]) == [("P-NO-MEASURE", "error", 10)]
+    blank = Measure("process", " \t ", "Weekly audit", "20", "95%", TODAY + dt.timedelta(days=60))
+    assert found([cause(1)], [action(10, 1, measure=blank)]) == [("P-NO-MEASURE", "error", 10)]
     # A measure must at least say what is measured.
     vague = Measure(kind="process", target="95%", date=TODAY + dt.timedelta(days=60))
     assert found([cause(1)], [action(10, 1, measure=vague)]) == [("P-NO-MEASURE", "error", 10)]
@@ -349,6 +429,11 @@ def test_a_measure_without_target_or_date_is_a_warning():
     findings = plan_findings(plan([cause(1)], [action(10, 1, measure=m)]), TODAY)
     assert [(f.code, f.severity) for f in findings] == [("P-MEASURE-INCOMPLETE", "warning")]
     assert "target or a date" in findings[0].message
+    spaces = Measure("process", "Handovers with the field", "Audit", "20", "  ", TODAY)
+    findings = plan_findings(plan([cause(1)], [action(10, 1, measure=spaces, due=TODAY)]), TODAY)
+    assert [(f.code, f.message.rsplit(" ", 2)[-2:]) for f in findings] == [
+        ("P-MEASURE-INCOMPLETE", ["a", "target"])
+    ]
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,31 @@ def test_role_messages_name_who_may(people, demo_id):
         people["ivan"].reopen(inv.id, inv.version, "x")
 
 
+def test_a_refusal_names_the_login_whose_role_was_judged(people, demo_id):
+    """`rca --user boss` (boss a reviewer) run by the login ivan acts with ivan's role."""
+    people["alice"].add_user("boss", "reviewer")
+    boss_by_ivan = Service(people["alice"].db, "boss", login="ivan")
+    inv = in_review(people, demo_id)
+    with pytest.raises(RoleError) as info:
+        boss_by_ivan.approve(inv.id, inv.version)
+    assert info.value.message == (
+        "Only a reviewer or an admin can approve an investigation; ivan is an investigator "
+        "(roles follow the login, not the name boss recorded in the audit trail)"
+    )
+    action = boss_by_ivan.list_actions(inv.id)[0]
+    with pytest.raises(RoleError, match=r"; ivan is an investigator \(roles follow the login"):
+        boss_by_ivan.record_concurrence(action.id, action.version, "concur")
+    with pytest.raises(RoleError, match=r"; ivan is an investigator \(roles follow the login"):
+        boss_by_ivan.update_action(action.id, action.version, concurrence="concur")
+    with pytest.raises(RoleError, match="Only an admin can add users; ivan is an investigator"):
+        boss_by_ivan.add_user("eve", "admin")
+    # The other way round: a reviewer's login recorded under another name keeps the role.
+    rita_as_dr = Service(people["alice"].db, "Dr Rita Okoye", login="rita")
+    concur_all(people, inv.id)
+    assert rita_as_dr.approve(inv.id, inv.version).status == "approved"
+    assert rita_as_dr.dossier(inv.id).signoffs[-1].name == "Dr Rita Okoye"
+
+
 def test_available_steps_for_screens():
     assert review.available("action_plan", None) == ["submit"]
     assert review.available("in_review", "reviewer") == ["approve", "return"]
@@ -168,7 +193,21 @@ def test_the_review_path(people, demo_id):
             a = rita.record_concurrence(a.id, a.version, "concur")
             assert a.concurrence == "concur"
         assert a.concurrence_by == "rita" and a.concurrence_at is not None
-    # The weaker action's root cause keeps its intermediate action: nothing blocks approval.
+    # No check blocks (the weaker action's root cause keeps its intermediate action), but an
+    # action leadership does not concur with is neither agreed nor replaced: approval waits.
+    with pytest.raises(ValidationError) as info:
+        rita.approve(inv.id, inv.version, "Approved for the quality committee")
+    assert info.value.message == (
+        "Cannot approve: leadership does not concur with 1 action: "
+        "'Teach the new handover field at the uni…'. The investigator revises it (a change "
+        "asks leadership again) or removes it"
+    )
+    training = rita.list_actions(inv.id)[actions.index(training)]
+    revised = ivan.update_action(
+        training.id, training.version, text="Teach the handover field in the simulation lab"
+    )
+    assert revised.concurrence is None  # the revision clears the refusal: leadership decides again
+    rita.record_concurrence(revised.id, revised.version, "concur")
     inv = rita.approve(inv.id, inv.version, "Approved for the quality committee")
     assert inv.status == "approved"
     (so,) = rita.dossier(inv.id).signoffs
@@ -283,6 +322,52 @@ def test_approval_needs_a_decision_on_every_action(people, demo_id):
         rita.approve(inv.id, inv.version)
     rita.record_concurrence(first.id, first.version, "concur")
     assert rita.approve(inv.id, inv.version).status == "approved"
+
+
+def test_approval_waits_until_a_refused_action_is_removed(people, demo_id):
+    ivan, rita = people["ivan"], people["rita"]
+    inv = in_review(people, demo_id)
+    concur_all(people, inv.id)
+    first, second, *_ = rita.list_actions(inv.id)
+    for a in (first, second):
+        now = next(x for x in rita.list_actions(inv.id) if x.id == a.id)
+        rita.record_concurrence(now.id, now.version, "do_not_concur", "Weak")
+    with pytest.raises(ValidationError) as info:
+        rita.approve(inv.id, inv.version)
+    message = info.value.message
+    assert message.startswith("Cannot approve while 1 check fails: P-NO-ACTION")
+    assert "\nLeadership does not concur with 2 actions: " in message
+    assert f"'{first.text[:20]}" in message and f"'{second.text[:20]}" in message
+    assert "revises them (a change asks leadership again) or removes them" in message
+    # A status change is no revision: the refusal stands.
+    current = rita.list_actions(inv.id)[1]
+    moved = ivan.update_action(current.id, current.version, status="in_progress")
+    assert moved.concurrence == "do_not_concur"
+    ivan.delete_action(first.id)
+    ivan.delete_action(second.id)
+    inv = rita.get_investigation(inv.id)
+    refusal = review.approval_refusal(rita.list_actions(inv.id), [])
+    assert refusal is None
+    with pytest.raises(ValidationError, match="P-NO-ACTION"):  # the roots they served
+        rita.approve(inv.id, inv.version)
+
+
+def test_approval_refusal_lists_every_reason():
+    from models.domain import Action, Finding
+
+    actions = [
+        Action(1, 1, "Buy low beds", concurrence="do_not_concur"),
+        Action(2, 1, "Hourly rounding"),
+        Action(3, 1, "Bed exit alarms", concurrence="concur"),
+    ]
+    blocking = [Finding("P-NO-DUE", "error", 2, "Action 'Hourly rounding' has no due date")]
+    assert review.approval_refusal(actions, blocking) == (
+        "Cannot approve while 1 check fails: P-NO-DUE: Action 'Hourly rounding' has no due date\n"
+        "Leadership does not concur with 1 action: 'Buy low beds'. The investigator revises it "
+        "(a change asks leadership again) or removes it\n"
+        "No concurrence decision yet on 1 action: 'Hourly rounding'"
+    )
+    assert review.approval_refusal(actions[2:], []) is None
 
 
 def test_a_stale_version_is_a_conflict(people, demo_id):

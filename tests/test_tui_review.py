@@ -11,7 +11,7 @@ from models.service import Service
 from rca_tui.app import make_app
 from screens.actions import ActionDialog, ActionsScreen
 from screens.audit import AuditScreen
-from screens.dialogs import ErrorDialog
+from screens.dialogs import ChoiceDialog, ErrorDialog
 from screens.intake import IntakeScreen
 from screens.review import ReviewScreen, TextDialog
 
@@ -132,7 +132,21 @@ async def test_plan_submit_concur_approve_read_only_reopen(db_path):
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
+        # Warnings are open (no blocking error): submitting asks first, and says how many.
+        warnings = [f for f in ivan.check(inv_id, TODAY) if f.severity == "warning"]
         await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        assert app.screen.question == (
+            f"Submit for review with 0 blocking errors and {len(warnings)} warnings?"
+        )
+        await pilot.press("enter")  # "Go back" is the default
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert ivan.get_investigation(inv_id).status == "draft"
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.click("#choice-submit")
         await settle(pilot)
         assert ivan.get_investigation(inv_id).status == "in_review"
         # An investigator may not concur or approve: those keys are not offered.
@@ -168,14 +182,21 @@ async def test_plan_submit_concur_approve_read_only_reopen(db_path):
         await settle(pilot)
         decisions = [a.concurrence for a in rita.list_actions(inv_id)]
         assert decisions == ["concur", "do_not_concur"]
-        # A refused action does not count: its root cause is without an action again, so
-        # approval is refused and the dialog says why.
+        status = str(app.screen.query_one("#status").render())
+        assert "Leadership concurs with 1 of 2 actions; does not concur with 1" in status
+        assert "1 check blocks approval: P-NO-ACTION" in status
+        # A refused action does not count: its root cause is without an action again, and the
+        # refused action is neither agreed nor replaced. Approval is refused before any
+        # comment is asked for, and the dialog says why.
         await pilot.press("p")
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
-        assert "P-NO-ACTION" in app.screen.message
+        assert app.screen.title_text == "Cannot approve yet"
+        assert app.screen.message.startswith("Cannot approve while 1 check fails: P-NO-ACTION")
+        assert (
+            "Leadership does not concur with 1 action: 'Print two identifiers on every pharmacy"
+            in app.screen.message
+        )
         await pilot.press("escape")
         await settle(pilot)
         assert rita.get_investigation(inv_id).status == "in_review"
@@ -227,3 +248,208 @@ async def test_plan_submit_concur_approve_read_only_reopen(db_path):
         assert "rita" in audit.get_row_at(0)[1].plain
     assert rita.verify_audit() is None
     rita.db.dispose()
+
+
+# --- the review screen key by key, on the demo -------------------------------------------------
+
+
+def reviewer_app(db_path, demo_status: str = "in_review", *, user="rita", login=None):
+    """The demo in the wanted status, opened as rita (a reviewer) unless told otherwise."""
+    from models.demo import add_demo
+
+    admin = Service(open_database(db_path), "alice")
+    admin.add_user("rita", "reviewer")
+    admin.add_user("ivan", "investigator")
+    inv = add_demo(admin)
+    if demo_status != "action_plan":
+        inv = admin.submit_for_review(inv.id, inv.version)
+    if demo_status in ("approved", "closed"):
+        for a in admin.list_actions(inv.id):
+            admin.record_concurrence(a.id, a.version, "concur")
+        inv = admin.approve(inv.id, inv.version)
+    admin.db.dispose()
+    svc = Service(open_database(db_path), user, login=login)
+    return svc, inv.id, make_app(svc, today=TODAY)
+
+
+async def open_review(pilot) -> ReviewScreen:
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("v")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ReviewScreen)
+    return pilot.app.screen
+
+
+def status_text(screen: ReviewScreen) -> str:
+    return str(screen.query_one("#status").render())
+
+
+async def test_submit_lists_the_blocking_errors_and_can_go_back(db_path):
+    inv_id, _a, _b = setup_investigation(db_path)
+    ivan = Service(open_database(db_path), "ivan")
+    findings = ivan.check(inv_id, TODAY)
+    errors = [f for f in findings if f.severity == "error"]
+    assert len(errors) == 2  # both root causes without an action
+    app = make_app(ivan, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        assert "2 checks block approval: P-NO-ACTION" in status_text(screen)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        lines = app.screen.question.splitlines()
+        assert lines[0] == (
+            f"Submit for review with 2 blocking errors and {len(findings) - 2} warnings?"
+        )
+        assert lines[2].startswith("! P-NO-ACTION Root cause 'Wristband scanners were out")
+        assert lines[3].startswith("! P-NO-ACTION Root cause 'The pharmacy label shows")
+        assert lines[-1] == "A reviewer cannot approve it until the blocking errors are fixed."
+        await pilot.click("#choice-back")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("escape")  # Escape goes back too
+        await settle(pilot)
+        assert ivan.get_investigation(inv_id).status == "draft"
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.click("#choice-submit")
+        await settle(pilot)
+        assert app.is_running
+    assert ivan.get_investigation(inv_id).status == "in_review"
+
+
+async def test_submit_without_open_checks_does_not_ask(db_path):
+    ivan, inv_id, app = reviewer_app(db_path, "action_plan", user="ivan")
+    assert ivan.check(inv_id, TODAY) == []
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "Status: In review" in status_text(screen)
+    assert ivan.get_investigation(inv_id).status == "in_review"
+
+
+async def test_concurrence_counts_only_concur_and_approval_names_the_refused_action(db_path):
+    rita, inv_id, app = reviewer_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        assert "Leadership concurs with 0 of 4 actions; 4 without a decision" in status_text(screen)
+        for _ in range(3):
+            await pilot.press("c")
+            await settle(pilot)
+            await pilot.press("down")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"Training alone will not hold")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Leadership concurs with 3 of 4 actions; does not concur with 1" in status_text(
+            screen
+        )
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.message == (
+            "Cannot approve: leadership does not concur with 1 action: "
+            "'Teach the new handover field at the uni…'. The investigator revises it "
+            "(a change asks leadership again) or removes it"
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+    decisions = [a.concurrence for a in rita.list_actions(inv_id)]
+    assert decisions == ["concur", "concur", "concur", "do_not_concur"]
+    assert rita.get_investigation(inv_id).status == "in_review"
+
+
+async def test_t_returns_for_changes_with_a_comment(db_path):
+    rita, inv_id, app = reviewer_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press("ctrl+s")  # a comment is required
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press(*"Add an outcome measure for the bed alarms")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        log = str(screen.query_one("#log").render())
+        assert "Returned with comments by rita: Add an outcome measure" in log
+    assert rita.get_investigation(inv_id).status == "action_plan"
+    (so,) = rita.dossier(inv_id).signoffs
+    assert (so.decision, so.name, so.comment) == (
+        "returned",
+        "rita",
+        "Add an outcome measure for the bed alarms",
+    )
+
+
+async def test_z_closes_an_approved_investigation(db_path):
+    rita, inv_id, app = reviewer_app(db_path, "approved")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        assert "Approved: read-only" in status_text(screen)
+        await pilot.press("z")
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press(*"All four measures met")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Status: Closed" in status_text(screen)
+    assert rita.get_investigation(inv_id).status == "closed"
+    assert rita.dossier(inv_id).signoffs[-1].comment == "All four measures met"
+
+
+async def test_f_records_feedback_and_escape_asks_before_dropping_it(db_path):
+    ivan, inv_id, app = reviewer_app(db_path, "approved", user="ivan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.query_one("#given_by", Input).value == "ivan"
+        await fill(pilot, "#note", "Told the reporting nurse")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.click("#choice-cancel")  # keep editing
+        await settle(pilot)
+        assert app.screen is dialog
+        await fill(pilot, "#given_on", "31/02/2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog  # a bad date keeps the dialog and says why
+        await fill(pilot, "#given_on", "2026-11-29")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "Feedback to Reporter by ivan" in str(screen.query_one("#log").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+    (fb,) = [f for f in ivan.dossier(inv_id).feedback if f.given_by == "ivan"]
+    assert (fb.audience, fb.given_on, fb.given_by, fb.note) == (
+        "reporter",
+        dt.date(2026, 11, 29),
+        "ivan",
+        "Told the reporting nurse",
+    )
+
+
+async def test_the_screen_names_the_login_and_the_recorded_name(db_path):
+    """`rca --user boss` run by the login ivan: roles follow the login, and the screen says so."""
+    boss, inv_id, app = reviewer_app(db_path, user="boss", login="ivan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        assert "You: ivan (investigator), recorded as boss" in status_text(screen)
+        shown = {b.binding.action for b in screen.active_bindings.values()}
+        assert "approve" not in shown and "concur" not in shown
+    assert all(a.concurrence is None for a in boss.list_actions(inv_id))

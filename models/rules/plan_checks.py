@@ -30,7 +30,27 @@ P-UNLINKED          warning  the action addresses no cause, so no root cause lis
 
 Subjects are cause ids for the cause-level codes (P-NO-ACTION, P-WEAK-ONLY) and action ids for
 the rest. An action leadership did not concur with will not be carried out: it does not count
-as an action of its root cause, and its own fields are not checked.
+as an action of its root cause, and its own fields are not checked. `reason_asked()` says which
+written reason a root cause needs; the action plan screen asks the same question.
+
+Blank is missing: a measure, target or reason of only spaces counts as not written.
+
+Who owns an action (pragmatic rules, from words only; no list of staff is consulted):
+
+* No owner (P-NO-OWNER): the owner, with punctuation and case ignored, is a placeholder
+  ("TBD.", "t.b.c.", "(tba)", "N/A", "n.a.", "Unknown!", "?", "to be confirmed"), or starts with
+  TBD/TBA/TBC ("TBD - ask the ward manager").
+* A group (P-GROUP-OWNER): the owner is read in parts, split at commas, brackets and " - ".
+  Words with digits ("4W", "2027") are places or codes and are left out. A part is a *person*
+  when it starts with a title ("Dr Ana Group", "Prof Lee Council"; not a possessive: "Dr
+  Okafor's team" is a team), when its head word (the last word before "of", "for" ...) is one
+  person's role ("Falls prevention group lead", "Director of Nursing", "Jane Doe RN"), or when
+  it holds no group word (a name: "Tim Teamson"; words match whole, so "Teamson" is no team).
+  A part with a group word is a *group* ("Falls prevention group 4W", "Quality team East").
+  A part of place words only ("North site") or of codes only ("4 West") says neither. The owner
+  is a group when some part is a group and no part is a person: "Priya Raman, Nursing
+  Informatics Lead" is a person, "Falls committee, 4 West" a group. Known limit: a surname that
+  is a group word needs the title or the role beside it ("Ana Group" alone reads as a group).
 """
 
 from __future__ import annotations
@@ -44,10 +64,32 @@ from models.domain import Action, Dossier, Finding
 from models.rules.action_strength import suggest_strength
 from models.vocab import ActionStatus, CauseKind, Concurrence, Strength
 
-#: Owner texts that mean "nobody yet".
+#: Owner texts that mean "nobody yet", as words without punctuation ("n/a" is "n a").
 NO_OWNER = frozenset(
-    {"", "tbd", "tba", "to be decided", "to be determined", "n/a", "na", "none", "unknown", "?"}
+    {
+        "",
+        "tbd",
+        "tba",
+        "tbc",
+        "to be decided",
+        "to be determined",
+        "to be confirmed",
+        "to be agreed",
+        "to be assigned",
+        "na",
+        "not applicable",
+        "none",
+        "nobody",
+        "no one",
+        "unknown",
+        "not known",
+        "unassigned",
+        "not assigned",
+        "pending",
+    }
 )
+#: Placeholders that leave the owner open whatever follows ("TBD - ask the ward manager").
+NO_OWNER_FIRST = frozenset({"tbd", "tba", "tbc"})
 
 #: Words naming a group of people, an organisational unit or many people at once.
 GROUP_WORDS = frozenset(
@@ -132,6 +174,34 @@ GROUP_WORDS = frozenset(
     ]
 )
 
+#: Words of a place: a part made only of these names where, not who ("North site").
+PLACE_WORDS = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "site",
+        "campus",
+        "wing",
+        "floor",
+        "level",
+        "building",
+        "block",
+        "annex",
+        "annexe",
+        "main",
+        "central",
+        "upper",
+        "lower",
+    ]
+)
+
+#: Titles before a person's name: "Dr Ana Group" is a person whatever her surname.
+TITLES = frozenset(
+    ["dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sister", "sir", "dame"]
+)
+
 #: Words naming one person's role: an owner whose head word is one of these is a person.
 PERSON_WORDS = frozenset(
     [
@@ -203,7 +273,8 @@ PERSON_WORDS = frozenset(
 
 _PREPOSITIONS = frozenset(["of", "for", "at", "on", "in", "from", "to", "with", "within", "across"])
 _PARTS = re.compile(r"[,;()\[\]]| - | – | — ")
-_WORD = re.compile(r"[A-Za-z]+")
+_WORD = re.compile(r"[^\W\d_]+")
+_POSSESSIVE = re.compile(r"\w['’]s\b")
 
 
 def _short(text: str, width: int = 50) -> str:
@@ -211,37 +282,41 @@ def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _part_kind(part: str) -> str | None:
+    """What one part of an owner names: "person", "group", or None (a place or a code)."""
+    tokens = [t for t in part.split() if not any(ch.isdigit() for ch in t)]
+    words = [w.lower() for t in tokens for w in _WORD.findall(t)]
+    if not words or all(w in PLACE_WORDS for w in words):
+        return None
+    if words[0] in TITLES and not _POSSESSIVE.search(part):
+        return "person"
+    before: list[str] = []
+    for w in words:
+        if w in _PREPOSITIONS and before:
+            break
+        before.append(w)
+    if before[-1] in PERSON_WORDS:
+        return "person"
+    return "group" if GROUP_WORDS.intersection(words) else "person"
+
+
 def is_group_owner(owner: str) -> bool:
     """True when the owner names a group ("Falls committee", "4 West nursing staff").
 
-    The owner is read in parts (split at commas and brackets). A part is a person when its head
-    word (the last word before "of", "for" ...) is a person's role ("Falls committee chair",
-    "Director of Nursing"), or when it holds no group word at all (a name: "Priya Raman"). The
-    owner is a group only when no part is a person: "Priya Raman, Nursing Informatics Lead" is a
-    person, "Nursing" or "Nurse managers" a group.
+    The rules, with examples, are in the module doc: a group only when some part of the owner
+    is a group and no part is a person.
     """
-    parts = [p for p in _PARTS.split(owner) if p.strip()]
-    if not parts:
-        return False
-    for part in parts:
-        words = [w.lower() for w in _WORD.findall(part)]
-        if not words:
-            continue
-        before = []
-        for w in words:
-            if w in _PREPOSITIONS and before:
-                break
-            before.append(w)
-        head = before[-1]
-        if head in PERSON_WORDS:
-            return False
-        if head not in GROUP_WORDS and not GROUP_WORDS.intersection(words):
-            return False  # a name
-    return True
+    kinds = {_part_kind(part) for part in _PARTS.split(owner)}
+    return "group" in kinds and "person" not in kinds
 
 
 def has_no_owner(owner: str) -> bool:
-    return " ".join(owner.split()).strip(" .-").lower() in NO_OWNER
+    """True for a blank owner or a placeholder such as "TBD." or "n/a" (see the module doc)."""
+    words = [w.lower() for w in _WORD.findall(owner)]
+    if " ".join(words) in NO_OWNER or (words and words[0] in NO_OWNER_FIRST):
+        return True
+    # Initials spelled with stops or slashes: "t.b.d." is "tbd", "n/a" is "na".
+    return all(len(w) == 1 for w in words) and "".join(words) in NO_OWNER
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +341,23 @@ class PlanCounts:
 def _live(actions: Sequence[Action]) -> list[Action]:
     """The actions that will be carried out (leadership did not refuse them)."""
     return [a for a in actions if a.concurrence != Concurrence.DO_NOT_CONCUR]
+
+
+#: The written reasons a root cause may be asked for (fields of `Cause`).
+NO_ACTION_REASON = "no_action_reason"
+WEAK_ONLY_REASON = "weak_only_reason"
+
+
+def reason_asked(actions: Sequence[Action]) -> str | None:
+    """Which reason a root cause with these actions needs: `NO_ACTION_REASON` when none will be
+    carried out, `WEAK_ONLY_REASON` when all that will are weaker, else None (nothing to
+    explain: some action is stronger, intermediate or not rated yet)."""
+    live = _live(actions)
+    if not live:
+        return NO_ACTION_REASON
+    if all(a.strength == Strength.WEAKER for a in live):
+        return WEAK_ONLY_REASON
+    return None
 
 
 def _by_cause(dossier: Dossier) -> dict[int, list[Action]]:
@@ -329,8 +421,8 @@ def plan_findings(dossier: Dossier, today: dt.date | None = None) -> list[Findin
             continue
         name = _short(cause.text)
         every = by_cause.get(cause.id, [])
-        live = _live(every)
-        if not live and not cause.no_action_reason.strip():
+        asked = reason_asked(every)
+        if asked == NO_ACTION_REASON and not cause.no_action_reason.strip():
             refused = " (leadership did not concur with its actions)" if every else ""
             out.append(
                 Finding(
@@ -341,11 +433,7 @@ def plan_findings(dossier: Dossier, today: dt.date | None = None) -> list[Findin
                     "action is planned",
                 )
             )
-        elif (
-            live
-            and all(a.strength == Strength.WEAKER for a in live)
-            and not cause.weak_only_reason.strip()
-        ):
+        elif asked == WEAK_ONLY_REASON and not cause.weak_only_reason.strip():
             out.append(
                 Finding(
                     "P-WEAK-ONLY",

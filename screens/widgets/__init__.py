@@ -1,1 +1,1 @@
-"""Reusable widgets: the SAC matrix (and later the fishbone drawing)."""
+"""Reusable widgets: the SAC matrix, the fishbone drawing and the root-cause ticks."""
