@@ -15,9 +15,14 @@ def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def describe_cycle(cycle: list[int], text: Mapping[int, str], width: int = 50) -> str:
-    """A circle in words, by the causes' texts: "'A' led to 'B', which led to 'A'"."""
+def describe_cycle(
+    cycle: list[int], text: Mapping[int, str], width: int = 50, *, arrows: bool = False
+) -> str:
+    """A circle by the causes' texts: "'A' led to 'B', which led to 'A'" (or, where room is
+    short, "'A' → 'B' → 'A'")."""
     names = [f"'{_short(text.get(n, '?'), width)}'" for n in cycle]
+    if arrows:
+        return " → ".join(names)
     if len(names) <= 2:
         return f"{names[0]} led to itself"
     return f"{names[0]} led to " + ", which led to ".join(names[1:])
