@@ -334,7 +334,10 @@ class FishboneScreen(UndoActions, ServiceScreen):
             own = i < trees.categories
             tops = sum(1 for item in items if item[1] == 0)
             bone = tree.root.add(
-                Text(f"{name} ({tops})", style="bold"), data=name if own else None, expand=True
+                Text(f"{name} ({tops})", style="bold"),
+                data=name if own else None,
+                expand=True,
+                allow_expand=bool(items),
             )
             if keep == name:
                 found = bone

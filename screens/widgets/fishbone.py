@@ -14,7 +14,10 @@ Two parts:
   drawn label and the keyboard order. It is O(number of causes + links), so a 2,000-cause
   investigation lays out in milliseconds.
 - `FishboneView` is a Line API `ScrollView`: `render_line` only draws the lines on screen, and a
-  cursor moves over causes (up/down within a bone, left/right between bones).
+  cursor moves over causes and bone names the way the drawing looks (up/down along a bone and
+  across the spine, left/right to the next bone on the same side), so an empty bone can be
+  chosen too. `bone_trees()`, which places the causes on the bones, is shared with the fishbone
+  screen's outline, so the two views never disagree.
 
 User text is never parsed as markup (PITFALLS 1): every label is a plain Rich `Segment`, so a
 cause typed as "[bold]x[/]" shows exactly that. Control characters are replaced, so pasted escape
