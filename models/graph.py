@@ -159,10 +159,52 @@ class CauseGraph:
         )
 
     def longest_chain(self) -> int:
-        """Edges on the longest path (the graph is acyclic by construction)."""
+        """Edges on the longest path; a circle of causes (see `cycles`) counts as one cause."""
         if self.g.number_of_edges() == 0:
             return 0
-        return nx.dag_longest_path_length(self.g)
+        try:
+            return nx.dag_longest_path_length(self.g)
+        except nx.NetworkXUnfeasible:  # a circle written into the database from outside
+            return nx.dag_longest_path_length(nx.condensation(self.g))
+
+    # --- circles ---------------------------------------------------------------------------
+    # The service refuses a link that would close a circle, so the graph is acyclic when every
+    # edit went through it. A row written into the database by another program can still
+    # close one; the checks report it and the screens draw around it instead of failing.
+    def _knots(self) -> list[set[int]]:
+        """Groups of causes that lead to each other (a self-link is a group of one)."""
+        g = self.g
+        return [
+            knot
+            for knot in nx.strongly_connected_components(g)
+            if len(knot) > 1 or g.has_edge(next(iter(knot)), next(iter(knot)))
+        ]
+
+    def cycles(self) -> list[list[int]]:
+        """One circle per group of causes that lead to each other, as [a, b, ..., a] where a
+        led to b and the last led back to a: the shortest one through the group's lowest id.
+        Empty for a graph whose edits all went through the service."""
+        if self.g.number_of_edges() == 0:
+            return []
+        out = []
+        for knot in self._knots():
+            start = min(knot)
+            sub = self.g.subgraph(knot)
+            back = min(
+                (nx.shortest_path(sub, nxt, start) for nxt in sorted(sub.successors(start))),
+                key=len,
+            )
+            out.append([start, *back] if back[0] != start else [start, start])
+        return sorted(out)
+
+    def circle_links(self) -> set[tuple[int, int]]:
+        """Every link (cause, effect) that lies on some circle."""
+        if self.g.number_of_edges() == 0:
+            return set()
+        links: set[tuple[int, int]] = set()
+        for knot in self._knots():
+            links.update((a, b) for a, b in self.g.subgraph(knot).edges)
+        return links
 
     def same_as(self, other: CauseGraph) -> bool:
         """Same nodes with the same attributes and the same edges."""

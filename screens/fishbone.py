@@ -17,17 +17,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Static, TextArea, Tree
+from textual.widgets.tree import TreeNode
 
 from models.domain import Cause, Investigation, Link
 from models.graph import CauseGraph
 from models.rules.causation import cause_findings, suggest_statement
+from models.rules.graph_checks import describe_cycle
 from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.cause_dialog import CauseDialog
 from screens.dialogs import ChoiceDialog, EditDialog
 from screens.formatting import one_line
-from screens.widgets.fishbone import FishboneView
+from screens.widgets.fishbone import (
+    CONTRIBUTING_MARK,
+    REF_MARK,
+    ROOT_MARK,
+    UNLINKED_MARK,
+    FishboneView,
+    bone_trees,
+)
 
 NEXT_KIND = {
     CauseKind.CAUSE: CauseKind.CONTRIBUTING,
@@ -136,11 +146,13 @@ class FishboneScreen(UndoActions, ServiceScreen):
         self.outline = False
         self._follow: int | None = None
         self._drawn_at = -1  # the history's change count when the data was read
+        self._stale = False  # a screen above this one may have changed the graph
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="circles")
         yield FishboneView(id="drawing")
-        outline: Tree[int | None] = Tree(Text("Fishbone"), id="outline")
+        outline: Tree[int | str | None] = Tree(Text("Fishbone"), id="outline")
         outline.show_root = False
         yield outline
         yield Static(id="detail")
@@ -149,14 +161,23 @@ class FishboneScreen(UndoActions, ServiceScreen):
     def on_mount(self) -> None:
         self.title = "Fishbone"
         self.query_one("#outline").display = False
+        self.query_one("#circles").display = False
 
     # --- data ------------------------------------------------------------------------------
+    def on_screen_suspend(self) -> None:
+        # A dialog of this screen reports its own edit; a screen (five whys, graph) may change
+        # anything, and the drawing must show it on return, outline or not.
+        if not isinstance(self.app.screen, ModalScreen):
+            self._stale = True
+
     def on_screen_resume(self) -> None:
-        # Read again only when the graph changed elsewhere (five whys, graph screen, undo).
-        if self.app.history.changes != self._drawn_at:  # type: ignore[attr-defined]
+        # Read again when a screen above changed the graph (five whys, graph, undo), not after
+        # each of its own dialogs (that would re-read 2,000 causes to add one).
+        if self._stale or self.app.history.changes != self._drawn_at:  # type: ignore[attr-defined]
             self.reload()
 
     def reload(self) -> None:
+        self._stale = False
         self._drawn_at = self.app.history.changes  # type: ignore[attr-defined]
 
         def load(inv_id: int) -> FishboneData:
@@ -173,6 +194,10 @@ class FishboneScreen(UndoActions, ServiceScreen):
         self.call(load, self.investigation_id, then=self._show)
 
     def _show(self, data: FishboneData) -> None:
+        if self.app.history.changes != self._drawn_at:  # type: ignore[attr-defined]
+            # An edit was recorded while this was read (one still saving when its screen
+            # closed, say): what was read may miss it.
+            self.reload()
         self.data = data
         self.sub_title = data.investigation.title
         event = data.event
@@ -182,10 +207,27 @@ class FishboneScreen(UndoActions, ServiceScreen):
         )
         if self._follow is not None:
             view.select_cause(self._follow)
-            self._follow = None
         if self.outline:
             self._fill_outline()
-        self._detail(view.cursor_cause)
+        self._follow = None
+        self._circles()
+        self._detail(self.current())
+
+    def _circles(self) -> None:
+        """Name each circle of links (written outside the app): the drawing leaves it out."""
+        box = self.query_one("#circles", Static)
+        data = self.data
+        cycles = data.graph.cycles() if data is not None else []
+        box.display = bool(cycles)
+        if not cycles:
+            return
+        assert data is not None
+        texts = {c.id: c.text for c in data.causes.values()}
+        text = Text()
+        for cycle in cycles:
+            text.append(f"! Circle, not drawn: {describe_cycle(cycle, texts, 22, arrows=True)}\n")
+        text.append("Break it on the cause graph: g, then x on the link marked ⟳.")
+        box.update(text)
 
     def current(self) -> Cause | None:
         if self.data is None:
@@ -195,31 +237,34 @@ class FishboneScreen(UndoActions, ServiceScreen):
             cause_id = node.data if node is not None else None
         else:
             cause_id = self.query_one(FishboneView).cursor_cause
-        return self.data.causes.get(cause_id) if cause_id is not None else None
+        return self.data.causes.get(cause_id) if isinstance(cause_id, int) else None
 
     def current_bone(self) -> str | None:
-        """The category of the bone the cursor is on (a sub-cause counts for its bone)."""
-        cause = self.current()
-        if cause is None or self.data is None:
+        """The category of the bone under the cursor: a bone's name, or the bone a cause is
+        drawn on (a sub-cause counts for its bone)."""
+        if self.data is None:
             return None
-        if cause.category:
-            return cause.category
-        for effect in self.data.graph.paths_to_event(cause.id, limit=1)[:1]:
-            for node in effect:
-                if self.data.causes[node].category:
-                    return self.data.causes[node].category
-        return None
+        if self.outline:
+            node = self.query_one("#outline", Tree).cursor_node
+            while node is not None and not isinstance(node.data, str):
+                node = node.parent
+            return node.data if node is not None else None
+        bone = self.query_one(FishboneView).cursor_bone
+        if bone is None or bone.uncategorised:
+            cause = self.current()
+            return cause.category if cause is not None and cause.category else None
+        return bone.name
 
     # --- the detail panel ------------------------------------------------------------------
     @on(FishboneView.CauseHighlighted)
     def _highlighted(self, event: FishboneView.CauseHighlighted) -> None:
-        self._detail(event.cause_id)
+        self._detail(self.current())
 
     @on(Tree.NodeHighlighted, "#outline")
     def _outline_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        self._detail(event.node.data)
+        self._detail(self.current())
 
-    def _detail(self, cause_id: int | None) -> None:
+    def _detail(self, cause: Cause | None) -> None:
         box = self.query_one("#detail", Static)
         if self.data is None:
             return
@@ -231,9 +276,10 @@ class FishboneScreen(UndoActions, ServiceScreen):
                 )
             )
             return
-        cause = self.data.causes.get(cause_id) if cause_id is not None else None
         if cause is None:
-            box.update(Text("Press a to add a cause on a bone, h to edit the event.", style="dim"))
+            bone = self.current_bone()
+            where = f"on '{bone}'" if bone else "on a bone"
+            box.update(Text(f"Press a to add a cause {where}, h to edit the event.", style="dim"))
             return
         text = Text()
         text.append(cause.text + "\n")
@@ -253,57 +299,74 @@ class FishboneScreen(UndoActions, ServiceScreen):
 
     # --- outline ---------------------------------------------------------------------------
     def action_outline(self) -> None:
-        self.outline = not self.outline
-        self.query_one(FishboneView).display = not self.outline
+        """Switch between the drawing and the outline, on the same cause."""
+        view = self.query_one(FishboneView)
         outline = self.query_one("#outline", Tree)
+        cause = self.current()
+        self.outline = not self.outline
+        view.display = not self.outline
         outline.display = self.outline
         if self.outline:
+            self._follow = cause.id if cause is not None else None
             self._fill_outline()
+            self._follow = None
             outline.focus()
         else:
-            self.query_one(FishboneView).focus()
+            node = outline.cursor_node
+            if node is not None and isinstance(node.data, int):
+                view.select_cause(node.data)
+            view.focus()
+        self._detail(self.current())
 
     def _fill_outline(self) -> None:
+        """The same bones and trees as the drawing (`bone_trees`), as a Tree; the cursor stays
+        on its cause, or goes to the one just added."""
         data = self.data
-        tree = self.query_one("#outline", Tree)
+        tree: Tree[int | str | None] = self.query_one("#outline", Tree)
+        node = tree.cursor_node
+        keep = self._follow if self._follow is not None else (node.data if node else None)
         tree.clear()
         if data is None:
             return
-        g = data.graph
-        event = g.event()
-        bones = list(data.categories)
-        tops: dict[str, list[int]] = {name: [] for name in bones}
-        for cause in data.causes.values():
-            if cause.kind == CauseKind.EVENT:
-                continue
-            effects = g.effects_of(cause.id)
-            if (event in effects or not effects) and cause.category in tops:
-                tops[cause.category].append(cause.id)
-            elif event in effects or not effects:
-                tops.setdefault("Uncategorised", []).append(cause.id)
-        drawn: set[int] = set()
-        for bone, ids in tops.items():
-            node = tree.root.add(Text(f"{bone} ({len(ids)})", style="bold"), data=None, expand=True)
-            for cause_id in ids:
-                self._outline_branch(node, cause_id, drawn)
+        trees = bone_trees(data.categories, data.causes.values(), data.links)
+        found: TreeNode | None = None
+        for i, (name, items) in enumerate(zip(trees.names, trees.items, strict=True)):
+            own = i < trees.categories
+            tops = sum(1 for item in items if item[1] == 0)
+            bone = tree.root.add(
+                Text(f"{name} ({tops})", style="bold"),
+                data=name if own else None,
+                expand=True,
+                allow_expand=bool(items),
+            )
+            if keep == name:
+                found = bone
+            parents: list[TreeNode] = [bone]
+            for n, (cid, depth, _later, ref) in enumerate(items):
+                del parents[depth + 1 :]
+                label = self._outline_label(data.causes[cid], ref, cid in trees.unlinked)
+                if not ref and n + 1 < len(items) and items[n + 1][1] > depth:
+                    made = parents[depth].add(label, data=cid, expand=True)
+                    parents.append(made)
+                else:
+                    made = parents[depth].add_leaf(label, data=cid)
+                if keep == cid and not ref:
+                    found = made
         tree.root.expand()
+        # `last_line` lays the lines out, which gives the node the line the cursor goes to.
+        if found is not None and tree.last_line >= 0:
+            tree.move_cursor(found)
 
-    def _outline_branch(self, parent, cause_id: int, drawn: set[int]) -> None:
-        assert self.data is not None
-        cause = self.data.causes[cause_id]
-        mark = {"root": "◆ ", "contributing": "+ "}.get(cause.kind, "")
-        if cause_id in drawn:
-            parent.add_leaf(Text(f"↗ {one_line(cause.text, 60)}", style="dim"), data=cause_id)
-            return
-        drawn.add(cause_id)
-        subs = self.data.graph.causes_of(cause_id)
-        label = Text(mark + one_line(cause.text, 100))
-        if not subs:
-            parent.add_leaf(label, data=cause_id)
-            return
-        node = parent.add(label, data=cause_id, expand=True)
-        for sub in subs:
-            self._outline_branch(node, sub, drawn)
+    @staticmethod
+    def _outline_label(cause: Cause, ref: bool, unlinked: bool) -> Text:
+        if ref:
+            return Text(f"{REF_MARK} {one_line(cause.text, 60)}", style="dim")
+        mark = {CauseKind.ROOT: ROOT_MARK, CauseKind.CONTRIBUTING: CONTRIBUTING_MARK}
+        label = Text(f"{mark[cause.kind]} " if cause.kind in mark else "")
+        label.append(one_line(cause.text, 100))
+        if unlinked:
+            label.append(UNLINKED_MARK, style="bold")
+        return label
 
     # --- edits -----------------------------------------------------------------------------
     def _edit_done(self, cause: Cause | None) -> None:
@@ -437,10 +500,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
             self.action_head()
             return
         texts = {c.id: c.text for c in self.data.causes.values()}
-        try:
-            suggested = suggest_statement(cause.id, self.data.graph, texts)
-        except Exception:  # no path to the event yet: nothing to suggest
-            suggested = ""
+        suggested = suggest_statement(cause.id, self.data.graph, texts)
         history = self.app.history  # type: ignore[attr-defined]
 
         def done(values: dict | None) -> None:

@@ -1,9 +1,11 @@
 """Five whys: ask "why did this happen?" about one statement at a time, down to a root cause.
 
 Each answer becomes a cause linked to the current one (it led to it), in the same graph the
-fishbone draws. Several answers branch the chain. The breadcrumb shows the path from the event
-to the current cause. Stopping is allowed at any depth, but a chain shorter than three whys, or
-one that stops on a human error or a procedure deviation, is warned about (rules 3 and 4).
+fishbone draws. Enter adds the answer and asks why again about it; ctrl+n adds it and stays on
+the same question, for a second answer (the chain branches). The breadcrumb shows the path from
+the event to the current cause. Stopping is allowed at any depth, but a chain shorter than
+three whys, or one that stops on a human error or a procedure deviation, is warned about
+(rules 3 and 4). A circle of links (written outside the app) is named, not followed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from models.domain import Cause
 from models.graph import CauseGraph
 from models.rules.causation import check_text
+from models.rules.graph_checks import describe_cycle
 from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.formatting import one_line
@@ -28,10 +31,13 @@ from screens.formatting import one_line
 #: RCA2: a chain that stops before this many whys has rarely reached a system cause.
 MIN_DEPTH = 3
 KIND_MARK = {"root": "◆ root", "contributing": "+ contributing", "event": "event", "cause": ""}
+#: In the Kind column of an answer whose link closes a circle (see `CauseGraph.cycles`).
+CIRCLE_MARK = "⟳ circle"
 
 
 @dataclass(frozen=True)
 class WhyState:
+    title: str
     causes: dict[int, Cause]
     graph: CauseGraph
     categories: list[str]
@@ -43,6 +49,7 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
     PALETTE_GROUP = "Five whys"
     AUTO_FOCUS = "#answer"
     BINDINGS = [
+        Binding("ctrl+n", "another", "Add, same why"),
         Binding("ctrl+up,alt+up", "up", "Up the chain"),
         Binding("ctrl+down,alt+down", "down", "Into answer"),
         Binding("ctrl+r", "root", "Stop: root cause"),
@@ -65,7 +72,7 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             Text("Because… (each answer is a cause of the statement above)"), classes="field-label"
         )
         with Horizontal(id="answer-row"):
-            yield Input(id="answer", placeholder="type the answer, Enter to add it")
+            yield Input(id="answer", placeholder="Answer: Enter asks why, ctrl+n adds another")
             yield Select([], id="category", prompt="(category)", compact=True)
         yield DataTable(id="answers", cursor_type="row", show_header=False)
         yield Static(id="warnings")
@@ -80,13 +87,16 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
     # --- data ------------------------------------------------------------------------------
     def reload(self) -> None:
         def load(inv_id: int) -> WhyState:
-            causes = {c.id: c for c in self.service.list_causes(inv_id)}
-            return WhyState(causes, self.service.graph(inv_id), self.service.categories(inv_id))
+            s = self.service
+            title = s.get_investigation(inv_id).title
+            causes = {c.id: c for c in s.list_causes(inv_id)}
+            return WhyState(title, causes, s.graph(inv_id), s.categories(inv_id))
 
         self.call(load, self.investigation_id, then=self._show)
 
     def _show(self, state: WhyState) -> None:
         self.state = state
+        self.sub_title = state.title
         if self.current not in state.causes:
             self.current = state.graph.event()
         if self.current is None:
@@ -128,9 +138,11 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
 
         table = self.query_one("#answers", DataTable)
         table.clear()
+        circle = state.graph.circle_links()
         for child in state.graph.causes_of(self.current):
             c = state.causes[child]
-            table.add_row(Text(one_line(c.text)), Text(KIND_MARK.get(c.kind, "")), key=str(child))
+            mark = CIRCLE_MARK if (child, self.current) in circle else KIND_MARK.get(c.kind, "")
+            table.add_row(Text(one_line(c.text)), Text(mark), key=str(child))
         if not table.row_count:
             table.add_row(Text("No answers yet.", style="dim"), Text(""), key="none")
         self._warn(depth, cause)
@@ -160,13 +172,31 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
                     )
         if self.state.graph.paths_to_event(cause.id, limit=1) == [] and cause.kind != "event":
             lines.append("! This cause has no path to the event.\n", style="yellow")
+        texts = {c.id: c.text for c in self.state.causes.values()}
+        for cycle in self.state.graph.cycles():
+            if cause.id in cycle:
+                lines.append(
+                    f"! In a circle: {describe_cycle(cycle, texts, 22, arrows=True)}. "
+                    "Unlink one of its links on the cause graph (x) to break it.\n",
+                    style="bold red",
+                )
         lines.rstrip()
         self.query_one("#warnings", Static).update(lines)
 
     # --- actions ---------------------------------------------------------------------------
     @on(Input.Submitted, "#answer")
     def _answer(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+        self._add(descend=True)
+
+    def action_another(self) -> None:
+        """Add the typed answer to the same question and stay on it, for one more answer."""
+        if not self.query_one("#answer", Input).value.strip():
+            self.notify("Type the answer first; ctrl+n adds it and asks for another.", markup=False)
+            return
+        self._add(descend=False)
+
+    def _add(self, *, descend: bool) -> None:
+        text = self.query_one("#answer", Input).value.strip()
         if not text or self.current is None:
             return
         category = self.query_one("#category", Select).value
@@ -177,13 +207,16 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             text,
             effect_id=self.current,
             category=None if category is Select.NULL else category,
-            then=self._added,
+            then=lambda cause: self._added(cause, descend),
             group="save",
         )
 
-    def _added(self, cause: Cause) -> None:
-        self.query_one("#answer", Input).value = ""
-        self.current = cause.id  # ask why again, about the new answer
+    def _added(self, cause: Cause, descend: bool) -> None:
+        answer = self.query_one("#answer", Input)
+        answer.value = ""
+        answer.focus()
+        if descend:
+            self.current = cause.id  # ask why again, about the new answer
         self.reload()
 
     def action_up(self) -> None:

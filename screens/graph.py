@@ -2,7 +2,9 @@
 
 A cause that led to several effects is drawn in full under the first and as a marked reference
 under the others (the data holds it once). Causes with no path to the event are listed apart.
-Link and unlink here; a link that would close a circle is refused with the circle named.
+Link and unlink here; a link that would close a circle is refused with the circle named. A
+circle written into the database by another program is named above the tree and its closing
+link is drawn as a marked leaf, not followed, so `x` on that leaf breaks it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from models.domain import Cause
 from models.graph import CauseGraph
+from models.rules.graph_checks import describe_cycle
 from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.formatting import one_line
@@ -30,15 +33,25 @@ MARK = {"root": "◆ ", "contributing": "+ ", "event": "▶ ", "cause": ""}
 
 @dataclass(frozen=True)
 class GraphState:
+    title: str
     causes: dict[int, Cause]
     graph: CauseGraph
 
 
-def label_for(cause: Cause, *, width: int = 70, shared: bool = False) -> Text:
-    text = Text(MARK.get(cause.kind, ""), style="bold" if cause.kind == "root" else "")
+def label_for(cause: Cause, *, width: int = 70, shared: bool = False, circle: bool = False) -> Text:
+    """A cause's line in the tree. The marks of a reference come first, where a narrow
+    terminal still shows them: "⟳" a link that closes a circle, "↺" a cause drawn elsewhere."""
+    text = Text()
+    if circle:
+        text.append("⟳ ", style="bold red")
+    elif shared:
+        text.append("↺ ", style="dim")
+    text.append(MARK.get(cause.kind, ""), style="bold" if cause.kind == "root" else "")
     text.append(one_line(cause.text, width))
-    if shared:
-        text.append("  ↺ also leads elsewhere (drawn in full once)", style="dim")
+    if circle:
+        text.append("  closes a circle: x unlinks it", style="bold red")
+    elif shared:
+        text.append("  also leads elsewhere (drawn in full once)", style="dim")
     return text
 
 
@@ -131,14 +144,17 @@ class GraphScreen(UndoActions, ServiceScreen):
 
     def reload(self) -> None:
         def load(inv_id: int) -> GraphState:
-            causes = {c.id: c for c in self.service.list_causes(inv_id)}
-            return GraphState(causes, self.service.graph(inv_id))
+            s = self.service
+            title = s.get_investigation(inv_id).title
+            causes = {c.id: c for c in s.list_causes(inv_id)}
+            return GraphState(title, causes, s.graph(inv_id))
 
         self.call(load, self.investigation_id, then=self._show)
 
     # --- drawing ---------------------------------------------------------------------------
     def _show(self, state: GraphState) -> None:
         self.state = state
+        self.sub_title = state.title
         g = state.graph
         roots = g.root_causes()
         contributing = sum(1 for c in state.causes.values() if c.kind == CauseKind.CONTRIBUTING)
@@ -151,58 +167,74 @@ class GraphScreen(UndoActions, ServiceScreen):
         )
         if loose:
             counts.append(f" · {len(loose)} not linked to the event", style="bold yellow")
+        texts = {c.id: c.text for c in state.causes.values()}
+        for cycle in g.cycles():
+            counts.append(
+                f"\n! Circle, not drawn: {describe_cycle(cycle, texts, 22, arrows=True)}."
+                " x on its ⟳ link breaks it.",
+                style="bold red",
+            )
         self.query_one("#counts", Static).update(counts)
 
         tree = self.query_one("#tree", Tree)
         cursor = self._keep if self._keep is not None else self._current()
         tree.clear()
         drawn: set[int] = set()
+        circle = g.circle_links()
         event = g.event()
         if event is None:
             tree.root.add_leaf(Text("No event yet: add it on the fishbone first.", style="dim"))
         else:
             node = tree.root.add(label_for(state.causes[event]), data=event, expand=True)
-            self._grow(node, event, drawn)
+            self._grow(node, event, drawn, circle)
         if loose:
             branch = tree.root.add(
                 Text("Not linked to the event", style="bold yellow"), data=None, expand=True
             )
-            for cause_id in loose:
-                if cause_id not in drawn and not any(e in loose for e in g.effects_of(cause_id)):
+            # Where each loose chain ends first; then any left over, which can only be causes
+            # on a circle (each of them leads to another loose cause).
+            ends = [c for c in loose if not any(e in loose for e in g.effects_of(c))]
+            for cause_id in [*ends, *loose]:
+                if cause_id not in drawn:
                     leaf = branch.add(label_for(state.causes[cause_id]), data=cause_id, expand=True)
-                    drawn.add(cause_id)
-                    self._grow(leaf, cause_id, drawn)
+                    self._grow(leaf, cause_id, drawn, circle)
         tree.root.expand()
         self._keep = None
-        if cursor is not None:
-            self._move_to(cursor)
+        self._move_to(cursor if cursor is not None else event)
         self._detail()
 
-    def _grow(self, node, cause_id: int, drawn: set[int]) -> None:
-        """Add the causes of `cause_id` under `node`, depth first; shared ones by reference."""
+    def _grow(self, node, cause_id: int, drawn: set[int], circle: set[tuple[int, int]]) -> None:
+        """Add the causes of `cause_id` under `node`, depth first, in id order; a cause drawn
+        already is a reference, and a link that closes a circle a marked leaf."""
         assert self.state is not None
+        graph = self.state.graph
         drawn.add(cause_id)
         stack = [(node, cause_id)]
         while stack:
             parent, current = stack.pop()
-            for child in reversed(self.state.graph.causes_of(current)):
+            grown = []
+            for child in graph.causes_of(current):
                 cause = self.state.causes[child]
                 if child in drawn:
-                    parent.add_leaf(label_for(cause, shared=True), data=child)
+                    ring = (child, current) in circle
+                    parent.add_leaf(label_for(cause, shared=True, circle=ring), data=child)
                     continue
                 drawn.add(child)
-                if self.state.graph.causes_of(child):
+                if graph.causes_of(child):
                     sub = parent.add(label_for(cause), data=child, expand=True)
-                    stack.append((sub, child))
+                    grown.append((sub, child))
                 else:
                     parent.add_leaf(label_for(cause), data=child)
+            stack.extend(reversed(grown))  # the first child's causes are placed first
 
     def _current(self) -> int | None:
         tree = self.query_one("#tree", Tree)
         node = tree.cursor_node
         return node.data if node is not None else None
 
-    def _move_to(self, cause_id: int) -> None:
+    def _move_to(self, cause_id: int | None) -> None:
+        if cause_id is None:
+            return
         tree = self.query_one("#tree", Tree)
         for line in range(tree.last_line + 1):
             node = tree.get_node_at_line(line)

@@ -16,6 +16,8 @@ from screens.widgets.fishbone import (
     UNCATEGORISED,
     FishboneLayout,
     FishboneView,
+    Stop,
+    bone_trees,
     layout_fishbone,
     wrap_label,
 )
@@ -294,9 +296,26 @@ def test_a_cycle_does_not_hang_and_every_cause_is_drawn():
         (2, "A", P, "cause", [3]),
         (3, "B", P, "cause", [2]),  # A -> B -> A, never linked to the event
         (4, "C", S, "cause", [1, 4]),  # a self-link
+        (5, "D", T, "cause", [1, 6]),  # D -> E -> D, and D led to the event
+        (6, "E", T, "cause", [5]),
     ]
     lay = layout(80, rows=rows)
-    assert sorted(h.cause_id for h in lay.hotspots if not h.ref) == [2, 3, 4]
+    assert sorted(h.cause_id for h in lay.hotspots if not h.ref) == [2, 3, 4, 5, 6]
+    # The link that closes each circle is left out, not drawn as a cause of its own effect.
+    assert lay.ref_spans == {}
+    assert lay.position[3][1] == lay.position[2][1] + 1  # B under A, and nothing under B
+    assert lay.position[6][1] == lay.position[5][1] + 1
+    assert len(lay.bones[lay.position[2][0]].causes) == 2
+
+
+def test_the_outline_and_the_drawing_share_their_trees():
+    causes, links = make_data()
+    trees = bone_trees(list(LONDON_PROTOCOL), causes, links)
+    lay = layout(80)
+    assert trees.names == [b.name for b in lay.bones]
+    for items, bone in zip(trees.items, lay.bones, strict=True):
+        assert [cid for cid, _, _, ref in items if not ref] == list(bone.causes)
+    assert trees.unlinked == {28}
 
 
 def test_deep_chains_stay_inside_their_bone():
@@ -310,6 +329,74 @@ def test_deep_chains_stay_inside_their_bone():
         for _, x0, x1 in lay.spans[cid]:
             assert x1 < limit and limit - x0 >= 8  # room for the text, marks or not
     assert any("›" in line for line in lay.text_lines())
+
+
+def test_every_arrow_moves_that_way_in_the_drawing():
+    """Up/down go up/down the screen; left/right go to the next bone on the same side."""
+    for width in WIDTHS:
+        lay = layout(width)
+        for bone in range(len(lay.bones)):
+            for stop in lay.stops(bone):
+                y = lay.stop_spans(stop)[0][0]
+                here = lay.bones[stop.bone]
+                for direction in ("up", "down", "left", "right"):
+                    to = lay.step(stop, direction)
+                    if to is None:
+                        continue
+                    ty = lay.stop_spans(to)[0][0]
+                    there = lay.bones[to.bone]
+                    if direction == "up":
+                        assert ty < y, (stop, to)
+                    elif direction == "down":
+                        assert ty > y, (stop, to)
+                    else:
+                        assert there.above == here.above, (stop, to)
+                        assert (there.x < here.x) == (direction == "left"), (stop, to)
+
+
+def test_arrow_edges_and_bone_names():
+    lay = layout(80)
+    bone = {b.name: i for i, b in enumerate(lay.bones)}
+
+    def first(name: str) -> Stop:
+        return lay.stop_of(lay.bones[bone[name]].causes[0])
+
+    def last(name: str) -> Stop:
+        return lay.stop_of(lay.bones[bone[name]].causes[-1])
+
+    # Left from the bottom-left bone: nothing further left (it used to jump to the top right).
+    assert lay.step(first(ENV), "left") is None
+    assert lay.step(Stop(bone[ENV]), "left") is None
+    assert lay.step(first(TM), "right") is None  # the head is right of the top-right bone
+    # An empty bone is a stop: its name.
+    assert lay.step(first(ORG), "right") == Stop(bone[INST])
+    assert lay.step(Stop(bone[INST]), "right").bone == bone[UNCATEGORISED]
+    # An upper bone's name is above its causes, a lower one's below.
+    assert lay.step(first(P), "up") == Stop(bone[P])
+    assert lay.step(Stop(bone[P]), "up") is None
+    assert lay.step(last(ENV), "down") == Stop(bone[ENV])
+    assert lay.step(Stop(bone[ENV]), "down") is None
+    # Past the end of a bone, across the spine to the nearest bone on the other side.
+    assert lay.bones[bone[P]].x == lay.bones[bone[ENV]].x == 0
+    assert lay.step(last(P), "down") == first(ENV)
+    assert lay.step(first(ENV), "up") == last(P)
+
+
+def test_every_cause_and_bone_can_be_reached_with_the_arrows():
+    for width in WIDTHS:
+        lay = layout(width)
+        seen = {lay.stop_of(lay.order[0])}
+        todo = list(seen)
+        while todo:
+            stop = todo.pop()
+            for direction in ("up", "down", "left", "right"):
+                to = lay.step(stop, direction)
+                if to is not None and to not in seen:
+                    seen.add(to)
+                    todo.append(to)
+        every = {s for i in range(len(lay.bones)) for s in lay.stops(i)}
+        assert seen == every
+        assert Stop(next(i for i, b in enumerate(lay.bones) if b.name == INST)) in seen
 
 
 def test_wrap_label():
@@ -341,6 +428,7 @@ class Host(App):
         super().__init__()
         self.data = data
         self.highlighted: list[int | None] = []
+        self.bones: list[str | None] = []
         self.selected: list[int] = []
 
     def compose(self) -> ComposeResult:
@@ -354,6 +442,7 @@ class Host(App):
 
     def on_fishbone_view_cause_highlighted(self, message: FishboneView.CauseHighlighted) -> None:
         self.highlighted.append(message.cause_id)
+        self.bones.append(message.bone)
 
     def on_fishbone_view_cause_selected(self, message: FishboneView.CauseSelected) -> None:
         self.selected.append(message.cause_id)
@@ -400,11 +489,18 @@ async def test_arrow_keys_move_over_the_causes_in_order():
         assert lay.position[view.cursor_cause][0] == 0
         await pilot.press("home")
         assert view.cursor_cause == lay.order[0]
-        await pilot.press("up", "left")  # nothing before the first: stays
+        await pilot.press("left")  # nothing left of the first bone: stays
         assert view.cursor_cause == lay.order[0]
+        await pilot.press("up")  # the bone's name, above its first cause
+        assert view.cursor == Stop(0) and view.cursor_cause is None
+        assert view.cursor_bone.name == P
+        await until(pilot, lambda: app.highlighted[-1] is None)
+        assert app.bones[-1] == P
+        await pilot.press("up", "left")  # nothing above or left of it
+        assert view.cursor == Stop(0)
         await pilot.press("end")
         assert view.cursor_cause == lay.order[-1]
-        await pilot.press("down", "right")
+        await pilot.press("right")  # the last bone: nothing right of it
         assert view.cursor_cause == lay.order[-1]
         await until(pilot, lambda: app.highlighted[-1] == lay.order[-1])
         # the cursor's label is on screen, drawn in the cursor style
@@ -549,3 +645,69 @@ async def test_a_resize_lays_out_again_and_keeps_the_cursor():
         await until(pilot, lambda: view.fishbone_layout.width == 159)
         assert view.cursor_cause == 9
         assert label_text(view.fishbone_layout, 9) == ROWS[8][1]
+
+
+def in_sight(view: FishboneView, spans) -> bool:
+    """Every line of `spans` is on screen, in its own place (not under a pinned bone name)."""
+    height = view.scrollable_content_region.height
+    scroll_y = view.scroll_offset.y
+    return all(0 <= y - scroll_y < height and view._line_at(y - scroll_y) == y for y, _, _ in spans)
+
+
+async def test_end_shows_the_whole_cause_when_the_view_gets_shorter():
+    """The screen's panel under the drawing grows with the cause's text, after the scroll."""
+    app = Host(sample())
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(FishboneView)
+        await until(pilot, lambda: view.fishbone_layout is not None)
+        lay = view.fishbone_layout
+        await pilot.press("end")
+        await pilot.pause()
+        assert in_sight(view, lay.spans[lay.order[-1]])
+        await pilot.resize_terminal(80, 17)
+        await until(pilot, lambda: view.scrollable_content_region.height == 17)
+        await until(pilot, lambda: in_sight(view, lay.spans[lay.order[-1]]))
+        # far from the real names, the pinned ones stay in the top and bottom rows
+        assert visible_text(view)[-2].startswith("Work environment")
+
+
+async def test_the_cursor_rests_on_a_bone_name():
+    app = Host(sample())
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(FishboneView)
+        await until(pilot, lambda: view.fishbone_layout is not None)
+        lay = view.fishbone_layout
+        inst = next(i for i, b in enumerate(lay.bones) if b.name == INST)
+        await pilot.press("end", "down")  # the last bone's name, below its causes
+        assert view.cursor == Stop(len(lay.bones) - 1)
+        await pilot.press("left")  # the empty bone next to it: its name
+        assert view.cursor == Stop(inst) and view.cursor_bone.name == INST
+        await until(pilot, lambda: app.bones[-1] == INST and app.highlighted[-1] is None)
+        await pilot.press("enter")  # a name is not a cause to open
+        await pilot.pause()
+        assert app.selected == []
+        # a click on a name puts the cursor there
+        y, x0, _ = lay.name_spans[0][0]
+        view.scroll_to(0, 0, animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.click(FishboneView, offset=(x0 + 1, y))
+        assert view.cursor == Stop(0)
+
+
+async def test_data_set_while_hidden_is_drawn_when_shown():
+    """The screen hides the drawing behind its outline; edits made there must show."""
+    app = Host(sample())
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(FishboneView)
+        await until(pilot, lambda: view.fishbone_layout is not None)
+        view.display = False
+        await pilot.pause()
+        causes, links = make_data()
+        causes = [
+            c if c.id != 2 else Cause(2, 1, "Renamed while hidden", P, "root") for c in causes
+        ]
+        view.set_data("", list(LONDON_PROTOCOL), causes, links)
+        view.display = True
+        await pilot.pause()
+        assert label_text(view.fishbone_layout, 2) == "Renamed while hidden"
+        assert any("◆ Renamed" in line for line in visible_text(view))

@@ -161,3 +161,67 @@ def test_fast_build_equals_networkx_public_api():
     assert sorted(nx.ancestors(fast, 0)) == list(range(1, 200))
     fast.add_edge(0, 5)  # still a normal, editable DiGraph
     assert fast.has_edge(0, 5) and 0 in fast.pred[5]
+
+
+# --- a circle written into the database by another program ----------------------------------
+
+
+def write_link_outside(db_path, cause_id: int, effect_id: int, investigation_id: int) -> None:
+    """What another program (or sqlite3 by hand) can do: the service never sees the insert."""
+    import sqlite3
+
+    con = sqlite3.connect(db_path)
+    with con:
+        con.execute(
+            "INSERT INTO causal_link (investigation_id, cause_id, effect_id) VALUES (?, ?, ?)",
+            (investigation_id, cause_id, effect_id),
+        )
+    con.close()
+
+
+def test_circle_queries():
+    nodes = [(1, "event", None), (2, "cause", None), (3, "cause", None), (4, "cause", None)]
+    nodes += [(5, "cause", None), (6, "cause", None)]
+    # 2 -> 1; 4 -> 3 -> 2 -> 4 closes a circle; 5 -> 5 leads to itself; 6 -> 4.
+    edges = [(2, 1), (3, 2), (4, 3), (2, 4), (5, 5), (6, 4)]
+    g = CauseGraph.build(nodes, edges)
+    assert g.cycles() == [[2, 4, 3, 2], [5, 5]]
+    assert g.circle_links() == {(2, 4), (4, 3), (3, 2), (5, 5)}
+    # 6 -> 4 -> 3 -> 2 -> 1 with the circle counted as one cause: 6, {2,3,4}, 1.
+    assert g.longest_chain() == 2
+    acyclic = CauseGraph.build(nodes, [(2, 1), (3, 2), (4, 3), (6, 4)])
+    assert acyclic.cycles() == [] and acyclic.circle_links() == set()
+    assert acyclic.longest_chain() == 4
+
+
+def test_check_reports_a_circle_written_outside_the_app(service, db_path):
+    from click.testing import CliRunner
+
+    from rca_tui.cli import cli
+
+    inv = service.create_investigation("Fall")
+    ev = service.add_cause(inv.id, "Patient fell", kind="event")
+    a = service.add_cause(inv.id, "Bed alarm off", effect_id=ev.id)
+    b = service.add_cause(inv.id, "Alarm not re-armed", effect_id=a.id)
+    write_link_outside(db_path, a.id, b.id, inv.id)
+    findings = [f for f in service.check(inv.id) if f.code == "G-CYCLE"]
+    assert [(f.severity, f.subject) for f in findings] == [("error", a.id)]
+    assert findings[0].message.startswith(
+        "Causes lead round in a circle: 'Bed alarm off' led to 'Alarm not re-armed', "
+        "which led to 'Bed alarm off'"
+    )
+    result = CliRunner().invoke(
+        cli, ["--db", str(db_path), "--user", "alice", "check", str(inv.id), "--fail-on", "error"]
+    )
+    assert result.exit_code == 1
+    assert "ERROR   G-CYCLE" in result.output and "'Alarm not re-armed'" in result.output
+    assert "No findings" not in result.output
+
+
+def test_a_self_link_written_outside_is_a_circle_too(service, db_path):
+    inv = service.create_investigation("Fall")
+    ev = service.add_cause(inv.id, "Patient fell", kind="event")
+    a = service.add_cause(inv.id, "Bed alarm off", effect_id=ev.id)
+    write_link_outside(db_path, a.id, a.id, inv.id)
+    (finding,) = [f for f in service.check(inv.id) if f.code == "G-CYCLE"]
+    assert "'Bed alarm off' led to itself" in finding.message

@@ -14,7 +14,10 @@ Two parts:
   drawn label and the keyboard order. It is O(number of causes + links), so a 2,000-cause
   investigation lays out in milliseconds.
 - `FishboneView` is a Line API `ScrollView`: `render_line` only draws the lines on screen, and a
-  cursor moves over causes (up/down within a bone, left/right between bones).
+  cursor moves over causes and bone names the way the drawing looks (up/down along a bone and
+  across the spine, left/right to the next bone on the same side), so an empty bone can be
+  chosen too. `bone_trees()`, which places the causes on the bones, is shared with the fishbone
+  screen's outline, so the two views never disagree.
 
 User text is never parsed as markup (PITFALLS 1): every label is a plain Rich `Segment`, so a
 cause typed as "[bold]x[/]" shows exactly that. Control characters are replaced, so pasted escape
@@ -216,6 +219,14 @@ class Hotspot(NamedTuple):
     ref: bool = False
 
 
+class Stop(NamedTuple):
+    """Where the cursor rests: the label of a cause drawn in full on bone `bone`, or the
+    bone's name (`cause` None), so that a bone with no causes yet can be chosen too."""
+
+    bone: int
+    cause: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Bone:
     """One category bone: its name, side, and the causes drawn in full on it, top to bottom."""
@@ -284,6 +295,7 @@ class FishboneLayout:
         "event_text",
         "height",
         "hotspots",
+        "name_spans",
         "position",
         "ref_spans",
         "spans",
@@ -305,6 +317,7 @@ class FishboneLayout:
         position: dict[int, tuple[int, int]],
         top_labels: int,
         bottom_labels: tuple[int, int],
+        name_spans: list[list[Span]],
     ) -> None:
         self._drawing = drawing
         self._cache: dict[int, list[Segment]] = {}
@@ -321,6 +334,8 @@ class FishboneLayout:
         #: (first line, count) of the names of the lower bones. The view keeps them in sight.
         self.top_labels = top_labels
         self.bottom_labels = bottom_labels
+        #: The lines of each bone's name, in `bones` order (the cursor can rest on a name).
+        self.name_spans = name_spans
 
     @property
     def order(self) -> list[int]:
@@ -359,6 +374,64 @@ class FishboneLayout:
                     if sy == y and x0 <= x < x1:
                         return cid
         return None
+
+    # --- where the cursor can rest, and where each arrow key takes it ------------------------
+    def stop_at(self, x: int, y: int) -> Stop | None:
+        """The stop under (x, y): a cause's label (full or reference) or a bone's name."""
+        cid = self.hotspot_at(x, y)
+        if cid is not None:
+            return self.stop_of(cid)
+        for i, rows in enumerate(self.name_spans):
+            if any(sy == y and x0 <= x < x1 for sy, x0, x1 in rows):
+                return Stop(i)
+        return None
+
+    def stop_of(self, cause_id: int) -> Stop | None:
+        where = self.position.get(cause_id)
+        return Stop(where[0], cause_id) if where is not None else None
+
+    def stops(self, bone: int) -> list[Stop]:
+        """The stops of one bone top to bottom: an upper bone's name is above its causes, a
+        lower bone's below them."""
+        causes = [Stop(bone, cid) for cid in self.bones[bone].causes]
+        return [Stop(bone), *causes] if self.bones[bone].above else [*causes, Stop(bone)]
+
+    def stop_spans(self, stop: Stop) -> list[Span]:
+        if stop.cause is None:
+            return self.name_spans[stop.bone]
+        return self.spans[stop.cause]
+
+    def valid(self, stop: Stop) -> bool:
+        if not 0 <= stop.bone < len(self.bones):
+            return False
+        return stop.cause is None or self.position.get(stop.cause, (-1,))[0] == stop.bone
+
+    def step(self, stop: Stop, direction: str) -> Stop | None:
+        """The stop that an arrow key moves to from `stop`, as the drawing shows it; None at
+        the edge. Up and down go along the bone, and past its end across the spine to the
+        nearest bone on the other side; left and right go to the next bone on the same side,
+        to its stop nearest in height."""
+        bones = self.bones
+        here = bones[stop.bone]
+        if direction in ("up", "down"):
+            line = self.stops(stop.bone)
+            k = line.index(stop) + (1 if direction == "down" else -1)
+            if 0 <= k < len(line):
+                return line[k]
+            if here.above != (direction == "down"):
+                return None  # past an upper bone's name, or a lower one's
+            other = [i for i, b in enumerate(bones) if b.above != here.above]
+            if not other:
+                return None
+            near = min(other, key=lambda i: (abs(bones[i].x - here.x), bones[i].x))
+            line = self.stops(near)
+            return line[0] if direction == "down" else line[-1]
+        side = [i for i, b in enumerate(bones) if b.above == here.above]
+        k = side.index(stop.bone) + (1 if direction == "right" else -1)
+        if not 0 <= k < len(side):
+            return None
+        y = self.stop_spans(stop)[0][0]
+        return min(self.stops(side[k]), key=lambda s: abs(self.stop_spans(s)[0][0] - y))
 
     # --- composing one line ----------------------------------------------------------------
     def _compose(self, y: int) -> list[Segment]:
@@ -445,7 +518,7 @@ class FishboneLayout:
 #: A cause in a bone's tree: (cause id, depth, later, is a reference), where later[j] for
 #: j in 0..depth says whether the level-j ancestor (the cause itself at `depth`) has a later
 #: sibling; later[0] is the bone, which always goes on.
-_Item = tuple[int, int, tuple[bool, ...], bool]
+TreeItem = tuple[int, int, tuple[bool, ...], bool]
 
 
 def _bone_items(
@@ -453,18 +526,20 @@ def _bone_items(
     children: Mapping[int, list[int]],
     top_set: set[int],
     drawn: set[int],
-) -> list[_Item]:
+) -> list[TreeItem]:
     """Depth-first: each top-level cause, then its sub-causes (the causes that led to it).
 
     A cause already drawn, or one that is top-level somewhere (drawn in full there), becomes a
-    reference. Every cause on the current path has been drawn, so a cycle (which the service
-    never stores) ends in a reference too.
+    reference. A sub-cause that is also above itself on the current path closes a circle of
+    links (which the service never stores, but another program can): that link is not drawn.
     """
-    items: list[_Item] = []
+    items: list[TreeItem] = []
     add = items.append
     for top in tops:
         drawn.add(top)
         add((top, 0, (True,), False))
+        path = [top]  # the causes above the item being placed, path[d] at depth d
+        on_path = {top}
         stack: list[tuple[int, int, tuple[bool, ...]]] = []
         kids = children.get(top, ())
         last = len(kids) - 1
@@ -472,12 +547,20 @@ def _bone_items(
             stack.append((kids[k], 1, (True, k < last)))
         while stack:
             cid, depth, later = stack.pop()
+            while len(path) > depth:
+                on_path.discard(path.pop())
             if cid in drawn or cid in top_set:
                 add((cid, depth, later, True))
                 continue
             drawn.add(cid)
             add((cid, depth, later, False))
             kids = children.get(cid, ())
+            if not kids:
+                continue
+            path.append(cid)
+            on_path.add(cid)
+            if not on_path.isdisjoint(kids):
+                kids = [kid for kid in kids if kid not in on_path]
             last = len(kids) - 1
             for k in range(last, -1, -1):
                 stack.append((kids[k], depth + 1, (*later, k < last)))
@@ -488,7 +571,7 @@ def _bone_items(
 
 
 def _bone_rows(
-    items: list[_Item],
+    items: list[TreeItem],
     col_width: int,
     causes: Mapping[int, Cause],
     texts: dict[int, str],
@@ -591,30 +674,28 @@ def _legend_lines(width: int, st: Mapping[str, Style]) -> list[list[Segment]]:
     return lines
 
 
-def layout_fishbone(
-    event_text: str,
-    categories: Sequence[str],
-    causes: Iterable[Cause],
-    links: Iterable[Link],
-    width: int,
-    *,
-    styles: Mapping[str, Style] | None = None,
-) -> FishboneLayout:
-    """Lay out the fishbone of `causes` and `links` for a terminal `width` cells wide.
+@dataclass(frozen=True, slots=True)
+class BoneTrees:
+    """Which cause hangs where: what the drawing shows, and the fishbone screen's outline too.
 
-    The head shows `event_text`, else the text of the cause of kind "event", else
-    "(event not set)". One bone per category, in order, the first half above the spine; causes
-    whose category is empty or not in `categories` go on an extra "Uncategorised" bone (drawn
-    only when it has causes). A top-level cause of a bone is one of its category that leads to
-    the event, or leads nowhere (marked "?"); the causes that led to it are drawn under it,
-    depth first, whatever their category. A cause reachable from two places is drawn in full
-    once and as a reference ("↗ ...") elsewhere. Lines are `max(width, MIN_WIDTH)` cells
-    (wider only when there are too many bones for even `MIN_COLUMN` cells each). `styles`
-    maps the roles of `DEFAULT_STYLES` to Rich styles (the view passes its theme's).
+    `names` are the bones in order (the extra "Uncategorised" bone last, only when it has
+    causes; the first `categories` names are the investigation's own). `items[i]` is the tree
+    of bone i, depth first (see `TreeItem`). `unlinked` holds the top-level causes that lead
+    nowhere.
     """
-    st = {**DEFAULT_STYLES, **(styles or {})}
 
-    # --- the graph -------------------------------------------------------------------------
+    names: list[str]
+    items: list[list[TreeItem]]
+    categories: int
+    causes: dict[int, Cause]
+    events: list[int]
+    unlinked: set[int]
+
+
+def bone_trees(
+    categories: Sequence[str], causes: Iterable[Cause], links: Iterable[Link]
+) -> BoneTrees:
+    """Place every cause on a bone (see `layout_fishbone` for the rules), in O(causes + links)."""
     by_id: dict[int, Cause] = {}
     events_ids: list[int] = []
     for c in causes:
@@ -641,11 +722,6 @@ def layout_fishbone(
         for b, kids in children.items():
             if len(kids) > 1:
                 children[b] = sorted(set(kids), key=pos.__getitem__)
-
-    head_text = clean_text(event_text)
-    if not head_text and events_ids:
-        head_text = clean_text(by_id[min(events_ids)].text)
-    head_text = head_text or NO_EVENT
 
     # --- which causes are top-level on which bone -------------------------------------------
     names: list[str] = []
@@ -687,8 +763,8 @@ def layout_fishbone(
                     reached.add(kid)
                     todo.append(kid)
 
-    # Every cause of an acyclic graph leads to a top-level one; a cycle (never from the service)
-    # could leave some unreached: they become top-level too, so each cause is drawn in full.
+    # Every cause of an acyclic graph leads to a top-level one; a circle of links (never from
+    # the service) can leave some unreached: they become top-level too, so each is drawn.
     reached = set(top_set)
     reach(top_set)
     if len(reached) + len(event_set) < len(by_id):
@@ -706,8 +782,41 @@ def layout_fishbone(
         bone_names.append(UNCATEGORISED)
     else:
         bone_items.pop()
+    return BoneTrees(bone_names, bone_items, len(names), by_id, events_ids, unlinked)
+
+
+def layout_fishbone(
+    event_text: str,
+    categories: Sequence[str],
+    causes: Iterable[Cause],
+    links: Iterable[Link],
+    width: int,
+    *,
+    styles: Mapping[str, Style] | None = None,
+) -> FishboneLayout:
+    """Lay out the fishbone of `causes` and `links` for a terminal `width` cells wide.
+
+    The head shows `event_text`, else the text of the cause of kind "event", else
+    "(event not set)". One bone per category, in order, the first half above the spine; causes
+    whose category is empty or not in `categories` go on an extra "Uncategorised" bone (drawn
+    only when it has causes). A top-level cause of a bone is one of its category that leads to
+    the event, or leads nowhere (marked "?"); the causes that led to it are drawn under it,
+    depth first, whatever their category. A cause reachable from two places is drawn in full
+    once and as a reference ("↗ ...") elsewhere. Lines are `max(width, MIN_WIDTH)` cells
+    (wider only when there are too many bones for even `MIN_COLUMN` cells each). `styles`
+    maps the roles of `DEFAULT_STYLES` to Rich styles (the view passes its theme's).
+    """
+    st = {**DEFAULT_STYLES, **(styles or {})}
+
+    trees = bone_trees(categories, causes, links)
+    by_id, events_ids, unlinked = trees.causes, trees.events, trees.unlinked
+    bone_names, bone_items = trees.names, trees.items
     n_bones = len(bone_names)
     n_above = (n_bones + 1) // 2
+    head_text = clean_text(event_text)
+    if not head_text and events_ids:
+        head_text = clean_text(by_id[min(events_ids)].text)
+    head_text = head_text or NO_EVENT
 
     # --- geometry ----------------------------------------------------------------------------
     W = max(width, MIN_WIDTH)
@@ -736,7 +845,8 @@ def layout_fishbone(
         wrap_label(clean_text(name) or "-", max(1, w - 1), CATEGORY_LINES)
         for name, (_, _, w) in zip(bone_names, placement, strict=True)
     ]
-    cat_styles = [st["category"]] * len(names) + [st["unlinked"]] * (n_bones - len(names))
+    own = trees.categories
+    cat_styles = [st["category"]] * own + [st["unlinked"]] * (n_bones - own)
 
     t = len(head_lines)
     head_up = 1 + (t - 1) // 2  # box rows above the spine (top border included)
@@ -786,6 +896,7 @@ def layout_fishbone(
     ref_spans: dict[int, list[Span]] = {}
     bones: list[Bone] = []
     position: dict[int, tuple[int, int]] = {}
+    name_spans: list[list[Span]] = []
     for i, (up, x, _) in enumerate(placement):
         top = body_top_up if up else body_top_down
         ids: list[int] = []
@@ -805,7 +916,9 @@ def layout_fishbone(
                 spans[cid].append(span)
             if first:
                 hotspots.append(Hotspot(cid, top + r, x + x0, x + row[7], ref))
-        bones.append(Bone(bone_names[i], up, x, tuple(ids), uncategorised=i >= len(names)))
+        bones.append(Bone(bone_names[i], up, x, tuple(ids), uncategorised=i >= own))
+        first = 0 if up else bottom_labels[0]
+        name_spans.append([(first + k, x, x + _width(t)) for k, t in enumerate(cat_labels[i])])
 
     drawing = _Drawing(
         width=W,
@@ -835,6 +948,7 @@ def layout_fishbone(
         position=position,
         top_labels=label_up,
         bottom_labels=bottom_labels,
+        name_spans=name_spans,
     )
 
 
@@ -842,19 +956,21 @@ def layout_fishbone(
 
 
 class FishboneView(ScrollView, can_focus=True):
-    """The fishbone drawing with a cursor over causes.
+    """The fishbone drawing with a cursor over causes and bone names.
 
     Call `set_data()` with the investigation's categories, causes and links; the view lays them
-    out for its width (again when resized) and keeps the cursor on the same cause. It posts
-    `CauseHighlighted` whenever the cursor moves or the data changes, and `CauseSelected` on
-    Enter. The screen shows the full text of the highlighted cause.
+    out for its width (again when resized) and keeps the cursor on the same cause. The arrows
+    move as the drawing looks (see `FishboneLayout.step`), and the cursor can rest on a bone's
+    name, so a bone without causes can be chosen. It posts `CauseHighlighted` whenever the
+    cursor moves or the data changes, and `CauseSelected` on Enter on a cause. The screen shows
+    the full text of the highlighted cause.
     """
 
     BINDINGS = [
-        Binding("up", "cursor_up", "Previous cause on the bone", show=False),
-        Binding("down", "cursor_down", "Next cause on the bone", show=False),
-        Binding("left", "cursor_left", "Previous bone", show=False),
-        Binding("right", "cursor_right", "Next bone", show=False),
+        Binding("up", "cursor_up", "Up the bone (or across the spine)", show=False),
+        Binding("down", "cursor_down", "Down the bone (or across the spine)", show=False),
+        Binding("left", "cursor_left", "Bone to the left", show=False),
+        Binding("right", "cursor_right", "Bone to the right", show=False),
         Binding("home", "cursor_first", "First cause", show=False),
         Binding("end", "cursor_last", "Last cause", show=False),
         Binding("enter", "select", "Open cause"),
@@ -903,16 +1019,20 @@ class FishboneView(ScrollView, can_focus=True):
     }
     """
 
-    #: The cause under the cursor (None when there are no causes).
-    cursor_cause: reactive[int | None] = reactive(None, init=False)
+    #: Where the cursor is: a cause, or a bone's name (None only when there are no bones).
+    cursor: reactive[Stop | None] = reactive(None, init=False)
 
     class CauseHighlighted(Message):
-        """The cursor moved to another cause, or the data changed (`cause_id` may be None)."""
+        """The cursor moved, or the data changed. `cause_id` is the cause under the cursor
+        (None on a bone's name or when there is nothing), `bone` the name of its bone."""
 
-        def __init__(self, fishbone: FishboneView, cause_id: int | None) -> None:
+        def __init__(
+            self, fishbone: FishboneView, cause_id: int | None, bone: str | None = None
+        ) -> None:
             super().__init__()
             self.fishbone = fishbone
             self.cause_id = cause_id
+            self.bone = bone
 
         @property
         def control(self) -> FishboneView:
@@ -943,6 +1063,8 @@ class FishboneView(ScrollView, can_focus=True):
         self._layout: FishboneLayout | None = None
         self._styles_used: dict[str, Style] | None = None
         self._laid_out_for = 0
+        #: A cause asked for by `select_cause` before there was a layout to find it in.
+        self._wanted: int | None = None
         #: Seconds the last layout took (for the benchmark in the tests).
         self.last_layout_seconds = 0.0
 
@@ -951,6 +1073,18 @@ class FishboneView(ScrollView, can_focus=True):
     def fishbone_layout(self) -> FishboneLayout | None:
         """The current layout (None until the view has a size)."""
         return self._layout
+
+    @property
+    def cursor_cause(self) -> int | None:
+        """The cause under the cursor (None on a bone's name, or when there is nothing)."""
+        return self.cursor.cause if self.cursor is not None else None
+
+    @property
+    def cursor_bone(self) -> Bone | None:
+        """The bone the cursor is on: the bone a cause is drawn on, or the bone named."""
+        if self._layout is None or self.cursor is None:
+            return None
+        return self._layout.bones[self.cursor.bone]
 
     def set_data(
         self,
@@ -967,14 +1101,15 @@ class FishboneView(ScrollView, can_focus=True):
         """Move the cursor to `cause_id` and scroll it into view; False if it is not drawn."""
         layout = self._layout
         if layout is None:
-            self.set_reactive(FishboneView.cursor_cause, cause_id)
+            self._wanted = cause_id
             return True
-        if cause_id not in layout.position:
+        stop = layout.stop_of(cause_id)
+        if stop is None:
             return False
-        if self.cursor_cause == cause_id:
+        if self.cursor == stop:
             self._scroll_to_cursor()
         else:
-            self.cursor_cause = cause_id
+            self.cursor = stop
         return True
 
     # --- layout --------------------------------------------------------------------------------
@@ -999,12 +1134,14 @@ class FishboneView(ScrollView, can_focus=True):
         }
 
     def _relayout(self, announce: bool = False) -> None:
-        width = self.scrollable_content_region.width
+        # Hidden (the screen shows its outline instead), the view has no width: it lays out
+        # for the width it last had, so the drawing is current the moment it is shown again.
+        width = self.scrollable_content_region.width or self._laid_out_for
         if not width:
             return  # laid out on the first resize
         self._laid_out_for = width
         old = self._layout
-        old_cursor = self.cursor_cause
+        old_cursor = self.cursor
         styles = self._theme_styles()
         self._styles_used = styles
         start = time.perf_counter()
@@ -1013,33 +1150,46 @@ class FishboneView(ScrollView, can_focus=True):
         self._layout = layout
         self.virtual_size = Size(layout.width, layout.height)
         cursor = self._keep_cursor(old, old_cursor, layout)
+        self._wanted = None
         changed = cursor != old_cursor
-        self.set_reactive(FishboneView.cursor_cause, cursor)
+        self.set_reactive(FishboneView.cursor, cursor)
         self.refresh()
         if changed or announce:
-            self.post_message(self.CauseHighlighted(self, cursor))
+            self._announce()
         # Scrolls only if the cursor's label is out of sight (say, causes were added above it).
         self.call_after_refresh(self._scroll_to_cursor)
 
-    @staticmethod
     def _keep_cursor(
-        old: FishboneLayout | None, cursor: int | None, new: FishboneLayout
-    ) -> int | None:
-        if cursor is not None and cursor in new.position:
-            return cursor
-        if old is not None and cursor is not None and cursor in old.position:
-            # The cause went away: take its neighbour on the same bone, if that bone is still there.
-            bone_i, k = old.position[cursor]
-            name = old.bones[bone_i].name
-            for bone in new.bones:
-                if bone.name == name and bone.causes:
-                    return bone.causes[min(k, len(bone.causes) - 1)]
+        self, old: FishboneLayout | None, cursor: Stop | None, new: FishboneLayout
+    ) -> Stop | None:
+        for wanted in (self._wanted, cursor.cause if cursor is not None else None):
+            if wanted is not None and (stop := new.stop_of(wanted)) is not None:
+                return stop
+        if old is not None and cursor is not None and cursor.bone < len(old.bones):
+            # The cause went away (or the cursor was on a name): stay on the same bone.
+            name = old.bones[cursor.bone].name
+            for i, bone in enumerate(new.bones):
+                if bone.name == name:
+                    if cursor.cause is None or not bone.causes:
+                        return Stop(i)
+                    k = old.position[cursor.cause][1] if cursor.cause in old.position else 0
+                    return Stop(i, bone.causes[min(k, len(bone.causes) - 1)])
         order = new.order
-        return order[0] if order else None
+        if order:
+            return new.stop_of(order[0])
+        return Stop(0) if new.bones else None
 
     def on_resize(self, event: events.Resize) -> None:
         if self._layout is None or self._laid_out_for != self.scrollable_content_region.width:
             self._relayout(announce=self._layout is None)
+        else:
+            # Taller or shorter (the panel below grew): keep the cursor clear of the names.
+            self.call_after_refresh(self._scroll_to_cursor)
+
+    def on_show(self) -> None:
+        width = self.scrollable_content_region.width
+        if self._layout is not None and width and width != self._laid_out_for:
+            self._relayout()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -1047,89 +1197,73 @@ class FishboneView(ScrollView, can_focus=True):
             self._relayout()
 
     # --- cursor ----------------------------------------------------------------------------------
-    def validate_cursor_cause(self, value: int | None) -> int | None:
+    def validate_cursor(self, value: Stop | None) -> Stop | None:
         layout = self._layout
-        if layout is None or value in layout.position:
+        if layout is None or (value is not None and layout.valid(value)):
             return value
-        if value is None and not layout.position:
-            return None
-        return self.cursor_cause
+        return self.cursor
 
-    def watch_cursor_cause(self, old: int | None, new: int | None) -> None:
+    def watch_cursor(self, old: Stop | None, new: Stop | None) -> None:
         self.refresh()
         self._scroll_to_cursor()
-        self.post_message(self.CauseHighlighted(self, new))
+        self._announce()
+
+    def _announce(self) -> None:
+        bone = self.cursor_bone
+        self.post_message(
+            self.CauseHighlighted(self, self.cursor_cause, bone.name if bone else None)
+        )
 
     def _scroll_to_cursor(self) -> None:
         layout = self._layout
-        cid = self.cursor_cause
-        if layout is None or cid is None or cid not in layout.spans:
+        stop = self.cursor
+        if layout is None or stop is None or not layout.valid(stop):
             return
-        rows = layout.spans[cid]
+        rows = layout.stop_spans(stop)
         y0, y1 = rows[0][0], rows[-1][0]
         x0 = min(r[1] for r in rows)
         x1 = max(r[2] for r in rows)
-        bone_i, k = layout.position[cid]
-        if k == 0 and layout.bones[bone_i].above:
+        bone = layout.bones[stop.bone]
+        if bone.above and (stop.cause is None or layout.position[stop.cause][1] == 0):
             y0 = 0  # the first cause of an upper bone: show the category name too
         region = Region(x0, y0, max(1, x1 - x0), y1 - y0 + 1)
         # Room for the sticky category names (see `_line_at`) and one line of context.
         spacing = Spacing(layout.top_labels + 1, 0, layout.bottom_labels[1] + 1, 0)
         self.scroll_to_region(region, animate=False, spacing=spacing, immediate=True)
 
-    def _move_to(self, cause_id: int | None) -> None:
-        if cause_id is not None:
-            self.cursor_cause = cause_id
-
-    def _where(self) -> tuple[FishboneLayout, int, int] | None:
-        layout = self._layout
-        cid = self.cursor_cause
-        if layout is None or cid is None or cid not in layout.position:
-            return None
-        bone_i, k = layout.position[cid]
-        return layout, bone_i, k
-
-    def action_cursor_up(self) -> None:
-        if (where := self._where()) is not None:
-            layout, bone_i, k = where
-            if k > 0:
-                self._move_to(layout.bones[bone_i].causes[k - 1])
-
-    def action_cursor_down(self) -> None:
-        if (where := self._where()) is not None:
-            layout, bone_i, k = where
-            causes = layout.bones[bone_i].causes
-            if k + 1 < len(causes):
-                self._move_to(causes[k + 1])
-
-    def _to_bone(self, step: int) -> None:
-        where = self._where()
-        if where is None:
+    def _step(self, direction: str) -> None:
+        if self._layout is None:
+            return
+        if self.cursor is None or not self._layout.valid(self.cursor):
             self.action_cursor_first()
             return
-        layout, bone_i, k = where
-        y = layout.first_y(layout.bones[bone_i].causes[k])
-        i = bone_i + step
-        while 0 <= i < len(layout.bones):
-            causes = layout.bones[i].causes
-            if causes:
-                self._move_to(min(causes, key=lambda c: abs(layout.first_y(c) - y)))
-                return
-            i += step
+        target = self._layout.step(self.cursor, direction)
+        if target is not None:
+            self.cursor = target
+
+    def action_cursor_up(self) -> None:
+        self._step("up")
+
+    def action_cursor_down(self) -> None:
+        self._step("down")
 
     def action_cursor_left(self) -> None:
-        self._to_bone(-1)
+        self._step("left")
 
     def action_cursor_right(self) -> None:
-        self._to_bone(1)
+        self._step("right")
 
     def action_cursor_first(self) -> None:
-        if self._layout is not None and (order := self._layout.order):
-            self._move_to(order[0])
+        layout = self._layout
+        if layout is not None and layout.bones:
+            order = layout.order
+            self.cursor = layout.stop_of(order[0]) if order else Stop(0)
 
     def action_cursor_last(self) -> None:
-        if self._layout is not None and (order := self._layout.order):
-            self._move_to(order[-1])
+        layout = self._layout
+        if layout is not None and layout.bones:
+            order = layout.order
+            self.cursor = layout.stop_of(order[-1]) if order else Stop(len(layout.bones) - 1)
 
     def action_select(self) -> None:
         if self.cursor_cause is not None and self._layout is not None:
@@ -1138,9 +1272,9 @@ class FishboneView(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if self._layout is None:
             return
-        cid = self._layout.hotspot_at(event.x + self.scroll_offset.x, self._line_at(event.y))
-        if cid is not None:
-            self.cursor_cause = cid
+        stop = self._layout.stop_at(event.x + self.scroll_offset.x, self._line_at(event.y))
+        if stop is not None:
+            self.cursor = stop
             if event.chain == 2:
                 self.action_select()
 
@@ -1183,12 +1317,13 @@ class FishboneView(ScrollView, can_focus=True):
         if layout is None or line_no >= layout.height:
             return Strip.blank(width, base)
         strip = layout.strip(line_no)
-        cid = self.cursor_cause
-        if cid is not None:
-            strip = self._highlight(strip, line_no, layout.spans.get(cid, ()), "fishbone--cursor")
-            strip = self._highlight(
-                strip, line_no, layout.ref_spans.get(cid, ()), "fishbone--ref-cursor"
-            )
+        stop = self.cursor
+        if stop is not None and layout.valid(stop):
+            strip = self._highlight(strip, line_no, layout.stop_spans(stop), "fishbone--cursor")
+            if stop.cause is not None:
+                strip = self._highlight(
+                    strip, line_no, layout.ref_spans.get(stop.cause, ()), "fishbone--ref-cursor"
+                )
         strip = strip.apply_style(base)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
