@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from pydantic import ValidationError as PydanticError
 
 from models.domain import Dossier
-from models.errors import ImportFormatError
+from models.errors import ExportError, ImportFormatError
 from models.rules import sac
 from models.values import MAX_TEXT
 from models.vocab import (
@@ -297,20 +297,39 @@ def parse_document(data: Any) -> Document:
     try:
         return Document.model_validate(data)
     except PydanticError as exc:
-        problems = []
-        for err in exc.errors():
-            ctx_error = (err.get("ctx") or {}).get("error")
-            if isinstance(ctx_error, _Located):
-                problems.append(str(ctx_error))
-                continue
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{_path(err['loc'])}: {msg}")
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ImportFormatError(problems[0] + more) from None
+        raise ImportFormatError(_problems(exc)) from None
+
+
+def _problems(exc: PydanticError) -> str:
+    """The first problem a validation found, with its field path, and how many more."""
+    problems = []
+    for err in exc.errors():
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _Located):
+            problems.append(str(ctx_error))
+            continue
+        msg = err["msg"].removeprefix("Value error, ")
+        problems.append(f"{_path(err['loc'])}: {msg}")
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return problems[0] + more
 
 
 def to_document(dossier: Dossier, *, exported_by: str | None = None) -> dict[str, Any]:
-    """The document of one investigation, as JSON-ready data."""
+    """The document of one investigation, as JSON-ready data.
+
+    The document is checked as an import would check it, so a file that could not be read back
+    (a circle of links written into the database outside the app) is refused here, in words,
+    instead of being written.
+    """
+    try:
+        return _document(dossier, exported_by)
+    except PydanticError as exc:
+        raise ExportError(
+            f"cannot write the investigation as JSON, it could not be read back: {_problems(exc)}"
+        ) from None
+
+
+def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
     from models import __version__
 
     inv = dossier.investigation

@@ -216,6 +216,13 @@ def test_check_reports_a_circle_written_outside_the_app(service, db_path):
     assert result.exit_code == 1
     assert "ERROR   G-CYCLE" in result.output and "'Alarm not re-armed'" in result.output
     assert "No findings" not in result.output
+    # The JSON copy could not be imported again: refused in one line, nothing written.
+    exported = CliRunner().invoke(
+        cli, ["--db", str(db_path), "--user", "alice", "export", str(inv.id), "--format", "json"]
+    )
+    assert exported.exit_code == 1
+    assert exported.output.startswith("Error: cannot write the investigation as JSON")
+    assert "the links form a circle" in exported.output and "Traceback" not in exported.output
 
 
 def test_a_self_link_written_outside_is_a_circle_too(service, db_path):
