@@ -96,6 +96,23 @@ def test_check_lists_findings(rca):
     assert "G-NO-EVENT" in text.stdout
 
 
+def test_check_says_each_code_once(rca):
+    doc = {
+        "format": "rca-tui/1",
+        "investigation": {"title": "Missed dose"},
+        "causes": [
+            {"id": 1, "text": "Missed dose", "kind": "event"},
+            {"id": 2, "text": "Inadequate staffing at night", "kind": "root"},
+        ],
+        "links": [{"cause": 2, "effect": 1}],
+    }
+    new_id = rca("import", "-", input=json.dumps(doc)).stdout.strip().splitlines()[-1]
+    lines = rca("check", new_id).stdout.splitlines()
+    r2 = next(line for line in lines if " R2 " in line)
+    assert r2.startswith("WARNING R2 [cause ")
+    assert "]: 'Inadequate staffing at night' uses a vague descriptor" in r2  # not "R2: R2:"
+
+
 def test_empty_list_says_what_to_do(rca):
     assert "rca demo" in rca("list").stdout
     assert json.loads(rca("list", "--json").stdout) == []

@@ -204,8 +204,8 @@ def make_dossier(text: str = "", **inv_changes) -> Dossier:
 
 FINDINGS = (
     Finding("G-DISCONNECTED", "warning", 6, "'Loose idea' has no path to the event"),
-    Finding("R2", "warning", 5, "R2: 'No fall-risk field' uses a vague word"),
-    Finding("R1", "warning", 5, "R1: root cause 'No fall-risk field' has no causal statement"),
+    Finding("R2", "warning", 5, "'No fall-risk field' uses a vague word"),
+    Finding("R1", "warning", 5, "root cause 'No fall-risk field' has no causal statement"),
     Finding("T-SIZE", "error", None, "The team has 2 members"),
 )
 
@@ -542,7 +542,7 @@ def test_deidentify_dossier_empties_the_patient_fields():
 # --- de-identification: the report ------------------------------------------------------------
 def test_deidentified_report_has_no_planted_identifier_anywhere():
     d = make_dossier(PLANTED)
-    findings = (*FINDINGS, Finding("R2", "warning", 3, f"R2: '{NAME}' is vague {EMAIL_VALUE}"))
+    findings = (*FINDINGS, Finding("R2", "warning", 3, f"'{NAME}' is vague {EMAIL_VALUE}"))
     r = build(d, findings=findings, deidentify=True, generated_by="alice")
     strings = all_strings(r)
     assert len(strings) > 100
