@@ -159,6 +159,7 @@ def render_formats(
     generated_by: str = "",
     db_version: str = "",
     deidentify: bool = False,
+    deadline_policy: Any = None,
     deadline_settings: Mapping[str, Any] | None = None,
     today: Any = None,
     pictures: bool = True,
@@ -166,7 +167,8 @@ def render_formats(
     """Each format's content, in memory (str for text formats, bytes for the others).
 
     The report model is built once; a docx/pdf writer that does not exist yet is reported
-    (one line) before anything is rendered.
+    (one line) before anything is rendered. Deadlines follow `deadline_policy`
+    (`Settings.deadline_policy()`), or `deadline_settings` as `build_report` takes them.
     """
     formats = parse_formats(formats)
     documents = {fmt: _document_writer(fmt) for fmt in formats if fmt in ("docx", "pdf")}
@@ -186,6 +188,7 @@ def render_formats(
             db_version=db_version,
             deidentify=deidentify,
             today=today,
+            deadline_policy=deadline_policy,
             deadline_settings=deadline_settings,
         )
     graph_dossier = dossier
@@ -286,7 +289,7 @@ def export_formats(
     findings: Sequence[Any] | None = None,
     generated_by: str = "",
     db_version: str = "",
-    deadline_settings: Mapping[str, Any] | None = None,
+    deadline_policy: Any = None,
     pictures: bool = True,
 ) -> list[Path]:
     """Write the chosen formats of one investigation and return the files written, in order.
@@ -318,7 +321,7 @@ def export_formats(
         generated_by=generated_by,
         db_version=db_version,
         deidentify=deidentify,
-        deadline_settings=deadline_settings,
+        deadline_policy=deadline_policy,
         pictures=pictures,
     )
     return [write_atomic(targets[fmt], data[fmt], force=force) for fmt in formats]

@@ -45,6 +45,8 @@ from models.domain import (
     TeamMember,
     TimelineEntry,
 )
+from models.errors import ValidationError
+from models.rules.deadlines import BusinessCalendar, DeadlinePolicy
 
 NOW = dt.datetime(2026, 3, 2, 10, 30)
 TODAY = NOW.date()
@@ -257,6 +259,22 @@ def test_summary_shows_labels_the_sac_score_and_deadlines():
     assert any(label.startswith("Sentinel: 45 business days") for label in deadlines)
     # no key leaks where a label belongs
     assert "fall" not in facts.values() and "in_progress" not in all_strings(r)
+
+
+def test_deadlines_follow_the_policy_and_a_bad_setting_is_not_hidden():
+    r = build(deadline_policy=DeadlinePolicy(30, BusinessCalendar("GB")), today=dt.date(2026, 3, 1))
+    deadlines = {f.label: f.value for f in r.summary.deadlines}
+    assert deadlines["RCA target (from decision)"] == "2026-03-23 (3 weeks left)"  # 30 days
+    # A country the calendar does not know used to leave the deadlines out without a word.
+    with pytest.raises(ValidationError, match="holiday country: 'ZZ'"):
+        build(deadline_settings={"country": "ZZ"})
+
+
+def test_a_finished_investigation_has_dates_but_no_days_left():
+    r = build(make_dossier(status="approved"), today=dt.date(2026, 11, 30))
+    deadlines = {f.label: f.value for f in r.summary.deadlines}
+    assert deadlines["RCA target (from decision)"] == "2026-04-07"
+    assert not any("overdue" in v for v in deadlines.values())
 
 
 def test_unscored_event_says_so():

@@ -295,7 +295,7 @@ async def test_overdue_is_shown_plainly(service):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         due = table_text(app.screen.query_one(DataTable))[0][5]
-        assert due == "44d OVERDUE"  # due 2026-10-17 (45 days after the decision)
+        assert due == "6w OVERDUE"  # due 2026-10-17 (45 days after the decision): 44 days
         assert "1 overdue" in str(app.screen.query_one("#status-line", Static).render())
 
 
