@@ -1,7 +1,8 @@
 """Home: every investigation in one table, filtered as you type, sorted by what matters.
 
 The table shows title, unit, event date, SAC score, status and days left to the due date, with
-overdue investigations marked in words. An empty database shows what to do first.
+overdue investigations marked in words. An empty database shows what to do first. Typing filters
+as on every list (screens/filtering.py): `n`, `s` and `r` are keys while the filter is empty.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.events import Key
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import InvestigationSummary
+from models.review import is_frozen
 from models.vocab import Status
-from screens.base import ServiceScreen
+from screens.filtering import FILTER_BINDINGS, FilterBox, FilteredListScreen
 from screens.formatting import deadlines_for, due_cell, label, one_line, sac_cell
 
 EMPTY_TEXT = (
@@ -40,15 +41,16 @@ SORT_LABELS = {
 FIXED = {"unit": 10, "event": 10, "sac": 3, "status": 11, "due": 10}
 
 
-class HomeScreen(ServiceScreen):
+class HomeScreen(FilteredListScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Investigations"
     AUTO_FOCUS = "#investigations"
+    LIST = "#investigations"
     PALETTE_GROUP = "Investigations"
     BINDINGS = [
         Binding("n", "new", "New"),
         Binding("enter", "open", "Open", show=False),
-        Binding("slash", "filter", "Filter"),
+        *FILTER_BINDINGS,
         Binding("s", "sort", "Sort"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back", show=False),
@@ -58,16 +60,13 @@ class HomeScreen(ServiceScreen):
         super().__init__()
         self.rows: list[InvestigationSummary] = []
         self.sort = "due"
-        self.filter_text = ""
         self._shown: list[int] = []
         self._loaded = False
         self._drawn_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(
-            placeholder="Filter: type to search title, unit, status, event type", id="filter"
-        )
+        yield FilterBox("Type to filter: title, unit, status, event type · Esc clears")
         yield Static(Text(EMPTY_TEXT), id="empty")
         yield DataTable(id="investigations", cursor_type="row", zebra_stripes=True)
         yield Static(id="status-line")
@@ -97,8 +96,7 @@ class HomeScreen(ServiceScreen):
     def _sort_key(self, row: InvestigationSummary, due: dt.date | None):
         far = dt.date.max
         if self.sort == "due":
-            done = row.status in (Status.APPROVED, Status.CLOSED)
-            return (done, due or far, row.id)
+            return (is_frozen(row.status), due or far, row.id)
         if self.sort == "sac":
             return (-(row.sac_score or 0), due or far, row.id)
         if self.sort == "event":
@@ -222,39 +220,5 @@ class HomeScreen(ServiceScreen):
             self.sort = key
             self._render_table()
 
-    def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip()
+    def filter_changed(self) -> None:
         self._render_table()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one(DataTable).focus()
-
-    def on_key(self, event: Key) -> None:
-        focused = self.focused
-        filter_input = self.query_one("#filter", Input)
-        if focused is filter_input:
-            if event.key == "escape":
-                event.stop()
-                filter_input.value = ""
-                self.query_one(DataTable).focus()
-            elif event.key in ("down", "up"):
-                event.stop()
-                table = self.query_one(DataTable)
-                table.focus()
-                table.action_cursor_down() if event.key == "down" else table.action_cursor_up()
-            return
-        # Typing a letter that is not a key of this screen starts filtering with it.
-        if (
-            event.is_printable
-            and event.character
-            and event.key not in {b.key for b in self.BINDINGS}
-            and event.character not in "?/"
-        ):
-            event.stop()
-            filter_input.focus()
-            filter_input.insert_text_at_cursor(event.character)

@@ -1,0 +1,200 @@
+"""The home list and the audit trail, driven with the keyboard at 80x24.
+
+Every key of these screens is pressed here (or in test_tui.py / test_tui_export_audit.py) and
+what it did is checked: the filter that types as fast as a person can, and its shortcuts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual import events
+from textual.widgets import DataTable, Input, Static
+
+from models.demo import demo_document
+from rca_tui.app import make_app
+from screens.audit import AuditScreen
+from screens.help import HelpScreen
+from screens.home import HomeScreen
+from screens.intake import IntakeScreen
+from screens.overview import OverviewScreen
+
+TODAY = dt.date(2026, 11, 30)
+TITLES = (
+    ("Fall on 4W", "4W"),
+    ("Insulin overdose on ICU after a verbal order was misheard", "ICU"),
+    ("Fall in radiology", "XR"),
+    ("Sepsis missed in the emergency department", "ED"),
+)
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def burst(pilot, text: str) -> None:
+    """Keys as a terminal delivers fast typing over SSH: all at once, nothing waited for in
+    between (pilot.press lets the app settle after each key)."""
+    names = {"/": "slash", " ": "space"}
+    for character in text:
+        key = events.Key(names.get(character, character), character)
+        key.set_sender(pilot.app)
+        pilot.app._driver.send_message(key)
+    await settle(pilot)
+
+
+def titles(table: DataTable) -> list[str]:
+    return [table.get_row_at(i)[0].plain for i in range(table.row_count)]
+
+
+def footer_keys(screen) -> set[str]:
+    return {key for key, active in screen.active_bindings.items() if active.binding.show}
+
+
+@pytest.fixture
+def listed(service):
+    for title, unit in TITLES:
+        service.create_investigation(title, unit=unit)
+    return service
+
+
+# --- the filter ----------------------------------------------------------------------------------
+async def test_typing_fast_keeps_every_letter_and_filters(listed):
+    app = make_app(listed, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        table = home.query_one(DataTable)
+        box = home.query_one("#filter", Input)
+        # One burst, no pause between the keys; n and s are shortcuts of this screen.
+        await pilot.press(*"insulin")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)  # n did not open a new investigation
+        assert box.value == "insulin"
+        assert [t[:16] for t in titles(table)] == ["Insulin overdose"]
+        assert "filter: insulin" in str(home.query_one("#status-line", Static).render())
+        # While it holds text the letter keys are not offered; Esc clears it instead of Back.
+        assert "n" not in footer_keys(home) and "s" not in footer_keys(home)
+        assert home.active_bindings["escape"].binding.action == "clear_filter"
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        await settle(pilot)
+        assert box.value == "ins"
+        await pilot.press("space", *"over")  # a space in the filter: two words, both must match
+        await settle(pilot)
+        assert box.value == "ins over" and table.row_count == 1
+        await pilot.press("enter")  # the list kept the focus: Enter opens the row
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        assert app.screen.title.startswith("Insulin overdose")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("escape")  # clears the filter
+        await settle(pilot)
+        assert box.value == "" and table.row_count == len(TITLES)
+        assert {"n", "s"} <= footer_keys(home)
+        await pilot.press("escape")  # nothing to clear: Esc does what it did (home stays)
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and table.row_count == len(TITLES)
+
+
+async def test_shortcuts_work_on_an_empty_filter_and_slash_types_them(listed):
+    app = make_app(listed, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        table = home.query_one(DataTable)
+        box = home.query_one("#filter", Input)
+        await pilot.press("s", "s", "s")  # days left -> SAC -> event -> title
+        await settle(pilot)
+        assert [t[:10] for t in titles(table)] == [t[:10] for t in sorted(t for t, _ in TITLES)]
+        assert box.value == ""
+        # / first: a filter that starts with a shortcut letter, typed at once.
+        await pilot.press("slash", *"sepsis")
+        await settle(pilot)
+        assert box.value == "sepsis"
+        assert [t[:13] for t in titles(table)] == ["Sepsis missed"]
+        assert "sorted by title" in str(home.query_one("#status-line", Static).render())
+        await pilot.press("escape")
+        await settle(pilot)
+        # The same as a burst, the way a fast typist's keys arrive: / must win over s.
+        await burst(pilot, "/sepsis")
+        assert box.value == "sepsis"
+        assert "sorted by title" in str(home.query_one("#status-line", Static).render())
+        await pilot.press("escape")
+        await settle(pilot)
+        await burst(pilot, "insulin")
+        assert box.value == "insulin"
+        await pilot.press("escape", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+
+
+async def test_reload_shows_what_another_program_added(listed):
+    app = make_app(listed, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        listed.create_investigation("Added by rca import")
+        assert table.row_count == len(TITLES)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Added by rca import" in titles(table)
+
+
+async def test_help_says_how_filter_and_shortcuts_share_the_letters(listed):
+    app = make_app(listed, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        note = str(app.screen.query_one("#help-note", Static).render())
+        assert "n, r and s are keys of this screen" in note and "/ starts it" in note
+
+
+async def test_audit_trail_filters_as_you_type_like_home(service):
+    inv = service.import_document(demo_document(TODAY))
+    service.update_investigation(inv.id, None, unit="Ventilated unit")
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        audit = app.screen
+        assert isinstance(audit, AuditScreen)
+        table = audit.query_one(DataTable)
+        everything = table.row_count
+        box = audit.query_one("#filter", Input)
+        await pilot.press("v")  # v is this screen's key while the filter is empty
+        await settle(pilot)
+        assert box.value == "" and isinstance(app.screen, AuditScreen)
+        assert [n.message for n in app._notifications] == [
+            "Audit trail intact: every entry matches its hash."
+        ]
+        await pilot.press("escape")  # no filter: Esc goes back, as it always did
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        audit = app.screen
+        table = audit.query_one(DataTable)
+        box = audit.query_one("#filter", Input)
+        await pilot.press(*"unit ventilated")  # typing starts the filter; v then types
+        await settle(pilot)
+        assert box.value == "unit ventilated"
+        assert table.row_count == 1
+        assert "to:   Ventilated unit" in str(audit.query_one("#detail", Static).render())
+        assert "v" not in footer_keys(audit)
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert box.value == "unit ventilate" and table.row_count == 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AuditScreen)
+        assert box.value == "" and table.row_count == everything
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
