@@ -1,8 +1,10 @@
 """Home: every investigation in one table, filtered as you type, sorted by what matters.
 
 The table shows title, unit, event date, SAC score, status and days left to the due date, with
-overdue investigations marked in words. An empty database shows what to do first. Typing filters
-as on every list (screens/filtering.py): `n`, `s` and `r` are keys while the filter is empty.
+overdue investigations marked in words. The title gets every column the others leave: they are
+as narrow as their values (status labels shortened below 120 columns), and the unit widens on a
+large terminal. An empty database shows what to do first. Typing filters as on every list
+(screens/filtering.py): `n`, `s` and `r` are keys while the filter is empty.
 """
 
 from __future__ import annotations
@@ -38,7 +40,32 @@ SORT_LABELS = {
     "title": "title",
     "status": "status",
 }
-FIXED = {"unit": 10, "event": 10, "sac": 3, "status": 11, "due": 10}
+#: Status labels below 120 columns, where "Action plan" would cost the title two columns.
+SHORT_STATUS = {Status.ACTION_PLAN: "Act. plan"}
+#: Columns wider than this get the full status labels.
+WIDE = 120
+
+
+def column_widths(width: int) -> dict[str, int]:
+    """The width of each column's text for a terminal `width` columns wide.
+
+    Columns are one space apart (the table has no cell padding; each width below but the last
+    includes its space), the table has one column of margin on the left and the scroll bar's two
+    on the right. Every column but the title is as wide as its values: a date, "3S", "Act.
+    plan", "13d OVERDUE" or "18mo OVERDUE". The unit grows by a third of what passes 100
+    columns (up to 28); the title takes the rest.
+    """
+    width = max(40, width)
+    unit = 8 + max(0, min(20, (width - 100) // 3))
+    widths = {
+        "unit": unit + 1,
+        "event": 10 + 1,
+        "sac": 3 + 1,
+        "status": (11 if width >= WIDE else 9) + 1,
+        "due": 12,
+    }
+    widths["title"] = max(12, width - 1 - 2 - sum(widths.values()))
+    return widths
 
 
 class HomeScreen(FilteredListScreen):
@@ -68,7 +95,7 @@ class HomeScreen(FilteredListScreen):
         yield Header()
         yield FilterBox("Type to filter: title, unit, status, event type · Esc clears")
         yield Static(Text(EMPTY_TEXT), id="empty")
-        yield DataTable(id="investigations", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="investigations", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield Static(id="status-line")
         yield Footer()
 
@@ -127,19 +154,20 @@ class HomeScreen(FilteredListScreen):
         table = self.query_one(DataTable)
         settings = getattr(self.app, "settings", None)
         self._drawn_width = self.size.width
-        width = max(40, self.size.width or 80)
-        # On a wide terminal the unit gets room too (up to 28 columns); the title takes the rest.
-        unit_width = FIXED["unit"] + max(0, min(18, (width - 120) // 3))
-        fixed = sum(FIXED.values()) - FIXED["unit"] + unit_width
-        title_width = max(12, width - fixed - 2 * (len(FIXED) + 1) - 3)
+        width = self.size.width or 80
+        widths = column_widths(width)
         keep = self._shown[table.cursor_row] if self._shown and table.row_count else None
         table.clear(columns=True)
-        table.add_column("Title", width=title_width, key="title")
-        table.add_column("Unit", width=unit_width, key="unit")
-        table.add_column("Event", width=FIXED["event"], key="event")
-        table.add_column("SAC", width=FIXED["sac"], key="sac")
-        table.add_column("Status", width=FIXED["status"], key="status")
-        table.add_column("Due", width=FIXED["due"], key="due")
+        for key, header in (
+            ("title", "Title"),
+            ("unit", "Unit"),
+            ("event", "Event"),
+            ("sac", "SAC"),
+            ("status", "Status"),
+            ("due", "Due"),
+        ):
+            table.add_column(header, width=widths[key], key=key)
+        wide = width >= WIDE
         decorated = []
         for row in self.rows:
             if not self._matches(row):
@@ -151,11 +179,15 @@ class HomeScreen(FilteredListScreen):
         table.add_rows(
             [
                 (
-                    Text(one_line(row.title, title_width)),
-                    Text(one_line(row.unit, unit_width)),
+                    Text(one_line(row.title, widths["title"] - 1)),
+                    Text(one_line(row.unit, widths["unit"] - 1)),
                     Text(row.occurred_at.strftime("%Y-%m-%d") if row.occurred_at else "-"),
                     sac_cell(row.sac_score, row.sentinel),
-                    Text(label(Status, row.status)),
+                    Text(
+                        label(Status, row.status)
+                        if wide
+                        else SHORT_STATUS.get(row.status, label(Status, row.status))
+                    ),
                     due_cell(deadlines, self.today, row.status),
                 )
                 for _, row, deadlines in decorated

@@ -1,7 +1,8 @@
-"""The home list and the audit trail, driven with the keyboard at 80x24.
+"""The home list and the audit trail, driven with the keyboard at 80x24 and 160x48.
 
 Every key of these screens is pressed here (or in test_tui.py / test_tui_export_audit.py) and
-what it did is checked: the filter that types as fast as a person can, and its shortcuts.
+what it did is checked: the filter that types as fast as a person can, its shortcuts, and the
+columns that leave the title room.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from models.demo import demo_document
 from rca_tui.app import make_app
 from screens.audit import AuditScreen
 from screens.help import HelpScreen
-from screens.home import HomeScreen
+from screens.home import HomeScreen, column_widths
 from screens.intake import IntakeScreen
 from screens.overview import OverviewScreen
 
@@ -198,3 +199,29 @@ async def test_audit_trail_filters_as_you_type_like_home(service):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
+
+
+# --- the columns ---------------------------------------------------------------------------------
+def test_the_title_gets_the_room():
+    at80, at160 = column_widths(80), column_widths(160)
+    assert at80["title"] - 1 >= 30  # was 21
+    assert at160["title"] - 1 >= 85
+    for width, widths in ((80, at80), (160, at160)):
+        assert 1 + sum(widths.values()) + 2 <= width  # margin, columns, scroll bar
+
+
+@pytest.mark.parametrize(("size", "shown"), [((80, 24), 30), ((160, 48), 85)])
+async def test_home_titles_fit_the_terminal(service, size, shown):
+    long = "Wrong-site surgery: left knee arthroscopy on a patient booked for the right knee"
+    service.create_investigation(long[:shown], unit="Day surgery unit, theatre 3")
+    service.create_investigation(long + " and a second patient the same week, same list")
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        cells = titles(table)
+        assert long[:shown].rstrip() in cells  # in full
+        assert any(c.endswith("…") and len(c) >= shown for c in cells)
+        assert table.virtual_size.width <= table.size.width  # no sideways scrolling
+        status = [table.get_row_at(i)[4].plain for i in range(table.row_count)]
+        assert status == ["Draft", "Draft"]
