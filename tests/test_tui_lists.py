@@ -1,12 +1,14 @@
-"""The home list and the audit trail, driven with the keyboard at 80x24 and 160x48.
+"""The home list, the audit trail and the overview, driven with the keyboard at 80x24 and 160x48.
 
-Every key of these screens is pressed here (or in test_tui.py / test_tui_export_audit.py) and
-what it did is checked: the filter that types as fast as a person can, its shortcuts, and the
-columns that leave the title room.
+Every key of these three screens is pressed here (or in test_tui.py / test_tui_export_audit.py)
+and what it did is checked: the filter that types as fast as a person can, its shortcuts, the
+columns that leave the title room, finished investigations that are never overdue, and the
+findings that say their code once.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
@@ -15,11 +17,19 @@ from textual.widgets import DataTable, Input, Static
 
 from models.demo import demo_document
 from rca_tui.app import make_app
+from screens.actions import ActionsScreen
 from screens.audit import AuditScreen
+from screens.export import ExportDialog
+from screens.fishbone import FishboneScreen
+from screens.five_whys import FiveWhysScreen
+from screens.graph import GraphScreen
 from screens.help import HelpScreen
 from screens.home import HomeScreen, column_widths
 from screens.intake import IntakeScreen
 from screens.overview import OverviewScreen
+from screens.review import ReviewScreen
+from screens.team import TeamScreen
+from screens.timeline import TimelineScreen
 
 TODAY = dt.date(2026, 11, 30)
 TITLES = (
@@ -225,3 +235,118 @@ async def test_home_titles_fit_the_terminal(service, size, shown):
         assert table.virtual_size.width <= table.size.width  # no sideways scrolling
         status = [table.get_row_at(i)[4].plain for i in range(table.row_count)]
         assert status == ["Draft", "Draft"]
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+def finished_document(status: str) -> dict:
+    doc = copy.deepcopy(demo_document(TODAY))
+    inv = doc["investigation"]
+    inv.update(
+        title=f"Old {status} fall",
+        status=status,
+        occurred_at="2006-01-10T10:00:00",
+        discovered_at="2006-01-10T10:05:00",
+        decision_at="2006-01-11T09:00:00",
+    )
+    doc["signoffs"] = [
+        {"role": "reviewer", "name": "cmo", "decision": "approved", "at": "2006-03-01T10:00:00"}
+    ]
+    if status == "closed":
+        doc["signoffs"].append(
+            {"role": "reviewer", "name": "cmo", "decision": "closed", "at": "2006-09-01T10:00:00"}
+        )
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("status", "said"), [("approved", "Approved 2006-03-01"), ("closed", "Closed 2006-09-01")]
+)
+async def test_a_finished_investigation_is_never_overdue(service, status, said):
+    service.import_document(finished_document(status))
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        row = app.screen.query_one(DataTable).get_row_at(0)
+        assert row[5].plain == "done"
+        assert "overdue" not in str(app.screen.query_one("#status-line", Static).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        summary = app.screen.query_one("#summary", Static).render()
+        assert f"{said} (it was due 2006-02-25)" in str(summary)
+        assert "overdue" not in str(summary).lower()
+        assert not any("red" in str(span.style) for span in summary.spans)
+
+
+async def test_deadlines_read_as_people_say_them(service):
+    service.create_investigation(
+        "Old fall", occurred_at="2026-09-01 10:00", decision_at="2026-09-02 10:00"
+    )
+    service.create_investigation("Recent fall", decision_at="2026-11-27 10:00")
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert [table.get_row_at(i)[5].plain for i in range(2)] == ["6w OVERDUE", "6w left"]
+        await pilot.press("enter")
+        await settle(pilot)
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert "Due 2026-10-17 (6 weeks overdue)" in summary  # 44 days
+
+
+# --- the overview --------------------------------------------------------------------------------
+async def test_findings_say_their_code_once(service):
+    inv = service.create_investigation("Missed insulin dose")
+    event = service.add_cause(inv.id, "Missed insulin dose", kind="event")
+    service.add_cause(inv.id, "Inadequate staffing at night", effect_id=event.id, kind="root")
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = str(app.screen.query_one("#findings", Static).render())
+        assert "R1: root cause 'Inadequate staffing at night' has no causal statement" in text
+        assert "R2: 'Inadequate staffing at night' uses a vague descriptor" in text
+        for code in ("R1", "R2"):
+            assert f"{code}: {code}" not in text
+
+
+OVERVIEW_KEYS = [
+    ("e", IntakeScreen),
+    ("t", TeamScreen),
+    ("l", TimelineScreen),
+    ("f", FishboneScreen),
+    ("w", FiveWhysScreen),
+    ("g", GraphScreen),
+    ("p", ActionsScreen),
+    ("v", ReviewScreen),
+    ("a", AuditScreen),
+    ("x", ExportDialog),
+    ("3", TimelineScreen),
+    ("enter", IntakeScreen),  # the step under the cursor: the first
+]
+
+
+async def test_every_overview_key_opens_its_screen(service):
+    inv = service.import_document(demo_document(TODAY))
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen)
+        for key, expected in OVERVIEW_KEYS:
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, expected), key
+            app.pop_screen()
+            await settle(pilot)
+            assert app.screen is overview, key
+        service.update_investigation(inv.id, None, title="Renamed by a colleague")
+        await pilot.press("r")
+        await settle(pilot)
+        assert overview.title == "Renamed by a colleague"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert titles(app.screen.query_one(DataTable)) == ["Renamed by a colleague"]
