@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,13 +79,14 @@ def render_formats(
     generated_by: str = "",
     db_version: str = "",
     deidentify: bool = False,
-    deadline_settings: Mapping[str, Any] | None = None,
+    deadline_policy: Any = None,
     today: Any = None,
     pictures: bool = True,
     progress: Progress | None = None,
 ) -> dict[str, bytes | str]:
     """Each format's content, in memory (str for text formats, bytes for the others), in the
-    order asked; the report model and the pictures are made once for all of them."""
+    order asked; the report model and the pictures are made once for all of them. Deadlines
+    follow `deadline_policy` (`Settings.deadline_policy()`; default: the default policy)."""
     names = parse_formats(formats)
     job = Job(
         dossier,
@@ -93,7 +94,7 @@ def render_formats(
         generated_by=generated_by,
         db_version=db_version,
         deidentify=deidentify,
-        deadline_settings=deadline_settings,
+        deadline_policy=deadline_policy,
         today=today,
         pictures=pictures,
     )
@@ -168,7 +169,7 @@ def export_formats(
     findings: Sequence[Any] | None = None,
     generated_by: str = "",
     db_version: str = "",
-    deadline_settings: Mapping[str, Any] | None = None,
+    deadline_policy: Any = None,
     today: Any = None,
     pictures: bool = True,
     progress: Progress | None = None,
@@ -203,7 +204,7 @@ def export_formats(
         generated_by=generated_by,
         db_version=db_version,
         deidentify=deidentify,
-        deadline_settings=deadline_settings,
+        deadline_policy=deadline_policy,
         today=today,
         pictures=pictures,
         progress=progress,

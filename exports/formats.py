@@ -9,7 +9,7 @@ export by `Job`, and only when a chosen format needs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -26,7 +26,7 @@ class Job:
     generated_by: str = ""
     db_version: str = ""
     deidentify: bool = False
-    deadline_settings: Mapping[str, Any] | None = None
+    deadline_policy: Any = None
     today: Any = None
     pictures: bool = True
 
@@ -46,7 +46,7 @@ class Job:
             db_version=self.db_version,
             deidentify=self.deidentify,
             today=self.today,
-            deadline_settings=self.deadline_settings,
+            deadline_policy=self.deadline_policy,
         )
 
     @cached_property

@@ -70,8 +70,15 @@ from typing import Any
 from exports.safety import clean_xml_text
 from models import __version__, vocab
 from models.domain import Cause, Dossier, Finding
+from models.review import is_frozen
 from models.rules import sac
 from models.rules.dates import format_date, format_datetime
+from models.rules.deadlines import (
+    DeadlinePolicy,
+    days_left,
+    default_policy,
+    describe_days_left,
+)
 
 #: The sections in report order (RCA2 / The Joint Commission; ../shared/DOMAIN.md "The report").
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -450,9 +457,7 @@ def _summary(dossier: Dossier, deadlines: Any, today: dt.date) -> Summary:
 
     dl: list[Fact] = []
     if deadlines is not None:
-        from models.rules.deadlines import days_left, describe_days_left
-
-        closed = inv.status in (vocab.Status.APPROVED, vocab.Status.CLOSED)
+        closed = is_frozen(inv.status)  # a finished investigation is never overdue
         where = {"decision": "decision", "discovered": "discovery", "occurred": "event"}
 
         def left(day: dt.date | None) -> str:
@@ -733,35 +738,24 @@ def build_report(
     today: dt.date | None = None,
     now: dt.datetime | None = None,
     deadlines: Any = None,
-    deadline_settings: Mapping[str, Any] | None = None,
+    deadline_policy: DeadlinePolicy | None = None,
 ) -> Report:
     """The report of one investigation (see the module docstring).
 
     `findings` is `run_checks(dossier)` (the service's `check()`); the R1-R5 ones go with the
     causal statements, all of them to `Report.findings`. `deadlines` may be given (a
     `models.rules.deadlines.Deadlines`); otherwise they are computed from the investigation
-    with `deadline_settings` (keyword arguments of `compute_deadlines`: target_days, country,
-    subdivision, extra_holidays) or the defaults. `today` is for "n days left"; `now` the
-    generated-at time. With `deidentify=True` every text of the report is passed through
-    `exports.deidentify` (patient name, MRN, date of birth, phone numbers, e-mail addresses)
-    and `meta.marker` says it is a de-identified copy.
+    with `deadline_policy` (`Settings.deadline_policy()`), or the default policy, which is
+    checked when made: the report never leaves the deadlines out in silence. `today` is for
+    "n days left"; `now` the generated-at time. With `deidentify=True` every text of the
+    report is passed through `exports.deidentify` (patient name, MRN, date of birth, phone
+    numbers, e-mail addresses) and `meta.marker` says it is a de-identified copy.
     """
     now = now or dt.datetime.now().replace(microsecond=0)
     today = today or now.date()
     inv = dossier.investigation
     if deadlines is None:
-        try:
-            from models.rules.deadlines import compute_deadlines
-
-            deadlines = compute_deadlines(
-                decision_at=inv.decision_at,
-                occurred_at=inv.occurred_at,
-                discovered_at=inv.discovered_at,
-                sentinel=inv.sentinel,
-                **dict(deadline_settings or {}),
-            )
-        except Exception:  # a bad holiday setting must not stop the report
-            deadlines = None
+        deadlines = (deadline_policy or default_policy()).deadlines_of(inv)
 
     items = {c.id: _cause_item(c) for c in sorted(dossier.causes, key=lambda c: c.id)}
     causes = tuple(items.values())

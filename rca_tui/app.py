@@ -167,15 +167,6 @@ class RcaApp(App):
         from models.migrations import HEAD
 
         service = self.service
-        settings = self.settings
-        deadline_settings = None
-        if settings is not None:
-            deadline_settings = {
-                "target_days": settings.rca_target_days,
-                "country": settings.holiday_country,
-                "subdivision": settings.holiday_subdivision,
-                "extra_holidays": tuple(settings.extra_holidays),
-            }
         files = exports.export_formats(
             service.dossier(investigation_id),
             formats,
@@ -185,7 +176,7 @@ class RcaApp(App):
             findings=service.check(investigation_id, today=self.today()),
             generated_by=service.user,
             db_version=HEAD,
-            deadline_settings=deadline_settings,
+            deadline_policy=self.settings.deadline_policy() if self.settings else None,
             today=self.today(),
             progress=progress,
         )

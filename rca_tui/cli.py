@@ -250,17 +250,11 @@ def export(
             raise RcaError(f"format {formats[0]} is not text: give -o FILE or -o FOLDER")
     service = obj.service()
     dossier = service.dossier(investigation_id)
-    settings = obj.settings
     common = {
         "generated_by": service.user,
         "db_version": HEAD,
         "deidentify": deidentify,
-        "deadline_settings": {
-            "target_days": settings.rca_target_days,
-            "country": settings.holiday_country,
-            "subdivision": settings.holiday_subdivision,
-            "extra_holidays": tuple(settings.extra_holidays),
-        },
+        "deadline_policy": obj.settings.deadline_policy(),
     }
     if to_stdout:
         # click writes bytes (the CSV with its BOM) to the binary stream as they are.

@@ -3,6 +3,11 @@
 Read, in order of precedence: command-line options, environment (`RCA_DB`, `RCA_USER`,
 `RCA_CONFIG`), the TOML file (`~/.config/rca-tui/config.toml` on Linux), defaults. The file is
 optional; a bad value in it is reported with the file and key, like any other bad input.
+
+The deadline settings (target days, holiday country and subdivision, extra holidays) are checked
+against the holiday calendar when the settings are made, and kept as one `DeadlinePolicy`
+(`Settings.deadline_policy()`): a country the calendar does not know stops `rca` at start with a
+message naming the key and what is allowed, instead of every deadline vanishing later.
 """
 
 from __future__ import annotations
@@ -15,6 +20,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from models.errors import RcaError
+from models.rules.deadlines import (
+    BusinessCalendar,
+    DeadlinePolicy,
+    DeadlineSettingError,
+)
 
 
 class SettingsError(RcaError):
@@ -40,6 +50,26 @@ class Settings:
     extra_holidays: tuple[dt.date, ...] = field(default_factory=tuple)
     theme: str | None = None
     mouse: bool | None = None
+    _deadline_policy: DeadlinePolicy = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            policy = DeadlinePolicy(
+                self.rca_target_days,
+                BusinessCalendar(
+                    self.holiday_country,
+                    self.holiday_subdivision,
+                    frozenset(self.extra_holidays),
+                ),
+            )
+        except DeadlineSettingError as exc:
+            key = _DEADLINE_KEYS[exc.setting]
+            raise SettingsError(f"setting '{key}': {exc.reason}") from None
+        object.__setattr__(self, "_deadline_policy", policy)
+
+    def deadline_policy(self) -> DeadlinePolicy:
+        """How deadlines are counted under these settings (checked when they were made)."""
+        return self._deadline_policy
 
     def user_name(self) -> str:
         if self.user:
@@ -51,7 +81,7 @@ class Settings:
 
     @classmethod
     def from_mapping(cls, data: dict[str, object]) -> Settings:
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls) if f.init}
         unknown = sorted(set(data) - known)
         if unknown:
             raise SettingsError(
@@ -61,6 +91,15 @@ class Settings:
         for key, value in data.items():
             out[key] = _check(key, value)
         return cls(**out)
+
+
+#: The settings key of each field of `DeadlinePolicy` and `BusinessCalendar`.
+_DEADLINE_KEYS = {
+    "target_days": "rca_target_days",
+    "country": "holiday_country",
+    "subdivision": "holiday_subdivision",
+    "extra_holidays": "extra_holidays",
+}
 
 
 def _check(key: str, value: object) -> object:

@@ -1,7 +1,8 @@
 """The audit trail of one investigation: who changed what, when, from what to what.
 
-Filtered as you type (user, field, value). `v` recomputes the hash chain of the whole trail and
-says whether any entry was altered or removed outside the app.
+Filtered as you type (user, record, action, field, values), as every list is
+(screens/filtering.py): `v` is a key while the filter is empty. `v` recomputes the hash chain of
+the whole trail and says whether any entry was altered or removed outside the app.
 """
 
 from __future__ import annotations
@@ -12,24 +13,25 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import AuditEntry
 from models.errors import RcaError
-from screens.base import ServiceScreen
+from screens.filtering import FILTER_BINDINGS, FilterBox, FilteredListScreen
 from screens.formatting import one_line
 
 #: Rows drawn at most; the filter narrows a long trail.
 LIMIT = 2000
 
 
-class AuditScreen(ServiceScreen):
+class AuditScreen(FilteredListScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Audit trail"
     PALETTE_GROUP = "Audit"
     AUTO_FOCUS = "#entries"
+    LIST = "#entries"
     BINDINGS = [
-        Binding("slash", "filter", "Filter"),
+        *FILTER_BINDINGS,
         Binding("v", "verify", "Verify chain"),
         Binding("escape", "back", "Back"),
     ]
@@ -38,11 +40,11 @@ class AuditScreen(ServiceScreen):
         super().__init__()
         self.investigation_id = investigation_id
         self.entries: list[AuditEntry] = []
-        self.query_text = ""
+        self.shown: list[AuditEntry] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Filter: user, field, value…", id="filter")
+        yield FilterBox("Type to filter: user, record, action, field, value · Esc clears")
         yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
         yield Static(id="detail")
         yield Static(id="status-line")
@@ -64,10 +66,10 @@ class AuditScreen(ServiceScreen):
         self._draw()
 
     def _matches(self, e: AuditEntry) -> bool:
-        if not self.query_text:
+        if not self.filter_text:
             return True
         hay = " ".join(str(x) for x in (e.user, e.entity, e.action, e.field, e.old, e.new))
-        return all(w in hay.casefold() for w in self.query_text.casefold().split())
+        return all(w in hay.casefold() for w in self.filter_text.casefold().split())
 
     def _draw(self) -> None:
         table = self.query_one(DataTable)
@@ -96,6 +98,8 @@ class AuditScreen(ServiceScreen):
         line = f"{len(shown)} of {total} entries, newest first"
         if len(shown) == LIMIT:
             line += f" (the first {LIMIT}; filter to narrow)"
+        if self.filter_text:
+            line += f" · filter: {self.filter_text}"
         self.query_one("#status-line", Static).update(Text(line))
 
     @on(DataTable.RowHighlighted)
@@ -103,7 +107,7 @@ class AuditScreen(ServiceScreen):
         """The whole entry under the cursor: old and new values in full."""
         row = self.query_one(DataTable).cursor_row
         box = self.query_one("#detail", Static)
-        shown = getattr(self, "shown", [])
+        shown = self.shown
         if not 0 <= row < len(shown):
             box.update("")
             return
@@ -120,26 +124,8 @@ class AuditScreen(ServiceScreen):
             text.append(one_line(e.new, 300))
         box.update(text)
 
-    def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self.query_text = event.value.strip()
+    def filter_changed(self) -> None:
         self._draw()
-
-    def on_key(self, event) -> None:
-        """Escape in the filter clears it (a second Escape leaves the screen)."""
-        filter_input = self.query_one("#filter", Input)
-        if event.key == "escape" and self.focused is filter_input:
-            event.stop()
-            event.prevent_default()
-            filter_input.value = ""
-            self.query_one(DataTable).focus()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
 
     def action_verify(self) -> None:
         self.call(self.service.verify_audit, then=self._verified, group="verify")

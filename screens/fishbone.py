@@ -294,7 +294,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
             # The five rules, on the cause's text and on its causal statement.
             texts = {c.id: c.text for c in self.data.causes.values()}
             for finding in cause_findings(cause, self.data.graph, texts):
-                text.append(f"\n! {one_line(finding.message, 160)}", style="yellow")
+                text.append(f"\n! {finding.code}: {one_line(finding.message, 160)}", style="yellow")
         box.update(text)
 
     # --- outline ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """How values read on screen: labels for keys, dates, deadlines, short texts.
 
 Every function returns `rich.text.Text` or plain `str` built without markup parsing, so user
-text such as "[bold]x[/]" shows exactly as typed.
+text such as "[bold]x[/]" shows exactly as typed. Durations are said by
+`models.rules.deadlines.describe_duration`, the one function every screen and report uses.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import Any
 from rich.text import Text
 
 from models import vocab
+from models.review import is_frozen
 from models.rules.dates import format_date, format_datetime
-from models.rules.deadlines import Deadlines, compute_deadlines, days_left
+from models.rules.deadlines import Deadlines, days_left, default_policy, describe_days_left
 
 
 def label(enum: type[vocab.Labelled], value: str | None, empty: str = "") -> str:
@@ -33,39 +35,26 @@ def one_line(text: str, width: int | None = None) -> str:
 
 
 def deadlines_for(settings: Any, item: Any) -> Deadlines:
-    """Deadlines of an investigation (or a summary row) under the app's settings."""
-    kwargs: dict[str, Any] = {}
-    if settings is not None:
-        kwargs = {
-            "target_days": settings.rca_target_days,
-            "country": settings.holiday_country,
-            "subdivision": settings.holiday_subdivision,
-            "extra_holidays": tuple(settings.extra_holidays),
-        }
-    try:
-        return compute_deadlines(
-            decision_at=item.decision_at,
-            occurred_at=item.occurred_at,
-            discovered_at=item.discovered_at,
-            sentinel=item.sentinel,
-            **kwargs,
-        )
-    except Exception:  # a bad holiday setting must not hide the list; the overview says why
-        return Deadlines()
+    """Deadlines of an investigation (or a summary row, or the form's values) under the app's
+    settings, whose deadline policy was checked when they were loaded."""
+    policy = settings.deadline_policy() if settings is not None else default_policy()
+    return policy.deadlines_of(item)
 
 
 def due_cell(deadlines: Deadlines, today: dt.date, status: str) -> Text:
-    """'12d left', 'due today', '3d OVERDUE' (bold red, and in words for mono terminals)."""
-    if status in (vocab.Status.APPROVED, vocab.Status.CLOSED):
+    """'12d left', 'due today', '3d OVERDUE' (bold red, and in words for mono terminals);
+    'done' once the investigation is approved or closed: its deadlines no longer run."""
+    if is_frozen(status):
         return Text("done", style="dim")
     n = days_left(deadlines.due, today)
+    text = describe_days_left(n, short=True)
     if n is None:
-        return Text("-", style="dim")
+        return Text(text, style="dim")
     if n < 0:
-        return Text(f"{-n}d OVERDUE", style="bold red")
+        return Text(text, style="bold red")
     if n == 0:
-        return Text("due today", style="bold yellow")
-    return Text(f"{n}d left", style="yellow" if n <= 7 else "")
+        return Text(text, style="bold yellow")
+    return Text(text, style="yellow" if n <= 7 else "")
 
 
 def when(value: dt.datetime | dt.date | None) -> str:

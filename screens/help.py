@@ -37,6 +37,7 @@ class HelpScreen(ModalScreen[None]):
     }
     HelpScreen #help-title { text-style: bold; padding: 0 1; }
     HelpScreen #help-tip { color: $text-muted; padding: 0 1; }
+    HelpScreen #help-note { padding: 0 1 1 1; }
     HelpScreen DataTable { height: auto; max-height: 18; }
     """
     BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Close help")]
@@ -49,6 +50,9 @@ class HelpScreen(ModalScreen[None]):
         name = getattr(self.for_screen, "HELP_TITLE", None) or type(self.for_screen).__name__
         with Vertical():
             yield Static(Text(f"Keys: {name}"), id="help-title")
+            note = getattr(self.for_screen, "HELP_NOTE", "")
+            if note:  # how the screen's keys work together (the filter of a list)
+                yield Static(Text(note), id="help-note")
             table = DataTable(cursor_type="row", show_header=True, zebra_stripes=True)
             table.add_columns("Key", "Does")
             for keys, description in describe_bindings(self.for_screen):

@@ -1,7 +1,10 @@
 """Home: every investigation in one table, filtered as you type, sorted by what matters.
 
 The table shows title, unit, event date, SAC score, status and days left to the due date, with
-overdue investigations marked in words. An empty database shows what to do first.
+overdue investigations marked in words. The title gets every column the others leave: they are
+as narrow as their values (status labels shortened below 120 columns), and the unit widens on a
+large terminal. An empty database shows what to do first. Typing filters as on every list
+(screens/filtering.py): `n`, `s` and `r` are keys while the filter is empty.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.events import Key
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import InvestigationSummary
+from models.review import is_frozen
 from models.vocab import Status
-from screens.base import ServiceScreen
+from screens.filtering import FILTER_BINDINGS, FilterBox, FilteredListScreen
 from screens.formatting import deadlines_for, due_cell, label, one_line, sac_cell
 
 EMPTY_TEXT = (
@@ -37,18 +40,44 @@ SORT_LABELS = {
     "title": "title",
     "status": "status",
 }
-FIXED = {"unit": 10, "event": 10, "sac": 3, "status": 11, "due": 10}
+#: Status labels below 120 columns, where "Action plan" would cost the title two columns.
+SHORT_STATUS = {Status.ACTION_PLAN: "Act. plan"}
+#: Columns wider than this get the full status labels.
+WIDE = 120
 
 
-class HomeScreen(ServiceScreen):
+def column_widths(width: int) -> dict[str, int]:
+    """The width of each column's text for a terminal `width` columns wide.
+
+    Columns are one space apart (the table has no cell padding; each width below but the last
+    includes its space), the table has one column of margin on the left and the scroll bar's two
+    on the right. Every column but the title is as wide as its values: a date, "3S", "Act.
+    plan", "13d OVERDUE" or "18mo OVERDUE". The unit grows by a third of what passes 100
+    columns (up to 28); the title takes the rest.
+    """
+    width = max(40, width)
+    unit = 8 + max(0, min(20, (width - 100) // 3))
+    widths = {
+        "unit": unit + 1,
+        "event": 10 + 1,
+        "sac": 3 + 1,
+        "status": (11 if width >= WIDE else 9) + 1,
+        "due": 12,
+    }
+    widths["title"] = max(12, width - 1 - 2 - sum(widths.values()))
+    return widths
+
+
+class HomeScreen(FilteredListScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Investigations"
     AUTO_FOCUS = "#investigations"
+    LIST = "#investigations"
     PALETTE_GROUP = "Investigations"
     BINDINGS = [
         Binding("n", "new", "New"),
         Binding("enter", "open", "Open", show=False),
-        Binding("slash", "filter", "Filter"),
+        *FILTER_BINDINGS,
         Binding("s", "sort", "Sort"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back", show=False),
@@ -58,18 +87,15 @@ class HomeScreen(ServiceScreen):
         super().__init__()
         self.rows: list[InvestigationSummary] = []
         self.sort = "due"
-        self.filter_text = ""
         self._shown: list[int] = []
         self._loaded = False
         self._drawn_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(
-            placeholder="Filter: type to search title, unit, status, event type", id="filter"
-        )
+        yield FilterBox("Type to filter: title, unit, status, event type · Esc clears")
         yield Static(Text(EMPTY_TEXT), id="empty")
-        yield DataTable(id="investigations", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="investigations", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield Static(id="status-line")
         yield Footer()
 
@@ -97,8 +123,7 @@ class HomeScreen(ServiceScreen):
     def _sort_key(self, row: InvestigationSummary, due: dt.date | None):
         far = dt.date.max
         if self.sort == "due":
-            done = row.status in (Status.APPROVED, Status.CLOSED)
-            return (done, due or far, row.id)
+            return (is_frozen(row.status), due or far, row.id)
         if self.sort == "sac":
             return (-(row.sac_score or 0), due or far, row.id)
         if self.sort == "event":
@@ -129,19 +154,20 @@ class HomeScreen(ServiceScreen):
         table = self.query_one(DataTable)
         settings = getattr(self.app, "settings", None)
         self._drawn_width = self.size.width
-        width = max(40, self.size.width or 80)
-        # On a wide terminal the unit gets room too (up to 28 columns); the title takes the rest.
-        unit_width = FIXED["unit"] + max(0, min(18, (width - 120) // 3))
-        fixed = sum(FIXED.values()) - FIXED["unit"] + unit_width
-        title_width = max(12, width - fixed - 2 * (len(FIXED) + 1) - 3)
+        width = self.size.width or 80
+        widths = column_widths(width)
         keep = self._shown[table.cursor_row] if self._shown and table.row_count else None
         table.clear(columns=True)
-        table.add_column("Title", width=title_width, key="title")
-        table.add_column("Unit", width=unit_width, key="unit")
-        table.add_column("Event", width=FIXED["event"], key="event")
-        table.add_column("SAC", width=FIXED["sac"], key="sac")
-        table.add_column("Status", width=FIXED["status"], key="status")
-        table.add_column("Due", width=FIXED["due"], key="due")
+        for key, header in (
+            ("title", "Title"),
+            ("unit", "Unit"),
+            ("event", "Event"),
+            ("sac", "SAC"),
+            ("status", "Status"),
+            ("due", "Due"),
+        ):
+            table.add_column(header, width=widths[key], key=key)
+        wide = width >= WIDE
         decorated = []
         for row in self.rows:
             if not self._matches(row):
@@ -153,11 +179,15 @@ class HomeScreen(ServiceScreen):
         table.add_rows(
             [
                 (
-                    Text(one_line(row.title, title_width)),
-                    Text(one_line(row.unit, unit_width)),
+                    Text(one_line(row.title, widths["title"] - 1)),
+                    Text(one_line(row.unit, widths["unit"] - 1)),
                     Text(row.occurred_at.strftime("%Y-%m-%d") if row.occurred_at else "-"),
                     sac_cell(row.sac_score, row.sentinel),
-                    Text(label(Status, row.status)),
+                    Text(
+                        label(Status, row.status)
+                        if wide
+                        else SHORT_STATUS.get(row.status, label(Status, row.status))
+                    ),
                     due_cell(deadlines, self.today, row.status),
                 )
                 for _, row, deadlines in decorated
@@ -222,39 +252,5 @@ class HomeScreen(ServiceScreen):
             self.sort = key
             self._render_table()
 
-    def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip()
+    def filter_changed(self) -> None:
         self._render_table()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one(DataTable).focus()
-
-    def on_key(self, event: Key) -> None:
-        focused = self.focused
-        filter_input = self.query_one("#filter", Input)
-        if focused is filter_input:
-            if event.key == "escape":
-                event.stop()
-                filter_input.value = ""
-                self.query_one(DataTable).focus()
-            elif event.key in ("down", "up"):
-                event.stop()
-                table = self.query_one(DataTable)
-                table.focus()
-                table.action_cursor_down() if event.key == "down" else table.action_cursor_up()
-            return
-        # Typing a letter that is not a key of this screen starts filtering with it.
-        if (
-            event.is_printable
-            and event.character
-            and event.key not in {b.key for b in self.BINDINGS}
-            and event.character not in "?/"
-        ):
-            event.stop()
-            filter_input.focus()
-            filter_input.insert_text_at_cursor(event.character)

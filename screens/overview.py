@@ -1,11 +1,14 @@
 """The investigation overview: where it stands, step by step, and what still needs doing.
 
 Shows the risk score, deadlines and status, then each workflow step (screens/steps.py) with a
-summary and its warnings, then every finding of `rca check`. Enter or a digit opens a step.
+summary and its warnings, then every finding of `rca check`. Enter or a digit opens a step. An
+approved or closed investigation shows when it was finished instead of days left: its deadlines
+no longer run, so it is never overdue.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from rich.text import Text
@@ -16,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import Dossier, Finding
+from models.review import is_frozen
 from models.rules import sac
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime
@@ -93,7 +97,9 @@ class OverviewScreen(ServiceScreen):
         lines.append(f"\nStatus: {label(Status, inv.status)}")
         when = format_datetime(inv.occurred_at) or "date not set"
         lines.append(f"  ·  Event {when}  ·  {one_line(inv.unit, 30) or 'unit not set'}\n")
-        if d.due:
+        if is_frozen(inv.status):  # finished: its deadlines no longer run
+            lines.append(_finished(self.dossier, d.due), style="bold")
+        elif d.due:
             n = days_left(d.due, today)
             style = "bold red" if n is not None and n < 0 else "bold"
             lines.append(f"Due {format_date(d.due)} ({describe_days_left(n)})", style=style)
@@ -187,3 +193,15 @@ class OverviewScreen(ServiceScreen):
             if 0 <= index < len(STEPS):
                 event.stop()
                 self.action_step(STEPS[index].key)
+
+
+def _finished(dossier: Dossier, due: dt.date | None) -> str:
+    """'Approved 2026-11-28 (it was due 2026-12-24)': when it was finished, from the sign-off."""
+    inv = dossier.investigation
+    done = [s.at for s in dossier.signoffs if s.decision == inv.status and s.at is not None]
+    text = label(Status, inv.status)
+    if done:
+        text += f" {format_date(max(done))}"
+    if due:
+        text += f" (it was due {format_date(due)})"
+    return text

@@ -96,6 +96,23 @@ def test_check_lists_findings(rca):
     assert "G-NO-EVENT" in text.stdout
 
 
+def test_check_says_each_code_once(rca):
+    doc = {
+        "format": "rca-tui/1",
+        "investigation": {"title": "Missed dose"},
+        "causes": [
+            {"id": 1, "text": "Missed dose", "kind": "event"},
+            {"id": 2, "text": "Inadequate staffing at night", "kind": "root"},
+        ],
+        "links": [{"cause": 2, "effect": 1}],
+    }
+    new_id = rca("import", "-", input=json.dumps(doc)).stdout.strip().splitlines()[-1]
+    lines = rca("check", new_id).stdout.splitlines()
+    r2 = next(line for line in lines if " R2 " in line)
+    assert r2.startswith("WARNING R2 [cause ")
+    assert "]: 'Inadequate staffing at night' uses a vague descriptor" in r2  # not "R2: R2:"
+
+
 def test_empty_list_says_what_to_do(rca):
     assert "rca demo" in rca("list").stdout
     assert json.loads(rca("list", "--json").stdout) == []
@@ -170,8 +187,55 @@ def test_settings_file_is_checked(tmp_path, monkeypatch, db_path):
         ("rca_target_days = 0\n", "'rca_target_days': expected a whole number"),
         ('extra_holidays = ["soon"]\n', "'soon' is not a date"),
         ("mouse = 3\n", "'mouse': expected true or false"),
+        (
+            'holiday_country = "ZZ"\n',
+            "setting 'holiday_country': 'ZZ' is not a country code the holiday calendar knows "
+            "(use a 2-letter ISO code such as US, GB or DE",
+        ),
+        (
+            'holiday_subdivision = "Mars"\n',
+            "setting 'holiday_subdivision': 'Mars' is not a subdivision of US (known: AK,",
+        ),
         ("db = [\n", "cannot read the settings"),
     ):
         config.write_text(text)
         line = one_line_error(runner.invoke(cli, ["--db", str(db_path), "list"]))
         assert str(config) in line and fragment in line, line
+
+
+def test_bad_settings_stop_the_app_before_it_opens(tmp_path, monkeypatch, db_path):
+    """`rca` alone with a country the holiday calendar does not know: one line, exit 1, and
+    the app is never started (it used to open with every deadline gone)."""
+    import rca_tui.cli
+
+    config = tmp_path / "config.toml"
+    config.write_text('holiday_country = "ZZ"\n')
+    monkeypatch.setenv("RCA_CONFIG", str(config))
+    opened = []
+    monkeypatch.setattr(rca_tui.cli, "run_app", lambda obj, **options: opened.append(obj))
+    result = CliRunner().invoke(cli, ["--db", str(db_path)])
+    line = one_line_error(result)
+    assert result.exit_code == 1 and opened == []
+    assert "'holiday_country': 'ZZ' is not a country code" in line
+
+
+def test_settings_hold_one_checked_deadline_policy():
+    """The deadline settings become one policy when they are read, checked there, used by
+    the screens, `rca export` and the reports."""
+    import datetime as dt
+
+    from rca_tui.config import Settings, SettingsError
+
+    settings = Settings.from_mapping(
+        {"rca_target_days": 30, "holiday_country": "gb", "extra_holidays": ["2026-12-24"]}
+    )
+    policy = settings.deadline_policy()
+    assert policy.target_days == 30 and policy.calendar.country == "GB"
+    assert policy.calendar.extra_holidays == {dt.date(2026, 12, 24)}
+    assert settings.deadline_policy() is policy  # built once
+    with pytest.raises(SettingsError, match="setting 'holiday_country': 'ZZ' is not a country"):
+        Settings(holiday_country="ZZ")
+    with pytest.raises(SettingsError) as err:
+        Settings.from_mapping({"_deadline_policy": None})
+    assert "not a setting (known: db, extra_holidays, holiday_country," in err.value.message
+    assert "known: " in err.value.message and "_deadline" not in err.value.message.split("(")[1]

@@ -17,11 +17,14 @@ import pytest
 from models.errors import ValidationError
 from models.rules.deadlines import (
     BusinessCalendar,
+    DeadlinePolicy,
     Deadlines,
+    DeadlineSettingError,
     add_business_days,
     compute_deadlines,
     days_left,
     describe_days_left,
+    describe_duration,
     public_holidays,
 )
 
@@ -420,7 +423,9 @@ def test_days_left(due, today, expected):
     ("n", "text"),
     [
         (None, "no due date"),
-        (45, "45 days left"),
+        (45, "6 weeks left"),
+        (14, "2 weeks left"),
+        (13, "13 days left"),
         (12, "12 days left"),
         (2, "2 days left"),
         (1, "1 day left"),
@@ -431,3 +436,58 @@ def test_days_left(due, today, expected):
 )
 def test_describe_days_left(n, text):
     assert describe_days_left(n) == text
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(None, "-"), (0, "due today"), (12, "12d left"), (-3, "3d OVERDUE"), (-7334, "20y OVERDUE")],
+)
+def test_describe_days_left_in_a_table_cell(n, text):
+    assert describe_days_left(n, short=True) == text
+
+
+H = dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "short"),
+    [
+        (dt.timedelta(minutes=40), "40 minutes", "40min"),
+        (dt.timedelta(minutes=1), "1 minute", "1min"),
+        (H, "1 hour", "1h"),
+        (5 * H, "5 hours", "5h"),
+        (47 * H, "47 hours", "47h"),  # below two days: hours, as people count a night shift
+        (48 * H, "2 days", "2d"),
+        (13 * 24 * H + 23 * H, "13 days", "13d"),
+        (28 * 24 * H + 4 * H, "4 weeks", "4w"),  # was "676 hours"
+        (60 * 24 * H, "8 weeks", "8w"),
+        (61 * 24 * H, "2 months", "2mo"),  # from two months on
+        (730 * 24 * H, "23 months", "23mo"),
+        (731 * 24 * H, "2 years", "2y"),
+        (7334 * 24 * H, "20 years", "20y"),
+        (1, "1 day", "1d"),  # a number of calendar days: tomorrow is 1 day away
+        (2, "2 days", "2d"),
+        (44, "6 weeks", "6w"),  # rounded down: never longer than it is
+        (45, "6 weeks", "6w"),
+    ],
+)
+def test_durations_read_as_people_say_them(value, text, short):
+    assert describe_duration(value) == text
+    assert describe_duration(value, short=True) == short
+
+
+def test_a_policy_is_checked_when_made_and_counts_like_compute_deadlines():
+    policy = DeadlinePolicy(30, BusinessCalendar("GB"))
+    times = {"decision_at": DECISION, "occurred_at": OCCURRED, "discovered_at": DISCOVERED}
+    assert policy.deadlines(**times, sentinel=True) == compute_deadlines(
+        **times, sentinel=True, target_days=30, country="GB"
+    )
+    with pytest.raises(DeadlineSettingError) as err:
+        DeadlinePolicy(0)
+    assert (err.value.setting, err.value.reason) == (
+        "target_days",
+        "0 is not a whole number of days (1 or more)",
+    )
+    with pytest.raises(DeadlineSettingError) as err:
+        BusinessCalendar("ZZ")
+    assert err.value.setting == "country" and "2-letter ISO code" in err.value.reason

@@ -45,6 +45,8 @@ from models.domain import (
     TeamMember,
     TimelineEntry,
 )
+from models.errors import ValidationError
+from models.rules.deadlines import BusinessCalendar, DeadlinePolicy
 
 NOW = dt.datetime(2026, 3, 2, 10, 30)
 TODAY = NOW.date()
@@ -204,8 +206,8 @@ def make_dossier(text: str = "", **inv_changes) -> Dossier:
 
 FINDINGS = (
     Finding("G-DISCONNECTED", "warning", 6, "'Loose idea' has no path to the event"),
-    Finding("R2", "warning", 5, "R2: 'No fall-risk field' uses a vague word"),
-    Finding("R1", "warning", 5, "R1: root cause 'No fall-risk field' has no causal statement"),
+    Finding("R2", "warning", 5, "'No fall-risk field' uses a vague word"),
+    Finding("R1", "warning", 5, "root cause 'No fall-risk field' has no causal statement"),
     Finding("T-SIZE", "error", None, "The team has 2 members"),
 )
 
@@ -257,6 +259,23 @@ def test_summary_shows_labels_the_sac_score_and_deadlines():
     assert any(label.startswith("Sentinel: 45 business days") for label in deadlines)
     # no key leaks where a label belongs
     assert "fall" not in facts.values() and "in_progress" not in all_strings(r)
+
+
+def test_deadlines_follow_the_policy_and_a_bad_setting_is_not_hidden():
+    r = build(deadline_policy=DeadlinePolicy(30, BusinessCalendar("GB")), today=dt.date(2026, 3, 1))
+    deadlines = {f.label: f.value for f in r.summary.deadlines}
+    assert deadlines["RCA target (from decision)"] == "2026-03-23 (3 weeks left)"  # 30 days
+    # A country the calendar does not know used to leave the deadlines out without a word:
+    # now the policy cannot even be made.
+    with pytest.raises(ValidationError, match="holiday country: 'ZZ'"):
+        build(deadline_policy=DeadlinePolicy(45, BusinessCalendar("ZZ")))
+
+
+def test_a_finished_investigation_has_dates_but_no_days_left():
+    r = build(make_dossier(status="approved"), today=dt.date(2026, 11, 30))
+    deadlines = {f.label: f.value for f in r.summary.deadlines}
+    assert deadlines["RCA target (from decision)"] == "2026-04-07"
+    assert not any("overdue" in v for v in deadlines.values())
 
 
 def test_unscored_event_says_so():
@@ -542,7 +561,7 @@ def test_deidentify_dossier_empties_the_patient_fields():
 # --- de-identification: the report ------------------------------------------------------------
 def test_deidentified_report_has_no_planted_identifier_anywhere():
     d = make_dossier(PLANTED)
-    findings = (*FINDINGS, Finding("R2", "warning", 3, f"R2: '{NAME}' is vague {EMAIL_VALUE}"))
+    findings = (*FINDINGS, Finding("R2", "warning", 3, f"'{NAME}' is vague {EMAIL_VALUE}"))
     r = build(d, findings=findings, deidentify=True, generated_by="alice")
     strings = all_strings(r)
     assert len(strings) > 100

@@ -55,3 +55,9 @@ def test_out_of_order_missing_time_and_gap():
     assert codes(timeline_findings(entries)) == [("TL-GAP", 4), ("TL-NO-TIME", 3), ("TL-ORDER", 2)]
     gap = next(f for f in timeline_findings(entries) if f.code == "TL-GAP")
     assert "10 hours" in gap.message  # measured from 13:00, the entry before it in the list
+
+
+def test_a_long_gap_reads_as_people_say_it():
+    later = TimelineEntry(id=2, investigation_id=1, at=dt.datetime(2026, 12, 1, 18), happened="x")
+    (gap,) = timeline_findings([entry(1, "14:00", day=3), later])  # 28 days 4 hours apart
+    assert gap.message.startswith("4 weeks pass before 'x'")  # was "676 hours"

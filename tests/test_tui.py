@@ -271,9 +271,10 @@ async def test_filter_as_you_type_and_sort(service):
         await settle(pilot)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 3
-        await pilot.press("f", "a", "l")  # typing starts the filter
+        await pilot.press("f", "a", "l")  # typing starts the filter; the list keeps the focus
         await settle(pilot)
-        assert app.focused is app.screen.query_one("#filter")
+        assert app.screen.query_one("#filter", Input).value == "fal"
+        assert app.focused is table
         assert sorted(r[0] for r in table_text(table)) == ["Fall in radiology", "Fall on 4W"]
         await pilot.press("escape")
         await settle(pilot)
@@ -295,7 +296,7 @@ async def test_overdue_is_shown_plainly(service):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         due = table_text(app.screen.query_one(DataTable))[0][5]
-        assert due == "44d OVERDUE"  # due 2026-10-17 (45 days after the decision)
+        assert due == "6w OVERDUE"  # due 2026-10-17 (45 days after the decision): 44 days
         assert "1 overdue" in str(app.screen.query_one("#status-line", Static).render())
 
 

@@ -438,3 +438,19 @@ async def test_a_circle_written_outside_the_app_is_named_and_can_be_broken(db_pa
         assert not fishbone.query_one("#circles").display
     assert [f for f in service.check(inv) if f.code == "G-CYCLE"] == []
     service.db.dispose()
+
+
+async def test_the_detail_panel_names_each_rule_once(service, demo_id):
+    inv = service.get_investigation(demo_id)
+    vague = service.add_cause(inv.id, "Inadequate staffing at night", category="Patient")
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "f")
+        await settle(pilot)
+        screen = app.screen
+        view = screen.query_one(FishboneView)
+        assert view.select_cause(vague.id)
+        await settle(pilot)
+        detail = shown(screen, "#detail")
+        assert "! R2: " in detail and "R2: R2" not in detail

@@ -347,7 +347,7 @@ def cause_findings(cause: Cause, graph: CauseGraph, texts: Mapping[int, str]) ->
         if hit.rule == "R1":
             draft = suggest_statement(cause.id, graph, texts) if cause.id in graph else ""
             suggestion = f"start from '{draft or STATEMENT_SHAPE}'"
-        message = f"{hit.rule}: {subject} {hit.message}: {suggestion}"
+        message = f"{subject} {hit.message}: {suggestion}"  # the code is Finding.code
         found.append(Finding(hit.rule, "warning", cause.id, _one_line(message)))
     return sorted(found, key=lambda f: f.code)
 

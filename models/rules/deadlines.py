@@ -14,6 +14,16 @@
 Business days skip Saturdays, Sundays, the public holidays of a country (and subdivision) from
 the `holidays` package, including the days on which a holiday is observed, and the hospital's own
 extra holidays. Without a country only weekends and the extra holidays are skipped.
+
+The target and the calendar together are a `DeadlinePolicy`, checked when it is made: the
+settings build one when they are loaded, so a setting that cannot be used is refused at start
+and never turns into deadlines that silently vanish.
+
+Deadlines stop counting when an investigation is approved or closed (`models.review.is_frozen`):
+the screens and reports never call a finished investigation overdue.
+
+Durations read as a person says them (`describe_duration`, used for every duration shown): hours
+below two days, then days, weeks from two weeks, months from two months, years from two years.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from models.errors import ValidationError
 
@@ -30,13 +41,32 @@ START_WITHIN = dt.timedelta(hours=72)
 TARGET_DAYS = 45
 SENTINEL_BUSINESS_DAYS = 45
 
+#: How each deadline setting is named in messages.
+_SETTING_NAMES = {
+    "target_days": "RCA target days",
+    "country": "holiday country",
+    "subdivision": "holiday subdivision",
+    "extra_holidays": "extra holidays",
+}
+
+
+class DeadlineSettingError(ValidationError):
+    """A deadline setting that cannot be used. `setting` says which one (a field of
+    `DeadlinePolicy` or `BusinessCalendar`), `reason` why and what is allowed, so that the
+    settings file can name its own key."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"{_SETTING_NAMES[setting]}: {reason}")
+        self.setting = setting
+        self.reason = reason
+
 
 @dataclass(frozen=True, slots=True)
 class BusinessCalendar:
     """Which days are not business days: weekends, public and hospital holidays.
 
     Country and subdivision are checked and put into the `holidays` package's spelling when the
-    calendar is made; an unknown one is a `ValidationError` naming the setting.
+    calendar is made; an unknown one is a `DeadlineSettingError` naming the setting.
     """
 
     country: str | None = "US"
@@ -46,7 +76,7 @@ class BusinessCalendar:
     def __post_init__(self) -> None:
         for name, value in (("country", self.country), ("subdivision", self.subdivision)):
             if value is not None and not isinstance(value, str):
-                raise ValidationError(f"holiday {name}: expected a code, got {value!r}")
+                raise DeadlineSettingError(name, f"expected a code, got {value!r}")
         country, subdivision = _entity(self.country or None, self.subdivision or None)
         object.__setattr__(self, "country", country)
         object.__setattr__(self, "subdivision", subdivision)
@@ -80,6 +110,88 @@ class Deadlines:
     sentinel_from: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DeadlinePolicy:
+    """How this hospital counts deadlines: the RCA target in days and the business calendar.
+
+    Made once from the settings (`rca_tui.config.Settings.deadline_policy()`) and used by the
+    screens, the command line and the reports; it is checked when it is made.
+    """
+
+    target_days: int = TARGET_DAYS
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
+
+    def __post_init__(self) -> None:
+        days = self.target_days
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise DeadlineSettingError(
+                "target_days", f"{days!r} is not a whole number of days (1 or more)"
+            )
+
+    def deadlines(
+        self,
+        *,
+        decision_at: dt.datetime | None,
+        occurred_at: dt.datetime | None,
+        discovered_at: dt.datetime | None,
+        sentinel: bool,
+    ) -> Deadlines:
+        """All deadlines from an investigation's times (see the module docstring).
+
+        Without `decision_at` there is no start deadline, and the RCA target is counted from
+        `discovered_at`, else `occurred_at`.
+        """
+        start_by = None
+        if decision_at is not None:
+            start_by = _as_datetime(decision_at) + START_WITHIN
+
+        rca_due, rca_from = None, None
+        for name, value in (
+            ("decision", decision_at),
+            ("discovered", discovered_at),
+            ("occurred", occurred_at),
+        ):
+            if value is not None:
+                rca_due = _as_date(value) + dt.timedelta(days=self.target_days)
+                rca_from = name
+                break
+
+        sentinel_due, sentinel_from = None, None
+        if sentinel:
+            for name, value in (("discovered", discovered_at), ("occurred", occurred_at)):
+                if value is not None:
+                    start = _as_date(value)
+                    sentinel_due = add_business_days(start, SENTINEL_BUSINESS_DAYS, self.calendar)
+                    sentinel_from = name
+                    break
+
+        applicable = [d for d in (rca_due, sentinel_due) if d is not None]
+        return Deadlines(
+            start_by=start_by,
+            rca_due=rca_due,
+            sentinel_due=sentinel_due,
+            due=min(applicable) if applicable else None,
+            rca_from=rca_from,
+            sentinel_from=sentinel_from,
+        )
+
+    def deadlines_of(self, item: Any) -> Deadlines:
+        """The deadlines of anything with `decision_at`, `occurred_at`, `discovered_at` and
+        `sentinel` (an `Investigation`, a summary row, the intake form's values)."""
+        return self.deadlines(
+            decision_at=item.decision_at,
+            occurred_at=item.occurred_at,
+            discovered_at=item.discovered_at,
+            sentinel=item.sentinel,
+        )
+
+
+@lru_cache(maxsize=1)
+def default_policy() -> DeadlinePolicy:
+    """The policy without any settings: 45 days, US holidays (what `Settings()` gives too)."""
+    return DeadlinePolicy()
+
+
 def compute_deadlines(
     *,
     decision_at: dt.datetime | None,
@@ -91,49 +203,19 @@ def compute_deadlines(
     subdivision: str | None = None,
     extra_holidays: Iterable[dt.date] = (),
 ) -> Deadlines:
-    """All deadlines from the investigation's times and the settings (see the module docstring).
+    """All deadlines from the investigation's times and the settings, in one call.
 
-    Without `decision_at` there is no start deadline, and the RCA target is counted from
-    `discovered_at`, else `occurred_at`. The holiday settings are checked even when the event is
-    not sentinel, so that a wrong setting is reported at once rather than on the first sentinel.
+    The settings are checked even when the event is not sentinel, so that a wrong one is
+    reported at once rather than on the first sentinel event.
     """
-    if isinstance(target_days, bool) or not isinstance(target_days, int) or target_days < 1:
-        raise ValidationError(
-            f"RCA target days: {target_days!r} is not a whole number of days (1 or more)"
-        )
-    calendar = BusinessCalendar(country, subdivision, frozenset(_dates(extra_holidays)))
-
-    start_by = None
-    if decision_at is not None:
-        start_by = _as_datetime(decision_at) + START_WITHIN
-
-    rca_due, rca_from = None, None
-    for name, value in (
-        ("decision", decision_at),
-        ("discovered", discovered_at),
-        ("occurred", occurred_at),
-    ):
-        if value is not None:
-            rca_due, rca_from = _as_date(value) + dt.timedelta(days=target_days), name
-            break
-
-    sentinel_due, sentinel_from = None, None
-    if sentinel:
-        for name, value in (("discovered", discovered_at), ("occurred", occurred_at)):
-            if value is not None:
-                start = _as_date(value)
-                sentinel_due = add_business_days(start, SENTINEL_BUSINESS_DAYS, calendar)
-                sentinel_from = name
-                break
-
-    applicable = [d for d in (rca_due, sentinel_due) if d is not None]
-    return Deadlines(
-        start_by=start_by,
-        rca_due=rca_due,
-        sentinel_due=sentinel_due,
-        due=min(applicable) if applicable else None,
-        rca_from=rca_from,
-        sentinel_from=sentinel_from,
+    policy = DeadlinePolicy(
+        target_days, BusinessCalendar(country, subdivision, frozenset(_dates(extra_holidays)))
+    )
+    return policy.deadlines(
+        decision_at=decision_at,
+        occurred_at=occurred_at,
+        discovered_at=discovered_at,
+        sentinel=sentinel,
     )
 
 
@@ -160,15 +242,55 @@ def days_left(due: dt.date | None, today: dt.date) -> int | None:
     return (_as_date(due) - _as_date(today)).days
 
 
-def describe_days_left(n: int | None) -> str:
-    """'12 days left', '1 day left', 'due today', '3 days overdue'; 'no due date' for None."""
+def describe_days_left(n: int | None, *, short: bool = False) -> str:
+    """'12 days left', '1 day left', 'due today', '3 days overdue', '6 weeks overdue';
+    'no due date' for None. `short` is for table cells: '12d left', '3d OVERDUE'."""
     if n is None:
-        return "no due date"
+        return "no due date" if not short else "-"
     if n == 0:
         return "due today"
-    count = abs(n)
-    unit = "day" if count == 1 else "days"
-    return f"{count} {unit} left" if n > 0 else f"{count} {unit} overdue"
+    amount = describe_duration(abs(n), short=short)
+    if n > 0:
+        return f"{amount} left"
+    return f"{amount} OVERDUE" if short else f"{amount} overdue"
+
+
+#: (unit, short unit, length in days) from the largest; each is used from two of it on.
+_UNITS = (
+    ("year", "y", 365.2425),
+    ("month", "mo", 365.2425 / 12),
+    ("week", "w", 7),
+)
+
+
+def describe_duration(value: dt.timedelta | int, *, short: bool = False) -> str:
+    """A duration as a person says it: '40 minutes', '5 hours', '12 days', '4 weeks',
+    '7 months', '20 years' (or '40min', '5h', '12d', '4w', '7mo', '20y' when `short`).
+
+    An int is a number of calendar days ('1 day'); a timedelta below two days is said in hours
+    (below one hour in minutes). From two days on it is whole days, then weeks from two weeks,
+    months from two months, years from two years. Every count is rounded down, so a duration
+    is never said to be longer than it is.
+    """
+    if isinstance(value, dt.timedelta):
+        seconds = max(0, int(value.total_seconds()))
+        if seconds < 3600:
+            return _say(seconds // 60, "minute", "min", short)
+        if seconds < 2 * 86400:
+            return _say(seconds // 3600, "hour", "h", short)
+        days = seconds // 86400
+    else:
+        days = max(0, value)
+    for unit, abbreviation, length in _UNITS:
+        if days >= 2 * length:
+            return _say(int(days // length), unit, abbreviation, short)
+    return _say(days, "day", "d", short)
+
+
+def _say(count: int, unit: str, abbreviation: str, short: bool) -> str:
+    if short:
+        return f"{count}{abbreviation}"
+    return f"{count} {unit}{'s' * (count != 1)}"
 
 
 @lru_cache(maxsize=256)
@@ -251,11 +373,11 @@ def _disk_cache() -> _DiskCache:
 
 @lru_cache(maxsize=64)
 def _entity(country: str | None, subdivision: str | None) -> tuple[str | None, str | None]:
-    """Country and subdivision in the spelling of the `holidays` package, or a ValidationError."""
+    """Country and subdivision in the `holidays` package's spelling, or a DeadlineSettingError."""
     if country is None:
         if subdivision is not None:
-            raise ValidationError(
-                f"holiday subdivision: '{subdivision}' needs a holiday country as well"
+            raise DeadlineSettingError(
+                "subdivision", f"'{subdivision}' needs a holiday country as well"
             )
         return None, None
     key = f"entity|{country.strip().upper()}|{(subdivision or '').strip().upper()}"
@@ -273,9 +395,10 @@ def _check_entity(country: str, subdivision: str | None) -> tuple[str | None, st
     try:
         table = holidays.country_holidays(code)
     except (NotImplementedError, KeyError, ValueError):
-        raise ValidationError(
-            f"holiday country: '{country}' is not a country code the holiday calendar knows "
-            "(use a 2-letter ISO code such as US, GB or DE)"
+        raise DeadlineSettingError(
+            "country",
+            f"'{country}' is not a country code the holiday calendar knows (use a 2-letter ISO "
+            'code such as US, GB or DE, or "" for weekends and extra holidays only)',
         ) from None
     code = table.country
     if subdivision is None:
@@ -286,9 +409,10 @@ def _check_entity(country: str, subdivision: str | None) -> tuple[str | None, st
         holidays.country_holidays(code, subdiv=spelled)
     except (NotImplementedError, KeyError, ValueError):
         examples = ", ".join(known[:5]) if known else "none: leave it empty"
-        raise ValidationError(
-            f"holiday subdivision: '{subdivision}' is not a subdivision of {code} "
-            f"(known: {examples}{', ...' if len(known) > 5 else ''})"
+        raise DeadlineSettingError(
+            "subdivision",
+            f"'{subdivision}' is not a subdivision of {code} "
+            f"(known: {examples}{', ...' if len(known) > 5 else ''})",
         ) from None
     return code, spelled
 
@@ -297,7 +421,7 @@ def _dates(values: Iterable[dt.date]) -> frozenset[dt.date]:
     out = set()
     for value in values:
         if not isinstance(value, dt.date):
-            raise ValidationError(f"extra holidays: {value!r} is not a date")
+            raise DeadlineSettingError("extra_holidays", f"{value!r} is not a date")
         out.add(_as_date(value))
     return frozenset(out)
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from models.domain import Finding, TimelineEntry
+from models.rules.deadlines import describe_duration
 
 #: A gap longer than this between two entries is worth a look (what happened in between?).
 GAP = dt.timedelta(hours=4)
@@ -39,14 +40,13 @@ def timeline_findings(entries: Sequence[TimelineEntry], gap: dt.timedelta = GAP)
                     )
                 )
             elif entry.at - previous.at > gap:
-                hours = (entry.at - previous.at).total_seconds() / 3600
+                gap_text = describe_duration(entry.at - previous.at)
                 out.append(
                     Finding(
                         "TL-GAP",
                         "warning",
                         entry.id,
-                        f"{hours:.0f} hours pass before '{_short(entry.happened)}' "
-                        "with nothing recorded",
+                        f"{gap_text} pass before '{_short(entry.happened)}' with nothing recorded",
                     )
                 )
         previous = entry
