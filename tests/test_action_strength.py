@@ -149,7 +149,7 @@ def test_the_matched_words_are_quoted_as_typed():
     hint = suggest_strength("Use READ\nBACK for verbal orders")
     assert hint.matched == "READ\nBACK"
     assert suggest_strength("Use read–back (en dash)").matched == "read–back"
-    assert suggest_strength("Remove heparin from the cabinets").matched == "Remove"
+    assert suggest_strength("Remove heparin from the cabinets").matched == "Remove heparin"
 
 
 def test_every_strength_is_a_strength_of_the_vocabulary():

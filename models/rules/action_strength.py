@@ -529,7 +529,8 @@ class _Reader:
         if verb is not None and vm is not None and verb.kind == "default":
             # the verb's own category, unless its object names a category, and never a weaker
             # one for a verb that is not ("Standardize the counting procedure")
-            own = _Reading(verb.category, vm.start(), vm.end())
+            head = [w for w in self.words(vm.end(), head_end)][:4]  # "Remove heparin"
+            own = _Reading(verb.category, vm.start(), head[-1].end() if head else vm.end())
             named = self.strength(reading)
             if named is None or (
                 named == Strength.WEAKER and self.strength(own) != Strength.WEAKER
