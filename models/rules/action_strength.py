@@ -65,7 +65,7 @@ _LEADS = frozenset(
     (
         *("before", "after", "for", "within", "by", "in", "on", "at", "when", "whenever"),
         *("if", "during", "following", "to", "from", "once", "until", "as", "where", "with"),
-        *("where", "wherever", "going", "starting", "from"),
+        *("wherever", "going", "starting"),
     )
 )
 

@@ -186,10 +186,14 @@ class _Verb:
     kind: str  # aux | past | regular | present | plain
 
 
+@functools.cache
+def _alone() -> frozenset[str]:
+    return frozenset(gerund(v) for v in verb_words().intransitive)
+
+
 def _ends_alone(word: str) -> bool:
     """True for the past tense of a verb that needs nothing after it ("slipped", "stayed")."""
-    stem = _past_gerund(word)
-    return stem is not None and stem in {gerund(v) for v in verb_words().intransitive}
+    return _past_gerund(word) in _alone()
 
 
 def _find_verb(tokens: list[str], first: int = 1) -> _Verb | None:
@@ -266,10 +270,10 @@ def _verb_group(tokens: list[str], verb: _Verb) -> tuple[list[str], int, bool]:
         return [*adverbs, "having", "to"], after, False
     if aux in ("may", "might"):
         adverbs.insert(0, "possibly")
+    if not nxt or nxt in _DETERMINERS:  # "did the check": "did" is the verb
+        return [*adverbs, gerund(aux if aux not in ("did", "does") else "do")], after, False
     words = verb_words()
     base = words.participles.get(nxt) or words.both.get(nxt) or words.past.get(nxt) or nxt
-    if not nxt:
-        return adverbs, after, False
     return [*adverbs, gerund(base)], after + 1, False
 
 
