@@ -35,6 +35,7 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_fishbone.py
 	$(BIN)/python bench/bench_exports.py
+	$(BIN)/python bench/bench_strength.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -3,6 +3,8 @@ R1 on statements, and the word lists as data."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from models.domain import Cause, Dossier, Finding, Investigation, Link
@@ -112,7 +114,8 @@ CASES = [
     ("Fall-risk protocol not followed", "cause", True, set()),
     ("Patient slipped on a wet floor outside the bathroom", "cause", False, set()),
     ("Non-slip socks were not stocked on the unit", "contributing", False, set()),
-    ("Night staff did not know the patient was at high fall risk", "cause", False, {"R3"}),
+    # not knowing is a gap in what the team was told, not an error (issue 18)
+    ("Night staff did not know the patient was at high fall risk", "cause", False, set()),
     ("Sloppy handover at shift change", "contributing", False, {"R2"}),
     # surgery
     ("Surgical time-out was skipped because the list was running late", "cause", False, {"R4"}),
@@ -191,7 +194,7 @@ def test_message_names_rule_words_and_suggestion():
         "R2",
         "warning",
         SUBJECT,
-        "'Inadequate staffing' uses a vague descriptor ('inadequate'): say what was "
+        "'Inadequate staffing' uses a negative descriptor ('inadequate'): say what was "
         "missing or how much, e.g. 'one RN for eight patients overnight'",
     )
 
@@ -380,7 +383,7 @@ def test_suggest_statement_direct():
     g = graph_of({1: "event", 2: "root"}, [(2, 1)])
     texts = {1: "Patient fell at 03:10.", 2: "one RN to eight patients overnight"}
     assert suggest_statement(2, g, texts) == (
-        "One RN to eight patients overnight led to patient fell at 03:10."
+        "One RN to eight patients overnight led to the patient falling at 03:10."
     )
 
 
@@ -396,8 +399,8 @@ def test_suggest_statement_two_steps_takes_the_shortest_path():
         5: "Twelve-hour shifts with no relief",
     }
     assert suggest_statement(5, g, texts) == (
-        "Twelve-hour shifts with no relief led to hourly rounding was missed, which "
-        "increased the likelihood of patient fell."
+        "Twelve-hour shifts with no relief led to missing hourly rounding, which "
+        "increased the likelihood of the patient falling."
     )
 
 
@@ -413,21 +416,23 @@ def test_suggest_statement_keeps_acronyms_and_names():
         5: "Paper on-call rota",
     }
     assert suggest_statement(3, g, texts) == (
-        "The EHR schedules CAM only on day shift led to CAM screen not done at night, which "
+        "The EHR scheduling CAM only on day shift led to CAM screen not done at night, which "
         "increased the likelihood of ICU transfer delayed by four hours."
     )
-    assert suggest_statement(5, g, texts).startswith("Paper on-call rota led to Dr Okafor was")
+    assert suggest_statement(5, g, texts).startswith(
+        "Paper on-call rota led to Dr Okafor being paged on a number that was out of date,"
+    )
     texts[4] = "Eleanor Rigby got up alone"
-    assert " led to Eleanor Rigby got up alone," in suggest_statement(5, g, texts)
+    assert " led to Eleanor Rigby getting up alone," in suggest_statement(5, g, texts)
     texts[4] = "RN was with another patient"
-    assert " led to RN was with another patient," in suggest_statement(5, g, texts)
+    assert " led to the RN being with another patient," in suggest_statement(5, g, texts)
 
 
 def test_suggest_statement_without_a_path_or_for_the_event():
     g = graph_of({1: "event", 2: "root"}, [])
     texts = {1: "Patient fell", 2: "Paper rotas"}
     assert suggest_statement(2, g, texts) == (
-        "Paper rotas led to [effect], which increased the likelihood of patient fell."
+        "Paper rotas led to [effect], which increased the likelihood of the patient falling."
     )
     assert suggest_statement(1, g, texts) == ""
     no_event = graph_of({2: "root"}, [])
@@ -448,7 +453,7 @@ def test_word_lists_load_from_the_shipped_toml():
     assert "no one" in {t.entry for t in words.failure_to_act}
     assert words.deviation and words.duty and words.effect
     inadequate = next(t for t in words.vague if t.entry == "inadequate")
-    assert "one RN for eight patients" in inadequate.suggestion
+    assert "one RN for eight patients" in inadequate.example(None)
     assert all(t.suggestion for t in words.vague)  # the default fills the gaps
 
 
@@ -502,3 +507,248 @@ def test_service_check_reports_r1(service):
     root = service.add_cause(inv.id, "Bed needs manual re-arm", effect_id=ev.id, kind="root")
     found = [(f.code, f.subject) for f in service.check(inv.id) if f.code.startswith("R")]
     assert found == [("R1", root.id)]
+
+
+# --- issue 18: what is and is not a human error, a failure to act, a negative descriptor --------
+# (the held-out list, bench/data/causal_heldout.tsv, is measured by bench/bench_strength.py)
+ISSUE_CASES = [
+    # not a human error: not knowing, or only mentioning an error
+    ("Nurses did not know her plan", set()),
+    ("The on-call registrar did not understand the new escalation chart", set()),
+    ("Ward staff assumed a data-entry error in the order and carried on", set()),
+    ("The team thought it was a pump error and changed the tubing", set()),
+    ("The error report was filed two days later", set()),
+    ("The dose error-reduction software was not licensed for the ICU pumps", set()),
+    # human errors in the passive voice, or named by what was done
+    ("The wrong vial was picked from the drawer", {"R3"}),
+    ("A wrong-site block was performed", {"R3"}),
+    ("The sample tube was filled with another patient's blood", {"R3"}),
+    ("The nurse ignored the pump's air-in-line alarm", {"R3"}),
+    ("Staff disregarded the isolation sign", {"R3"}),
+    ("Complacency about the second check on nights", {"R3"}),
+    ("The porter skips the identity check at night", {"R4"}),
+    ("Theatre staff worked around the count by ticking the board early", {"R4"}),
+    ("The registrar entered the potassium order on the wrong patient", {"R3"}),
+    # latent conditions a system "did not" have are not failures to act
+    ("The drug library did not include neonatal concentrations", set()),
+    ("The order set does not default to the weekly dose", set()),
+    ("The template did not ask about anticoagulants", set()),
+    ("The rota did not cover the weekend", set()),
+    # a person who did not act still did not act
+    ("The registrar did not review the chest X-ray", {"R3", "R5"}),
+    ("The registrar did not review the chest X-ray the sepsis protocol requires", {"R3"}),
+    ("The night nurse was not told about the pending result", {"R5"}),
+    # rules 3 to 5 read what the cause is, not what it brought about
+    ("The template has no allergy field, so the allergy was not passed on", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ISSUE_CASES, ids=[c[0][:40] for c in ISSUE_CASES])
+def test_human_errors_and_failures_to_act(text, expected):
+    found = findings_for(text, "contributing")
+    assert codes(found) == expected, [f.message for f in found]
+
+
+def test_r2_says_negative_descriptor_as_rca2_does():
+    (poor,) = findings_for("Poor handover between shifts", "contributing")
+    assert "uses a negative descriptor ('poor')" in poor.message
+    (lack,) = findings_for("Lack of a second scanner", "contributing")
+    assert "uses a vague descriptor ('lack of')" in lack.message
+
+
+def findings_in(event_type: str | None, text: str) -> list[Finding]:
+    causes = [
+        Cause(EVENT, 1, "Patient harmed", kind="event"),
+        Cause(SUBJECT, 1, text, kind="contributing"),
+    ]
+    d = dossier(causes, [(SUBJECT, EVENT)])
+    d = dataclasses.replace(d, investigation=Investigation(1, "t", event_type=event_type))
+    return causation_findings(d)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "example"),
+    [
+        ("fall", "the handover gave no fall-risk score"),
+        ("medication", "the order was handwritten with a trailing zero"),
+        ("surgery", "the site was marked after the patient was draped"),
+        ("vte", "the handover sheet had no field for pending results"),
+        (None, "the handover sheet had no field for pending results"),
+    ],
+)
+def test_r2_example_fits_the_event(event_type, example):
+    (finding,) = findings_in(event_type, "Poor handover between shifts")
+    assert finding.message.endswith(f"e.g. '{example}'")
+
+
+def test_r2_examples_come_from_a_fall_only_for_a_fall():
+    for term in word_lists().vague:
+        for event_type in ("medication", "surgery", "blood", "device", None):
+            assert "fall" not in term.example(event_type), (term.entry, event_type)
+
+
+# --- statements that read as English -------------------------------------------------------------
+def demo_graph():
+    import datetime as dt
+
+    from models.demo import demo_document
+
+    doc = demo_document(dt.date(2026, 11, 30))
+    ids = {c["id"]: i for i, c in enumerate(doc["causes"], 1)}
+    graph = CauseGraph.build(
+        ((ids[c["id"]], c["kind"], c["category"]) for c in doc["causes"]),
+        ((ids[lk["cause"]], ids[lk["effect"]]) for lk in doc["links"]),
+    )
+    return graph, {ids[c["id"]]: c["text"] for c in doc["causes"]}, ids
+
+
+FALL = (
+    "the patient falling while walking to the bathroom unassisted at 03:10 and fracturing her "
+    "left hip"
+)
+#: The demo's causes, each with the statement it gets before the team rewords it.
+DEMO_STATEMENTS = {
+    "c2": "The patient being newly confused overnight and not calling for help before getting "
+    f"up led to {FALL}.",
+    "c3": f"The bed exit alarm being off when the patient got up led to {FALL}.",
+    "c4": "The alarm being silenced and reset during the 23:00 repositioning and staying off "
+    "led to the bed exit alarm being off when the patient got up, which increased the "
+    f"likelihood of {FALL}.",
+    "c5": "The bed model needing a manual re-arm after every reset and showing no sign that the "
+    "alarm is off led to the alarm being silenced and reset during the 23:00 repositioning "
+    f"and staying off, which increased the likelihood of {FALL}.",
+    "c6": "Buying beds without usability testing of the alarm workflow led to the bed model "
+    "needing a manual re-arm after every reset and showing no sign that the alarm is off, "
+    f"which increased the likelihood of {FALL}.",
+    "c7": f"Night staff not knowing the patient was at high fall risk led to {FALL}.",
+    "c8": "The handover template having no fall-risk field led to night staff not knowing the "
+    f"patient was at high fall risk, which increased the likelihood of {FALL}.",
+    "c9": "Not scheduling delirium screening (CAM) on night shift led to the patient being newly "
+    "confused overnight and not calling for help before getting up, which increased the "
+    f"likelihood of {FALL}.",
+    "c11": "One RN to eight patients overnight after a sick call led to missing hourly rounding "
+    f"at 01:00 and 02:00, which increased the likelihood of {FALL}.",
+    "c12": f"The path from bed to bathroom being dark led to {FALL}.",
+    "c13": "Broken lights being reported by e-mail and repaired the next working day led to the "
+    f"path from bed to bathroom being dark, which increased the likelihood of {FALL}.",
+    "c14": f"Missing hourly rounding at 01:00 and 02:00 led to {FALL}.",
+}
+
+
+@pytest.mark.parametrize("cause", sorted(DEMO_STATEMENTS))
+def test_demo_statements_read_as_english(cause):
+    graph, texts, ids = demo_graph()
+    statement = suggest_statement(ids[cause], graph, texts)
+    assert statement == DEMO_STATEMENTS[cause]
+    assert names_effect(statement)
+
+
+# (graph edges, texts, cause, the statement it gets): published cases, as a team would enter them
+REALISTIC = [
+    (  # ISMP 2006: neonatal heparin overdose
+        [(2, 1), (3, 2)],
+        {
+            1: "Six NICU infants received heparin 1,000 times the intended strength",
+            2: "Both concentrations were stored side by side in the cabinet",
+            3: "The pharmacy stocks adult-strength heparin in the NICU cabinet",
+        },
+        3,
+        "The pharmacy stocking adult-strength heparin in the NICU cabinet led to storing both "
+        "concentrations side by side in the cabinet, which increased the likelihood of six "
+        "NICU infants receiving heparin 1,000 times the intended strength.",
+    ),
+    (  # Chassin and Becher 2002: the wrong patient
+        [(2, 1), (3, 2), (4, 3)],
+        {
+            1: "The wrong patient had an invasive cardiac procedure",
+            2: "The lab called for the patient by surname only",
+            3: "Two patients with similar surnames were on the same ward",
+            4: "Bed allocation does not flag similar names",
+        },
+        3,
+        "Two patients with similar surnames being on the same ward led to the lab calling for "
+        "the patient by surname only, which increased the likelihood of the wrong patient "
+        "having an invasive cardiac procedure.",
+    ),
+    (
+        [(2, 1), (3, 2), (4, 3)],
+        {
+            1: "The wrong patient had an invasive cardiac procedure",
+            2: "The lab called for the patient by surname only",
+            3: "Two patients with similar surnames were on the same ward",
+            4: "Bed allocation does not flag similar names",
+        },
+        4,
+        "Bed allocation not flagging similar names led to two patients with similar surnames "
+        "being on the same ward, which increased the likelihood of the wrong patient having an "
+        "invasive cardiac procedure.",
+    ),
+    (  # Toft 2001: intrathecal vincristine
+        [(2, 1), (3, 2)],
+        {
+            1: "Vincristine was given intrathecally",
+            2: "Intravenous and intrathecal drugs were delivered to the ward together",
+            3: "Spinal needles accept Luer syringes",
+        },
+        3,
+        "Spinal needles accepting Luer syringes led to delivering intravenous and intrathecal "
+        "drugs to the ward together, which increased the likelihood of giving vincristine "
+        "intrathecally.",
+    ),
+    (  # a medication event with a person's slip and a chain of whys
+        [(2, 1), (3, 2)],
+        {
+            1: "Patient received ten times the prescribed insulin",
+            2: "Nurse drew up the insulin in a 1 mL syringe and misread the units",
+            3: "Only 1 mL syringes were stocked in the treatment room",
+        },
+        3,
+        "Stocking only 1 mL syringes in the treatment room led to the nurse drawing up the "
+        "insulin in a 1 mL syringe and misreading the units, which increased the likelihood of "
+        "the patient receiving ten times the prescribed insulin.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edges", "texts", "cause", "statement"), REALISTIC)
+def test_statements_on_realistic_graphs(edges, texts, cause, statement):
+    kinds = {1: "event", cause: "root"}
+    graph = graph_of({i: kinds.get(i, "cause") for i in texts}, edges)
+    assert suggest_statement(cause, graph, texts) == statement
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        (
+            "both concentrations were stored side by side",
+            "storing both concentrations side by side",
+        ),
+        ("Six NICU infants received heparin", "six NICU infants receiving heparin"),
+        ("Night staff did not know her plan", "night staff not knowing her plan"),
+        ("The alarm was off", "the alarm being off"),
+        ("Patient slipped on the wet floor", "the patient slipping on the wet floor"),
+        ("Staff could not clear the pump error", "staff not being able to clear the pump error"),
+        (
+            "The policy had not been updated since 2015",
+            "the policy not having been updated since 2015",
+        ),
+        ("Pages go to a shared phone", "pages going to a shared phone"),
+        ("Site marking is done by the resident", "site marking being done by the resident"),
+        # noun phrases and headline participles stay as written
+        ("One RN to eight patients overnight", "One RN to eight patients overnight"),
+        (
+            "Diphenhydramine 25 mg given at 22:00 for sleep",
+            "Diphenhydramine 25 mg given at 22:00 for sleep",
+        ),
+        ("Specimen mislabelled at the bedside", "Specimen mislabelled at the bedside"),
+        (
+            "Two insulin strengths stocked side by side",
+            "Two insulin strengths stocked side by side",
+        ),
+    ],
+)
+def test_a_clause_becomes_the_noun_phrase_a_slot_needs(text, phrase):
+    from models.rules.statement import noun_phrase
+
+    assert noun_phrase(text) == phrase

@@ -146,19 +146,6 @@ def test_suggestion_from_the_wording(text, strength, category):
     assert hint.matched and hint.matched in text
 
 
-def test_the_phrase_found_first_wins():
-    # The same words, the verb first: a reminder about a barcode is still a reminder.
-    assert suggest_strength("Remind staff to scan the barcode").strength == WK
-    assert suggest_strength("Scan the barcode; remind staff at huddles").strength == ST
-    # Of phrases starting at the same place, the longest.
-    assert suggest_strength("Simulation training for codes").category == (
-        "Simulation-based training"
-    )
-    assert suggest_strength("Eliminate distractions in the med room").category == (
-        "Remove distractions"
-    )
-
-
 def test_matched_words_are_quoted_as_typed():
     hint = suggest_strength("Use READ\nBACK for verbal orders")
     assert hint.matched == "READ\nBACK"

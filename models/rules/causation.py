@@ -35,12 +35,12 @@ from typing import Any, NamedTuple
 
 from models.domain import Cause, Dossier, Finding
 from models.graph import CauseGraph
+from models.rules.statement import STATEMENT_SHAPE, suggest_statement
 from models.vocab import CauseKind
 
-WORDS_FILE = "causation_words.toml"
+__all__ = ["STATEMENT_SHAPE", "causation_findings", "check_text", "suggest_statement"]
 
-#: The statement shape of DOMAIN.md, for a cause with no path to the event yet.
-STATEMENT_SHAPE = "[cause] led to [effect], which increased the likelihood of [event]."
+WORDS_FILE = "causation_words.toml"
 
 
 # --- the word lists ----------------------------------------------------------------------------
@@ -51,6 +51,15 @@ class Term:
     entry: str
     pattern: re.Pattern[str]
     suggestion: str = ""
+    #: R2: what the message calls the word ("negative descriptor").
+    descriptor: str = ""
+    #: R2: an example of what to write instead, by event type ("default" for any other).
+    examples: tuple[tuple[str, str], ...] = ()
+
+    def example(self, event_type: str | None) -> str:
+        """The example that fits the event type, or the default one, or ""."""
+        found = dict(self.examples)
+        return found.get(event_type or "", found.get("default", ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,9 @@ class WordLists:
     deviation: tuple[Term, ...]
     failure_to_act: tuple[Term, ...]
     duty: tuple[Term, ...]
+    mentions: tuple[Term, ...] = ()
+    things: frozenset[str] = frozenset()
+    consequence: tuple[Term, ...] = ()
 
 
 def compile_entry(entry: str) -> re.Pattern[str]:
@@ -78,8 +90,8 @@ def compile_entry(entry: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){body}(?![\w-])", re.IGNORECASE)
 
 
-def _terms(entries: Iterable[str], suggestion: str = "") -> tuple[Term, ...]:
-    return tuple(Term(e, compile_entry(e), suggestion) for e in entries)
+def _terms(entries: Iterable[str], suggestion: str = "", **kw: Any) -> tuple[Term, ...]:
+    return tuple(Term(e, compile_entry(e), suggestion, **kw) for e in entries)
 
 
 def parse_words(data: Mapping[str, Any]) -> WordLists:
@@ -90,9 +102,17 @@ def parse_words(data: Mapping[str, Any]) -> WordLists:
 
     vague = data.get("vague", {})
     default = vague.get("default_suggestion", "")
+    descriptor = vague.get("default_descriptor", "negative descriptor")
     vague_terms: list[Term] = []
     for group in vague.get("words", []):
-        vague_terms.extend(_terms(group.get("match", []), group.get("suggest", default)))
+        vague_terms.extend(
+            _terms(
+                group.get("match", []),
+                group.get("suggest", default),
+                descriptor=group.get("descriptor", descriptor),
+                examples=tuple(group.get("examples", {}).items()),
+            )
+        )
     return WordLists(
         effect=phrases("effect"),
         vague=tuple(vague_terms),
@@ -100,6 +120,9 @@ def parse_words(data: Mapping[str, Any]) -> WordLists:
         deviation=phrases("deviation"),
         failure_to_act=phrases("failure_to_act"),
         duty=phrases("duty"),
+        mentions=phrases("mentions"),
+        consequence=phrases("consequence"),
+        things=frozenset(w.casefold() for w in data.get("things", {}).get("words", [])),
     )
 
 
@@ -157,11 +180,20 @@ def names_effect(statement: str) -> bool:
     return _first(word_lists().effect, statement) is not None
 
 
+def _before_first(terms: Iterable[Term], text: str) -> str:
+    text = _normal(text)
+    starts = [m.start() for t in terms if (m := t.pattern.search(text))]
+    return text[: min(starts)] if starts else text
+
+
 def cause_clause(statement: str) -> str:
     """The cause part of a statement: the words before its first "led to" (or the like)."""
-    text = _normal(statement)
-    starts = [m.start() for t in word_lists().effect if (m := t.pattern.search(text))]
-    return text[: min(starts)] if starts else text
+    return _before_first(word_lists().effect, statement)
+
+
+def cause_part(text: str) -> str:
+    """The cause part of a cause's text: the words before what it brought about (", so ...")."""
+    return _before_first(word_lists().consequence, text)
 
 
 def has_duty(*texts: str) -> bool:
@@ -177,12 +209,39 @@ class Hit(NamedTuple):
     suggestion: str
 
 
-def vague_hits(text: str) -> list[Hit]:
-    """R2: each vague or negative descriptor in the text."""
-    return [
-        Hit("R2", f"uses a vague descriptor ('{words}')", term.suggestion)
-        for term, words in matches(word_lists().vague, text)
-    ]
+def vague_hits(text: str, event_type: str | None = None) -> list[Hit]:
+    """R2: each negative or vague descriptor in the text, with what to write instead and an
+    example that fits the investigation's event type (a fall's example for a fall only)."""
+    hits = []
+    for term, words in matches(word_lists().vague, text):
+        example = term.example(event_type)
+        advice = f"{term.suggestion}, e.g. '{example}'" if example else term.suggestion
+        hits.append(Hit("R2", f"uses a {term.descriptor} ('{words}')", advice))
+    return hits
+
+
+#: Where a human act is named: "did not", "does not", "failed to" after the one doing it.
+_NEGATED_ACT = re.compile(r"(?:did not|didn't|does not|doesn't|failed to|fails to)\b", re.I)
+
+
+def _act(terms: Iterable[Term], text: str) -> str | None:
+    """The first words of `terms` in the text that name what a person did or did not do: not
+    inside a phrase that only mentions an error ("assumed a data-entry error"), and not what a
+    thing "did not" do ("the pump library did not include the concentration": a latent
+    condition, see [things])."""
+    words = word_lists()
+    text = _normal(text)
+    mentioned = [m.span() for t in words.mentions for m in t.pattern.finditer(text)]
+    found = sorted((m.start(), m) for t in terms for m in t.pattern.finditer(text))
+    for start, m in found:
+        if any(a <= start < b for a, b in mentioned):
+            continue
+        negated = _NEGATED_ACT.match(text, start)
+        before = re.findall(r"[\w']+", text[:start])
+        if negated and before and before[-1].casefold() in words.things:
+            continue
+        return _one_line(m.group(0)).strip().lower()
+    return None
 
 
 def chain_end_hits(text: str, duty_context: str = "") -> list[Hit]:
@@ -204,7 +263,7 @@ def chain_end_hits(text: str, duty_context: str = "") -> list[Hit]:
             )
         ]
     hits = []
-    error = _first(words.human_error, text)
+    error = _act(words.human_error, text)
     if error:
         hits.append(
             Hit(
@@ -213,7 +272,7 @@ def chain_end_hits(text: str, duty_context: str = "") -> list[Hit]:
                 "every human error has a preceding cause; ask why it happened and add that cause",
             )
         )
-    failure = _first(words.failure_to_act, text)
+    failure = _act(words.failure_to_act, text)
     if failure and not has_duty(text, duty_context):
         hits.append(
             Hit(
@@ -226,76 +285,14 @@ def chain_end_hits(text: str, duty_context: str = "") -> list[Hit]:
     return hits
 
 
-def check_text(text: str, *, origin: bool = True, duty_context: str = "") -> list[Hit]:
+def check_text(
+    text: str, *, origin: bool = True, duty_context: str = "", event_type: str | None = None
+) -> list[Hit]:
     """Rules 2-5 on one cause text; `origin` says the cause has nothing before it (R3-R5)."""
-    hits = vague_hits(text)
+    hits = vague_hits(text, event_type)
     if origin:
-        hits += chain_end_hits(text, duty_context)
+        hits += chain_end_hits(cause_part(text), f"{text}\n{duty_context}")
     return hits
-
-
-# --- the pre-filled statement ----------------------------------------------------------------
-_ORDINARY = re.compile(r"[A-Z][a-z]+(?:[-'][a-z]+)*")
-_CAPITALISED = re.compile(r"[A-Z][a-z]")
-#: Capitalised words that stay capitalised inside a sentence.
-_PROPER = frozenset(
-    (
-        *("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Sister"),
-        *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-        *("January", "February", "March", "April", "May", "June", "July", "August"),
-        *("September", "October", "November", "December"),
-    )
-)
-
-
-def _clause(text: str) -> str:
-    return _one_line(text).rstrip(" .;:,")
-
-
-def _opening(text: str) -> str:
-    """The first clause of a sentence: its first letter upper-case."""
-    text = _clause(text)
-    return text[:1].upper() + text[1:]
-
-
-def _inner(text: str) -> str:
-    """A clause inside a sentence: the first letter lower-case only when the first word is
-    clearly an ordinary word ("Patient fell" -> "patient fell"), never an acronym ("CAM", "RN"),
-    a title or day, or the start of a name ("Eleanor Rigby fell")."""
-    text = _clause(text)
-    words = text.split(" ", 2)
-    first = words[0].rstrip(",:;")
-    if not _ORDINARY.fullmatch(first) or first in _PROPER:
-        return text
-    if len(words) > 1 and _CAPITALISED.match(words[1]):
-        return text
-    return text[0].lower() + text[1:]
-
-
-def suggest_statement(cause_id: int, graph: CauseGraph, texts: Mapping[int, str]) -> str:
-    """A pre-filled causal statement for a cause, in the shape of DOMAIN.md, along the
-    shortest path from the cause to the event.
-
-    * two or more steps: "[cause] led to [next node], which increased the likelihood of [event]."
-    * straight to the event: "[cause] led to [event]." (there is no effect in between to name).
-    * no path yet: the shape with "[effect]" (and "[event]" when there is no event) to fill in.
-    * the event itself: "" (it is what the statements explain).
-    It is a draft for the team to reword, not a finished sentence.
-    """
-    cause = _opening(texts.get(cause_id, "")) or "[cause]"
-    event = graph.event()
-    if event is not None and cause_id == event:
-        return ""
-    paths = graph.paths_to_event(cause_id, limit=1)
-    if not paths:
-        tail = _inner(texts.get(event, "")) if event is not None else "[event]"
-        return f"{cause} led to [effect], which increased the likelihood of {tail or '[event]'}."
-    path = paths[0]
-    event_text = _inner(texts.get(path[-1], "")) or "[event]"
-    if len(path) == 2:
-        return f"{cause} led to {event_text}."
-    effect = _inner(texts.get(path[1], "")) or "[effect]"
-    return f"{cause} led to {effect}, which increased the likelihood of {event_text}."
 
 
 # --- the rule --------------------------------------------------------------------------------
@@ -306,20 +303,23 @@ def _graph_of(dossier: Dossier) -> CauseGraph:
     )
 
 
-def _statement_hits(cause: Cause, origin: bool) -> list[Hit]:
+def _statement_hits(cause: Cause, origin: bool, event_type: str | None) -> list[Hit]:
     """Rules 1-5 on a cause's (non-empty) statement. The R1 hit has no suggestion yet: the
     caller adds the pre-filled statement, which needs the graph."""
     statement = cause.statement
     hits = [] if names_effect(statement) else [Hit("R1", "names no effect", "")]
-    hits += vague_hits(statement)
+    hits += vague_hits(statement, event_type)
     if origin:
         context = f"{cause.text}\n{cause.evidence}\n{statement}"
         hits += chain_end_hits(cause_clause(statement), context)
     return hits
 
 
-def cause_findings(cause: Cause, graph: CauseGraph, texts: Mapping[int, str]) -> list[Finding]:
-    """Every R-finding for one cause (none for an event node), R1 to R5."""
+def cause_findings(
+    cause: Cause, graph: CauseGraph, texts: Mapping[int, str], event_type: str | None = None
+) -> list[Finding]:
+    """Every R-finding for one cause (none for an event node), R1 to R5. `event_type` (the
+    investigation's) chooses the examples of R2's advice."""
     if cause.kind == CauseKind.EVENT:
         return []
     origin = cause.id not in graph or not graph.causes_of(cause.id)
@@ -327,11 +327,15 @@ def cause_findings(cause: Cause, graph: CauseGraph, texts: Mapping[int, str]) ->
     hits: list[tuple[str, Hit]] = [
         (name, hit)
         for hit in check_text(
-            cause.text, origin=origin, duty_context=f"{cause.statement}\n{cause.evidence}"
+            cause.text,
+            origin=origin,
+            duty_context=f"{cause.statement}\n{cause.evidence}",
+            event_type=event_type,
         )
     ]
     if cause.statement.strip():
-        hits += [(f"the statement for {name}", hit) for hit in _statement_hits(cause, origin)]
+        statement_hits = _statement_hits(cause, origin, event_type)
+        hits += [(f"the statement for {name}", hit) for hit in statement_hits]
     elif cause.kind == CauseKind.ROOT:
         hits.append((f"root cause {name}", Hit("R1", "has no causal statement", "")))
 
@@ -357,6 +361,7 @@ def causation_findings(dossier: Dossier, graph: CauseGraph | None = None) -> lis
     graph = graph if graph is not None else _graph_of(dossier)
     texts = {c.id: c.text for c in dossier.causes}
     findings: list[Finding] = []
+    event_type = dossier.investigation.event_type
     for cause in sorted(dossier.causes, key=lambda c: c.id):
-        findings += cause_findings(cause, graph, texts)
+        findings += cause_findings(cause, graph, texts, event_type)
     return findings
