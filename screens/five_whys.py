@@ -171,14 +171,13 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             return
         category = self.query_one("#category", Select).value
         history = self.app.history  # type: ignore[attr-defined]
-        self.call(
+        self.save(
             history.add_cause,
             self.investigation_id,
             text,
             effect_id=self.current,
             category=None if category is Select.NULL else category,
             then=self._added,
-            group="save",
         )
 
     def _added(self, cause: Cause) -> None:
@@ -216,11 +215,12 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             return
         history = self.app.history  # type: ignore[attr-defined]
         kind = CauseKind.CAUSE if cause.kind == CauseKind.ROOT else CauseKind.ROOT
-        self.call(
+        self.save(
             history.update_cause,
             cause.id,
             cause.version,
             kind=kind.value,
             then=lambda _: self.reload(),
-            group="save",
         )
+        # A second quick press toggles back from this kind, before the reload shows it.
+        self.state.causes[cause.id] = cause.replace(kind=kind.value)
