@@ -161,7 +161,7 @@ class RcaApp(App):
         )
         lines = []
         if holding:
-            lines.append(f"What you typed is not saved ({where}).")
+            lines.append(f"Not saved yet: what you typed in {where}.")
         if self.saves.busy:
             lines.append("A save is still running.")
 
