@@ -161,7 +161,7 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
     #: Textual's auto focus would scroll the first field to the middle; on_mount focuses it
-    #: without scrolling (a subclass may focus another field after).
+    #: without scrolling, unless the subclass focused another field.
     AUTO_FOCUS = ""
 
     def __init__(self, save: Saver) -> None:
@@ -192,9 +192,13 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
         self._initial = self.snapshot()
         for box in self.query("#problem"):
             box.display = False
-        first = next((w for w in self.query("*") if w.focusable), None)
-        if first is not None:
-            first.focus(scroll_visible=False)
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        if self.focused is None:  # the subclass did not choose a field
+            first = next((w for w in self.query("*") if w.focusable), None)
+            if first is not None:
+                first.focus(scroll_visible=False)
 
     @property
     def dirty(self) -> bool:
