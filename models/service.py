@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models import audit as audit_chain
@@ -626,18 +626,30 @@ class Service:
                 self._touch(tx, row.investigation_id)
             return Cause.from_row(row)
 
-    def delete_cause(self, cause_id: int) -> None:
-        """Delete a cause and its links (each link removal is audited too)."""
+    def delete_cause(
+        self, cause_id: int, version: int | None = None
+    ) -> tuple[Cause, list[tuple[int, int]]]:
+        """Delete a cause and its links (each link removal is audited too).
+
+        Returns the cause and its links as they were, so that undo can put them back. With a
+        `version`, a cause changed since is a conflict (undo passes the one it left).
+        """
         with self._write() as tx:
             row = self._get(tx.s, CauseRow, cause_id, "cause")
             self._writable(tx.s, row.investigation_id)
+            self._check_version(tx.s, row, version, f"Cause '{_short(row.text)}'")
             inv = row.investigation_id
+            removed = Cause.from_row(row)
             graph = self._graph_in(tx.s, inv)
-            links = tx.s.execute(
-                select(CausalLinkRow).where(
-                    (CausalLinkRow.cause_id == cause_id) | (CausalLinkRow.effect_id == cause_id)
+            links = (
+                tx.s.execute(
+                    select(CausalLinkRow).where(
+                        (CausalLinkRow.cause_id == cause_id) | (CausalLinkRow.effect_id == cause_id)
+                    )
                 )
-            ).scalars()
+                .scalars()
+                .all()
+            )
             for link in links:
                 tx.audit(
                     inv,
@@ -659,6 +671,7 @@ class Service:
                     graph.rev = rev
 
             tx.after_commit.append(sync)
+        return removed, [(link.cause_id, link.effect_id) for link in links]
 
     def link(self, cause_id: int, effect_id: int) -> Link:
         """Record that `cause_id` led to `effect_id`; a link closing a cycle is refused."""
@@ -840,7 +853,11 @@ class Service:
         return self.set_categories(investigation_id, names)
 
     def restore_cause(self, cause: Cause, links: Sequence[tuple[int, int]] = ()) -> Cause:
-        """Put back a deleted cause under its old id, with its links (used by undo)."""
+        """Put back a deleted cause under its old id, with its links (used by undo).
+
+        Its version goes on from the deleted one's, so a version read before the delete is
+        stale, and an undo history can follow the cause through delete and restore.
+        """
         data = values.normalise(
             values.CAUSE,
             {
@@ -862,12 +879,19 @@ class Service:
             if tx.s.get(CauseRow, cause.id) is not None:
                 raise ConflictError("That cause exists already; nothing to restore")
             graph = self._graph_in(tx.s, inv)
-            row = CauseRow(
-                id=cause.id, investigation_id=inv, created_by=tx.user, created_at=tx.at, **data
+            result = Cause(cause.id, inv, **data, version=cause.version + 1)
+            # A Core insert: the ORM would start the version again at 1.
+            tx.s.execute(
+                insert(CauseRow.__table__).values(
+                    id=cause.id,
+                    investigation_id=inv,
+                    created_by=tx.user,
+                    created_at=tx.at,
+                    version=result.version,
+                    **data,
+                )
             )
-            tx.s.add(row)
-            tx.s.flush()
-            tx.audit(inv, "cause", row.id, "restore", None, None, row.text)
+            tx.audit(inv, "cause", cause.id, "restore", None, None, result.text)
             restored: list[tuple[int, int]] = []
             for a, b in links:
                 other = b if a == cause.id else a
@@ -878,7 +902,6 @@ class Service:
                 tx.audit(inv, "causal_link", None, "restore", None, None, f"{a}->{b}")
                 restored.append((a, b))
             rev = self._touch(tx, inv, graph=True)
-            result = Cause.from_row(row)
 
             def sync() -> None:
                 with self._graph_lock:
@@ -889,16 +912,6 @@ class Service:
 
             tx.after_commit.append(sync)
         return result
-
-    def links_of(self, cause_id: int) -> list[tuple[int, int]]:
-        """Every link into or out of a cause, as (cause, effect) pairs."""
-        with self._read() as s:
-            rows = s.execute(
-                select(CausalLinkRow.cause_id, CausalLinkRow.effect_id).where(
-                    (CausalLinkRow.cause_id == cause_id) | (CausalLinkRow.effect_id == cause_id)
-                )
-            ).all()
-        return [(a, b) for a, b in rows]
 
     # --- the graph -------------------------------------------------------------------------
     def _graph_in(self, s: Session, investigation_id: int) -> CauseGraph:

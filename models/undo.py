@@ -1,23 +1,30 @@
-"""Undo and redo of cause and link edits, for one session.
+"""Undo and redo of cause and link edits: one history per investigation, for one session.
 
 The screens that edit the cause graph (fishbone, five whys, graph) call these methods instead of
-the service's, and each edit is recorded with its inverse. Undo performs the inverse through the
-service, so it is itself a normal, audited change: the trail shows both the edit and its undo.
-A deleted cause comes back under its old id with its links (`Service.restore_cause`), so older
-entries in the history still point at the right causes.
+the service's, and each edit is recorded with its inverse, under the investigation it belongs
+to: `u` in one investigation never undoes an edit of another. Undo performs the inverse through
+the service, so it is itself a normal, audited change: the trail shows both the edit and its
+undo. A deleted cause comes back under its old id with its links (`Service.restore_cause`), so
+older entries in the history still point at the right causes.
+
+An undo is an edit like any other: it passes the version this session's own edits left on the
+cause, so a cause that someone else changed since is a `ConflictError` (who, when), and the
+step stays in the history. The history also remembers which versions its own edits produced:
+a screen that passes the version it read before its own previous edit (two quick key presses)
+is not told that it conflicts with itself.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from models.domain import Cause, Link
-from models.errors import RcaError
+from models.errors import ConflictError, RcaError
 
-#: How many edits are remembered.
+#: How many edits are remembered, per investigation.
 LIMIT = 200
 
 
@@ -29,7 +36,6 @@ class Step:
     investigation_id: int
     undo: Callable[[], Any]
     redo: Callable[[], Any]
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class NothingToUndo(RcaError):
@@ -41,54 +47,88 @@ class EditHistory:
 
     def __init__(self, service: Any) -> None:
         self.service = service
-        self._done: list[Step] = []
-        self._undone: list[Step] = []
+        self._done: dict[int, list[Step]] = {}
+        self._undone: dict[int, list[Step]] = {}
+        #: cause id -> {version before: version after} for each write this session made.
+        self._own: dict[int, dict[int, int]] = {}
         self._lock = threading.Lock()
         #: Counts every edit, undo and redo: a screen that drew the graph at another count
         #: knows it must read it again.
         self.changes = 0
 
+    # --- versions --------------------------------------------------------------------------
+    def _current(self, cause_id: int, version: int) -> int:
+        """The version `version` became through this session's own writes since."""
+        with self._lock:
+            chain = self._own.get(cause_id, {})
+            while version in chain:
+                version = chain[version]
+        return version
+
+    def _wrote(self, cause_id: int, before: int, after: int) -> None:
+        if before != after:
+            with self._lock:
+                self._own.setdefault(cause_id, {})[before] = after
+
+    def _update(self, cause_id: int, version: int, values: dict[str, Any]) -> Cause:
+        """Write `values` on a cause expected at `version` (after our own writes since)."""
+        expected = self._current(cause_id, version)
+        after = self.service.update_cause(cause_id, expected, **values)
+        self._wrote(cause_id, expected, after.version)
+        return after
+
+    def _delete(self, cause_id: int, version: int | None) -> tuple[Cause, list[tuple[int, int]]]:
+        expected = None if version is None else self._current(cause_id, version)
+        return self.service.delete_cause(cause_id, expected)
+
+    def _restore(self, cause: Cause, links: list[tuple[int, int]]) -> Cause:
+        restored = self.service.restore_cause(cause, links)
+        self._wrote(cause.id, cause.version, restored.version)
+        return restored
+
     # --- what the screens call -------------------------------------------------------------
     def add_cause(self, investigation_id: int, text: str, **fields: Any) -> Cause:
         cause = self.service.add_cause(investigation_id, text, **fields)
-        state = {"cause": cause}
-        links = [(cause.id, fields["effect_id"])] if fields.get("effect_id") is not None else []
+        state: dict[str, Any] = {"version": cause.version}
 
         def undo() -> None:
-            self.service.delete_cause(state["cause"].id)
+            state["deleted"] = self._delete(cause.id, state["version"])
 
         def redo() -> None:
-            state["cause"] = self.service.restore_cause(state["cause"], links)
+            state["version"] = self._restore(*state["deleted"]).version
 
         self._record(Step(f"add '{_short(text)}'", investigation_id, undo, redo))
         return cause
 
     def update_cause(self, cause_id: int, version: int | None, **changes: Any) -> Cause:
         before = self.service.get_cause(cause_id)
-        after = self.service.update_cause(cause_id, version, **changes)
+        after = self._update(cause_id, before.version if version is None else version, changes)
         old = {k: getattr(before, k) for k in changes}
         new = {k: getattr(after, k) for k in changes}
+        if old == new:
+            return after  # nothing changed: nothing to undo
+        state = {"version": after.version}
 
         def undo() -> None:
-            self.service.update_cause(cause_id, None, **old)
+            state["version"] = self._update(cause_id, state["version"], old).version
 
         def redo() -> None:
-            self.service.update_cause(cause_id, None, **new)
+            state["version"] = self._update(cause_id, state["version"], new).version
 
         self._record(Step(f"edit '{_short(before.text)}'", before.investigation_id, undo, redo))
         return after
 
-    def delete_cause(self, cause_id: int) -> None:
-        cause = self.service.get_cause(cause_id)
-        links = self.service.links_of(cause_id)
-        self.service.delete_cause(cause_id)
+    def delete_cause(self, cause_id: int, version: int | None = None) -> None:
+        deleted = self._delete(cause_id, version)
+        state: dict[str, Any] = {"deleted": deleted}
 
         def undo() -> None:
-            self.service.restore_cause(cause, links)
+            state["version"] = self._restore(*state["deleted"]).version
 
         def redo() -> None:
-            self.service.delete_cause(cause_id)
+            state["deleted"] = self._delete(cause_id, state["version"])
 
+        cause = deleted[0]
         self._record(Step(f"delete '{_short(cause.text)}'", cause.investigation_id, undo, redo))
 
     def link(self, cause_id: int, effect_id: int) -> Link:
@@ -119,48 +159,60 @@ class EditHistory:
     def _record(self, step: Step) -> None:
         with self._lock:
             self.changes += 1
-            self._done.append(step)
-            del self._done[:-LIMIT]
-            self._undone.clear()
+            done = self._done.setdefault(step.investigation_id, [])
+            done.append(step)
+            del done[:-LIMIT]
+            self._undone.pop(step.investigation_id, None)
 
-    def can_undo(self, investigation_id: int | None = None) -> bool:
-        return any(investigation_id in (None, s.investigation_id) for s in self._done[-1:])
+    def can_undo(self, investigation_id: int) -> bool:
+        return bool(self._done.get(investigation_id))
 
-    def can_redo(self, investigation_id: int | None = None) -> bool:
-        return any(investigation_id in (None, s.investigation_id) for s in self._undone[-1:])
+    def can_redo(self, investigation_id: int) -> bool:
+        return bool(self._undone.get(investigation_id))
 
-    def undo(self) -> str:
-        """Undo the newest edit; returns what was undone, in words."""
-        with self._lock:
-            if not self._done:
-                raise NothingToUndo("Nothing to undo")
-            step = self._done.pop()
-        try:
-            step.undo()
-        except Exception:
-            with self._lock:
-                self._done.append(step)
-            raise
-        with self._lock:
-            self._undone.append(step)
-            self.changes += 1
+    def undo(self, investigation_id: int) -> str:
+        """Undo the newest edit of this investigation; returns what was undone, in words."""
+        step = self._replay(investigation_id, self._done, self._undone, "undo")
         return f"Undone: {step.label}"
 
-    def redo(self) -> str:
+    def redo(self, investigation_id: int) -> str:
+        """Redo the newest undone edit of this investigation."""
+        step = self._replay(investigation_id, self._undone, self._done, "redo")
+        return f"Redone: {step.label}"
+
+    def _replay(
+        self,
+        investigation_id: int,
+        source: dict[int, list[Step]],
+        target: dict[int, list[Step]],
+        what: str,
+    ) -> Step:
+        """Run the newest step of `source` one way and move it to `target`.
+
+        If it fails (a conflict, a read-only investigation), the step stays where it was.
+        """
         with self._lock:
-            if not self._undone:
-                raise NothingToUndo("Nothing to redo")
-            step = self._undone.pop()
+            steps = source.get(investigation_id)
+            if not steps:
+                raise NothingToUndo(f"Nothing to {what}")
+            step = steps.pop()
         try:
-            step.redo()
-        except Exception:
+            if what == "undo":
+                step.undo()
+            else:
+                step.redo()
+        except Exception as exc:
             with self._lock:
-                self._undone.append(step)
+                steps.append(step)
+            if isinstance(exc, ConflictError):
+                raise ConflictError(
+                    f"Cannot {what} {step.label}: {exc.message}. The {what} stays in the history."
+                ) from None
             raise
         with self._lock:
-            self._done.append(step)
+            target.setdefault(investigation_id, []).append(step)
             self.changes += 1
-        return f"Redone: {step.label}"
+        return step
 
 
 def _short(text: str, width: int = 30) -> str:

@@ -1,8 +1,9 @@
 """The Textual application: one App, built by `make_app()` for the command line and the tests.
 
-It holds the service (never a session), the settings and the app-wide keys (F1/? help, ctrl+p
-commands, ctrl+q quit), opens screens, and owns the one error path: a modal dialog that says
-what went wrong and, for an edit conflict, offers to reload.
+It holds the service (never a session), the settings, the undo history, the one queue that
+runs saves in order, and the app-wide keys (F1/? help, ctrl+p commands, ctrl+q quit, which asks
+first while a screen or dialog holds unsaved work), opens screens, and owns the one error path:
+a modal dialog that says what went wrong and, for an edit conflict, offers to reload.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from textual.theme import Theme
 from models.errors import ConflictError, RcaError
 from models.undo import EditHistory
 from rca_tui.commands import ScreenCommands
-from screens.dialogs import ErrorDialog
+from screens.base import SaveQueue, unsaved
+from screens.dialogs import ChoiceDialog, ErrorDialog
 from screens.help import HelpScreen
 from screens.home import HomeScreen
 
@@ -83,8 +85,12 @@ class RcaApp(App):
         super().__init__()
         self.service = service
         self.settings = settings
-        #: Undo/redo of cause and link edits for this session (fishbone, five whys, graph).
+        #: Undo/redo of cause and link edits for this session (fishbone, five whys, graph),
+        #: one list of steps per investigation.
         self.history = EditHistory(service)
+        #: Every save of every screen and dialog, run one at a time in order.
+        self.saves = SaveQueue(self)
+        self._asking = False
         self._today = today
         self._started = False
         self.register_theme(RCA_16)
@@ -131,8 +137,47 @@ class RcaApp(App):
         self.push_screen(IntakeScreen(None))
 
     def action_go_home(self) -> None:
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
+        def go() -> None:
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+
+        self._unless_unsaved(self.screen_stack[2:], "Go home", go)
+
+    async def action_quit(self) -> None:
+        """ctrl+q: quit, but ask first if anything typed would be lost (as Escape does)."""
+        self._unless_unsaved(self.screen_stack, "Quit", self.exit)
+
+    def _unless_unsaved(self, screens: list, verb: str, proceed: Callable[[], object]) -> None:
+        """Run `proceed` now, or after a question if `screens` hold unsaved work or a save is
+        still running."""
+        holding = unsaved(screens)
+        if not holding and not self.saves.busy:
+            proceed()
+            return
+        if self._asking:
+            return  # the question is on screen already
+        where = ", ".join(
+            dict.fromkeys(getattr(s, "HELP_TITLE", "") or "an open dialog" for s in holding)
+        )
+        lines = []
+        if holding:
+            lines.append(f"Not saved yet: what you typed in {where}.")
+        if self.saves.busy:
+            lines.append("A save is still running.")
+
+        def answered(choice: str | None) -> None:
+            self._asking = False
+            if choice == "go":
+                proceed()
+
+        self._asking = True
+        self.push_screen(
+            ChoiceDialog(
+                "\n".join([*lines, f"{verb} anyway and lose it?"]),
+                [("Keep editing", "cancel"), (f"{verb} without saving", "go")],
+            ),
+            answered,
+        )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -214,6 +259,11 @@ class RcaApp(App):
             heading, can_reload = "Unexpected error", False
         if isinstance(error, RcaError):
             message = error.message
+            if isinstance(error, ConflictError) and error.changed:
+                lines = ["", "", "Different from what you typed:"]
+                for name, (yours, stored) in error.changed.items():
+                    lines += [f"{name}", f"  yours:  {yours}", f"  stored: {stored}"]
+                message += "\n".join(lines)
         else:
             where = self._log_traceback(error)
             message = f"{type(error).__name__}: {error}\n\nThe app keeps running. Details: {where}"

@@ -34,7 +34,7 @@ class ScreenCommands(Provider):
         yield "Go: home (investigations)", app.action_go_home, "Back to the list"  # type: ignore[attr-defined]
         yield "Investigation: new", app.new_investigation, "Start an event intake"  # type: ignore[attr-defined]
         yield "Help: keys of this screen", app.action_help, "F1 or ?"  # type: ignore[attr-defined]
-        yield "App: quit", app.exit, "ctrl+q"
+        yield "App: quit", app.action_quit, "ctrl+q"
 
     async def discover(self) -> Hits:
         for text, callback, help_text in self._commands():

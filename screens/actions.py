@@ -9,6 +9,7 @@ no measure or due date, overdue, measure before due) show beside the list and on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -42,7 +43,7 @@ from models.rules.plan_checks import (
 )
 from models.vocab import ActionStatus, CauseKind, Concurrence, MeasureKind, Strength
 from screens.base import ServiceScreen
-from screens.dialogs import EditDialog, TextDialog
+from screens.dialogs import EditDialog, Saver, TextDialog, stored_in
 from screens.formatting import label, one_line
 from screens.intake import DateValidator
 from screens.widgets.root_choice import RootChoice, roots_line
@@ -75,9 +76,14 @@ class ActionDialog(EditDialog):
     BINDINGS = [Binding("ctrl+t", "take_suggestion", "Take the suggested strength")]
 
     def __init__(
-        self, roots: list[Cause], *, action: Action | None = None, addresses: tuple[int, ...] = ()
+        self,
+        roots: list[Cause],
+        *,
+        save: Saver,
+        action: Action | None = None,
+        addresses: tuple[int, ...] = (),
     ) -> None:
-        super().__init__()
+        super().__init__(save)
         self.roots = roots
         self.action = action
         self.addresses = action.addresses if action else addresses
@@ -255,7 +261,7 @@ class ActionDialog(EditDialog):
             box.display = True
             return
         raw["addresses"] = list(raw["addresses"])
-        self.dismiss(raw)
+        self.submit(raw)
 
 
 class ActionsScreen(ServiceScreen):
@@ -480,25 +486,23 @@ class ActionsScreen(ServiceScreen):
         self.follow = action
         self.reload()
 
+    def _dialog_saved(self, action: Action | None) -> None:
+        if action is not None:  # None: the dialog was cancelled
+            self._saved(action)
+
     def action_add(self) -> None:
         if self.state is None:
             return
         sel = self._selected()
         addresses = (sel[1],) if sel and sel[1] else ()
 
-        def done(values: dict | None) -> None:
-            if values:
-                text = values.pop("text")
-                self.call(
-                    self.service.add_action,
-                    self.investigation_id,
-                    text,
-                    group="save",
-                    then=self._saved,
-                    **values,
-                )
+        def add(values: dict, _version: int | None) -> Action:
+            fields = {k: v for k, v in values.items() if k != "text"}
+            return self.service.add_action(self.investigation_id, values["text"], **fields)
 
-        self.app.push_screen(ActionDialog(self.state.roots, addresses=addresses), done)
+        self.app.push_screen(
+            ActionDialog(self.state.roots, save=Saver(add), addresses=addresses), self._dialog_saved
+        )
 
     def _selected_action(self) -> Action | None:
         sel = self._selected()
@@ -514,18 +518,16 @@ class ActionsScreen(ServiceScreen):
             return
         assert self.state is not None
 
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.update_action,
-                    action.id,
-                    action.version,
-                    group="save",
-                    then=self._saved,
-                    **values,
-                )
+        def update(values: dict, version: int | None) -> Action:
+            return self.service.update_action(action.id, version, **values)
 
-        self.app.push_screen(ActionDialog(self.state.roots, action=action), done)
+        stored = stored_in(
+            partial(self.service.list_actions, self.investigation_id), action.id, "action"
+        )
+        saver = Saver(update, action.version, stored)
+        self.app.push_screen(
+            ActionDialog(self.state.roots, save=saver, action=action), self._dialog_saved
+        )
 
     def action_delete(self) -> None:
         action = self._selected_action()
@@ -535,12 +537,7 @@ class ActionsScreen(ServiceScreen):
 
         def done(choice: str | None) -> None:
             if choice == "delete":
-                self.call(
-                    self.service.delete_action,
-                    action.id,
-                    group="save",
-                    then=lambda _: self.reload(),
-                )
+                self.save(self.service.delete_action, action.id, then=lambda _: self.reload())
 
         self.app.push_screen(
             ChoiceDialog(
@@ -581,17 +578,12 @@ class ActionsScreen(ServiceScreen):
         else:
             question = f"Why are weaker actions (training, policy ...) enough for '{name}'?"
 
-        def done(values: dict | None) -> None:
-            if values is not None:
-                self.call(
-                    self.service.update_cause,
-                    cause.id,
-                    cause.version,
-                    group="save",
-                    then=lambda _: self.reload(),
-                    **{field: values["text"]},
-                )
+        def store(values: dict, version: int | None) -> Cause:
+            return self.service.update_cause(cause.id, version, **values)
 
+        saver = Saver(store, cause.version, partial(self.service.get_cause, cause.id))
         self.app.push_screen(
-            TextDialog(question, required=False, value=getattr(cause, field)), done
+            TextDialog(
+                question, save=saver, field=field, required=False, value=getattr(cause, field)
+            )
         )

@@ -1,7 +1,8 @@
 """The dialog that adds or edits one cause: text, kind, fishbone category, evidence, statement.
 
 Shared by the fishbone, five-whys and graph screens. The causal statement is offered pre-filled
-(from the graph path) for root causes and stays editable; nothing here touches the database.
+(from the graph path) for root causes and stays editable. The screen that opens it says how to
+save (a `Saver`, usually through the undo history); the dialog closes when that succeeded.
 """
 
 from __future__ import annotations
@@ -15,24 +16,25 @@ from textual.widgets import Button, Select, Static, TextArea
 
 from models.domain import Cause
 from models.vocab import CauseKind
-from screens.dialogs import EditDialog
+from screens.dialogs import EditDialog, Saver
 
 KINDS = [(k.label, k.value) for k in CauseKind if k != CauseKind.EVENT]
 
 
 class CauseDialog(EditDialog):
-    """Returns {"text", "kind", "category", "evidence", "statement"} or None."""
+    """Saves {"text", "kind", "category", "evidence", "statement"} with its `Saver`."""
 
     def __init__(
         self,
         categories: list[str],
         *,
+        save: Saver,
         cause: Cause | None = None,
         category: str | None = None,
         heading: str | None = None,
         suggested_statement: str = "",
     ) -> None:
-        super().__init__()
+        super().__init__(save)
         self.cause = cause
         self.categories = list(categories)
         self.category = cause.category if cause else category
@@ -85,12 +87,9 @@ class CauseDialog(EditDialog):
             yield TextArea(
                 c.statement if c else "", id="statement", soft_wrap=True, tab_behavior="focus"
             )
-            yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                if self.suggested:
-                    yield Button("Suggest statement", id="suggest")
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield from self.foot(
+                *([Button("Suggest statement", id="suggest")] if self.suggested else [])
+            )
 
     def snapshot(self) -> object:
         return tuple(sorted(self.values().items()))
@@ -109,9 +108,8 @@ class CauseDialog(EditDialog):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#problem").display = False
         self._show_statement()
-        self.query_one("#text", TextArea).focus()
+        self.query_one("#text", TextArea).focus(scroll_visible=False)
 
     @on(Select.Changed, "#kind")
     def _show_statement(self) -> None:
@@ -131,8 +129,6 @@ class CauseDialog(EditDialog):
     def action_ok(self) -> None:
         values = self.values()
         if not values["text"].strip():
-            problem = self.query_one("#problem", Static)
-            problem.update(Content("Say what the cause is: the text is required."))
-            problem.display = True
+            self.show_problem("Say what the cause is: the text is required.")
             return
-        self.dismiss(values)
+        self.submit(values)

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Static, TextArea, Tree
@@ -28,7 +28,7 @@ from models.rules.graph_checks import describe_cycle
 from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.cause_dialog import CauseDialog
-from screens.dialogs import ChoiceDialog, EditDialog
+from screens.dialogs import ChoiceDialog, EditDialog, Saver
 from screens.formatting import one_line
 from screens.widgets.fishbone import (
     CONTRIBUTING_MARK,
@@ -63,8 +63,8 @@ class FishboneData:
 class CategoriesDialog(EditDialog):
     """Edit the bones as lines of text: add, rename in place, reorder, remove."""
 
-    def __init__(self, categories: list[str]) -> None:
-        super().__init__()
+    def __init__(self, categories: list[str], *, save: Saver) -> None:
+        super().__init__(save)
         self.categories = categories
 
     def compose(self) -> ComposeResult:
@@ -78,18 +78,14 @@ class CategoriesDialog(EditDialog):
                 classes="field-label",
             )
             yield TextArea("\n".join(self.categories), id="lines", tab_behavior="focus")
-            with Horizontal(classes="buttons"):
-                yield Button("London Protocol", id="london")
-                yield Button("8M", id="eightm")
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield from self.foot(Button("London Protocol", id="london"), Button("8M", id="eightm"))
 
     def snapshot(self) -> object:
         return self.query_one("#lines", TextArea).text
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#lines", TextArea).focus()
+        self.query_one("#lines", TextArea).focus(scroll_visible=False)
 
     @on(Button.Pressed, "#london")
     def _london(self) -> None:
@@ -103,7 +99,7 @@ class CategoriesDialog(EditDialog):
     def action_ok(self) -> None:
         new = [line.strip() for line in self.query_one("#lines", TextArea).text.splitlines()]
         new = [n for n in new if n]
-        self.dismiss({"names": new, "renames": detect_renames(self.categories, new)})
+        self.submit({"names": new, "renames": detect_renames(self.categories, new)})
 
 
 def detect_renames(old: list[str], new: list[str]) -> dict[str, str]:
@@ -370,9 +366,10 @@ class FishboneScreen(UndoActions, ServiceScreen):
 
     # --- edits -----------------------------------------------------------------------------
     def _edit_done(self, cause: Cause | None) -> None:
+        """After a save, read again with the cursor on the cause (None: a dialog cancelled)."""
         if cause is not None:
             self._follow = cause.id
-        self.reload()
+            self.reload()
 
     def _added(self, cause: Cause, effect_id: int | None) -> None:
         """Draw a new cause from what the service returned, without reading everything again."""
@@ -395,36 +392,42 @@ class FishboneScreen(UndoActions, ServiceScreen):
         event = self.data.event
         history = self.app.history  # type: ignore[attr-defined]
 
-        def done(values: dict | None) -> None:
-            if not values:
-                return
+        def store(values: dict, version: int | None) -> Cause:
             if event is None:
-                self.call(
-                    history.add_cause,
+                return history.add_cause(
                     self.investigation_id,
                     values["text"],
                     kind=CauseKind.EVENT.value,
                     evidence=values["evidence"],
-                    then=self._edit_done,
-                    group="save",
                 )
-            else:
-                self.call(
-                    history.update_cause,
-                    event.id,
-                    event.version,
-                    text=values["text"],
-                    evidence=values["evidence"],
-                    then=self._edit_done,
-                    group="save",
-                )
+            return history.update_cause(
+                event.id, version, text=values["text"], evidence=values["evidence"]
+            )
 
         proto = event or Cause(
             0, self.investigation_id, self.data.investigation.title, kind=CauseKind.EVENT.value
         )
+        saver = Saver(store, event.version if event else None, self._stored_cause(event))
         self.app.push_screen(
-            CauseDialog(self.data.categories, cause=proto, heading="The event (head)"), done
+            CauseDialog(self.data.categories, save=saver, cause=proto, heading="The event (head)"),
+            self._edit_done,
         )
+
+    def _stored_cause(self, cause: Cause | None):
+        """How to read a cause as stored now (for the dialog's conflict view)."""
+        return None if cause is None else lambda: self.service.get_cause(cause.id)
+
+    def _adder(self, effect_id: int) -> Saver:
+        """Save a new cause from the dialog, linked as a cause of `effect_id`."""
+        history = self.app.history  # type: ignore[attr-defined]
+
+        def add(values: dict, _version: int | None) -> Cause:
+            fields = {k: v for k, v in values.items() if k != "text"}
+            return history.add_cause(
+                self.investigation_id, values["text"], effect_id=effect_id, **fields
+            )
+
+        return Saver(add)
 
     def _needs_event(self) -> bool:
         if self.data is not None and self.data.event is None:
@@ -442,23 +445,17 @@ class FishboneScreen(UndoActions, ServiceScreen):
         assert self.data is not None and self.data.event is not None
         bone = self.current_bone()
         event_id = self.data.event.id
-        history = self.app.history  # type: ignore[attr-defined]
 
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    history.add_cause,
-                    self.investigation_id,
-                    values.pop("text"),
-                    effect_id=event_id,
-                    then=lambda c: self._added(c, event_id),
-                    group="save",
-                    **values,
-                )
+        def done(cause: Cause | None) -> None:
+            if cause is not None:
+                self._added(cause, event_id)
 
         heading = f"Add a cause on '{bone}'" if bone else "Add a cause"
         self.app.push_screen(
-            CauseDialog(self.data.categories, category=bone, heading=heading), done
+            CauseDialog(
+                self.data.categories, save=self._adder(event_id), category=bone, heading=heading
+            ),
+            done,
         )
 
     def action_add_sub(self) -> None:
@@ -469,23 +466,15 @@ class FishboneScreen(UndoActions, ServiceScreen):
             self.action_add()
             return
         assert self.data is not None
-        history = self.app.history  # type: ignore[attr-defined]
 
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    history.add_cause,
-                    self.investigation_id,
-                    values.pop("text"),
-                    effect_id=cause.id,
-                    then=lambda c: self._added(c, cause.id),
-                    group="save",
-                    **values,
-                )
+        def done(added: Cause | None) -> None:
+            if added is not None:
+                self._added(added, cause.id)
 
         self.app.push_screen(
             CauseDialog(
                 self.data.categories,
+                save=self._adder(cause.id),
                 category=cause.category,
                 heading=f"Why: '{one_line(cause.text, 40)}'?",
             ),
@@ -503,21 +492,16 @@ class FishboneScreen(UndoActions, ServiceScreen):
         suggested = suggest_statement(cause.id, self.data.graph, texts)
         history = self.app.history  # type: ignore[attr-defined]
 
-        def done(values: dict | None) -> None:
-            if values:
-                changes = {k: v for k, v in values.items() if getattr(cause, k) != v}
-                if changes:
-                    self.call(
-                        history.update_cause,
-                        cause.id,
-                        cause.version,
-                        then=self._edit_done,
-                        group="save",
-                        **changes,
-                    )
+        def update(values: dict, version: int | None) -> Cause:
+            changes = {k: v for k, v in values.items() if getattr(cause, k) != v}
+            return history.update_cause(cause.id, version, **changes)
 
+        saver = Saver(update, cause.version, self._stored_cause(cause))
         self.app.push_screen(
-            CauseDialog(self.data.categories, cause=cause, suggested_statement=suggested), done
+            CauseDialog(
+                self.data.categories, save=saver, cause=cause, suggested_statement=suggested
+            ),
+            self._edit_done,
         )
 
     @on(FishboneView.CauseSelected)
@@ -533,9 +517,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
 
         def done(choice: str | None) -> None:
             if choice == "delete":
-                self.call(
-                    history.delete_cause, cause.id, then=lambda _: self.reload(), group="save"
-                )
+                self.save(history.delete_cause, cause.id, then=lambda _: self.reload())
 
         self.app.push_screen(
             ChoiceDialog(
@@ -550,14 +532,15 @@ class FishboneScreen(UndoActions, ServiceScreen):
         if cause is None or cause.kind == CauseKind.EVENT:
             return
         new = NEXT_KIND.get(CauseKind(cause.kind), CauseKind.CAUSE)
-        self.call(
-            self.app.history.update_cause,
+        self.save(
+            self.app.history.update_cause,  # type: ignore[attr-defined]
             cause.id,
-            cause.version,  # type: ignore[attr-defined]
+            cause.version,
             kind=new.value,
             then=self._edit_done,
-            group="save",
         )
+        # A second quick press cycles on from this kind, before the reload shows it.
+        self.data.causes[cause.id] = cause.replace(kind=new.value)  # type: ignore[union-attr]
 
     def action_move(self) -> None:
         cause = self.current()
@@ -570,13 +553,12 @@ class FishboneScreen(UndoActions, ServiceScreen):
         def chosen(index: int | None) -> None:
             if index:
                 name = self.data.categories[index - 1]  # type: ignore[union-attr]
-                self.call(
-                    self.app.history.update_cause,
+                self.save(
+                    self.app.history.update_cause,  # type: ignore[attr-defined]
                     cause.id,
-                    cause.version,  # type: ignore[attr-defined]
+                    cause.version,
                     category=name,
                     then=self._edit_done,
-                    group="save",
                 )
 
         self.app.push_screen(CausePicker(f"Move '{one_line(cause.text, 40)}' to…", bones), chosen)
@@ -585,18 +567,16 @@ class FishboneScreen(UndoActions, ServiceScreen):
         if self.data is None:
             return
 
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.set_categories,
-                    self.investigation_id,
-                    values["names"],
-                    renames=values["renames"],
-                    then=lambda _: self.reload(),
-                    group="save",
-                )
+        def store(values: dict, _version: int | None) -> list[str]:
+            return self.service.set_categories(
+                self.investigation_id, values["names"], renames=values["renames"]
+            )
 
-        self.app.push_screen(CategoriesDialog(self.data.categories), done)
+        def saved(names: list[str] | None) -> None:
+            if names is not None:
+                self.reload()
+
+        self.app.push_screen(CategoriesDialog(self.data.categories, save=Saver(store)), saved)
 
     def action_why(self) -> None:
         from screens.five_whys import FiveWhysScreen

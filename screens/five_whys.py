@@ -201,19 +201,19 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             return
         category = self.query_one("#category", Select).value
         history = self.app.history  # type: ignore[attr-defined]
-        self.call(
+        self.save(
             history.add_cause,
             self.investigation_id,
             text,
             effect_id=self.current,
             category=None if category is Select.NULL else category,
-            then=lambda cause: self._added(cause, descend),
-            group="save",
+            then=lambda cause: self._added(cause, text, descend),
         )
 
-    def _added(self, cause: Cause, descend: bool) -> None:
+    def _added(self, cause: Cause, sent: str, descend: bool) -> None:
         answer = self.query_one("#answer", Input)
-        answer.value = ""
+        if answer.value.strip() == sent:  # what was typed while it saved is kept
+            answer.value = ""
         answer.focus()
         if descend:
             self.current = cause.id  # ask why again, about the new answer
@@ -249,11 +249,12 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             return
         history = self.app.history  # type: ignore[attr-defined]
         kind = CauseKind.CAUSE if cause.kind == CauseKind.ROOT else CauseKind.ROOT
-        self.call(
+        self.save(
             history.update_cause,
             cause.id,
             cause.version,
             kind=kind.value,
             then=lambda _: self.reload(),
-            group="save",
         )
+        # A second quick press toggles back from this kind, before the reload shows it.
+        self.state.causes[cause.id] = cause.replace(kind=kind.value)

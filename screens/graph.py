@@ -282,12 +282,11 @@ class GraphScreen(UndoActions, ServiceScreen):
         def chosen(effect_id: int | None) -> None:
             if effect_id:
                 self._keep = cause_id
-                self.call(
-                    self.app.history.link,
+                self.save(
+                    self.app.history.link,  # type: ignore[attr-defined]
                     cause_id,
-                    effect_id,  # type: ignore[attr-defined]
+                    effect_id,
                     then=lambda _: self.reload(),
-                    group="save",
                 )
 
         self.app.push_screen(CausePicker(f"'{one_line(cause.text, 40)}' led to…", choices), chosen)
@@ -302,12 +301,11 @@ class GraphScreen(UndoActions, ServiceScreen):
             )
             return
         self._keep = cause_id
-        self.call(
-            self.app.history.unlink,
+        self.save(
+            self.app.history.unlink,  # type: ignore[attr-defined]
             cause_id,
-            effect_id,  # type: ignore[attr-defined]
+            effect_id,
             then=lambda _: self.reload(),
-            group="save",
         )
 
     def action_why(self) -> None:

@@ -382,20 +382,17 @@ class IntakeScreen(ServiceScreen):
         self._show_problems([])
         if self.investigation is None and self.investigation_id is None:
             title = data.pop("title")
-            self.call(
-                self.service.create_investigation, title, then=self._created, group="save", **data
-            )
+            self.save(self.service.create_investigation, title, then=self._created, **data)
         else:
             # Compare what is typed with what was loaded; send the parsed values that changed.
             typed = self.collect()
             changes = {k: data[k] for k in typed if typed[k] != self._original.get(k)}
             assert self.investigation is not None
-            self.call(
+            self.save(
                 self.service.update_investigation,
                 self.investigation.id,
                 self.investigation.version,
                 then=(self._saved_and_leave if then_leave else self._saved),
-                group="save",
                 **changes,
             )
 

@@ -13,12 +13,23 @@ from textual.message import Message
 
 
 class ServiceDone(Message):
-    """A service call returned; `then(result)` runs on the UI thread."""
+    """A service call returned; `then(result)` runs on the UI thread.
 
-    def __init__(self, then: Callable[[Any], None] | None, result: Any) -> None:
+    A read carries `read` = (group, number, save generation, how to read again), so that the
+    screen can drop an answer that a newer read or a save made stale (see `screens.base`).
+    """
+
+    def __init__(
+        self,
+        then: Callable[[Any], None] | None,
+        result: Any,
+        *,
+        read: tuple[str, int, int, Callable[[], None]] | None = None,
+    ) -> None:
         super().__init__()
         self.then = then
         self.result = result
+        self.read = read
 
 
 class ServiceFailed(Message):

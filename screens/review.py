@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -18,17 +19,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static, TextArea
 
-from models.domain import Action, Dossier, Finding
+from models.domain import Action, Dossier, Feedback, Finding, Investigation
 from models.errors import ValidationError
 from models.review import approval_refusal, available, effective_role
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime, parse_date
 from models.vocab import Concurrence, FeedbackAudience, SignOffDecision, Status
 from screens.base import ServiceScreen
-from screens.dialogs import ChoiceDialog, EditDialog, TextDialog
+from screens.dialogs import ChoiceDialog, EditDialog, Saver, TextDialog, stored_in
 from screens.formatting import label, one_line
 
 
@@ -83,8 +83,8 @@ def submit_question(findings: Sequence[Finding]) -> str | None:
 class FeedbackDialog(EditDialog):
     """Record that feedback was given: to whom, when, by whom."""
 
-    def __init__(self, user: str, today: dt.date) -> None:
-        super().__init__()
+    def __init__(self, user: str, today: dt.date, *, save: Saver) -> None:
+        super().__init__(save)
         self.user = user
         self.today = today
 
@@ -101,14 +101,7 @@ class FeedbackDialog(EditDialog):
                     yield Input(self.user, id="given_by", compact=True)
             yield Static(Text("Note"), classes="field-label")
             yield TextArea("", id="note", soft_wrap=True, tab_behavior="focus")
-            yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#problem").display = False
+            yield from self.foot()
 
     def snapshot(self) -> object:
         return (self.query_one("#given_on", Input).value, self.query_one("#note", TextArea).text)
@@ -118,11 +111,9 @@ class FeedbackDialog(EditDialog):
         try:
             given_on = parse_date(self.query_one("#given_on", Input).value, "On")
         except ValidationError as exc:
-            box = self.query_one("#problem", Static)
-            box.update(Content(exc.message))
-            box.display = True
+            self.show_problem(exc.message)
             return
-        self.dismiss(
+        self.submit(
             {
                 "audience": self.query_one("#audience", Select).value,
                 "given_on": given_on,
@@ -281,13 +272,7 @@ class ReviewScreen(ServiceScreen):
 
         def submit(choice: str | None = "submit") -> None:
             if choice == "submit":
-                self.call(
-                    self.service.submit_for_review,
-                    inv.id,
-                    inv.version,
-                    then=self._done,
-                    group="save",
-                )
+                self.save(self.service.submit_for_review, inv.id, inv.version, then=self._done)
 
         question = submit_question(self.state.findings)
         if question is None:
@@ -306,14 +291,13 @@ class ReviewScreen(ServiceScreen):
     def action_concur(self) -> None:
         action = self._selected_action()
         if action is not None:
-            self.call(
+            self.save(
                 self.service.record_concurrence,
                 action.id,
                 action.version,
                 Concurrence.CONCUR.value,
                 "",
                 then=self._done,
-                group="save",
             )
 
     def action_not_concur(self) -> None:
@@ -321,21 +305,17 @@ class ReviewScreen(ServiceScreen):
         if action is None:
             return
 
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.record_concurrence,
-                    action.id,
-                    action.version,
-                    Concurrence.DO_NOT_CONCUR.value,
-                    values["text"],
-                    then=self._done,
-                    group="save",
-                )
+        def store(values: dict, version: int | None) -> Action:
+            return self.service.record_concurrence(
+                action.id, version, Concurrence.DO_NOT_CONCUR.value, values["concurrence_reason"]
+            )
 
-        self.app.push_screen(
-            TextDialog(f"Why do you not concur with '{one_line(action.text, 50)}'?"), done
+        stored = stored_in(
+            partial(self.service.list_actions, self.investigation_id), action.id, "action"
         )
+        saver = Saver(store, action.version, stored)
+        question = f"Why do you not concur with '{one_line(action.text, 50)}'?"
+        self.app.push_screen(TextDialog(question, save=saver, field="concurrence_reason"))
 
     def _review_step(self, method, question: str, *, required: bool) -> None:
         """Ask for the comment or reason, then take one review step through the service."""
@@ -343,13 +323,11 @@ class ReviewScreen(ServiceScreen):
         if inv is None:
             return
 
-        def done(values: dict | None) -> None:
-            if values is not None:
-                self.call(
-                    method, inv.id, inv.version, values["text"], then=self._done, group="save"
-                )
+        def store(values: dict, version: int | None) -> Investigation:
+            return method(inv.id, version, values["text"])
 
-        self.app.push_screen(TextDialog(question, required=required), done)
+        saver = Saver(store, inv.version, partial(self.service.get_investigation, inv.id))
+        self.app.push_screen(TextDialog(question, save=saver, required=required))
 
     def action_approve(self) -> None:
         """Say why approval must wait before asking for a comment; the service checks again."""
@@ -385,14 +363,8 @@ class ReviewScreen(ServiceScreen):
         )
 
     def action_feedback(self) -> None:
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.add_feedback,
-                    self.investigation_id,
-                    then=self._done,
-                    group="save",
-                    **values,
-                )
+        def add(values: dict, _version: int | None) -> Feedback:
+            return self.service.add_feedback(self.investigation_id, **values)
 
-        self.app.push_screen(FeedbackDialog(self.service.user, self.app.today()), done)  # type: ignore[attr-defined]
+        today = self.app.today()  # type: ignore[attr-defined]
+        self.app.push_screen(FeedbackDialog(self.service.user, today, save=Saver(add)))

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
+from textual.containers import Vertical
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from models.domain import TeamMember
 from models.rules.team_checks import team_findings
 from models.vocab import TeamRole
 from screens.base import ServiceScreen
-from screens.dialogs import ChoiceDialog, EditDialog
+from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
 from screens.formatting import label, one_line
+
+#: The Role and Involved columns; the Name column gets the rest of the width.
+ROLE_WIDTH = 32
+INVOLVED_WIDTH = 8
 
 
 class MemberDialog(EditDialog):
     """Add or edit one member: name, role, involved in the event."""
 
-    def __init__(self, member: TeamMember | None = None) -> None:
-        super().__init__()
+    def __init__(self, member: TeamMember | None = None, *, save: Saver) -> None:
+        super().__init__(save)
         self.member = member
 
     def compose(self) -> ComposeResult:
@@ -39,16 +44,19 @@ class MemberDialog(EditDialog):
                 id="role",
                 allow_blank=False,
                 value=m.role if m else TeamRole.OTHER.value,
+                compact=True,
             )
             yield Checkbox(
-                "Involved in the event (interview instead of membership)",
+                "Involved in the event",
                 value=m.involved if m else False,
                 id="involved",
+                compact=True,
             )
-            yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield Static(
+                Text("RCA2: people involved are interviewed, not made members."),
+                classes="field-label",
+            )
+            yield from self.foot()
 
     def snapshot(self) -> object:
         return (
@@ -59,19 +67,16 @@ class MemberDialog(EditDialog):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#problem").display = False
-        self.query_one("#name", Input).focus()
+        self.query_one("#name", Input).focus(scroll_visible=False)
 
     @on(Button.Pressed, "#ok")
     @on(Input.Submitted)
     def action_ok(self) -> None:
         name = self.query_one("#name", Input).value.strip()
         if not name:
-            problem = self.query_one("#problem", Static)
-            problem.update(Content("Name is required."))
-            problem.display = True
+            self.show_problem("Name is required.")
             return
-        self.dismiss(
+        self.submit(
             {
                 "name": name,
                 "role": self.query_one("#role", Select).value,
@@ -107,10 +112,20 @@ class TeamScreen(ServiceScreen):
     def on_mount(self) -> None:
         self.title = "Team charter"
         table = self.query_one(DataTable)
-        table.add_column("Name", key="name")
-        table.add_column("Role", width=32, key="role")
-        table.add_column("Involved", width=8, key="involved")
+        table.add_column("Name", width=self._name_width(), key="name")
+        table.add_column("Role", width=ROLE_WIDTH, key="role")
+        table.add_column("Involved", width=INVOLVED_WIDTH, key="involved")
         table.focus()
+
+    def _name_width(self) -> int:
+        """What is left for names once Role and Involved (and cell padding) are in view."""
+        return max(12, self.app.size.width - ROLE_WIDTH - INVOLVED_WIDTH - 8)
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        table.columns[ColumnKey("name")].width = self._name_width()
+        if self.members:
+            self._show(self.members)
 
     def reload(self) -> None:
         self.call(self.service.list_team, self.investigation_id, then=self._show)
@@ -122,7 +137,7 @@ class TeamScreen(ServiceScreen):
         table.clear()
         for m in members:
             table.add_row(
-                Text(one_line(m.name)),
+                Text(one_line(m.name, self._name_width())),
                 Text(label(TeamRole, m.role)),
                 Text("yes", style="bold yellow") if m.involved else Text("no"),
                 key=str(m.id),
@@ -147,35 +162,27 @@ class TeamScreen(ServiceScreen):
         return self.members[table.cursor_row]
 
     def action_add(self) -> None:
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.add_member,
-                    self.investigation_id,
-                    group="save",
-                    then=lambda _: self.reload(),
-                    **values,
-                )
+        def add(values: dict, _version: int | None) -> TeamMember:
+            return self.service.add_member(self.investigation_id, **values)
 
-        self.app.push_screen(MemberDialog(), done)
+        self.app.push_screen(MemberDialog(save=Saver(add)))
 
     def action_edit(self) -> None:
         member = self._selected()
         if member is None:
             return
 
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.update_member,
-                    member.id,
-                    member.version,
-                    group="save",
-                    then=lambda _: self.reload(),
-                    **values,
-                )
+        def update(values: dict, version: int | None) -> TeamMember:
+            return self.service.update_member(member.id, version, **values)
 
-        self.app.push_screen(MemberDialog(member), done)
+        saver = Saver(
+            update,
+            member.version,
+            stored_in(
+                partial(self.service.list_team, self.investigation_id), member.id, "team member"
+            ),
+        )
+        self.app.push_screen(MemberDialog(member, save=saver))
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -189,12 +196,7 @@ class TeamScreen(ServiceScreen):
 
         def done(choice: str | None) -> None:
             if choice == "remove":
-                self.call(
-                    self.service.remove_member,
-                    member.id,
-                    group="save",
-                    then=lambda _: self.reload(),
-                )
+                self.save(self.service.remove_member, member.id, then=lambda _: self.reload())
 
         self.app.push_screen(
             ChoiceDialog(

@@ -6,31 +6,40 @@ of time order, without a time, or after a long silent gap are flagged, not block
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
+from textual.containers import Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static, TextArea
 
 from models.domain import TimelineEntry
 from models.errors import ValidationError
-from models.rules.dates import format_datetime, parse_datetime
+from models.rules.dates import format_date, format_datetime, parse_datetime
 from models.rules.timeline_checks import timeline_findings
 from screens.base import ServiceScreen
-from screens.dialogs import ChoiceDialog, EditDialog
+from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
 from screens.formatting import one_line
 from screens.intake import DateValidator
+
+
+def when(at: dt.datetime | None) -> str:
+    """An entry's time as typed: a date given without a time is stored as midnight, and shown
+    as the date alone (so "00:00" is never shown for a time nobody gave)."""
+    if at is not None and at.time() == dt.time():
+        return format_date(at)
+    return format_datetime(at)
 
 
 class EntryDialog(EditDialog):
     """Add or edit one timeline entry."""
 
-    def __init__(self, entry: TimelineEntry | None = None) -> None:
-        super().__init__()
+    def __init__(self, entry: TimelineEntry | None = None, *, save: Saver) -> None:
+        super().__init__(save)
         self.entry = entry
 
     def compose(self) -> ComposeResult:
@@ -44,7 +53,7 @@ class EntryDialog(EditDialog):
                 classes="field-label",
             )
             yield Input(
-                value=format_datetime(e.at) if e else "",
+                value=when(e.at) if e else "",
                 id="at",
                 validators=[DateValidator("When", with_time=True)],
             )
@@ -58,10 +67,7 @@ class EntryDialog(EditDialog):
             )
             yield Static(Text("Source (record, interview, log)"), classes="field-label")
             yield Input(value=e.source if e else "", id="source")
-            yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Save", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield from self.foot()
 
     def snapshot(self) -> object:
         return (
@@ -73,8 +79,7 @@ class EntryDialog(EditDialog):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#problem").display = False
-        self.query_one("#at", Input).focus()
+        self.query_one("#at", Input).focus(scroll_visible=False)
 
     @on(Button.Pressed, "#ok")
     def action_ok(self) -> None:
@@ -88,11 +93,9 @@ class EntryDialog(EditDialog):
         if not happened.strip():
             problems.append("What happened is required.")
         if problems:
-            box = self.query_one("#problem", Static)
-            box.update(Content("\n".join(problems)))
-            box.display = True
+            self.show_problem("\n".join(problems))
             return
-        self.dismiss(
+        self.submit(
             {
                 "at": at,
                 "happened": happened,
@@ -152,7 +155,7 @@ class TimelineScreen(ServiceScreen):
         for e in entries:
             table.add_row(
                 Text("!", style="bold yellow") if e.id in flagged else Text(""),
-                Text(format_datetime(e.at) or "(no time)"),
+                Text(when(e.at) or "(no time)"),
                 Text(one_line(e.happened, width)),
                 Text(one_line(e.should_have, width)),
                 key=str(e.id),
@@ -194,39 +197,34 @@ class TimelineScreen(ServiceScreen):
         return self.entries[table.cursor_row]
 
     def action_add(self) -> None:
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.add_entry,
-                    self.investigation_id,
-                    group="save",
-                    then=self._saved,
-                    **values,
-                )
+        def add(values: dict, _version: int | None) -> TimelineEntry:
+            return self.service.add_entry(self.investigation_id, **values)
 
-        self.app.push_screen(EntryDialog(), done)
+        self.app.push_screen(EntryDialog(save=Saver(add)), self._saved)
 
-    def _saved(self, entry: TimelineEntry) -> None:
-        self._follow = entry.id
-        self.reload()
+    def _saved(self, entry: TimelineEntry | None) -> None:
+        if entry is not None:
+            self._follow = entry.id
+            self.reload()
 
     def action_edit(self) -> None:
         entry = self._selected()
         if entry is None:
             return
 
-        def done(values: dict | None) -> None:
-            if values:
-                self.call(
-                    self.service.update_entry,
-                    entry.id,
-                    entry.version,
-                    group="save",
-                    then=self._saved,
-                    **values,
-                )
+        def update(values: dict, version: int | None) -> TimelineEntry:
+            return self.service.update_entry(entry.id, version, **values)
 
-        self.app.push_screen(EntryDialog(entry), done)
+        saver = Saver(
+            update,
+            entry.version,
+            stored_in(
+                partial(self.service.list_timeline, self.investigation_id),
+                entry.id,
+                "timeline entry",
+            ),
+        )
+        self.app.push_screen(EntryDialog(entry, save=saver), self._saved)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -240,9 +238,7 @@ class TimelineScreen(ServiceScreen):
 
         def done(choice: str | None) -> None:
             if choice == "delete":
-                self.call(
-                    self.service.delete_entry, entry.id, group="save", then=lambda _: self.reload()
-                )
+                self.save(self.service.delete_entry, entry.id, then=lambda _: self.reload())
 
         self.app.push_screen(
             ChoiceDialog(
@@ -257,4 +253,4 @@ class TimelineScreen(ServiceScreen):
         if entry is None:
             return
         self._follow = entry.id
-        self.call(self.service.move_entry, entry.id, offset, group="save", then=self._show)
+        self.save(self.service.move_entry, entry.id, offset, then=self._show)

@@ -67,17 +67,17 @@ def test_undo_redo_of_a_whole_editing_session(service):
     assert (b.id, a.id) not in end[1]
 
     steps = 0
-    while history.can_undo():
-        history.undo()
+    while history.can_undo(inv.id):
+        history.undo(inv.id)
         steps += 1
     assert steps == 6
     assert snapshot(service, inv.id) == start
     assert service.graph(inv.id).same_as(service.load_graph(inv.id))
     with pytest.raises(NothingToUndo):
-        history.undo()
+        history.undo(inv.id)
 
-    while history.can_redo():
-        history.redo()
+    while history.can_redo(inv.id):
+        history.redo(inv.id)
     assert snapshot(service, inv.id) == end
     assert service.graph(inv.id).same_as(service.load_graph(inv.id))
     # Every step, forwards and backwards, is in the audit trail, and the chain holds.
@@ -95,7 +95,7 @@ def test_undo_of_delete_brings_back_links_both_ways(service):
     before = snapshot(service, inv.id)
     history.delete_cause(mid.id)
     assert service.graph(inv.id).disconnected() == [low.id]
-    history.undo()
+    history.undo(inv.id)
     assert snapshot(service, inv.id) == before
     assert service.graph(inv.id).paths_to_event(low.id) == [[low.id, mid.id, ev.id]]
 
@@ -104,7 +104,7 @@ def test_a_new_edit_clears_redo(service):
     history = EditHistory(service)
     inv = service.create_investigation("x")
     history.add_cause(inv.id, "a")
-    history.undo()
-    assert history.can_redo()
+    history.undo(inv.id)
+    assert history.can_redo(inv.id)
     history.add_cause(inv.id, "b")
-    assert not history.can_redo()
+    assert not history.can_redo(inv.id)
