@@ -305,7 +305,7 @@ async def test_findings_say_their_code_once(service):
         await settle(pilot)
         text = str(app.screen.query_one("#findings", Static).render())
         assert "R1: root cause 'Inadequate staffing at night' has no causal statement" in text
-        assert "R2: 'Inadequate staffing at night' uses a vague descriptor" in text
+        assert "R2: 'Inadequate staffing at night' uses a negative descriptor" in text
         for code in ("R1", "R2"):
             assert f"{code}: {code}" not in text
 

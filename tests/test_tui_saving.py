@@ -379,6 +379,12 @@ async def test_every_dialog_fits_and_tab_shows_each_field(service, demo_id, size
 
 
 async def test_reason_dialog_fits_at_60x20(service, demo_id):
+    # A reason is asked for a root cause without an action: take the first one's away.
+    actions = service.list_actions(demo_id)
+    first = min(a.addresses[0] for a in actions if a.addresses)
+    for action in actions:
+        if first in action.addresses:
+            service.delete_action(action.id)
     app = make_app(service, today=TODAY)
     async with app.run_test(size=(60, 20)) as pilot:
         dialog = await open_dialog(pilot, service, demo_id, "reason")
