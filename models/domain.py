@@ -264,3 +264,16 @@ class Dossier:
     feedback: tuple[Feedback, ...]
     #: The fishbone bones in order (the stored set or the default, then any other in use).
     categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CauseView:
+    """One investigation's causal graph as one read transaction saw it: what the fishbone, five
+    whys and graph screens draw. `graph` is a private copy (a `models.graph.CauseGraph`), so the
+    causes, the links and the graph always agree."""
+
+    investigation: Investigation
+    causes: tuple[Cause, ...]
+    links: tuple[Link, ...]
+    categories: tuple[str, ...]
+    graph: Any

@@ -103,13 +103,13 @@ class RcaApp(App):
             self._started = True
             gc.freeze()
             gc.enable()
-            # The ORM was left out of start-up (models.service.load_orm); import it now, off
+            # The ORM was left out of start-up (models.service.warm); import it now, off
             # the UI thread, so opening the first investigation does not wait for it.
             import threading
 
-            from models.service import load_orm
+            from models.service import warm
 
-            threading.Thread(target=load_orm, name="warm-orm", daemon=True).start()
+            threading.Thread(target=warm, name="warm-service", daemon=True).start()
 
     def today(self) -> dt.date:
         """The date deadlines are counted against (fixed in tests and snapshots)."""

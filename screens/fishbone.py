@@ -177,14 +177,13 @@ class FishboneScreen(UndoActions, ServiceScreen):
         self._drawn_at = self.app.history.changes  # type: ignore[attr-defined]
 
         def load(inv_id: int) -> FishboneData:
-            s = self.service
-            causes = {c.id: c for c in s.list_causes(inv_id)}
+            view = self.service.cause_view(inv_id)  # one snapshot: causes and graph agree
             return FishboneData(
-                s.get_investigation(inv_id),
-                causes,
-                s.list_links(inv_id),
-                s.categories(inv_id),
-                s.graph(inv_id),
+                view.investigation,
+                {c.id: c for c in view.causes},
+                list(view.links),
+                list(view.categories),
+                view.graph,
             )
 
         self.call(load, self.investigation_id, then=self._show)

@@ -87,10 +87,9 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
     # --- data ------------------------------------------------------------------------------
     def reload(self) -> None:
         def load(inv_id: int) -> WhyState:
-            s = self.service
-            title = s.get_investigation(inv_id).title
-            causes = {c.id: c for c in s.list_causes(inv_id)}
-            return WhyState(title, causes, s.graph(inv_id), s.categories(inv_id))
+            view = self.service.cause_view(inv_id)  # one snapshot: causes and graph agree
+            causes = {c.id: c for c in view.causes}
+            return WhyState(view.investigation.title, causes, view.graph, list(view.categories))
 
         self.call(load, self.investigation_id, then=self._show)
 

@@ -144,10 +144,8 @@ class GraphScreen(UndoActions, ServiceScreen):
 
     def reload(self) -> None:
         def load(inv_id: int) -> GraphState:
-            s = self.service
-            title = s.get_investigation(inv_id).title
-            causes = {c.id: c for c in s.list_causes(inv_id)}
-            return GraphState(title, causes, s.graph(inv_id))
+            view = self.service.cause_view(inv_id)  # one snapshot: causes and graph agree
+            return GraphState(view.investigation.title, {c.id: c for c in view.causes}, view.graph)
 
         self.call(load, self.investigation_id, then=self._show)
 

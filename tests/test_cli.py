@@ -110,7 +110,7 @@ def test_check_says_each_code_once(rca):
     lines = rca("check", new_id).stdout.splitlines()
     r2 = next(line for line in lines if " R2 " in line)
     assert r2.startswith("WARNING R2 [cause ")
-    assert "]: 'Inadequate staffing at night' uses a vague descriptor" in r2  # not "R2: R2:"
+    assert "]: 'Inadequate staffing at night' uses a negative descriptor" in r2  # not "R2: R2:"
 
 
 def test_empty_list_says_what_to_do(rca):

@@ -220,7 +220,7 @@ def test_unreadable_files_are_refused(raw, message):
 
 def test_nothing_is_half_imported(service, monkeypatch):
     """A failure while writing rows rolls the whole import back, audit entries included."""
-    import models.service as svc_mod
+    import models.service.documents as svc_mod
 
     real = svc_mod.CausalLinkRow
     calls = {"n": 0}

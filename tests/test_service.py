@@ -314,3 +314,42 @@ def test_returned_objects_are_plain_and_frozen(service):
         inv.title = "y"  # type: ignore[misc]
     service.db.dispose()
     assert inv.title == "x"  # usable after the database is closed
+
+
+def test_a_fresh_service_in_a_fresh_process_reads_causes_first(db_path, service):
+    """The ORM is loaded on first use, whatever the first call is (it once raised NameError)."""
+    import subprocess
+    import sys
+
+    inv = service.create_investigation("Fall")
+    service.add_cause(inv.id, "Bed alarm off")
+    code = (
+        "import sys; from models.db import open_database; from models.service import Service;"
+        f"s = Service(open_database({str(db_path)!r}), 'bob');"
+        f"print([c.text for c in s.list_causes({inv.id})])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['Bed alarm off']"
+
+
+def test_the_cause_view_is_one_read_and_agrees_with_itself(service):
+    from sqlalchemy import event
+
+    inv = service.create_investigation("Fall")
+    event_ = service.add_cause(inv.id, "Patient fell", kind="event")
+    alarm = service.add_cause(inv.id, "Bed alarm off", effect_id=event_.id, category="Equipment")
+    service.cause_view(inv.id)  # warm the graph cache
+    begun = []
+    listener = lambda conn: begun.append(conn)  # noqa: E731
+    event.listen(service.db.engine, "begin", listener)
+    try:
+        view = service.cause_view(inv.id)
+    finally:
+        event.remove(service.db.engine, "begin", listener)
+    assert len(begun) == 1  # one transaction, one snapshot
+    assert view.investigation.title == "Fall"
+    assert [c.id for c in view.causes] == [event_.id, alarm.id]
+    assert [(lk.cause_id, lk.effect_id) for lk in view.links] == [(alarm.id, event_.id)]
+    assert set(view.graph.g.nodes) == {c.id for c in view.causes}
+    assert "Equipment" in view.categories

@@ -1,0 +1,355 @@
+"""Causes and the links between them: one causal graph behind the fishbone and the five whys.
+
+Every cause or link edit bumps the investigation's `graph_rev` in its transaction and, after the
+commit, updates the cached `CauseGraph` (`UnitOfWork.graph_in`), so another process's edits are
+seen (the revision moved) and a link that would close a circle is refused with the circle named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select
+
+from models import values
+from models.domain import (
+    Cause,
+    CauseView,
+    Investigation,
+    Link,
+)
+from models.errors import (
+    ConflictError,
+    CycleError,
+    NotFoundError,
+    ValidationError,
+)
+from models.service.categories import categories_in
+from models.service.core import Transaction, UnitOfWork, load_graph_in, short
+from models.tables import (
+    CausalLinkRow,
+    CauseRow,
+    InvestigationRow,
+)
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from models.graph import CauseGraph
+
+
+def list_causes(uow: UnitOfWork, investigation_id: int) -> list[Cause]:
+    t = CauseRow.__table__.c
+    cols = [t[f] for f in Cause.__dataclass_fields__]
+    with uow.read() as s:
+        rows = s.execute(select(*cols).where(t.investigation_id == investigation_id).order_by(t.id))
+        return [Cause(*r) for r in rows]
+
+
+def get_cause(uow: UnitOfWork, cause_id: int) -> Cause:
+    with uow.read() as s:
+        return Cause.from_row(uow.get(s, CauseRow, cause_id, "cause"))
+
+
+def list_links(uow: UnitOfWork, investigation_id: int) -> list[Link]:
+    t = CausalLinkRow.__table__.c
+    with uow.read() as s:
+        rows = s.execute(
+            select(t.id, t.investigation_id, t.cause_id, t.effect_id)
+            .where(t.investigation_id == investigation_id)
+            .order_by(t.id)
+        )
+        return [Link(*r) for r in rows]
+
+
+def add_cause(
+    uow: UnitOfWork,
+    investigation_id: int,
+    text: str,
+    *,
+    effect_id: int | None = None,
+    **fields: Any,
+) -> Cause:
+    """Add a cause (optionally linked as a cause of `effect_id`, in the same transaction)."""
+    data = values.normalise(
+        values.CAUSE, {"text": text, "kind": fields.pop("kind", "cause"), **fields}
+    )
+    with uow.write() as tx:
+        uow.writable(tx.s, investigation_id)
+        graph = uow.graph_in(tx.s, investigation_id)
+        if effect_id is not None and effect_id not in graph:
+            raise NotFoundError(f"There is no cause with id {effect_id} in this investigation")
+        row = CauseRow(
+            investigation_id=investigation_id, created_by=tx.user, created_at=tx.at, **data
+        )
+        tx.s.add(row)
+        tx.s.flush()
+        tx.audit(investigation_id, "cause", row.id, "create", None, None, row.text)
+        for name in ("category", "kind", "evidence", "statement"):
+            if data.get(name) not in (None, "", "cause"):
+                tx.audit(investigation_id, "cause", row.id, "update", name, None, data[name])
+        if effect_id is not None:
+            insert_link(uow, tx, investigation_id, row.id, effect_id)
+        rev = uow.touch(tx, investigation_id, graph=True)
+        cause = Cause.from_row(row)
+
+        def sync() -> None:
+            with uow.graph_lock:
+                graph.add_node(cause.id, cause.kind, cause.category)
+                if effect_id is not None:
+                    graph.add_edge(cause.id, effect_id)
+                graph.rev = rev
+
+        tx.after_commit.append(sync)
+    return cause
+
+
+def update_cause(uow: UnitOfWork, cause_id: int, version: int | None, **changes: Any) -> Cause:
+    data = values.normalise(values.CAUSE, changes)
+    with uow.write() as tx:
+        row = uow.get(tx.s, CauseRow, cause_id, "cause")
+        uow.writable(tx.s, row.investigation_id)
+        uow.check_version(tx.s, row, version, f"Cause '{short(row.text)}'")
+        changed = uow.apply(tx, row, data, row.investigation_id, "cause")
+        if changed:
+            tx.s.flush()
+        # The graph holds kind and category only: a text edit leaves other caches valid.
+        if {"kind", "category"} & set(changed):
+            graph = uow.graph_in(tx.s, row.investigation_id)
+            rev = uow.touch(tx, row.investigation_id, graph=True)
+            attrs = {"kind": row.kind, "category": row.category}
+
+            def sync() -> None:
+                with uow.graph_lock:
+                    graph.update_node(cause_id, **attrs)
+                    graph.rev = rev
+
+            tx.after_commit.append(sync)
+        elif changed:
+            uow.touch(tx, row.investigation_id)
+        return Cause.from_row(row)
+
+
+def delete_cause(
+    uow: UnitOfWork, cause_id: int, version: int | None = None
+) -> tuple[Cause, list[tuple[int, int]]]:
+    """Delete a cause and its links (each link removal is audited too).
+
+    Returns the cause and its links as they were, so that undo can put them back. With a
+    `version`, a cause changed since is a conflict (undo passes the one it left).
+    """
+    with uow.write() as tx:
+        row = uow.get(tx.s, CauseRow, cause_id, "cause")
+        uow.writable(tx.s, row.investigation_id)
+        uow.check_version(tx.s, row, version, f"Cause '{short(row.text)}'")
+        inv = row.investigation_id
+        removed = Cause.from_row(row)
+        graph = uow.graph_in(tx.s, inv)
+        links = (
+            tx.s.execute(
+                select(CausalLinkRow).where(
+                    (CausalLinkRow.cause_id == cause_id) | (CausalLinkRow.effect_id == cause_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for link in links:
+            tx.audit(
+                inv,
+                "causal_link",
+                link.id,
+                "delete",
+                None,
+                f"{link.cause_id}->{link.effect_id}",
+                None,
+            )
+        tx.audit(inv, "cause", cause_id, "delete", None, row.text, None)
+        tx.s.delete(row)
+        tx.s.flush()
+        rev = uow.touch(tx, inv, graph=True)
+
+        def sync() -> None:
+            with uow.graph_lock:
+                graph.remove_node(cause_id)
+                graph.rev = rev
+
+        tx.after_commit.append(sync)
+    return removed, [(link.cause_id, link.effect_id) for link in links]
+
+
+def link(uow: UnitOfWork, cause_id: int, effect_id: int) -> Link:
+    """Record that `cause_id` led to `effect_id`; a link closing a cycle is refused."""
+    with uow.write() as tx:
+        cause = uow.get(tx.s, CauseRow, cause_id, "cause")
+        effect = uow.get(tx.s, CauseRow, effect_id, "cause")
+        if cause.investigation_id != effect.investigation_id:
+            raise ValidationError("Causes of two different investigations cannot be linked")
+        inv = cause.investigation_id
+        uow.writable(tx.s, inv)
+        graph = uow.graph_in(tx.s, inv)
+        link = insert_link(uow, tx, inv, cause_id, effect_id)
+        rev = uow.touch(tx, inv, graph=True)
+
+        def sync() -> None:
+            with uow.graph_lock:
+                graph.add_edge(cause_id, effect_id)
+                graph.rev = rev
+
+        tx.after_commit.append(sync)
+        return link
+
+
+def insert_link(uow: UnitOfWork, tx: Transaction, inv: int, cause_id: int, effect_id: int) -> Link:
+    graph = uow.graphs[inv]
+    if graph.g.has_edge(cause_id, effect_id):
+        raise ValidationError("These two causes are already linked")
+    cycle = graph.cycle_if_linked(cause_id, effect_id)
+    if cycle is not None:
+        texts = dict(
+            tx.s.execute(select(CauseRow.id, CauseRow.text).where(CauseRow.id.in_(cycle))).all()
+        )
+        named = " -> ".join(f"'{short(texts.get(n, str(n)), 30)}'" for n in cycle)
+        raise CycleError(f"That link would make a circle: {named}", cycle)
+    row = CausalLinkRow(investigation_id=inv, cause_id=cause_id, effect_id=effect_id)
+    tx.s.add(row)
+    tx.s.flush()
+    tx.audit(inv, "causal_link", row.id, "create", None, None, f"{cause_id}->{effect_id}")
+    return Link(row.id, inv, cause_id, effect_id)
+
+
+def unlink(uow: UnitOfWork, cause_id: int, effect_id: int) -> None:
+    with uow.write() as tx:
+        row = tx.s.execute(
+            select(CausalLinkRow).where(
+                CausalLinkRow.cause_id == cause_id, CausalLinkRow.effect_id == effect_id
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError(f"Cause {cause_id} is not linked to {effect_id}")
+        inv = row.investigation_id
+        uow.writable(tx.s, inv)
+        graph = uow.graph_in(tx.s, inv)
+        tx.audit(inv, "causal_link", row.id, "delete", None, f"{cause_id}->{effect_id}", None)
+        tx.s.delete(row)
+        tx.s.flush()
+        rev = uow.touch(tx, inv, graph=True)
+
+        def sync() -> None:
+            with uow.graph_lock:
+                graph.remove_edge(cause_id, effect_id)
+                graph.rev = rev
+
+        tx.after_commit.append(sync)
+
+
+def restore_cause(uow: UnitOfWork, cause: Cause, links: Sequence[tuple[int, int]] = ()) -> Cause:
+    """Put back a deleted cause under its old id, with its links (used by undo).
+
+    Its version goes on from the deleted one's, so a version read before the delete is
+    stale, and an undo history can follow the cause through delete and restore.
+    """
+    data = values.normalise(
+        values.CAUSE,
+        {
+            k: getattr(cause, k)
+            for k in (
+                "text",
+                "category",
+                "kind",
+                "evidence",
+                "statement",
+                "no_action_reason",
+                "weak_only_reason",
+            )
+        },
+    )
+    with uow.write() as tx:
+        inv = cause.investigation_id
+        uow.writable(tx.s, inv)
+        if tx.s.get(CauseRow, cause.id) is not None:
+            raise ConflictError("That cause exists already; nothing to restore")
+        graph = uow.graph_in(tx.s, inv)
+        result = Cause(cause.id, inv, **data, version=cause.version + 1)
+        # A Core insert: the ORM would start the version again at 1.
+        tx.s.execute(
+            insert(CauseRow.__table__).values(
+                id=cause.id,
+                investigation_id=inv,
+                created_by=tx.user,
+                created_at=tx.at,
+                version=result.version,
+                **data,
+            )
+        )
+        tx.audit(inv, "cause", cause.id, "restore", None, None, result.text)
+        restored: list[tuple[int, int]] = []
+        for a, b in links:
+            other = b if a == cause.id else a
+            if other != cause.id and other not in graph:
+                continue  # the other end is gone too; undo restores it separately
+            tx.s.add(CausalLinkRow(investigation_id=inv, cause_id=a, effect_id=b))
+            tx.s.flush()
+            tx.audit(inv, "causal_link", None, "restore", None, None, f"{a}->{b}")
+            restored.append((a, b))
+        rev = uow.touch(tx, inv, graph=True)
+
+        def sync() -> None:
+            with uow.graph_lock:
+                graph.add_node(result.id, result.kind, result.category)
+                for a, b in restored:
+                    graph.add_edge(a, b)
+                graph.rev = rev
+
+        tx.after_commit.append(sync)
+    return result
+
+
+def load_graph(uow: UnitOfWork, investigation_id: int) -> CauseGraph:
+    """Read the graph from the database, ignoring the cache (what a fresh start costs)."""
+    with uow.read() as s:
+        rev = s.execute(
+            select(InvestigationRow.graph_rev).where(InvestigationRow.id == investigation_id)
+        ).scalar_one_or_none()
+        if rev is None:
+            raise NotFoundError(f"There is no investigation with id {investigation_id}")
+        return load_graph_in(s, investigation_id, rev)
+
+
+def graph(uow: UnitOfWork, investigation_id: int) -> CauseGraph:
+    """A private copy of the current graph, safe to keep and query on any thread."""
+    with uow.read() as s:
+        return _graph_copy(uow, s, investigation_id)
+
+
+def _graph_copy(uow: UnitOfWork, s: Session, investigation_id: int) -> CauseGraph:
+    graph = uow.graph_in(s, investigation_id)
+    with uow.graph_lock:
+        return type(graph)(graph.g.copy(), graph.rev)
+
+
+def cause_view(uow: UnitOfWork, investigation_id: int) -> CauseView:
+    """The investigation, its causes, links, bones and graph, from one read snapshot (a screen
+    drawing the fishbone from several reads could show causes and links of two moments)."""
+    c = CauseRow.__table__.c
+    lk = CausalLinkRow.__table__.c
+    with uow.read() as s:
+        inv = Investigation.from_row(uow.require_investigation(s, investigation_id))
+        causes = s.execute(
+            select(*(c[f] for f in Cause.__dataclass_fields__))
+            .where(c.investigation_id == investigation_id)
+            .order_by(c.id)
+        )
+        links = s.execute(
+            select(lk.id, lk.investigation_id, lk.cause_id, lk.effect_id)
+            .where(lk.investigation_id == investigation_id)
+            .order_by(lk.id)
+        )
+        return CauseView(
+            inv,
+            tuple(Cause(*r) for r in causes),
+            tuple(Link(*r) for r in links),
+            tuple(categories_in(s, investigation_id)),
+            _graph_copy(uow, s, investigation_id),
+        )

@@ -1,0 +1,288 @@
+"""The unit of work every aggregate module shares: transactions, versions, audit, touch.
+
+A `UnitOfWork` holds the opened database, who acts (the name recorded and the login whose role
+is judged) and the cached cause graphs. `read()` gives a session on one snapshot; `write()` one
+write transaction (`Transaction`): the session, the time, the audit chain's head, and callbacks
+that run after the commit (the graph cache follows the database only once it has committed).
+The helpers below are the rules every change follows: look a record up or say it is missing,
+refuse a stale version naming who changed it and when, set fields with one audit entry each,
+mark the investigation updated, refuse changes to an approved one, and check roles.
+
+This module imports the ORM (SQLModel and the tables); `models.service` imports it on first use,
+so that start-up and `rca list`, which need none of it, stay fast.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from models import audit as audit_chain
+from models import review, values
+from models.db import Database, translate
+from models.errors import ConflictError, NotFoundError, ReadOnlyError, ValidationError
+from models.tables import (
+    AppUserRow,
+    AuditRow,
+    CausalLinkRow,
+    CauseRow,
+    InvestigationRow,
+    SignOffRow,
+    _now,
+)
+
+if TYPE_CHECKING:
+    from models.graph import CauseGraph
+
+
+def short(text: str, width: int = 40) -> str:
+    """A text on one line, cut to `width` characters, for messages that name a record."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class Transaction:
+    """One write transaction: the session, the acting user, and the audit chain's head."""
+
+    def __init__(self, session: Session, user: str) -> None:
+        self.s = session
+        self.user = user
+        self.at = _now()
+        self._head: tuple[int, str] | None = None
+        self.after_commit: list[Any] = []
+
+    def audit(
+        self,
+        investigation_id: int | None,
+        entity: str,
+        entity_id: int | None,
+        action: str,
+        field: str | None = None,
+        old: Any = None,
+        new: Any = None,
+    ) -> None:
+        """One audit entry, the next link of the hash chain, in this transaction."""
+        if self._head is None:
+            last = self.s.execute(
+                select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+            ).first()
+            self._head = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
+        seq, prev = self._head[0] + 1, self._head[1]
+        entry = {
+            "seq": seq,
+            "at": self.at,
+            "user": self.user,
+            "investigation_id": investigation_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "field": field,
+            "old": values.audit_text(old),
+            "new": values.audit_text(new),
+        }
+        digest = audit_chain.entry_hash(**entry, prev_hash=prev)
+        self.s.add(AuditRow(**entry, prev_hash=prev, hash=digest))
+        self._head = (seq, digest)
+
+
+class UnitOfWork:
+    """The database, who acts, and the graph cache; the plumbing of every service call."""
+
+    def __init__(self, db: Database, user: str, login: str) -> None:
+        self.db = db
+        #: The name written in the audit trail.
+        self.user = user
+        #: The account whose role is judged.
+        self.login = login
+        self.graphs: dict[int, CauseGraph] = {}
+        self.graph_lock = threading.RLock()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        try:
+            with Session(self.db.engine, expire_on_commit=False) as s:
+                yield s
+        except DBAPIError as exc:
+            raise translate(exc, self.db.target.name) from None
+
+    @contextmanager
+    def write(self) -> Iterator[Transaction]:
+        if self.db.readonly:
+            raise ReadOnlyError(
+                f"{self.db.target.name}: the database is open read-only; changes cannot be saved"
+            )
+        try:
+            with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
+                tx = Transaction(s, self.user)
+                yield tx
+                s.commit()
+        except StaleDataError:
+            raise ConflictError(
+                "Someone else saved this record at the same moment; reload and try again"
+            ) from None
+        except IntegrityError as exc:
+            raise ValidationError(f"refused by the database: {exc.orig}") from None
+        except DBAPIError as exc:
+            raise translate(exc, self.db.target.name) from None
+        for callback in tx.after_commit:
+            callback()
+
+    def get(self, s: Session, table: type, entity_id: int, label: str) -> Any:
+        row = s.get(table, entity_id)
+        if row is None:
+            raise NotFoundError(f"There is no {label} with id {entity_id}")
+        return row
+
+    def check_version(self, s: Session, row: Any, version: int | None, label: str) -> None:
+        if version is None or row.version == version:
+            return
+        last = s.execute(
+            select(AuditRow.user, AuditRow.at)
+            .where(AuditRow.entity == row.__tablename__, AuditRow.entity_id == row.id)
+            .order_by(AuditRow.seq.desc())
+            .limit(1)
+        ).first()
+        who = f" by {last[0]} at {last[1]:%Y-%m-%d %H:%M} UTC" if last else ""
+        raise ConflictError(
+            f"{label} was changed{who} since you opened it; reload to see the change, "
+            "then make your edit again"
+        )
+
+    def apply(
+        self,
+        tx: Transaction,
+        row: Any,
+        changes: dict[str, Any],
+        investigation_id: int,
+        entity: str,
+    ) -> list[str]:
+        """Set changed fields on a row, one audit entry each; the names of the changed fields."""
+        changed = []
+        for name, new in changes.items():
+            old = getattr(row, name)
+            if old != new:
+                setattr(row, name, new)
+                tx.audit(investigation_id, entity, row.id, "update", name, old, new)
+                changed.append(name)
+        return changed
+
+    def touch(self, tx: Transaction, investigation_id: int, *, graph: bool = False) -> int | None:
+        """Mark the investigation as updated; bump graph_rev for cause/link edits."""
+        values_: dict[str, Any] = {"updated_at": tx.at, "updated_by": tx.user}
+        table = InvestigationRow.__table__
+        if graph:
+            values_["graph_rev"] = table.c.graph_rev + 1
+            return tx.s.execute(
+                update(table)
+                .where(table.c.id == investigation_id)
+                .values(values_)
+                .returning(table.c.graph_rev)
+            ).scalar_one()
+        tx.s.execute(update(table).where(table.c.id == investigation_id).values(values_))
+        return None
+
+    def require_investigation(self, s: Session, investigation_id: int) -> InvestigationRow:
+        return self.get(s, InvestigationRow, investigation_id, "investigation")
+
+    def writable(self, s: Session, investigation_id: int) -> InvestigationRow:
+        """The investigation, if it may be changed; an approved or closed one is refused."""
+        row = self.require_investigation(s, investigation_id)
+        if review.is_frozen(row.status):
+            raise review.FrozenError(self.frozen_message(s, row))
+        return row
+
+    @staticmethod
+    def frozen_message(s: Session, row: InvestigationRow) -> str:
+        """'approved on DATE by NAME': from the audit trail, else the sign-off history."""
+        last = s.execute(
+            select(AuditRow.at, AuditRow.user)
+            .where(
+                AuditRow.investigation_id == row.id,
+                AuditRow.entity == "investigation",
+                AuditRow.field == "status",
+                AuditRow.new == row.status,
+            )
+            .order_by(AuditRow.seq.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            last = s.execute(
+                select(SignOffRow.at, SignOffRow.name)
+                .where(SignOffRow.investigation_id == row.id, SignOffRow.decision == row.status)
+                .order_by(SignOffRow.at.desc(), SignOffRow.id.desc())
+                .limit(1)
+            ).first()
+        when = f"{last[0]:%Y-%m-%d}" if last else None
+        who = last[1] if last else None
+        return review.frozen_message(short(row.title, 60), row.status, when, who)
+
+    def role_in(self, s: Session, name: str | None = None) -> str:
+        """The role `name` (default: this service's user) acts with."""
+        stored = s.execute(
+            select(AppUserRow.role).where(AppUserRow.name == (name or self.login))
+        ).scalar_one_or_none()
+        return review.effective_role(stored)
+
+    def require_role(self, s: Session, roles: tuple[str, ...], what: str) -> None:
+        """Refuse unless the login's role is one of `roles`; the refusal names the login."""
+        review.check_role(self.login, self.role_in(s), roles, what, recorded=self.user)
+
+    def graph_in(self, s: Session, investigation_id: int) -> CauseGraph:
+        """The cached graph if it is current in this transaction, else one loaded afresh."""
+        rev = s.execute(
+            select(InvestigationRow.graph_rev).where(InvestigationRow.id == investigation_id)
+        ).scalar_one_or_none()
+        if rev is None:
+            raise NotFoundError(f"There is no investigation with id {investigation_id}")
+        with self.graph_lock:
+            cached = self.graphs.get(investigation_id)
+            if cached is not None and cached.rev == rev:
+                return cached
+        graph = load_graph_in(s, investigation_id, rev)
+        with self.graph_lock:
+            self.graphs[investigation_id] = graph
+        return graph
+
+    def forget_graph(self, investigation_id: int) -> None:
+        with self.graph_lock:
+            self.graphs.pop(investigation_id, None)
+
+    @staticmethod
+    def next_position(s: Session, table: Any, investigation_id: int) -> int:
+        top = s.execute(
+            select(func.max(table.position)).where(table.investigation_id == investigation_id)
+        ).scalar_one_or_none()
+        return 0 if top is None else top + 1
+
+    def delete_simple(
+        self, table: Any, entity_id: int, label: str, entity: str, name_field: str
+    ) -> None:
+        with self.write() as tx:
+            row = self.get(tx.s, table, entity_id, label)
+            inv = row.investigation_id
+            self.writable(tx.s, inv)
+            tx.audit(inv, entity, entity_id, "delete", None, getattr(row, name_field), None)
+            tx.s.delete(row)
+            tx.s.flush()
+            self.touch(tx, inv)
+
+
+def load_graph_in(s: Session, investigation_id: int, rev: int) -> CauseGraph:
+    from models.graph import CauseGraph  # networkx stays out of start-up
+
+    c = CauseRow.__table__.c
+    lk = CausalLinkRow.__table__.c
+    nodes = s.execute(
+        select(c.id, c.kind, c.category).where(c.investigation_id == investigation_id)
+    ).all()
+    edges = s.execute(
+        select(lk.cause_id, lk.effect_id).where(lk.investigation_id == investigation_id)
+    ).all()
+    return CauseGraph.build(nodes, edges, rev)

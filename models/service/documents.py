@@ -1,0 +1,246 @@
+"""Whole investigations: the dossier (everything, from one read snapshot), the checks, the
+audit trail and its verification, the interchange document (export and all-or-nothing import)
+and backups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from models import audit as audit_chain
+from models import values
+from models.db import backup_to
+from models.domain import (
+    AuditEntry,
+    Cause,
+    Dossier,
+    Feedback,
+    Finding,
+    Investigation,
+    Link,
+    SignOff,
+    TeamMember,
+    TimelineEntry,
+)
+from models.errors import ValidationError
+from models.service.actions import action_from, flatten_action
+from models.service.categories import categories_in
+from models.service.core import Transaction, UnitOfWork
+from models.service.investigations import derive
+from models.tables import (
+    ActionCauseRow,
+    ActionRow,
+    AuditRow,
+    CausalLinkRow,
+    CauseRow,
+    FeedbackRow,
+    FishboneCategoryRow,
+    InvestigationRow,
+    SignOffRow,
+    TeamMemberRow,
+    TimelineEntryRow,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+def dossier(uow: UnitOfWork, investigation_id: int) -> Dossier:
+    """Everything about one investigation, read in one consistent snapshot."""
+    with uow.read() as s:
+        return dossier_in(uow, s, investigation_id)
+
+
+def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
+    inv = Investigation.from_row(uow.require_investigation(s, investigation_id))
+
+    def rows(table: Any, *order: Any) -> list[Any]:
+        return list(
+            s.execute(
+                select(table).where(table.investigation_id == investigation_id).order_by(*order)
+            ).scalars()
+        )
+
+    team = tuple(
+        TeamMember.from_row(r)
+        for r in rows(TeamMemberRow, TeamMemberRow.position, TeamMemberRow.id)
+    )
+    timeline = tuple(
+        TimelineEntry.from_row(r)
+        for r in rows(TimelineEntryRow, TimelineEntryRow.position, TimelineEntryRow.id)
+    )
+    causes = tuple(Cause.from_row(r) for r in rows(CauseRow, CauseRow.id))
+    links = tuple(
+        Link(r.id, r.investigation_id, r.cause_id, r.effect_id)
+        for r in rows(CausalLinkRow, CausalLinkRow.id)
+    )
+    action_rows = rows(ActionRow, ActionRow.id)
+    pairs = s.execute(
+        select(ActionCauseRow.action_id, ActionCauseRow.cause_id)
+        .join(ActionRow, ActionRow.id == ActionCauseRow.action_id)
+        .where(ActionRow.investigation_id == investigation_id)
+        .order_by(ActionCauseRow.cause_id)
+    ).all()
+    by_action: dict[int, list[int]] = {}
+    for action_id, cause_id in pairs:
+        by_action.setdefault(action_id, []).append(cause_id)
+    actions = tuple(action_from(r, tuple(by_action.get(r.id, ()))) for r in action_rows)
+    signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, SignOffRow.id))
+    feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, FeedbackRow.id))
+    categories = tuple(categories_in(s, investigation_id))
+    return Dossier(inv, team, timeline, causes, links, actions, signoffs, feedback, categories)
+
+
+def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) -> list[Finding]:
+    """Every finding of every rule for one investigation (what `rca check` prints).
+
+    `today` is the day dated checks (P-OVERDUE) judge against; default: the real date.
+    """
+    from models.rules.checks import run_checks
+
+    return run_checks(dossier(uow, investigation_id), today)
+
+
+def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[AuditEntry]:
+    with uow.read() as s:
+        query = select(AuditRow).order_by(AuditRow.seq)
+        if investigation_id is not None:
+            query = query.where(AuditRow.investigation_id == investigation_id)
+        return [AuditEntry.from_row(r) for r in s.execute(query).scalars()]
+
+
+def verify_audit(uow: UnitOfWork) -> audit_chain.ChainProblem | None:
+    with uow.read() as s:
+        return audit_chain.verify(s.execute(select(AuditRow).order_by(AuditRow.seq)).scalars())
+
+
+def export_document(uow: UnitOfWork, investigation_id: int) -> dict[str, Any]:
+    from models.interchange import to_document
+
+    return to_document(dossier(uow, investigation_id), exported_by=uow.user)
+
+
+def import_document(uow: UnitOfWork, data: Any) -> Investigation:
+    """Create a new investigation from an interchange document, all or nothing."""
+    from models.interchange import parse_document
+
+    doc = parse_document(data)
+    with uow.write() as tx:
+        inv = write_document(uow, tx, doc)
+    return inv
+
+
+def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
+    """Insert a validated document as a new investigation (inside the caller's transaction)."""
+    from models.errors import ImportFormatError
+
+    def norm(rules: dict, data: dict, path: str) -> dict:
+        try:
+            return values.normalise(rules, data)
+        except ValidationError as exc:
+            name, _, why = exc.message.partition(": ")
+            raise ImportFormatError(f"{path}.{name.replace(' ', '_')}: {why}") from None
+
+    fields = doc.investigation.model_dump()
+    fields.pop("sac_score")
+    if fields["sentinel"] is None:
+        fields.pop("sentinel")
+    data = norm(values.INVESTIGATION, fields, "investigation")
+    derive(data)
+    inv = InvestigationRow(
+        **data, created_by=tx.user, updated_by=tx.user, created_at=tx.at, updated_at=tx.at
+    )
+    tx.s.add(inv)
+    tx.s.flush()
+    iid = inv.id
+    tx.audit(iid, "investigation", iid, "import", None, None, inv.title)
+
+    def add(row: Any, entity: str, summary: str) -> Any:
+        tx.s.add(row)
+        tx.s.flush()
+        tx.audit(iid, entity, row.id, "import", None, None, summary)
+        return row
+
+    for position, m in enumerate(doc.team):
+        member = norm(values.TEAM_MEMBER, m.model_dump(), f"team[{position}]")
+        add(
+            TeamMemberRow(investigation_id=iid, position=position, **member),
+            "team_member",
+            m.name,
+        )
+    for position, e in enumerate(doc.timeline):
+        entry = norm(values.TIMELINE_ENTRY, e.model_dump(), f"timeline[{position}]")
+        if not entry["happened"].strip():
+            raise ImportFormatError(f"timeline[{position}].happened: is required")
+        add(
+            TimelineEntryRow(investigation_id=iid, position=position, **entry),
+            "timeline_entry",
+            e.happened,
+        )
+    if doc.categories:
+        tx.s.add_all(
+            FishboneCategoryRow(investigation_id=iid, name=name, position=i)
+            for i, name in enumerate(doc.categories)
+        )
+    # Causes and links can be thousands: insert them in batches, then audit each.
+    cause_rows = [
+        CauseRow(
+            investigation_id=iid,
+            created_by=tx.user,
+            created_at=tx.at,
+            **norm(values.CAUSE, c.model_dump(exclude={"id"}), f"causes[{i}]"),
+        )
+        for i, c in enumerate(doc.causes)
+    ]
+    tx.s.add_all(cause_rows)
+    tx.s.flush()
+    ids: dict[str, int] = {}
+    for c, row in zip(doc.causes, cause_rows, strict=True):
+        ids[c.id] = row.id
+        tx.audit(iid, "cause", row.id, "import", None, None, row.text)
+    link_rows = [
+        CausalLinkRow(investigation_id=iid, cause_id=ids[lk.cause], effect_id=ids[lk.effect])
+        for lk in doc.links
+    ]
+    tx.s.add_all(link_rows)
+    tx.s.flush()
+    for row in link_rows:
+        tx.audit(
+            iid, "causal_link", row.id, "import", None, None, f"{row.cause_id}->{row.effect_id}"
+        )
+    for i, a in enumerate(doc.actions):
+        fields = a.model_dump(exclude={"addresses", "measure"})
+        if a.measure is not None:
+            fields = flatten_action({**fields, "measure": a.measure.model_dump()})
+        action = add(
+            ActionRow(investigation_id=iid, **norm(values.ACTION, fields, f"actions[{i}]")),
+            "action",
+            a.text,
+        )
+        for ref in dict.fromkeys(a.addresses):
+            tx.s.add(ActionCauseRow(action_id=action.id, cause_id=ids[ref]))
+    for i, so in enumerate(doc.signoffs):
+        fields = so.model_dump(exclude={"at"})
+        at = values.when("at", so.at) or tx.at
+        row = SignOffRow(
+            investigation_id=iid, at=at, **norm(values.SIGN_OFF, fields, f"signoffs[{i}]")
+        )
+        add(row, "sign_off", f"{so.name}: {so.decision}")
+    for i, fb in enumerate(doc.feedback):
+        add(
+            FeedbackRow(
+                investigation_id=iid,
+                **norm(values.FEEDBACK, fb.model_dump(), f"feedback[{i}]"),
+            ),
+            "feedback",
+            fb.audience,
+        )
+    tx.s.flush()
+    return Investigation.from_row(inv)
+
+
+def backup(uow: UnitOfWork, dest: str, *, force: bool = False) -> str:
+    return str(backup_to(uow.db.target, dest, force=force))
