@@ -68,3 +68,18 @@ def test_home_screen_imports_stay_light(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == ""
+
+
+def test_opening_a_service_and_the_home_list_need_no_orm(tmp_path):
+    """Start-up (a service and the home list) must not import SQLModel or the tables; the first
+    cause read does, without any warm-up call."""
+    db = tmp_path / "rca.db"
+    code = (
+        "import sys; from models.service import open_service;"
+        f"s = open_service({str(db)!r}, user='x'); s.list_investigations();"
+        "print('sqlmodel' in sys.modules, 'models.tables' in sys.modules);"
+        "inv = s.create_investigation('Fall'); print(s.list_causes(inv.id))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["False False", "[]"]
