@@ -74,6 +74,9 @@ def test_opening_a_service_and_the_home_list_need_no_orm(tmp_path):
     """Start-up (a service and the home list) must not import SQLModel or the tables; the first
     cause read does, without any warm-up call."""
     db = tmp_path / "rca.db"
+    # A new database is set up first (migrations and its first admin need the ORM).
+    setup = f"from models.service import open_service; open_service({str(db)!r})"
+    subprocess.run([sys.executable, "-c", setup], check=True)
     code = (
         "import sys; from models.service import open_service;"
         f"s = open_service({str(db)!r}, user='x'); s.list_investigations();"
