@@ -30,22 +30,30 @@ def entry_hash(
     old: str | None,
     new: str | None,
     prev_hash: str,
+    display_name: str | None = None,
 ) -> str:
-    """The hash of one entry: canonical JSON of every stored field plus the previous hash."""
+    """The hash of one entry: canonical JSON of every stored field plus the previous hash.
+
+    `display_name` (schema 0006) joins the list only when there is one, so that entries written
+    before it existed keep their hash; blanking it on a newer entry changes the hash too.
+    """
+    fields: list[object] = [
+        seq,
+        at.isoformat(timespec="seconds"),
+        user,
+        investigation_id,
+        entity,
+        entity_id,
+        action,
+        field,
+        old,
+        new,
+        prev_hash,
+    ]
+    if display_name is not None:
+        fields.append(display_name)
     payload = json.dumps(
-        [
-            seq,
-            at.isoformat(timespec="seconds"),
-            user,
-            investigation_id,
-            entity,
-            entity_id,
-            action,
-            field,
-            old,
-            new,
-            prev_hash,
-        ],
+        fields,
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -85,6 +93,7 @@ def verify(rows: Iterable[object]) -> ChainProblem | None:
             old=row.old,  # type: ignore[attr-defined]
             new=row.new,  # type: ignore[attr-defined]
             prev_hash=prev,
+            display_name=getattr(row, "display_name", None),
         )
         if recomputed != row.hash:  # type: ignore[attr-defined]
             return ChainProblem(

@@ -210,6 +210,13 @@ class Database:
     engine: Engine
     target: Target
     readonly: bool = False
+    #: PostgreSQL: the session's role, read from the server when the database was opened.
+    server_role: str | None = None
+
+    def session_role(self) -> str | None:
+        """Who the server says we are (PostgreSQL; None for a SQLite file). With peer
+        authentication over the Unix socket this is the operating-system login."""
+        return self.server_role
 
     @property
     def writer(self) -> Engine:
@@ -284,6 +291,7 @@ def _open_url(tgt: Target, *, create: bool, readonly: bool) -> Database:
         writer = engine.execution_options(rca_write=True, isolation_level="READ COMMITTED")
         with engine.connect() as conn:
             revision = _url_revision(tgt, conn)
+            role = conn.execute(text("SELECT session_user")).scalar_one()
         if revision != HEAD:
             if readonly or (revision is None and not create):
                 raise DatabaseError(f"{tgt.name}: the database needs setting up (run 'rca init')")
@@ -294,7 +302,7 @@ def _open_url(tgt: Target, *, create: bool, readonly: bool) -> Database:
                     _run_alembic(conn)
     except DBAPIError as exc:
         raise translate(exc, tgt.name) from None
-    return Database(engine=engine, target=tgt, readonly=readonly)
+    return Database(engine=engine, target=tgt, readonly=readonly, server_role=role)
 
 
 def _url_revision(tgt: Target, conn) -> str | None:

@@ -27,6 +27,17 @@ class _Plain:
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
 
 
+def shown_as(login: str | None, name: str | None) -> str:
+    """Who did something, as every screen and report says it: the login, with the name given
+    beside it when it differs ("nurse2 (as Dr Rita Okoye)"). Without a login (records older
+    than logins), the name alone."""
+    if not login:
+        return name or ""
+    if name and name != login:
+        return f"{login} (as {name})"
+    return login
+
+
 @dataclass(frozen=True, slots=True)
 class Investigation(_Plain):
     id: int
@@ -179,9 +190,15 @@ class Action(_Plain):
     measure: Measure = field(default_factory=Measure)
     concurrence: str | None = None
     concurrence_reason: str = ""
+    #: The login that recorded the decision (`concurrence_name`: the name it gave).
     concurrence_by: str = ""
     concurrence_at: dt.datetime | None = None
     version: int = 1
+    concurrence_name: str = ""
+    #: An admin's reason for concurring although an author of the investigation.
+    concurrence_override: str = ""
+    #: A concurrence that came in an imported file (history, not a decision).
+    imported_concurrence: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,10 +206,26 @@ class SignOff(_Plain):
     id: int
     investigation_id: int
     role: str
+    #: The name given; `login` is who it was (None: signed before logins were recorded).
     name: str
     decision: str
     comment: str = ""
     at: dt.datetime | None = None
+    login: str | None = None
+    #: Came in an imported file: history, signed by nobody in this database.
+    imported: bool = False
+    #: Separation of duties set aside by an admin, and why.
+    override_reason: str = ""
+    #: The audit chain's head (sequence, hash) when it was signed.
+    chain_seq: int | None = None
+    chain_hash: str | None = None
+
+    @property
+    def signed_by(self) -> str:
+        """Who signed, as every screen and report says it."""
+        if self.imported:
+            return f"{self.name} (imported, not signed here)"
+        return shown_as(self.login, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +255,7 @@ class AuditEntry(_Plain):
     id: int
     seq: int
     at: dt.datetime
+    #: The login (on entries older than schema 0006: the name given).
     user: str
     investigation_id: int | None
     entity: str
@@ -230,6 +264,11 @@ class AuditEntry(_Plain):
     field: str | None
     old: str | None
     new: str | None
+    display_name: str | None = None
+
+    @property
+    def who(self) -> str:
+        return shown_as(self.user, self.display_name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,17 @@ class TransitionError(RcaError):
     """The step does not apply to the investigation's current status."""
 
 
+class DutiesError(RcaError):
+    """Separation of duties: whoever submitted an investigation or wrote its actions may not
+    concur with them or approve it. `logins` are the authors; an admin may set the rule aside
+    with a written reason (`override_reason`), which is audited and printed in the report."""
+
+    def __init__(self, message: str, *, login: str, can_override: bool) -> None:
+        super().__init__(message)
+        self.login = login
+        self.can_override = can_override
+
+
 class FrozenError(ReadOnlyError):
     """The investigation is approved or closed: read-only until it is reopened."""
 

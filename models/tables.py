@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Integer, MetaData, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Named constraints: Alembic's batch mode on SQLite can only drop what has a name.
@@ -194,8 +194,14 @@ class ActionRow(SQLModel, table=True):
     measure_date: dt.date | None = None
     concurrence: str | None = None
     concurrence_reason: str = _text()
+    #: The login of who recorded the decision, and the name they gave (shown beside it).
     concurrence_by: str = Field(default="", nullable=False)
+    concurrence_name: str = _text(server_default="")
+    #: An admin's reason for concurring although an author (separation of duties set aside).
+    concurrence_override: str = _text(server_default="")
     concurrence_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    #: A concurrence that came in an imported file: kept as history, never a live decision.
+    imported_concurrence: str = _text(server_default="")
     version: int = Field(default=1, sa_column=_action_version)
 
 
@@ -214,10 +220,21 @@ class SignOffRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
     role: str = Field(default="", nullable=False)
+    #: The name given (`--user`); `login` is who it was (None on rows older than schema 0006).
     name: str = Field(default="", nullable=False)
+    login: str | None = Field(default=None, sa_type=Text)
     decision: str = Field(nullable=False)
     comment: str = _text()
     at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
+    #: Came in an imported file: history only, signed by nobody in this database.
+    imported: bool = Field(
+        default=False, nullable=False, sa_column_kwargs={"server_default": false()}
+    )
+    #: Separation of duties set aside by an admin: the reason, printed in the report.
+    override_reason: str = _text(server_default="")
+    #: The audit chain's head when this was signed: a record outside the chain's own rows.
+    chain_seq: int | None = None
+    chain_hash: str | None = Field(default=None, sa_type=Text)
 
 
 class FeedbackRow(SQLModel, table=True):
@@ -260,7 +277,11 @@ class AuditRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(nullable=False, unique=True)
     at: dt.datetime = Field(sa_type=DateTime, nullable=False)
+    #: Who: the login (the operating-system account, or the PostgreSQL session's role). On rows
+    #: older than schema 0006, the name the program was given.
     user: str = Field(nullable=False)
+    #: The name given with --user or RCA_USER, shown beside the login (None on older rows).
+    display_name: str | None = Field(default=None, sa_type=Text)
     investigation_id: int | None = Field(default=None, index=True)
     entity: str = Field(nullable=False)
     entity_id: int | None = None

@@ -47,6 +47,7 @@ class Ctx:
                 self.settings.db,
                 self.settings.user_name(),
                 login=os_login(),
+                separation_of_duties=self.settings.separation_of_duties,
                 create=create,
                 readonly=self.readonly,
             )

@@ -50,6 +50,9 @@ class Settings:
     extra_holidays: tuple[dt.date, ...] = field(default_factory=tuple)
     theme: str | None = None
     mouse: bool | None = None
+    #: Whoever submitted an investigation or wrote its actions may not concur or approve
+    #: (an admin may set it aside for one step, with a written reason).
+    separation_of_duties: bool = True
     _deadline_policy: DeadlinePolicy = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -109,6 +112,10 @@ def _check(key: str, value: object) -> object:
         raise SettingsError(f"setting '{key}': expected text")
     if key == "mouse":
         if value is None or isinstance(value, bool):
+            return value
+        raise SettingsError(f"setting '{key}': expected true or false")
+    if key == "separation_of_duties":
+        if isinstance(value, bool):
             return value
         raise SettingsError(f"setting '{key}': expected true or false")
     if key == "rca_target_days":

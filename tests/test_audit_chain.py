@@ -59,8 +59,8 @@ def trail(service):
 
 #: Every stored column but the row id. A test below keeps this equal to the table, so a column
 #: added later must be added here (and to the hash).
-COLUMNS = ["seq", "at", "user", "investigation_id", "entity", "entity_id", "action", "field",
-           "old", "new", "prev_hash", "hash"]
+COLUMNS = ["seq", "at", "user", "display_name", "investigation_id", "entity", "entity_id",
+           "action", "field", "old", "new", "prev_hash", "hash"]
 
 
 def test_the_list_of_columns_is_the_table(db_path, trail):

@@ -81,7 +81,7 @@ def shared(tmp_path_factory):
 @pytest.mark.parametrize("step", list(SPEC))
 def test_each_step_by_role_and_status(shared, step, user, status):
     path, people = shared
-    inv = add_demo(people["alice"])
+    inv = add_demo(people["uma"])  # written by someone who takes no review step here
     set_status(path, inv.id, status)
     svc = people[user]
     inv = svc.get_investigation(inv.id)
@@ -404,7 +404,7 @@ def test_concurrence_rules(people, demo_id):
         ivan.update_action(done.id, done.version, concurrence="concur")
     with pytest.raises(RoleError):
         ivan.add_action(demo_id, "Buy low beds", concurrence="concur")
-    fields = [(e.field, e.new) for e in rita.audit_entries(demo_id) if e.entity_id == a.id][-4:]
+    fields = [(e.field, e.new) for e in rita.audit_entries(demo_id) if e.entity_id == a.id]
     assert ("concurrence", "do_not_concur") in fields
     assert ("concurrence_reason", "Use a forcing function") in fields
 

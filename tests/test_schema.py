@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from models.db import APPLICATION_ID, open_database
 from models.errors import DatabaseError, ReadOnlyError
@@ -255,34 +255,32 @@ def test_upgrade_rescores_incidents_and_audits_the_change(db_path):
     import models.migrations
     from models.service import Service
 
-    svc = Service(open_database(db_path), "alice")
-    inv = svc.create_investigation(
-        "Wrong-patient procedure stopped late",
-        report_type="incident",
-        severity_actual="minor",
-        severity_potential="catastrophic",
-        probability="remote",
-    )
-    steady = svc.create_investigation(
-        "Fall", report_type="incident", severity_actual="major", probability="remote"
-    )
-    svc.db.dispose()
     engine = create_engine(f"sqlite:///{db_path}")
     with engine.begin() as conn:
-        # back to 0004 with the score the old rule gave (the actual severity: SAC 1)
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(models.migrations.__file__).parent))
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0004")
-        conn.exec_driver_sql(f"UPDATE investigation SET sac_score = 1 WHERE id = {inv.id}")
+        command.upgrade(cfg, "0004")
+        # Two incidents as the old rule scored them: on the actual severity alone.
+        insert = text(
+            "INSERT INTO investigation (title, description, unit, reported_by, sentinel,"
+            " blameworthy, blameworthy_note, status, patient_name, patient_mrn, created_by,"
+            " created_at, updated_by, updated_at, version, graph_rev, report_type,"
+            " severity_actual, severity_potential, probability, sac_score) VALUES (:title, '',"
+            " '', '', 0, 0, '', 'draft', '', '', 'a', '2026-01-01', 'a', '2026-01-01', 1, 0,"
+            " 'incident', :actual, :potential, 'remote', :score)"
+        )
+        conn.execute(insert, dict(title="Wrong patient", actual="minor", potential="catastrophic",
+                                  score=1))
+        conn.execute(insert, dict(title="Fall", actual="major", potential=None, score=2))
     engine.dispose()
 
     svc = Service(open_database(db_path), "alice")
-    assert svc.get_investigation(inv.id).sac_score == 3
-    assert svc.get_investigation(steady.id).sac_score == 2
-    moved = [e for e in svc.audit_entries(inv.id) if e.field == "sac_score"]
-    assert [(m.old, m.new) for m in moved][-1] == ("1", "3")
-    assert "0005" in moved[-1].user
+    rescored, steady = svc.list_investigations()
+    assert (rescored.sac_score, steady.sac_score) == (3, 2)
+    moved = [e for e in svc.audit_entries(rescored.id) if e.field == "sac_score"]
+    assert [(m.old, m.new) for m in moved] == [("1", "3")]
+    assert "0005" in moved[0].user
     assert not [e for e in svc.audit_entries(steady.id) if "0005" in e.user]
     assert svc.verify_audit() is None
     svc.db.dispose()

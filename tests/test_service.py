@@ -237,8 +237,16 @@ def test_team_timeline_and_actions_round_out(service):
     )
     assert action.addresses == (root.id,)
     assert action.measure.target == "95%"
-    action = service.update_action(action.id, action.version, concurrence="concur")
-    assert action.concurrence_by == "alice"
+    # The author may not concur with her own action; a reviewer (bob, as Dr Bob) may.
+    from models.review import DutiesError
+    from models.service import Service
+
+    with pytest.raises(DutiesError, match="alice wrote its actions"):
+        service.update_action(action.id, action.version, concurrence="concur")
+    service.add_user("bob", "reviewer")
+    bob = Service(service.db, "Dr Bob", login="bob")
+    action = bob.update_action(action.id, action.version, concurrence="concur")
+    assert (action.concurrence_by, action.concurrence_name) == ("bob", "Dr Bob")
     with pytest.raises(ValidationError, match="no cause with id 999"):
         service.add_action(inv.id, "x", addresses=[999])
 

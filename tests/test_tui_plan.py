@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
+from models.service import Service
 from rca_tui.app import make_app
 from screens.actions import STATUS_WIDTH, STRENGTH_WIDTH, ActionDialog, ActionsScreen
 from screens.dialogs import ChoiceDialog, TextDialog
@@ -150,7 +151,9 @@ async def test_a_root_cause_whose_actions_leadership_refused_is_asked_why_no_act
     inv = service.get_investigation(demo_id)
     service.submit_for_review(inv.id, inv.version)
     (action,) = actions_of(service, demo_id, beds)
-    service.record_concurrence(action.id, action.version, "do_not_concur", "Costs too much")
+    service.add_user("rita", "reviewer")
+    rita = Service(service.db, "rita")  # not an author: she may decide
+    rita.record_concurrence(action.id, action.version, "do_not_concur", "Costs too much")
     app = make_app(service, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_plan(pilot)

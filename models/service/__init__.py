@@ -85,14 +85,24 @@ def warm() -> None:
 class Service:
     """All reads and writes of the RCA database, for one user (see the module docstring)."""
 
-    def __init__(self, db: Database, user: str, *, login: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        user: str,
+        *,
+        login: str | None = None,
+        separation_of_duties: bool = True,
+    ) -> None:
         self.db = db
-        #: The name written in the audit trail (the login, or the `user` setting).
+        #: The name given (--user, RCA_USER or the settings): shown beside the login.
         self.user = user
-        #: The account roles are checked against. The command line passes the operating
-        #: system's account of the session (not an environment variable or a setting, which
-        #: anyone could set); programs that build a Service themselves pass it or get `user`.
-        self.login = login or user
+        #: Who it is: the author of every change, and whose role is judged. On PostgreSQL the
+        #: database session's role (peer authentication ties it to the operating-system login);
+        #: on SQLite the account the command line passes (the operating system's account of
+        #: the process, never a setting); programs that build a Service themselves pass it.
+        self.login = db.session_role() or login or user
+        #: Whoever submitted an investigation or wrote its actions may not concur or approve.
+        self.separation_of_duties = separation_of_duties
         self._core: UnitOfWork | None = None
         self._core_lock = threading.Lock()
         if not db.readonly and not self._has_users():
@@ -109,7 +119,12 @@ class Service:
                 if self._core is None:
                     from models.service.core import UnitOfWork
 
-                    self._core = UnitOfWork(self.db, self.user, self.login)
+                    self._core = UnitOfWork(
+                        self.db,
+                        self.user,
+                        self.login,
+                        separation_of_duties=self.separation_of_duties,
+                    )
         return self._core
 
     def _has_users(self) -> bool:
@@ -364,18 +379,33 @@ class Service:
         return signoff.submit_for_review(self._uow, investigation_id, version)
 
     def record_concurrence(
-        self, action_id: int, version: int | None, decision: str, reason: str = ""
+        self,
+        action_id: int,
+        version: int | None,
+        decision: str,
+        reason: str = "",
+        *,
+        override_reason: str | None = None,
     ) -> Action:
         from models.service import signoff
 
-        return signoff.record_concurrence(self._uow, action_id, version, decision, reason)
+        return signoff.record_concurrence(
+            self._uow, action_id, version, decision, reason, override_reason=override_reason
+        )
 
     def approve(
-        self, investigation_id: int, version: int | None, comment: str = ""
+        self,
+        investigation_id: int,
+        version: int | None,
+        comment: str = "",
+        *,
+        override_reason: str | None = None,
     ) -> Investigation:
         from models.service import signoff
 
-        return signoff.approve(self._uow, investigation_id, version, comment)
+        return signoff.approve(
+            self._uow, investigation_id, version, comment, override_reason=override_reason
+        )
 
     def return_for_changes(
         self, investigation_id: int, version: int | None, comment: str
@@ -421,7 +451,12 @@ class Service:
 
 
 def open_service(
-    target: Any = None, user: str | None = None, *, login: str | None = None, **kwargs: Any
+    target: Any = None,
+    user: str | None = None,
+    *,
+    login: str | None = None,
+    separation_of_duties: bool = True,
+    **kwargs: Any,
 ) -> Service:
     """Open the database and a service for `user` (the OS login name when not given)."""
     from models.db import open_database
@@ -434,7 +469,12 @@ def open_service(
         except (KeyError, OSError):  # no login name (some containers)
             user = "unknown"
     try:
-        return Service(open_database(target, **kwargs), user, login=login)
+        return Service(
+            open_database(target, **kwargs),
+            user,
+            login=login,
+            separation_of_duties=separation_of_duties,
+        )
     except OSError as exc:  # pragma: no cover - last resort, named plainly
         raise DatabaseError(f"cannot open the database: {exc}") from None
 

@@ -127,7 +127,11 @@ def set_addresses(
 
 
 def check_concurrence(
-    uow: UnitOfWork, tx: Transaction, data: dict[str, Any], row: ActionRow | None
+    uow: UnitOfWork,
+    tx: Transaction,
+    investigation_id: int,
+    data: dict[str, Any],
+    row: ActionRow | None,
 ) -> None:
     """Concurrence set through add/update_action: leadership only, reason for a refusal."""
     new = data.get("concurrence", row.concurrence if row is not None else None)
@@ -140,9 +144,15 @@ def check_concurrence(
     if not touched or (row is None and not new and not reason.strip()):
         return
     uow.require_role(tx.s, review.CONCUR_ROLES, "record concurrence with an action")
+    if new:
+        from models.service import duties
+
+        role = uow.role_in(tx.s)
+        duties.check(uow, tx, investigation_id, role, "concur with its actions", None)
     if new == Concurrence.DO_NOT_CONCUR and not reason.strip():
         raise ValidationError("concurrence reason: is required when you do not concur")
-    data["concurrence_by"] = tx.user if new else ""
+    data["concurrence_by"] = tx.login if new else ""
+    data["concurrence_name"] = tx.name if new else ""
     data["concurrence_at"] = tx.at if new else None
 
 
@@ -155,6 +165,8 @@ def withdraw_concurrence(uow: UnitOfWork, tx: Transaction, row: ActionRow) -> No
             "concurrence": None,
             "concurrence_reason": "",
             "concurrence_by": "",
+            "concurrence_name": "",
+            "concurrence_override": "",
             "concurrence_at": None,
         },
         row.investigation_id,
@@ -175,7 +187,7 @@ def add_action(
     data = values.normalise(values.ACTION, {"text": text, **fields})
     with uow.write() as tx:
         uow.writable(tx.s, investigation_id)
-        check_concurrence(uow, tx, data, None)
+        check_concurrence(uow, tx, investigation_id, data, None)
         row = ActionRow(investigation_id=investigation_id, **data)
         tx.s.add(row)
         tx.s.flush()
@@ -204,7 +216,7 @@ def update_action(
         row = uow.get(tx.s, ActionRow, action_id, "action")
         uow.writable(tx.s, row.investigation_id)
         uow.check_version(tx.s, row, version, f"Action '{short(row.text)}'")
-        check_concurrence(uow, tx, data, row)
+        check_concurrence(uow, tx, row.investigation_id, data, row)
         had = row.concurrence is not None
         changed = uow.apply(tx, row, data, row.investigation_id, "action")
         moved = addresses is not None and set_addresses(uow, tx, row, addresses)

@@ -81,7 +81,7 @@ def add_cause(
         if effect_id is not None and effect_id not in graph:
             raise NotFoundError(f"There is no cause with id {effect_id} in this investigation")
         row = CauseRow(
-            investigation_id=investigation_id, created_by=tx.user, created_at=tx.at, **data
+            investigation_id=investigation_id, created_by=tx.login, created_at=tx.at, **data
         )
         tx.s.add(row)
         tx.s.flush()
@@ -277,7 +277,7 @@ def restore_cause(uow: UnitOfWork, cause: Cause, links: Sequence[tuple[int, int]
             insert(CauseRow.__table__).values(
                 id=cause.id,
                 investigation_id=inv,
-                created_by=tx.user,
+                created_by=tx.login,
                 created_at=tx.at,
                 version=result.version,
                 **data,

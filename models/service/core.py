@@ -49,14 +49,28 @@ def short(text: str, width: int = 40) -> str:
 
 
 class Transaction:
-    """One write transaction: the session, the acting user, and the audit chain's head."""
+    """One write transaction: the session, who acts, and the audit chain's head.
 
-    def __init__(self, session: Session, user: str) -> None:
+    `login` is who it is (what every record of who did what stores); `name` the name given
+    with --user or RCA_USER, kept beside it in the audit trail and on sign-offs.
+    """
+
+    def __init__(self, session: Session, login: str, name: str) -> None:
         self.s = session
-        self.user = user
+        self.login = login
+        self.name = name
         self.at = _now()
         self._head: tuple[int, str] | None = None
         self.after_commit: list[Any] = []
+
+    def head(self) -> tuple[int, str]:
+        """The audit chain's newest entry (sequence, hash), this transaction's own included."""
+        if self._head is None:
+            last = self.s.execute(
+                select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+            ).first()
+            self._head = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
+        return self._head
 
     def audit(
         self,
@@ -69,16 +83,12 @@ class Transaction:
         new: Any = None,
     ) -> None:
         """One audit entry, the next link of the hash chain, in this transaction."""
-        if self._head is None:
-            last = self.s.execute(
-                select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-            ).first()
-            self._head = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
-        seq, prev = self._head[0] + 1, self._head[1]
+        seq, prev = self.head()
+        seq += 1
         entry = {
             "seq": seq,
             "at": self.at,
-            "user": self.user,
+            "user": self.login,
             "investigation_id": investigation_id,
             "entity": entity,
             "entity_id": entity_id,
@@ -86,6 +96,7 @@ class Transaction:
             "field": field,
             "old": values.audit_text(old),
             "new": values.audit_text(new),
+            "display_name": self.name,
         }
         digest = audit_chain.entry_hash(**entry, prev_hash=prev)
         self.s.add(AuditRow(**entry, prev_hash=prev, hash=digest))
@@ -95,12 +106,16 @@ class Transaction:
 class UnitOfWork:
     """The database, who acts, and the graph cache; the plumbing of every service call."""
 
-    def __init__(self, db: Database, user: str, login: str) -> None:
+    def __init__(
+        self, db: Database, user: str, login: str, *, separation_of_duties: bool = True
+    ) -> None:
         self.db = db
-        #: The name written in the audit trail.
+        #: The name given (--user), shown beside the login.
         self.user = user
-        #: The account whose role is judged.
+        #: Who it is: recorded as the author of every change, and whose role is judged.
         self.login = login
+        #: Whoever submitted an investigation or wrote its actions may not concur or approve.
+        self.separation_of_duties = separation_of_duties
         self.graphs: dict[int, CauseGraph] = {}
         self.graph_lock = threading.RLock()
 
@@ -120,7 +135,7 @@ class UnitOfWork:
             )
         try:
             with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
-                tx = Transaction(s, self.user)
+                tx = Transaction(s, self.login, self.user)
                 yield tx
                 s.commit()
         except StaleDataError:
@@ -175,7 +190,7 @@ class UnitOfWork:
 
     def touch(self, tx: Transaction, investigation_id: int, *, graph: bool = False) -> int | None:
         """Mark the investigation as updated; bump graph_rev for cause/link edits."""
-        values_: dict[str, Any] = {"updated_at": tx.at, "updated_by": tx.user}
+        values_: dict[str, Any] = {"updated_at": tx.at, "updated_by": tx.login}
         table = InvestigationRow.__table__
         if graph:
             values_["graph_rev"] = table.c.graph_rev + 1

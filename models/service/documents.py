@@ -151,7 +151,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     data = norm(values.INVESTIGATION, fields, "investigation")
     derive(data)
     inv = InvestigationRow(
-        **data, created_by=tx.user, updated_by=tx.user, created_at=tx.at, updated_at=tx.at
+        **data, created_by=tx.login, updated_by=tx.login, created_at=tx.at, updated_at=tx.at
     )
     tx.s.add(inv)
     tx.s.flush()
@@ -189,7 +189,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     cause_rows = [
         CauseRow(
             investigation_id=iid,
-            created_by=tx.user,
+            created_by=tx.login,
             created_at=tx.at,
             **norm(values.CAUSE, c.model_dump(exclude={"id"}), f"causes[{i}]"),
         )

@@ -29,7 +29,7 @@ def create_investigation(uow: UnitOfWork, title: str, **fields: Any) -> Investig
     derive(data)
     with uow.write() as tx:
         row = InvestigationRow(
-            **data, created_by=tx.user, updated_by=tx.user, created_at=tx.at, updated_at=tx.at
+            **data, created_by=tx.login, updated_by=tx.login, created_at=tx.at, updated_at=tx.at
         )
         tx.s.add(row)
         tx.s.flush()
@@ -77,7 +77,7 @@ def update_investigation(
         derive(data, row)
         changed = uow.apply(tx, row, data, row.id, "investigation")
         if changed:
-            row.updated_at, row.updated_by = tx.at, tx.user
+            row.updated_at, row.updated_by = tx.at, tx.login
             tx.s.flush()
         result = Investigation.from_row(row)
     return result

@@ -17,6 +17,7 @@ from models.domain import (
     SignOff,
 )
 from models.errors import ValidationError
+from models.service import duties
 from models.service.actions import action_of
 from models.service.core import Transaction, UnitOfWork, short
 from models.service.documents import dossier_in
@@ -91,25 +92,38 @@ def begin_step(
 
 def move(uow: UnitOfWork, tx: Transaction, row: InvestigationRow, target: str) -> Investigation:
     uow.apply(tx, row, {"status": target}, row.id, "investigation")
-    row.updated_at, row.updated_by = tx.at, tx.user
+    row.updated_at, row.updated_by = tx.at, tx.login
     tx.s.flush()
     return Investigation.from_row(row)
 
 
 def record_signoff(
-    uow: UnitOfWork, tx: Transaction, investigation_id: int, role: str, decision: str, comment: str
+    uow: UnitOfWork,
+    tx: Transaction,
+    investigation_id: int,
+    role: str,
+    decision: str,
+    comment: str,
+    override_reason: str = "",
 ) -> None:
+    """A sign-off row: who (login and given name), the decision, and the audit chain's head as
+    it stood, so that cutting entries off the end of the trail later shows (see `verify`)."""
+    chain_seq, chain_hash = tx.head()
     row = SignOffRow(
         investigation_id=investigation_id,
         role=role,
-        name=tx.user,
+        name=tx.name,
+        login=tx.login,
         decision=decision,
         comment=comment,
         at=tx.at,
+        override_reason=override_reason,
+        chain_seq=chain_seq,
+        chain_hash=chain_hash,
     )
     tx.s.add(row)
     tx.s.flush()
-    summary = f"{tx.user}: {decision}"
+    summary = f"{tx.login}: {decision}"
     tx.audit(investigation_id, "sign_off", row.id, "create", None, None, summary)
     if comment:
         tx.audit(investigation_id, "sign_off", row.id, "update", "comment", None, comment)
@@ -123,10 +137,17 @@ def submit_for_review(uow: UnitOfWork, investigation_id: int, version: int | Non
 
 
 def record_concurrence(
-    uow: UnitOfWork, action_id: int, version: int | None, decision: str, reason: str = ""
+    uow: UnitOfWork,
+    action_id: int,
+    version: int | None,
+    decision: str,
+    reason: str = "",
+    *,
+    override_reason: str | None = None,
 ) -> Action:
     """Leadership concurs or does not concur with one action (reviewer or admin, while the
-    investigation is in review). Not concurring needs a reason."""
+    investigation is in review, and not an author of it: `duties`). Not concurring needs a
+    reason."""
     data = values.normalise(values.ACTION, {"concurrence": decision, "concurrence_reason": reason})
     if data["concurrence"] is None:
         raise ValidationError("concurrence: choose concur or do not concur")
@@ -134,6 +155,10 @@ def record_concurrence(
         row = uow.get(tx.s, ActionRow, action_id, "action")
         inv = uow.require_investigation(tx.s, row.investigation_id)
         uow.require_role(tx.s, review.CONCUR_ROLES, "record concurrence")
+        role = uow.role_in(tx.s)
+        overridden = duties.check(
+            uow, tx, inv.id, role, "concur with its actions", override_reason
+        )
         if inv.status != Status.IN_REVIEW:
             raise review.TransitionError(
                 "Concurrence is recorded while the investigation is in review "
@@ -142,7 +167,9 @@ def record_concurrence(
         uow.check_version(tx.s, row, version, f"Action '{short(row.text)}'")
         if data["concurrence"] == Concurrence.DO_NOT_CONCUR and not reason.strip():
             raise ValidationError("reason: is required when you do not concur")
-        data["concurrence_by"], data["concurrence_at"] = tx.user, tx.at
+        data["concurrence_by"], data["concurrence_at"] = tx.login, tx.at
+        data["concurrence_name"] = tx.name
+        data["concurrence_override"] = overridden
         if uow.apply(tx, row, data, row.investigation_id, "action"):
             tx.s.flush()
             uow.touch(tx, row.investigation_id)
@@ -150,24 +177,33 @@ def record_concurrence(
 
 
 def approve(
-    uow: UnitOfWork, investigation_id: int, version: int | None, comment: str = ""
+    uow: UnitOfWork,
+    investigation_id: int,
+    version: int | None,
+    comment: str = "",
+    *,
+    override_reason: str | None = None,
 ) -> Investigation:
     """In review -> approved (reviewer or admin), with a sign-off row.
 
     Refused while any check is an error, any action is "do not concur" (revise or remove
-    it) or has no decision (`review.approval_refusal` names them). Once approved, the
-    investigation is read-only.
+    it) or has no decision (`review.approval_refusal` names them), and to whoever submitted
+    it or wrote its actions (`duties`; an admin may set that aside with `override_reason`).
+    Once approved, the investigation is read-only.
     """
     from models.rules.checks import errors, run_checks
 
     comment = values.text("comment", comment)
     with uow.write() as tx:
         row, step, role = begin_step(uow, tx, "approve", investigation_id, version)
+        overridden = duties.check(uow, tx, investigation_id, role, "approve it", override_reason)
         dossier = dossier_in(uow, tx.s, investigation_id)
         refusal = review.approval_refusal(dossier.actions, errors(run_checks(dossier)))
         if refusal:
             raise ValidationError(refusal)
-        record_signoff(uow, tx, investigation_id, role, SignOffDecision.APPROVED, comment)
+        record_signoff(
+            uow, tx, investigation_id, role, SignOffDecision.APPROVED, comment, overridden
+        )
         return move(uow, tx, row, step.target)
 
 

@@ -70,7 +70,7 @@ def add_user(uow: UnitOfWork, name: str, role: str) -> User:
                 f"user {existing.name}: is already listed as {existing.role}; "
                 "change the role instead of adding the user again"
             )
-        row = AppUserRow(**data, created_by=tx.user, created_at=tx.at)
+        row = AppUserRow(**data, created_by=tx.login, created_at=tx.at)
         tx.s.add(row)
         tx.s.flush()
         tx.audit(None, "app_user", row.id, "create", None, None, f"{row.name}: {row.role}")
