@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from exports.report import HEADINGS, Bone, FishboneNode, Report
 from exports.safety import clean_xml_text
+from models.fishbone import CONTRIBUTING_MARK, NO_EVENT, REF_MARK, ROOT_MARK
 
 
 def t(value: object) -> str:
@@ -106,7 +107,10 @@ PICTURE_CAPTIONS = {
     "fishbone": "Fishbone diagram: the event on the right, one bone per category",
     "graph": "Cause graph: an arrow means 'led to'; the event on the right",
 }
-LEGEND = "◆ bold: root cause · + italic: contributing factor · ↗ given in full elsewhere"
+LEGEND = (
+    f"{ROOT_MARK} bold: root cause · {CONTRIBUTING_MARK} italic: contributing factor · "
+    f"{REF_MARK} given in full elsewhere"
+)
 
 
 def front(report: Report) -> Front:
@@ -178,7 +182,7 @@ def _bone_items(bone: Bone) -> Iterator[Item]:
             yield Item(
                 (Run("(given in full above)", italic=True),),
                 depth,
-                lead=(Run(f"↗ {t(n.ref)} ", muted=True),),
+                lead=(Run(f"{REF_MARK} {t(n.ref)} ", muted=True),),
             )
             continue
         text = Run(t(n.text), bold=n.kind == "root", italic=n.kind == "contributing")
@@ -260,7 +264,7 @@ def outline(report: Report) -> list[Block]:
                 Run("Event (head of the fishbone): ", bold=True),
                 Run(t(report.event.text))
                 if report.event
-                else Run("(event not set)", italic=True, muted=True),
+                else Run(NO_EVENT, italic=True, muted=True),
             )
         )
     )

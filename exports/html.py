@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from exports.report import HEADINGS, Bone, FishboneNode, Report
+from models.fishbone import NO_EVENT, REF_MARK
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #555; --line: #c8c8c8; --head: #eef1f5; --warn: #fff4d6;
@@ -160,7 +161,7 @@ def _bone(bone: Bone) -> list[str]:
             out.append("</ul></li>")
         elif n.is_reference:
             out.append(
-                f'<li><span class="ref">↗ {e(n.ref)}</span> '
+                f'<li><span class="ref">{REF_MARK} {e(n.ref)}</span> '
                 '<span class="none">(given in full above)</span></li>'
             )
         else:
@@ -273,7 +274,7 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
 
     # 4. fishbone
     section("fishbone")
-    head = e(report.event.text) if report.event else '<span class="none">(event not set)</span>'
+    head = e(report.event.text) if report.event else f'<span class="none">{NO_EVENT}</span>'
     out.append(f"<p><strong>Event (head of the fishbone):</strong> {head}</p>")
     out += _picture(pictures, "fishbone", "Fishbone diagram")
     if any(b.nodes for b in report.fishbone):

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from exports.report import HEADINGS, Bone, FishboneNode, Report
+from models.fishbone import NO_EVENT, REF_MARK
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>#|~])")
 _LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)])(?=\s|$))")
@@ -102,13 +103,13 @@ def mermaid_text(text: str) -> str:
 
 def mermaid_ishikawa(report: Report) -> str:
     """The fishbone as a Mermaid `ishikawa-beta` diagram (without the code fence)."""
-    head = report.event.text if report.event else "(event not set)"
+    head = report.event.text if report.event else NO_EVENT
     out = ["ishikawa-beta", "    " + mermaid_text(head)]
 
     def node(n: FishboneNode, depth: int) -> None:
         level = min(depth, MERMAID_MAX_DEPTH)
         mark = "› " * min(depth - level, 3)
-        text = f"↗ {n.ref} (drawn above)" if n.is_reference else f"{n.ref} {n.text}"
+        text = f"{REF_MARK} {n.ref} (drawn above)" if n.is_reference else f"{n.ref} {n.text}"
         if n.kind in ("root", "contributing") and not n.is_reference:
             text += " [root cause]" if n.kind == "root" else " [contributing]"
         out.append("    " * (level + 2) + mark + mermaid_text(text))
@@ -138,7 +139,7 @@ def _bone_outline(bone: Bone) -> list[str]:
         n, depth = stack.pop()
         pad = "  " * depth
         if n.is_reference:
-            out.append(f"{pad}- ↗ {n.ref} _(given in full above)_")
+            out.append(f"{pad}- {REF_MARK} {n.ref} _(given in full above)_")
         else:
             kind = f" _({md_inline(n.kind_label)})_" if n.kind in ("root", "contributing") else ""
             out.append(f"{pad}- {n.ref} {md_inline(n.text)}{kind}")
@@ -203,7 +204,7 @@ def markdown_report(report: Report) -> str:
 
     # 4. fishbone
     section("fishbone")
-    head = md_inline(report.event.text) if report.event else "_(event not set)_"
+    head = md_inline(report.event.text) if report.event else f"_{NO_EVENT}_"
     out += [f"**Event (head of the fishbone):** {head}", ""]
     if any(b.nodes for b in report.fishbone):
         for bone in report.fishbone:

@@ -34,8 +34,9 @@ API (stable; new fields may be added at the end of a dataclass, none renamed or 
   effect_id, cause_ref, effect_ref)`, "cause led to effect". Enough to draw pictures.
 - `categories`: the fishbone bones in order (plus "Uncategorised" when used).
 - `fishbone`: tuple of `Bone(category, nodes)`; each `FishboneNode(cause_id, ref, text, kind,
-  kind_label, is_reference, children)`. Top-level nodes of a bone are its causes that lead to
-  the event (or to nothing); children are the causes that led to a node, whatever their
+  kind_label, is_reference, children)`. The bones and trees are those of the fishbone screen
+  (`models.fishbone.bone_trees`): top-level nodes of a bone are its causes that lead to the
+  event (or to nothing); children are the causes that led to a node, whatever their
   category; a cause reachable twice is given in full once and as `is_reference=True` after.
 - `whys`: tuple of `WhyChain(root_id, root_ref, root_text, steps)`: one per path from a root
   cause to the event; `steps` are `WhyStep(cause_id, ref, text, kind_label)` from the EVENT
@@ -63,13 +64,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from exports.safety import clean_xml_text
 from models import __version__, vocab
 from models.domain import Cause, Dossier, Finding
+from models.fishbone import bone_trees
 from models.review import is_frozen
 from models.rules import sac
 from models.rules.dates import format_date, format_datetime
@@ -96,8 +98,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 HEADINGS: dict[str, str] = dict(SECTIONS)
 
-#: The bone for causes with no (known) category, as on screen.
-UNCATEGORISED = "Uncategorised"
 #: The marker put on a de-identified copy (title page, headers, file properties).
 DEIDENTIFIED_MARKER = (
     "De-identified copy: patient names, record numbers, dates of birth, phone numbers and "
@@ -512,117 +512,21 @@ def _fishbone(
     links: Sequence[LinkItem],
     categories: Sequence[str],
 ) -> tuple[tuple[str, ...], tuple[Bone, ...]]:
-    """The bones with their trees (the same rules as the fishbone screen)."""
-    events = {cid for cid, c in items.items() if c.kind == vocab.CauseKind.EVENT}
-    children: dict[int, list[int]] = {}
-    has_effect: set[int] = set()
-    to_event: set[int] = set()
-    for lk in links:
-        a, b = lk.cause_id, lk.effect_id
-        if a == b or a not in items or b not in items or a in events:
-            continue
-        has_effect.add(a)
-        if b in events:
-            to_event.add(a)
-        else:
-            kids = children.setdefault(b, [])
-            if a not in kids:
-                kids.append(a)
-    for kids in children.values():
-        kids.sort()
-
-    names: list[str] = []
-    index: dict[str, int] = {}
-    loose: dict[str, int] = {}
-    for name in categories:
-        name = _t(name)
-        if name in index:
-            continue
-        index[name] = len(names)
-        loose.setdefault(" ".join(name.split()).casefold(), len(names))
-        names.append(name)
-    uncat = len(names)
-    tops: list[list[int]] = [[] for _ in range(uncat + 1)]
-
-    def bone_of(category: str) -> int:
-        if not category:
-            return uncat
-        found = index.get(category)
-        if found is None:
-            found = loose.get(" ".join(category.split()).casefold(), uncat)
-        return found
-
-    top_set: set[int] = set()
-    for cid in sorted(items):
-        if cid in events:
-            continue
-        if cid in to_event or cid not in has_effect:
-            tops[bone_of(items[cid].category)].append(cid)
-            top_set.add(cid)
-    # A cycle (never stored by the service) could leave causes unreached: make them top-level.
-    reached = set(top_set)
-    todo = list(top_set)
-    while todo:
-        for kid in children.get(todo.pop(), ()):
-            if kid not in reached:
-                reached.add(kid)
-                todo.append(kid)
-    for cid in sorted(items):
-        if cid not in reached and cid not in events:
-            tops[bone_of(items[cid].category)].append(cid)
-            top_set.add(cid)
-            reached.add(cid)
-
-    drawn: set[int] = set()
-
-    def node(cid: int, ref: bool) -> FishboneNode:
-        c = items[cid]
-        return FishboneNode(cid, c.ref, c.text, c.kind, c.kind_label, ref)
-
-    def tree(cid: int, top: bool) -> FishboneNode:
-        # iterative depth-first build (a 2,000-deep chain must not hit the recursion limit)
-        if not top and (cid in drawn or cid in top_set):
-            return node(cid, True)
-        drawn.add(cid)
-        root: list[Any] = [cid, []]
-        stack: list[tuple[list[Any], Iterable[int]]] = [(root, iter(children.get(cid, ())))]
-        while stack:
-            frame, it = stack[-1]
-            kid = next(it, None)
-            if kid is None:
-                stack.pop()
-                continue
-            if kid in drawn or kid in top_set:
-                frame[1].append(node(kid, True))
-                continue
-            drawn.add(kid)
-            sub: list[Any] = [kid, []]
-            frame[1].append(sub)
-            stack.append((sub, iter(children.get(kid, ()))))
-
-        def freeze(f: list[Any] | FishboneNode) -> FishboneNode:
-            if isinstance(f, FishboneNode):
-                return f
-            return dataclasses.replace(node(f[0], False), children=())
-
-        # convert bottom-up without recursion
-        out: dict[int, FishboneNode] = {}
-        order: list[list[Any]] = []
-        walk = [root]
-        while walk:
-            f = walk.pop()
-            order.append(f)
-            walk.extend(k for k in f[1] if isinstance(k, list))
-        for f in reversed(order):
-            kids = tuple(out[id(k)] if isinstance(k, list) else k for k in f[1])
-            out[id(f)] = dataclasses.replace(freeze(f), children=kids)
-        return out[id(root)]
-
-    bones = [Bone(name, tuple(tree(cid, True) for cid in tops[i])) for i, name in enumerate(names)]
-    if tops[uncat]:
-        names.append(UNCATEGORISED)
-        bones.append(Bone(UNCATEGORISED, tuple(tree(cid, True) for cid in tops[uncat])))
-    return tuple(names), tuple(bones)
+    """The bones with their trees, as on the fishbone screen (`models.fishbone`)."""
+    trees = bone_trees([_t(name) for name in categories], items.values(), links)
+    bones = []
+    for name, bone_items in zip(trees.names, trees.items, strict=True):
+        # The trees come depth first; built from the last item back, each node's children
+        # are ready when it is reached (no recursion: a chain can be 2,000 causes deep).
+        pending: dict[int, list[FishboneNode]] = {}
+        for cid, depth, _later, ref in reversed(bone_items):
+            c = items[cid]
+            kids = pending.pop(depth + 1, [])
+            kids.reverse()
+            node = FishboneNode(cid, c.ref, c.text, c.kind, c.kind_label, ref, tuple(kids))
+            pending.setdefault(depth, []).append(node)
+        bones.append(Bone(name, tuple(reversed(pending.get(0, [])))))
+    return tuple(trees.names), tuple(bones)
 
 
 def _whys(items: Mapping[int, CauseItem], links: Sequence[LinkItem]) -> tuple[WhyChain, ...]:

@@ -16,6 +16,7 @@ import pytest
 
 from exports import diagrams
 from models.domain import Cause, Link
+from models.fishbone import NO_EVENT, UNCATEGORISED
 
 CATEGORIES = (
     "Patient",
@@ -145,7 +146,7 @@ def test_fishbone_big_and_hostile_still_has_no_overlapping_labels():
         assert len(boxes) >= n  # one label per cause at least
 
 
-def test_fishbone_shape_head_right_bones_alternate_labels_left_of_their_bone():
+def test_fishbone_shape_head_right_bones_as_in_the_app_labels_left_of_their_bone():
     causes, links = causes_on_bones(14)
     fig = diagrams.fishbone_figure("", CATEGORIES, causes, links)
     renderer = fig.canvas.get_renderer()
@@ -155,7 +156,10 @@ def test_fishbone_shape_head_right_bones_alternate_labels_left_of_their_bone():
     cats = [texts[f"fishbone-category-{i}"].get_window_extent(renderer) for i in range(7)]
     for i, box in enumerate(cats):
         assert box.x1 < head.x0  # the head is right of everything
-        assert (box.y0 > spine_y) == (i % 2 == 0)  # even bones above the spine, odd below
+        assert (box.y0 > spine_y) == (i < 4)  # as in the app: the first four above, 3 below
+    # each row in category order from left to right, as in the app
+    assert cats[0].x0 < cats[1].x0 < cats[2].x0 < cats[3].x0
+    assert cats[4].x0 < cats[5].x0 < cats[6].x0
     for c in causes[1:]:
         box = texts[f"fishbone-cause-{c.id}"].get_window_extent(renderer)
         assert box.x1 < head.x0
@@ -235,20 +239,20 @@ def test_fishbone_uncategorised_bone_once_and_cycles_and_empty():
         Cause(5, 1, "B", "Patient", "cause"),
     ]
     links = [Link(1, 1, 2, 1), Link(2, 1, 3, 1), Link(3, 1, 4, 5), Link(4, 1, 5, 4)]  # 4<->5
-    # the report model lists "Uncategorised" among its categories: still one bone of that name
-    fig = diagrams.fishbone_figure("", ["Patient", diagrams.UNCATEGORISED], causes, links)
+    # the report model lists "Uncategorised" among its bones: still one bone of that name
+    fig = diagrams.fishbone_figure("", ["Patient", UNCATEGORISED], causes, links)
     names = [
         t.get_text()
         for t in fig.axes[0].texts
         if (t.get_gid() or "").startswith("fishbone-category")
     ]
-    assert names.count(diagrams.UNCATEGORISED) == 1
+    assert names.count(UNCATEGORISED) == 1
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any(x == "A" or x.startswith("A ") for x in texts)
     assert diagrams.fishbone_png("", [], [], []).startswith(b"\x89PNG")
     assert diagrams.graph_png([], []).startswith(b"\x89PNG")
     fig = diagrams.fishbone_figure(None, [], [], [])
-    assert any(diagrams.NO_EVENT in t.get_text() for t in fig.axes[0].texts)
+    assert any(NO_EVENT in t.get_text() for t in fig.axes[0].texts)
 
 
 # --- the cause graph ---------------------------------------------------------------------------

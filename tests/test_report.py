@@ -27,7 +27,6 @@ from exports.report import (
     ACTION_COLUMNS,
     DEIDENTIFIED_MARKER,
     SECTIONS,
-    UNCATEGORISED,
     Report,
     build_report,
     report_for,
@@ -46,6 +45,7 @@ from models.domain import (
     TimelineEntry,
 )
 from models.errors import ValidationError
+from models.fishbone import UNCATEGORISED
 from models.rules.deadlines import BusinessCalendar, DeadlinePolicy
 
 NOW = dt.datetime(2026, 3, 2, 10, 30)
