@@ -708,7 +708,9 @@ def _fishbone(
                 size = CAUSE_PT if depth == 0 else SUB_PT
                 style = {"root": "bold", "contributing": "italic"}.get(node.kind, "regular")
                 font, color = (style, size), "black"
-            t = cv.text("\n".join(lines), font, gid=f"fishbone-cause-{cid}", color=color)
+            # A reference gets an id of its own: ids are unique in an HTML page.
+            gid = f"fishbone-ref-{b}-{len(row)}" if ref else f"fishbone-cause-{cid}"
+            t = cv.text("\n".join(lines), font, gid=gid, color=color)
             lab = _Label(t, shown)
             lab.w, lab.h = cv.size(t)
             del parents[depth:]

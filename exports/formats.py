@@ -29,6 +29,8 @@ class Job:
     deadline_policy: Any = None
     today: Any = None
     pictures: bool = True
+    confidentiality_notice: str | None = None
+    paper_size: str = "letter"
 
     @cached_property
     def report(self) -> Any:
@@ -47,6 +49,8 @@ class Job:
             deidentify=self.deidentify,
             today=self.today,
             deadline_policy=self.deadline_policy,
+            confidentiality_notice=self.confidentiality_notice,
+            paper_size=self.paper_size,
         )
 
     @cached_property

@@ -53,12 +53,12 @@ from exports.document import (
 )
 from exports.report import Report
 
-# Geometry in millimetres (US Letter).
-PAGE_W, PAGE_H = 215.9, 279.4
+#: The paper sizes (the `paper_size` setting), fpdf2's names.
+PAPER = {"letter": "letter", "a4": "A4"}
+# Geometry in millimetres.
 MARGIN = 18.0
 TOP = 20.0
-BOTTOM = 18.0
-TEXT_W = PAGE_W - 2 * MARGIN
+BOTTOM = 22.0
 INDENT = 6.0
 #: A picture at least this much wider than high, and wider than a portrait page, gets a
 #: landscape page of its own.
@@ -127,7 +127,7 @@ def _pdf_class() -> type:
 
     class ReportPDF(FPDF):
         def __init__(self, fr: Front) -> None:
-            super().__init__(orientation="P", unit="mm", format="letter")
+            super().__init__(orientation="P", unit="mm", format=PAPER.get(fr.paper, "letter"))
             self.fr = fr
             self.set_margins(MARGIN, TOP, MARGIN)
             self.set_auto_page_break(True, margin=BOTTOM)
@@ -145,10 +145,14 @@ def _pdf_class() -> type:
             self.set_text_color(*INK)
 
         def footer(self) -> None:
-            self.set_font(FAMILY, "", SMALL_PT)
-            self.set_text_color(*MUTED)
-            y = self.h - 11
             width = self.w - self.l_margin - self.r_margin
+            self.set_text_color(*MUTED)
+            if self.fr.notice:
+                self.set_font(FAMILY, "I", SMALL_PT - 1)
+                self.set_xy(self.l_margin, self.h - 19)
+                self.multi_cell(width, 2.9, self.fr.notice, new_x="LMARGIN", new_y="NEXT")
+            self.set_font(FAMILY, "", SMALL_PT)
+            y = self.h - 11
             page = f"Page {self.page_no()} of {self.alias_nb_pages_text()}"
             self.set_xy(self.l_margin, y)
             self.cell(width - 32, 4, _fit_line(self, self.fr.footer, width - 34))
@@ -322,8 +326,9 @@ class _Writer:
         if isinstance(b, Heading):
             if b.level == 1:
                 soon = [x for x in blocks[i + 1 : i + 3] if isinstance(x, Picture)]
-                wide = bool(soon) and self.is_wide(soon[0])
-                self.orientation(landscape=wide)
+                wide = (bool(soon) and self.is_wide(soon[0])) or _wide_table(blocks, i)
+                if not self.orientation(landscape=wide) and b.page:
+                    self.pdf.add_page(orientation="L" if self.in_landscape else "P")
             self.heading(b, blocks, i)
         elif isinstance(b, Para):
             self.para(b)
@@ -337,12 +342,14 @@ class _Writer:
             self.picture(b)
 
     # --- pages -----------------------------------------------------------------------------
-    def orientation(self, *, landscape: bool) -> None:
-        """Go on in portrait, or start a landscape page (for a wide picture)."""
+    def orientation(self, *, landscape: bool) -> bool:
+        """Go on in portrait, or start a landscape page (for a wide picture or table);
+        whether a page was started."""
         if landscape == self.in_landscape:
-            return
+            return False
         self.in_landscape = landscape
         self.pdf.add_page(orientation="L" if landscape else "P")
+        return True
 
     def room(self, height: float) -> None:
         """A new page unless `height` mm still fit on this one."""
@@ -411,7 +418,7 @@ class _Writer:
             style = ("B" if r.bold else "") + ("I" if r.italic else "")
             self.font(style, size)
             pdf.set_text_color(*(MUTED if r.muted else INK))
-            pdf.write(line_h, t(r.text))
+            pdf.write(line_h, _plain(r.text))
         pdf.set_text_color(*INK)
 
     def para(self, b: Para) -> None:
@@ -555,6 +562,8 @@ class _Writer:
         if pdf.y + head_h + first > bottom:
             pdf.add_page(orientation="L" if self.in_landscape else "P")
         header()
+        if b.sign:
+            rows = [(part, max(height, 12.0)) for part, height in rows]
         for part, height in rows:
             if pdf.y + height > bottom:
                 pdf.add_page(orientation="L" if self.in_landscape else "P")
@@ -568,7 +577,8 @@ class _Writer:
             w, h = png_size(data) if data else (0.0, 0.0)
         except ValueError:
             return False
-        return w * MM_PER_INCH > TEXT_W and w >= WIDE * h
+        portrait = min(self.pdf.w_pt, self.pdf.h_pt) / self.pdf.k - 2 * MARGIN
+        return w * MM_PER_INCH > portrait and w >= WIDE * h
 
     def picture(self, b: Picture) -> None:
         pdf = self.pdf
@@ -613,13 +623,30 @@ class _Writer:
 
 
 def _fitting(word: str, limit: float, units: Any) -> int:
-    """How many characters of `word` fit in `limit` font units (at least one)."""
+    """How many characters of `word` fit in `limit` font units (at least one); a word is
+    broken after a hyphen or slash that fits ("P-WEAK-" / "ONLY") rather than anywhere."""
     acc = 0.0
     for i, ch in enumerate(word):
         acc += units(ch)
         if acc > limit:
-            return max(1, i)
+            cut = max(word.rfind("-", 0, i), word.rfind("/", 0, i))
+            return cut + 1 if cut > 0 else max(1, i)
     return len(word)
+
+
+def _plain(text: str) -> str:
+    """A text for fpdf2's `write`: a tab is a space (DejaVu has no glyph for it)."""
+    return t(text).replace("\t", " ")
+
+
+def _wide_table(blocks: Sequence[Block], i: int) -> bool:
+    """Whether the section that heading `i` opens holds a wide table."""
+    for b in blocks[i + 1 :]:
+        if isinstance(b, Heading) and b.level == 1:
+            return False
+        if isinstance(b, Table) and b.wide:
+            return True
+    return False
 
 
 def _outline_title(text: str) -> str:

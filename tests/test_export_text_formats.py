@@ -91,7 +91,7 @@ def test_markdown_hostile_texts_are_harmless():
     assert "*em*" in html and "`code`" in html  # shown as typed, not as markup
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     # the escaped pipe does not add a column: every row of the team table has 3 cells
-    team = html.split("<h2>2. RCA team</h2>")[1].split("<h2>")[0]
+    team = html.split("<h2>3. RCA team</h2>")[1].split("<h2>")[0]
     rows = re.findall(r"<tr>(.*?)</tr>", team, re.DOTALL)
     assert rows and all(len(re.findall(r"<t[dh]>", row)) == 3 for row in rows)
     assert "Alex Morgan &lt;script&gt;" in team
@@ -114,8 +114,12 @@ def test_markdown_tables_and_outline_hold_the_content():
     assert "1. Event: C1 Patient fell" in md
     assert "- **R1** (warning)" not in md  # no findings passed
     assert "Stronger: Forcing function" in md
-    assert "| A1 | Process measure | Beds re-arming | Audit | 32 | 100% | 2026-05-01 |" in md
-    assert "Do not concur | Too costly | Dr Chief | 2026-03-01 12:00 |" in md
+    # one action-plan row per action: measure and concurrence in it
+    assert (
+        "Process measure; Beds re-arming; how: Audit; sample: 32; target: 100%; on 2026-05-01 |"
+        in md
+    )
+    assert "| Do not concur (Dr Chief 2026-03-01 12:00): Too costly |" in md
     assert "> **Warning:** Root cause C5 has only weaker actions" in md
 
 
@@ -128,7 +132,8 @@ def test_mermaid_block_is_one_line_per_cause_indented_by_depth():
     assert lines[0] == "ishikawa-beta"
     assert lines[1] == "    Patient fell"
     assert "        Task and technology" in lines
-    assert "            C2 ishikawa line two %% ‹x›" in lines  # not at the start: kept
+    # a short label (the full text is in the list); "%%" split: never a Mermaid directive
+    assert "            C2 ishikawa line two % % ‹x›" in lines
     assert all(line.startswith("    ") for line in lines[1:])
     causes[1] = dataclasses.replace(causes[1], text="Ishikawa first")
     block = mermaid_ishikawa(report(dataclasses.replace(d, causes=tuple(causes))))
@@ -438,7 +443,7 @@ def test_cli_writes_several_formats_to_a_new_folder(rca, demo, tmp_path):
         assert os.path.dirname(path) == str(folder)
         assert oct(os.stat(path).st_mode & 0o777) == "0o600"
     md = (folder / f"{stem}.md").read_text(encoding="utf-8")
-    assert "Eleanor Rigby" in md and "## 8. Action plan" in md
+    assert "Eleanor Rigby" in md and "## 9. Action plan, measures and concurrence" in md
     rows = list(
         csv.reader(io.StringIO((folder / f"{stem}-action-plan.csv").read_text("utf-8-sig")))
     )
