@@ -16,13 +16,23 @@ What is replaced, in this order (so one rule cannot half-eat another's match):
    "cell", "fax"                                                        -> "[phone]"
 7. runs of 6 or more digits (record, account, insurance numbers)        -> "[number]"
 8. the patient name recorded on the investigation: the whole name (parts in either order),
-   then each part of 3+ letters that is not a title (Mrs, Dr...), case-insensitive, whole
-   words, also without accents ("Zoë" and "Zoe")                         -> "[patient]"
+   an initial and the surname ("M. King"), the initials with dots ("M.A.K."), then each part of
+   3+ letters that is not a title (Mrs, Dr...), case-insensitive, whole words, also plural
+   ("the Kings") and without accents ("Zoë" and "Zoe"); a possessive stays after the
+   placeholder ("[patient]'s")                                            -> "[patient]"
+   The pieces of a double-barrelled surname ("Smith" of "O'Brien-Smith") are often other
+   people's names ("Nurse Smith"): alone they are replaced only after a title ("Mrs Smith").
+9. the names of other people involved, when given (`others`)            -> "[person]"
 
-Limits (say them to users): names of other people (relatives, a room-mate) and free-text
-identifiers that match no rule are not found; a 7-digit local phone number without a label
-("555-1234") is kept, as it cannot be told from a reference like "2023-114"; a name part that
-is also a word ("Rose", "Hope") is replaced everywhere, which over-redacts rather than leaks.
+Only text people typed is scrubbed: `deidentify_dossier` leaves the keys of the app's vocabulary
+(`KEY_FIELDS`: kinds, roles, statuses, harm, ...) and the app's own category names as they are,
+so the report built from it keeps "Incident (reached the patient)" and "Patient representative"
+whatever the patient is called.
+
+Limits (say them to users): names of people not recorded as involved (relatives, a room-mate)
+and free-text identifiers that match no rule are not found; a 7-digit local phone number without
+a label ("555-1234") is kept, as it cannot be told from a reference like "2023-114"; a name part
+that is also a word ("Rose", "Hope") is replaced everywhere, which over-redacts rather than leaks.
 
 `Scrubber.for_investigation(inv)` builds the rules from the recorded identifiers; `scrubber(s)`
 scrubs one text; `scrub(obj, scrubber)` returns a copy of any frozen dataclass tree (a
