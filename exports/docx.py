@@ -89,7 +89,47 @@ def docx_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> 
         w.block(block)
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return _own_properties(buf.getvalue(), report.meta.app_version)
+
+
+#: The extended properties (docProps/app.xml): python-docx's template says "Microsoft Macintosh
+#: Word" and carries a thumbnail of some other document.
+_APP_XML = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'extended-properties"><Application>rca-tui</Application><AppVersion>{version}</AppVersion>'
+    "<DocSecurity>0</DocSecurity></Properties>"
+)
+
+
+def _own_properties(data: bytes, version: str) -> bytes:
+    """The saved document with this application's own extended properties and without the
+    template's thumbnail (rewritten with `zipfile`; python-docx has no API for either)."""
+    import re
+    import zipfile
+
+    parts = re.fullmatch(r"(\d+)\.(\d+)", ".".join(version.split(".")[:2]))
+    app_version = f"{int(parts[1]):02d}.{int(parts[2]):04d}" if parts else "00.0000"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename == "docProps/thumbnail.jpeg":
+                continue
+            body = src.read(info.filename)
+            if info.filename == "docProps/app.xml":
+                body = _APP_XML.format(version=app_version).encode("utf-8")
+            elif info.filename == "_rels/.rels":
+                body = re.sub(rb"<Relationship [^>]*thumbnail[^>]*/>", b"", body)
+            # pictures are PNGs already: stored, not compressed again
+            kind = zipfile.ZIP_STORED if info.filename.endswith(".png") else zipfile.ZIP_DEFLATED
+            dst.writestr(info, body, compress_type=kind)
+    return out.getvalue()
+
+
+def _one_break(text: str) -> str:
+    """A text for a run: a Windows line ending ("\\r\\n") or a lone "\\r" is one line
+    break (python-docx makes a break of each of the two characters)."""
+    return t(text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _wide_table(blocks: list, i: int) -> bool:
@@ -268,7 +308,7 @@ class _Writer:
             p = self.doc.add_paragraph()
             self._boxed(p, NOTE_FILL, NOTE_BORDER, 4)
             p.add_run(t(b.lead)).bold = True
-            p.add_run(t(b.text))
+            p.add_run(_one_break(b.text))
         elif isinstance(b, Table):
             self.table(b)
         elif isinstance(b, Picture):
@@ -276,7 +316,7 @@ class _Writer:
 
     def _runs(self, p: Any, runs: tuple, size: float | None = None) -> None:
         for run in runs:
-            r = p.add_run(t(run.text))
+            r = p.add_run(_one_break(run.text))
             if run.bold:
                 r.bold = True
             if run.italic:
@@ -342,7 +382,7 @@ class _Writer:
                 p = cell.paragraphs[0]
                 p._p.style = style
                 if text:
-                    r = p.add_run(t(text))
+                    r = p.add_run(_one_break(text))
                     if b.facts and i == 0:
                         r.bold = True
                 if b.facts and i == 0:
@@ -368,7 +408,11 @@ class _Writer:
         else:
             w, h = fit(size, *self.portrait_picture)
         self.figure += 1
-        doc.add_picture(io.BytesIO(data), width=Inches(w), height=Inches(h))
+        shape = doc.add_picture(io.BytesIO(data), width=Inches(w), height=Inches(h))
+        # Alt text (Section 508): the picture's caption, read out by screen readers.
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", f"Figure {self.figure}. {t(b.caption)}")
+        doc_pr.set("title", t(b.caption))
         pic = doc.paragraphs[-1]
         pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
         pic.paragraph_format.keep_with_next = True
