@@ -113,6 +113,7 @@ def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> b
     pdf.set_lang("en")
     pdf.set_creation_date(dt.datetime.now(dt.UTC).replace(microsecond=0))
     w = _Writer(pdf, fr, dict(pictures or {}))
+    pdf.wrap_notice = lambda width: w.wrap(fr.notice, "I", SMALL_PT - 1, width)
     pdf.c_margin = 0  # text is placed exactly where this module says (cells have padding)
     pdf.add_page()
     w.title_block()
@@ -129,6 +130,9 @@ def _pdf_class() -> type:
         def __init__(self, fr: Front) -> None:
             super().__init__(orientation="P", unit="mm", format=PAPER.get(fr.paper, "letter"))
             self.fr = fr
+            #: The notice's lines per text width (`wrap_notice` is set by the writer).
+            self.notice_lines: dict[float, list[str]] = {}
+            self.wrap_notice: Any = None
             self.set_margins(MARGIN, TOP, MARGIN)
             self.set_auto_page_break(True, margin=BOTTOM)
             self.set_display_mode("fullwidth", "continuous")
@@ -148,9 +152,13 @@ def _pdf_class() -> type:
             width = self.w - self.l_margin - self.r_margin
             self.set_text_color(*MUTED)
             if self.fr.notice:
+                # Wrapped once per page width, not laid out again on every page.
+                lines = self.notice_lines.get(width)
+                if lines is None:
+                    lines = self.notice_lines[width] = self.wrap_notice(width)
                 self.set_font(FAMILY, "I", SMALL_PT - 1)
-                self.set_xy(self.l_margin, self.h - 19)
-                self.multi_cell(width, 2.9, self.fr.notice, new_x="LMARGIN", new_y="NEXT")
+                for k, line in enumerate(lines[:3]):
+                    self.text(self.l_margin, self.h - 17 + 2.9 * k, line)
             self.set_font(FAMILY, "", SMALL_PT)
             y = self.h - 11
             page = f"Page {self.page_no()} of {self.alias_nb_pages_text()}"
@@ -281,13 +289,26 @@ class _Writer:
         self, lines: Sequence[str], x: float, y: float, width: float, line_h: float
     ) -> float:
         """Draw `lines` (already wrapped) from (x, y) down; returns the y below them."""
-        pdf = self.pdf
         for line in lines:
             if line:
-                pdf.set_xy(x, y)
-                pdf.cell(width, line_h, line)
+                self.line(x, y, width, line_h, line)
             y += line_h
         return y
+
+    def line(self, x: float, y: float, width: float, line_h: float, text: str) -> None:
+        """One line of text in a `line_h` high box at (x, y), as `cell` would place it.
+
+        `cell` costs several times more than `text` (it lays the line out again, and looks
+        up fallback fonts and shaping): a line the main font can draw alone, left to right,
+        goes through `text`; any other (CJK, emoji, right-to-left) through `cell`.
+        """
+        pdf = self.pdf
+        cmap = pdf.current_font.cmap
+        if text.isascii() or all(ord(ch) in cmap and ch not in _RTL for ch in text):
+            pdf.text(x, y + 0.5 * line_h + 0.3 * pdf.font_size, text)
+        else:
+            pdf.set_xy(x, y)
+            pdf.cell(width, line_h, text)
 
     def flow(
         self, text: str, style: str, size: float, line_h: float, *, x: float | None = None
@@ -300,8 +321,7 @@ class _Writer:
         for line in self.wrap(text, style, size, width):
             self.room(line_h)
             if line:
-                pdf.set_xy(x, pdf.y)
-                pdf.cell(width, line_h, line)
+                self.line(x, pdf.y, width, line_h, line)
             pdf.set_y(pdf.y + line_h)
         pdf.set_x(pdf.l_margin)
 
@@ -412,8 +432,19 @@ class _Writer:
                 break
         return total
 
-    def _write_runs(self, runs: Iterable[Run], size: float, line_h: float) -> None:
+    def _write_runs(self, runs: Sequence[Run], size: float, line_h: float) -> None:
+        """Runs from the cursor on, wrapped at the margins; the cursor ends on the last line
+        (as `write` leaves it). Runs in one style (most paragraphs) are wrapped here, in
+        linear time; fpdf2's `write` is only used to mix styles in a line (short texts)."""
         pdf = self.pdf
+        if len({(r.bold, r.italic, r.muted) for r in runs}) == 1:
+            r = runs[0]
+            pdf.set_text_color(*(MUTED if r.muted else INK))
+            style = ("B" if r.bold else "") + ("I" if r.italic else "")
+            self.flow("".join(_plain(x.text) for x in runs), style, size, line_h, x=pdf.x)
+            pdf.set_y(pdf.y - line_h)
+            pdf.set_text_color(*INK)
+            return
         for r in runs:
             style = ("B" if r.bold else "") + ("I" if r.italic else "")
             self.font(style, size)
@@ -481,8 +512,7 @@ class _Writer:
         for line in self.wrap("".join(t(r.text) for r in runs), style, BODY_PT, width):
             self.room(line_h)
             if line:
-                pdf.set_xy(x, pdf.y)
-                pdf.cell(width, line_h, line)
+                self.line(x, pdf.y, width, line_h, line)
             pdf.set_y(pdf.y + line_h)
         pdf.set_text_color(*INK)
         pdf.set_xy(left, pdf.y + 0.5)
@@ -632,6 +662,15 @@ def _fitting(word: str, limit: float, units: Any) -> int:
             cut = max(word.rfind("-", 0, i), word.rfind("/", 0, i))
             return cut + 1 if cut > 0 else max(1, i)
     return len(word)
+
+
+#: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko and their
+#: presentation forms): a line with one goes through fpdf2's shaping (see `_Writer.line`).
+_RTL = frozenset(
+    chr(cp)
+    for lo, hi in ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+    for cp in range(lo, hi + 1)
+)
 
 
 def _plain(text: str) -> str:
