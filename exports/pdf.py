@@ -21,8 +21,10 @@ are looked up first in a CJK font if the system has one of a few well-known ones
 matplotlib's "Last Resort" font, which draws a box naming the character's block: nothing is
 dropped, nothing raises, and the text layer keeps the real characters (searchable, copyable).
 Only those characters are loaded from the fallback fonts, so a report without them pays
-nothing. fpdf2 would only *log* a glyph it cannot find anywhere ("... is missing the following
-glyphs"); that stays a log line. User text is never parsed as markdown or markup.
+nothing. Right-to-left text (Arabic, Hebrew) is shaped and ordered with HarfBuzz (uharfbuzz,
+through fpdf2's `set_text_shaping`), switched on only for a report that holds some. fpdf2
+would only *log* a glyph it cannot find anywhere ("... is missing the following glyphs"); that
+stays a log line. A tab prints as a space. User text is never parsed as markdown or markup.
 """
 
 from __future__ import annotations
@@ -104,14 +106,22 @@ def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> b
     fr = front(report)
     blocks = outline(report)
     pdf = _pdf_class()(fr)
-    _fonts(pdf, texts(blocks, fr))
+    strings = list(texts(blocks, fr))
+    _fonts(pdf, strings)
+    if any(ch in _RTL for s in strings for ch in s):
+        # Right-to-left text (Arabic, Hebrew) is shaped and laid out right to left by
+        # HarfBuzz (uharfbuzz), line by line; without it, it would print in typed order and a
+        # reader would get each word backwards. Only then: shaping costs time.
+        pdf.set_text_shaping(use_shaping_engine=True)
     pdf.set_title(fr.title)
     pdf.set_author(fr.author)
     pdf.set_subject(fr.subject)
     pdf.set_keywords(fr.keywords)
     pdf.set_creator("rca-tui")
     pdf.set_lang("en")
-    pdf.set_creation_date(dt.datetime.now(dt.UTC).replace(microsecond=0))
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    pdf.set_creation_date(created)
+    pdf.set_xmp_metadata(_xmp(fr, created))
     w = _Writer(pdf, fr, dict(pictures or {}))
     pdf.wrap_notice = lambda width: w.wrap(fr.notice, "I", SMALL_PT - 1, width)
     pdf.c_margin = 0  # text is placed exactly where this module says (cells have padding)
@@ -172,6 +182,30 @@ def _pdf_class() -> type:
             return self.str_alias_nb_pages or "{nb}"
 
     return ReportPDF
+
+
+def _xmp(fr: Front, created: dt.datetime) -> str:
+    """The document's XMP metadata (what archives and PDF/UA checkers read): the same title,
+    author, subject and keywords as the document information, and this application."""
+    from xml.sax.saxutils import escape
+
+    when = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(fr.title)}</rdf:li>'
+        "</rdf:Alt></dc:title>"
+        f"<dc:creator><rdf:Seq><rdf:li>{escape(fr.author)}</rdf:li></rdf:Seq></dc:creator>"
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(fr.subject)}'
+        "</rdf:li></rdf:Alt></dc:description>"
+        "<dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>"
+        f"<pdf:Keywords>{escape(fr.keywords)}</pdf:Keywords>"
+        "<pdf:Producer>rca-tui (fpdf2)</pdf:Producer>"
+        f"<xmp:CreatorTool>rca-tui</xmp:CreatorTool><xmp:CreateDate>{when}</xmp:CreateDate>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
 
 
 def _fit_line(pdf: Any, text: str, width: float) -> str:

@@ -72,3 +72,25 @@ def test_html_ids_unique_no_rdf_metadata_and_the_papers_print_size(service):
     assert ids and not [i for i, n in ids.items() if n > 1]
     assert "<metadata" not in page and "rdf:" not in page
     assert "@page { size: letter portrait;" in page
+
+
+def test_pdf_carries_xmp_metadata(demo):
+    from pypdf import PdfReader
+
+    data = render_formats(demo, ["pdf"], findings=(), today=TODAY, pictures=False)["pdf"]
+    xmp = PdfReader(io.BytesIO(data)).xmp_metadata
+    assert xmp is not None
+    assert xmp.dc_title["x-default"].startswith("RCA-1: Inpatient fall")
+    assert xmp.xmp_creator_tool == "rca-tui"
+
+
+def test_pdf_lays_out_right_to_left_text_so_a_reader_gets_the_words_as_typed(demo):
+    from pypdf import PdfReader
+
+    arabic, hebrew = "المريض سقط من السرير", "שלום עולם"
+    cause = dataclasses.replace(demo.causes[1], text=f"{arabic} and {hebrew}")
+    d = dataclasses.replace(demo, causes=(demo.causes[0], cause, *demo.causes[2:]))
+    data = render_formats(d, ["pdf"], findings=(), today=TODAY, pictures=False)["pdf"]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert arabic in text and hebrew in text  # each word in reading order, not backwards
+    assert arabic[::-1] not in text
