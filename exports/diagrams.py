@@ -37,9 +37,11 @@ LARGE causes labels start with the cause's reference ("C12") and are cut after t
 HUGE after one: the full texts are in the report's tables.
 
 Fonts: DejaVu Sans from matplotlib's own data folder (no system font needed, the same picture
-everywhere). Glyphs DejaVu lacks (emoji, CJK) are drawn as boxes in the PNG; the SVG keeps texts
-as `<text>` so a browser draws them with its own fonts. matplotlib's "Glyph ... missing from font"
-warning is the only warning silenced (logged once per picture at DEBUG level instead). User text
+everywhere). For characters DejaVu lacks (CJK) a picture falls back to a CJK font where the
+machine has one (`fallback_font`, from the same list as the PDF); what no font can draw (most
+emoji) is a box in the PNG, and `missing_glyphs` names it, so the export can say so once. The
+SVG keeps texts as `<text>`, so a browser draws them with its own fonts. matplotlib's "Glyph ...
+missing from font" warning is the only warning silenced. User text
 is never parsed as mathtext ("$5 and $10" stays as typed) and characters XML forbids are dropped.
 
 matplotlib is imported inside the functions (start-up never loads it), without pyplot and
@@ -53,7 +55,6 @@ from __future__ import annotations
 import functools
 import io
 import itertools
-import logging
 import math
 import os
 import re
@@ -80,7 +81,6 @@ from models.fishbone import LEGEND as MARKS_LEGEND
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-log = logging.getLogger(__name__)
 
 #: How the marks of `models.fishbone.LEGEND` are styled here, said in the legend.
 _STYLED = {ROOT_MARK: "bold: ", CONTRIBUTING_MARK: "italic: "}
@@ -187,30 +187,58 @@ def font_path(style: str = "regular") -> str:
 
 
 @functools.cache
-def _font(style: str, size: float) -> Any:
-    from matplotlib.font_manager import FontProperties
+def _font(style: str, size: float, fallback: str | None = None) -> Any:
+    """DejaVu Sans in `style`; with `fallback` (a font file), DejaVu first and that font for
+    the characters DejaVu lacks (matplotlib's font fallback)."""
+    from matplotlib.font_manager import FontProperties, fontManager
 
+    weight = "bold" if "bold" in style else "normal"
+    slant = "italic" if "italic" in style else "normal"
     # Weight and slant are given too: an SVG keeps texts as <text>, styled by these.
-    return FontProperties(
-        fname=font_path(style),
-        size=size,
-        weight="bold" if "bold" in style else "normal",
-        style="italic" if "italic" in style else "normal",
-    )
+    if fallback is None:
+        return FontProperties(fname=font_path(style), size=size, weight=weight, style=slant)
+    fontManager.addfont(fallback)
+    family = fontManager.ttflist[-1].name
+    return FontProperties(family=["DejaVu Sans", family], size=size, weight=weight, style=slant)
+
+
+def fallback_font(texts: Iterable[str]) -> str | None:
+    """A font file for the characters of `texts` that DejaVu Sans lacks (CJK), from the
+    fonts the PDF falls back to (`exports.pdf.CJK_FONTS`) that this machine has; None when
+    nothing is missing or no such font is there."""
+    if not missing_glyphs(texts):
+        return None
+    from exports.pdf import CJK_FONTS
+
+    for path, _face in CJK_FONTS:
+        if os.path.exists(path) and path.endswith((".ttf", ".otf", ".ttc")):
+            return path
+    return None
 
 
 class _GlyphsQuiet:
-    """Silence matplotlib's missing-glyph warnings (and nothing else) while drawing."""
+    """Silence matplotlib's missing-glyph warnings, and its font manager's note that a
+    fallback font has no bold or italic face (it uses the regular one), while drawing; nothing
+    else."""
 
     def __enter__(self) -> None:
+        import logging
+
         self._cw = warnings.catch_warnings()
         self._cw.__enter__()
         warnings.filterwarnings(
             "ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning
         )
+        self._logger = logging.getLogger("matplotlib.font_manager")
+        self._logger.addFilter(_no_face_note)
 
     def __exit__(self, *exc: object) -> None:
+        self._logger.removeFilter(_no_face_note)
         self._cw.__exit__(*exc)
+
+
+def _no_face_note(record: Any) -> bool:
+    return not record.getMessage().startswith("findfont: Failed to find font weight")
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -342,6 +370,10 @@ def _read(causes: Iterable[Any], links: Iterable[Any]) -> tuple[dict[Any, _Node]
     return nodes, edges
 
 
+def _texts(nodes: Mapping[Any, _Node]) -> list[str]:
+    return [n.text for n in nodes.values()]
+
+
 # --- drawing helpers ------------------------------------------------------------------------------
 @functools.cache
 def canvas_class() -> type:
@@ -470,6 +502,8 @@ class _Canvas:
         self.metrics = _metrics(self.dpi)
         self._lines: dict[float, list[list[tuple[float, float]]]] = {}
         self._fonts: dict[Any, tuple[str, float]] = {}
+        #: A font for the characters DejaVu lacks (see `fallback_font`), set before any text.
+        self.fallback: str | None = None
         self.x0 = self.y0 = math.inf
         self.x1 = self.y1 = -math.inf
 
@@ -485,7 +519,8 @@ class _Canvas:
         kw.setdefault("ha", "left")
         kw.setdefault("va", "top")
         kw.setdefault("color", "black")
-        t = self.ax.text(0, 0, s, fontproperties=_font(*font), parse_math=False, usetex=False, **kw)
+        props = _font(*font, self.fallback)
+        t = self.ax.text(0, 0, s, fontproperties=props, parse_math=False, usetex=False, **kw)
         if gid:
             t.set_gid(gid)
         self._fonts[t] = font
@@ -610,20 +645,29 @@ def _neutral_text(m: re.Match[str]) -> str:
     return m.group(1) + body + m.group(3)
 
 
-def _log_missing_glyphs(texts: Iterable[str]) -> None:
-    if not log.isEnabledFor(logging.DEBUG):
-        return
-    have = _charmap()
-    missing = {ch for s in texts for ch in s if ord(ch) > 127 and ord(ch) not in have}
-    if missing:
-        log.debug("diagram: %d characters have no glyph in DejaVu Sans", len(missing))
+def missing_glyphs(texts: Iterable[str], fallback: str | None = None) -> str:
+    """The characters of `texts` that DejaVu Sans (and `fallback`, a font file) cannot draw,
+    in order of first use; combining marks and controls aside."""
+    have = _charmap(font_path())
+    extra = _charmap(fallback) if fallback else frozenset()
+    out: dict[str, None] = {}
+    for text in texts:
+        if text.isascii():
+            continue
+        for ch in text:
+            cp = ord(ch)
+            if cp <= 127 or cp in have or cp in extra or unicodedata.combining(ch):
+                continue
+            if unicodedata.category(ch)[0] not in "CZ":
+                out[ch] = None
+    return "".join(out)
 
 
 @functools.cache
-def _charmap() -> frozenset[int]:
+def _charmap(path: str) -> frozenset[int]:
     from matplotlib.ft2font import FT2Font
 
-    return frozenset(FT2Font(font_path()).get_charmap())
+    return frozenset(FT2Font(path).get_charmap())
 
 
 # --- the fishbone ------------------------------------------------------------------------------
@@ -660,6 +704,7 @@ def _fishbone(
     cv: _Canvas,
 ) -> Figure:
     nodes, edges = _read(causes, links)
+    cv.fallback = fallback_font([str(event_text or ""), *map(str, categories), *_texts(nodes)])
     trees = bone_trees(categories, nodes.values(), edges)
     head = clean_label(trees.head(event_text))
     bone_names, bones, unlinked = trees.names, trees.items, trees.unlinked
@@ -819,7 +864,6 @@ def _fishbone(
     cv.include(head_x0, -box_h / 2, head_x0 + box_w, box_h / 2)
 
     _legend(cv, cv.x0, cv.y0 - 0.15, [m for m, _ in LEGEND if m in marks])
-    _log_missing_glyphs([head, *(n.text for n in nodes.values()), *bone_names])
     return cv.finish()
 
 
@@ -895,6 +939,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
     from matplotlib.patches import FancyBboxPatch
 
     nodes, edges = _read(causes, links)
+    cv.fallback = fallback_font(_texts(nodes))
     large = len(nodes) > LARGE
     max_lines = 1 if len(nodes) > HUGE else LARGE_NODE_LINES if large else NODE_LINES
     layer = _layers(nodes, edges)
@@ -1072,7 +1117,6 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
         )
 
     _legend(cv, cv.x0, cv.y0 - 0.15, [m for m in (ROOT_MARK, CONTRIBUTING_MARK) if m in marks])
-    _log_missing_glyphs(n.text for n in nodes.values())
     return cv.finish()
 
 

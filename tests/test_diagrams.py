@@ -416,3 +416,46 @@ def test_line_text_canvas_draws_like_matplotlib():
     diff = np.abs(pooled(ours) - pooled(theirs))
     assert diff.mean() < 3.0
     assert (diff > 96).mean() < 0.002
+
+
+def test_pictures_fall_back_to_a_cjk_font_and_name_what_no_font_draws(monkeypatch, caplog):
+    """Machine fonts decide nothing here: the list of fallback fonts is set by the test."""
+    import logging
+
+    from exports import pdf
+    from exports.formats import Job
+
+    texts = ["転倒した患者 😀 🩺 fell", "plain"]
+    monkeypatch.setattr(pdf, "CJK_FONTS", ())
+    assert diagrams.fallback_font(texts) is None
+    assert diagrams.missing_glyphs(texts) == "転倒した患者🩺"  # DejaVu has 😀
+    assert diagrams.missing_glyphs(["plain ascii", "Zoë café"]) == ""
+    # a font that has every character (matplotlib's "Last Resort") as the machine's CJK font
+    last_resort = os.path.join(os.path.dirname(diagrams.font_path()), "LastResortHE-Regular.ttf")
+    monkeypatch.setattr(pdf, "CJK_FONTS", ((last_resort, 0),))
+    assert diagrams.fallback_font(texts) == last_resort
+    assert diagrams.missing_glyphs(texts, last_resort) == ""
+    causes = [Cause(1, 1, "Fall", None, "event"), Cause(2, 1, texts[0], "Patient", "cause")]
+    links = [Link(1, 1, 2, 1)]
+    assert diagrams.fishbone_png("", ["Patient"], causes, links).startswith(b"\x89PNG")
+
+    # an export names what no font can draw, once
+    monkeypatch.setattr(pdf, "CJK_FONTS", ())
+    dossier = SimpleNamespace(causes=causes)
+    report = SimpleNamespace(
+        ref="RCA-1",
+        causes=[
+            SimpleNamespace(ref=f"C{c.id}", text=c.text, kind=c.kind, id=c.id, category=c.category)
+            for c in causes
+        ],
+        categories=("Patient",),
+        links=links,
+        event=None,
+    )
+    job = Job(dossier)
+    job.__dict__["report"] = report  # the cached report, made by hand
+    caplog.set_level(logging.WARNING, logger="rca_tui.exports")
+    assert set(job.png_pictures) == {"fishbone", "graph"}
+    assert job.png_pictures is job.png_pictures
+    warnings_ = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings_) == 1 and "🩺" in warnings_[0] and "in C2" in warnings_[0]
