@@ -544,6 +544,16 @@ def texts(blocks: Iterable[Block], fr: Front | None = None) -> Iterator[str]:
     yield LEGEND
 
 
+def wide_section(blocks: Sequence[Block], i: int) -> bool:
+    """Whether the section that heading `i` opens holds a wide table (printed landscape)."""
+    for b in blocks[i + 1 :]:
+        if isinstance(b, Heading) and b.level == 1:
+            return False
+        if isinstance(b, Table) and b.wide:
+            return True
+    return False
+
+
 def png_size(data: bytes) -> tuple[float, float]:
     """(width, height) in inches of a PNG, from its pixel size and its pHYs resolution
     (150 dpi when it has none). Raises ValueError for anything that is not a PNG."""

@@ -42,6 +42,7 @@ from exports.document import (
     outline,
     png_size,
     t,
+    wide_section,
 )
 from exports.report import Report
 
@@ -80,7 +81,7 @@ def docx_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> 
             # A section that opens with a wide picture, or holds a wide table, is printed on
             # landscape pages; the next section goes back to portrait.
             soon = [b for b in blocks[i + 1 : i + 3] if isinstance(b, Picture)]
-            wide = (bool(soon) and w.is_wide(soon[0])) or _wide_table(blocks, i)
+            wide = (bool(soon) and w.is_wide(soon[0])) or wide_section(blocks, i)
             new_page = w.landscape(wide)
             w.block(block)
             if block.page and not new_page:
@@ -130,16 +131,6 @@ def _one_break(text: str) -> str:
     """A text for a run: a Windows line ending ("\\r\\n") or a lone "\\r" is one line
     break (python-docx makes a break of each of the two characters)."""
     return t(text).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _wide_table(blocks: list, i: int) -> bool:
-    """Whether the section that heading `i` opens holds a wide table."""
-    for b in blocks[i + 1 :]:
-        if isinstance(b, Heading) and b.level == 1:
-            return False
-        if isinstance(b, Table) and b.wide:
-            return True
-    return False
 
 
 def _plain_font(style: Any) -> None:

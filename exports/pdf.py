@@ -52,6 +52,7 @@ from exports.document import (
     png_size,
     t,
     texts,
+    wide_section,
 )
 from exports.report import Report
 
@@ -380,7 +381,7 @@ class _Writer:
         if isinstance(b, Heading):
             if b.level == 1:
                 soon = [x for x in blocks[i + 1 : i + 3] if isinstance(x, Picture)]
-                wide = (bool(soon) and self.is_wide(soon[0])) or _wide_table(blocks, i)
+                wide = (bool(soon) and self.is_wide(soon[0])) or wide_section(blocks, i)
                 if not self.orientation(landscape=wide) and b.page:
                     self.pdf.add_page(orientation="L" if self.in_landscape else "P")
             self.heading(b, blocks, i)
@@ -711,15 +712,6 @@ def _plain(text: str) -> str:
     """A text for fpdf2's `write`: a tab is a space (DejaVu has no glyph for it)."""
     return t(text).replace("\t", " ")
 
-
-def _wide_table(blocks: Sequence[Block], i: int) -> bool:
-    """Whether the section that heading `i` opens holds a wide table."""
-    for b in blocks[i + 1 :]:
-        if isinstance(b, Heading) and b.level == 1:
-            return False
-        if isinstance(b, Table) and b.wide:
-            return True
-    return False
 
 
 def _outline_title(text: str) -> str:
