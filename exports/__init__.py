@@ -83,10 +83,14 @@ def render_formats(
     today: Any = None,
     pictures: bool = True,
     progress: Progress | None = None,
+    confidentiality_notice: str | None = None,
+    paper_size: str = "letter",
 ) -> dict[str, bytes | str]:
     """Each format's content, in memory (str for text formats, bytes for the others), in the
     order asked; the report model and the pictures are made once for all of them. Deadlines
-    follow `deadline_policy` (`Settings.deadline_policy()`; default: the default policy)."""
+    follow `deadline_policy` (`Settings.deadline_policy()`; default: the default policy); the
+    confidentiality notice on every page and the paper follow `confidentiality_notice` and
+    `paper_size` (the settings of the same names; None: the default notice)."""
     names = parse_formats(formats)
     job = Job(
         dossier,
@@ -97,6 +101,8 @@ def render_formats(
         deadline_policy=deadline_policy,
         today=today,
         pictures=pictures,
+        confidentiality_notice=confidentiality_notice,
+        paper_size=paper_size,
     )
     out: dict[str, bytes | str] = {}
     for done, name in enumerate(names):
@@ -173,6 +179,8 @@ def export_formats(
     today: Any = None,
     pictures: bool = True,
     progress: Progress | None = None,
+    confidentiality_notice: str | None = None,
+    paper_size: str = "letter",
 ) -> list[Path]:
     """Write the chosen formats of one investigation and return the files written, in order.
 
@@ -208,5 +216,7 @@ def export_formats(
         today=today,
         pictures=pictures,
         progress=progress,
+        confidentiality_notice=confidentiality_notice,
+        paper_size=paper_size,
     )
     return [write_atomic(targets[name], data[name], force=force) for name in names]

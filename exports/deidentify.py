@@ -16,13 +16,23 @@ What is replaced, in this order (so one rule cannot half-eat another's match):
    "cell", "fax"                                                        -> "[phone]"
 7. runs of 6 or more digits (record, account, insurance numbers)        -> "[number]"
 8. the patient name recorded on the investigation: the whole name (parts in either order),
-   then each part of 3+ letters that is not a title (Mrs, Dr...), case-insensitive, whole
-   words, also without accents ("Zoë" and "Zoe")                         -> "[patient]"
+   an initial and the surname ("M. King"), the initials with dots ("M.A.K."), then each part of
+   3+ letters that is not a title (Mrs, Dr...), case-insensitive, whole words, also plural
+   ("the Kings") and without accents ("Zoë" and "Zoe"); a possessive stays after the
+   placeholder ("[patient]'s")                                            -> "[patient]"
+   The pieces of a double-barrelled surname ("Smith" of "O'Brien-Smith") are often other
+   people's names ("Nurse Smith"): alone they are replaced only after a title ("Mrs Smith").
+9. the names of other people involved, when given (`others`)            -> "[person]"
 
-Limits (say them to users): names of other people (relatives, a room-mate) and free-text
-identifiers that match no rule are not found; a 7-digit local phone number without a label
-("555-1234") is kept, as it cannot be told from a reference like "2023-114"; a name part that
-is also a word ("Rose", "Hope") is replaced everywhere, which over-redacts rather than leaks.
+Only text people typed is scrubbed: `deidentify_dossier` leaves the keys of the app's vocabulary
+(`KEY_FIELDS`: kinds, roles, statuses, harm, ...) and the app's own category names as they are,
+so the report built from it keeps "Incident (reached the patient)" and "Patient representative"
+whatever the patient is called.
+
+Limits (say them to users): names of people not recorded as involved (relatives, a room-mate)
+and free-text identifiers that match no rule are not found; a 7-digit local phone number without
+a label ("555-1234") is kept, as it cannot be told from a reference like "2023-114"; a name part
+that is also a word ("Rose", "Hope") is replaced everywhere, which over-redacts rather than leaks.
 
 `Scrubber.for_investigation(inv)` builds the rules from the recorded identifiers; `scrubber(s)`
 scrubs one text; `scrub(obj, scrubber)` returns a copy of any frozen dataclass tree (a
@@ -47,8 +57,9 @@ DOB = "[DOB]"
 PHONE = "[phone]"
 EMAIL = "[e-mail]"
 NUMBER = "[number]"
+PERSON = "[person]"
 
-_PLACEHOLDERS = (PATIENT, MRN, DOB, PHONE, EMAIL, NUMBER)
+_PLACEHOLDERS = (PATIENT, MRN, DOB, PHONE, EMAIL, NUMBER, PERSON)
 #: While scrubbing, replacements are private-use marks (no letters or digits a later rule
 #: could match); they become the placeholders at the end.
 _MARK = {p: "\ue000" + chr(0xE100 + i) + "\ue001" for i, p in enumerate(_PLACEHOLDERS)}
@@ -98,7 +109,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _MRN_LABEL = re.compile(
     r"(?<!\w)(?:MRN|M\.R\.N\.?|medical\s+record\s+(?:number|no\.?|n[or]\.?|#)|"
     r"record\s+(?:number|no\.?)|hospital\s+(?:number|no\.?)|patient\s+(?:id|number|no\.?))"
-    r"\s*(?:is\s+)?[-:#.]?\s*[A-Za-z]{0,3}[-/]?\d[\w/-]*",
+    r"\s*(?:is\s+)?[-:#.]?\s*[A-Za-z]{0,3}[-/]?\d[\w/-]*(?:[ .]\d[\w/-]*)*",
     re.IGNORECASE,
 )
 _MONTH_RE = "(?:" + "|".join(m[:3] + (m[3:] and f"(?:{m[3:]})?") for m in _MONTHS) + "|Sept)"
@@ -159,6 +170,48 @@ def _whole(pattern: str) -> str:
     return rf"(?<!\w){pattern}(?!\w)"
 
 
+#: What may follow a name and still be the name: a plural ("the Kings", "the Joneses"); a
+#: possessive ("O'Brien's") is left after the placeholder.
+_NAME_END = r"(?:e?s)?"
+#: Titles before a name; a piece of a double-barrelled surname ("Smith" of "O'Brien-Smith")
+#: is replaced on its own only after one of them, so "Nurse Smith" stays.
+_TITLE_RE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?\s+"
+
+
+def _name_patterns(name: str) -> tuple[list[str], set[str], set[str]]:
+    """(whole-name patterns, parts replaced anywhere, pieces replaced after a title)."""
+    words = [w.strip(".,;") for w in name.replace(",", " ").split()]
+    words = [w for w in words if w]
+    patterns: list[str] = []
+    for variant in dict.fromkeys((name, _fold(name))):
+        vw = [w.strip(".,;") for w in variant.replace(",", " ").split() if w.strip(".,;")]
+        vw = [w for w in vw if w.casefold().strip(".") not in _TITLES] or vw
+        if len(vw) > 1:
+            patterns.append(r"[\s,]+".join(re.escape(w) for w in vw))
+            patterns.append(r"[\s,]+".join(re.escape(w) for w in reversed(vw)))
+            # an initial and the surname ("M. O'Brien-Smith"), and the initials ("M.O.")
+            patterns.append(rf"{re.escape(vw[0][0])}\.?\s*{re.escape(vw[-1])}")
+            patterns.append(r"\.\s?".join(re.escape(w[0]) for w in vw) + r"\.")
+        else:
+            patterns.append(re.escape(variant.strip(".,;")))
+    parts: set[str] = set()
+    pieces: set[str] = set()
+    for k, w in enumerate(words):
+        split = [p for p in re.split(r"[-‐]", w) if p]
+        # The pieces of a double-barrelled surname ("Smith" of "O'Brien-Smith") are common
+        # names of other people: alone, only after a title. Pieces of given names
+        # ("Ann-Marie") anywhere.
+        surname = k == len(words) - 1 and len(words) > 1
+        for piece in split if len(split) > 1 else ():
+            for form in (piece, _fold(piece)):
+                if sum(ch.isalpha() for ch in form) >= 3 and form.casefold() not in _TITLES:
+                    (pieces if surname else parts).add(re.escape(form))
+        for form in (w, _fold(w)):
+            if sum(ch.isalpha() for ch in form) >= 3 and form.casefold().strip(".") not in _TITLES:
+                parts.add(re.escape(form))
+    return patterns, parts, pieces
+
+
 @dataclass(frozen=True)
 class Scrubber:
     """Replaces patient identifiers in texts (see the module docstring). Call it on a str."""
@@ -166,9 +219,11 @@ class Scrubber:
     name: str = ""
     mrn: str = ""
     dob: dt.date | None = None
+    #: Names of other people involved (not the patient): replaced by "[person]".
+    others: tuple[str, ...] = ()
 
     @classmethod
-    def for_investigation(cls, inv: Any) -> Scrubber:
+    def for_investigation(cls, inv: Any, others: tuple[str, ...] = ()) -> Scrubber:
         dob = getattr(inv, "patient_dob", None)
         if isinstance(dob, dt.datetime):
             dob = dob.date()
@@ -176,6 +231,7 @@ class Scrubber:
             name=" ".join(str(getattr(inv, "patient_name", "") or "").split()),
             mrn=str(getattr(inv, "patient_mrn", "") or "").strip(),
             dob=dob if isinstance(dob, dt.date) else None,
+            others=tuple(" ".join(o.split()) for o in others if o and o.strip()),
         )
 
     # --- the rules built from the recorded identifiers (once per scrubber) ---------------
@@ -185,9 +241,10 @@ class Scrubber:
             return None
         forms = {re.escape(self.mrn)}
         core = re.sub(r"^(?:MRN)?[\s:#-]*", "", self.mrn, flags=re.IGNORECASE)
-        core = re.sub(r"[\s-]", "", core)
+        core = re.sub(r"[\s.-]", "", core)
         if core.isdigit() and len(core.lstrip("0")) >= 4:
-            forms.add("0*" + core.lstrip("0"))
+            # the digits with or without leading zeros, and written in groups ("8823 1476")
+            forms.add("0*" + r"[\s.-]?".join(core.lstrip("0")))
         elif len(core) >= 4 and any(ch.isdigit() for ch in core):
             forms.add(re.escape(core))
         alternatives = "|".join(sorted(forms, key=len, reverse=True))
@@ -217,31 +274,28 @@ class Scrubber:
         return re.compile(_whole("(?:" + "|".join(forms) + ")"), re.IGNORECASE)
 
     @functools.cached_property
-    def _name_res(self) -> tuple[re.Pattern[str], ...]:
-        if not self.name:
-            return ()
-        words = [w.strip(".,;") for w in self.name.replace(",", " ").split()]
-        words = [w for w in words if w]
-        patterns: list[str] = []
-        for variant in dict.fromkeys((self.name, _fold(self.name))):
-            vw = [w for w in variant.replace(",", " ").split() if w.strip(".,;")]
-            if len(vw) > 1:
-                patterns.append(r"[\s,]+".join(re.escape(w.strip(".,;")) for w in vw))
-                patterns.append(r"[\s,]+".join(re.escape(w.strip(".,;")) for w in reversed(vw)))
-            else:
-                patterns.append(re.escape(variant.strip(".,;")))
-        parts: set[str] = set()
-        for w in words:
-            for piece in {w, *re.split(r"[-‐]", w)}:
-                for form in (piece, _fold(piece)):
-                    letters = sum(ch.isalpha() for ch in form)
-                    if letters >= 3 and form.casefold().strip(".") not in _TITLES:
-                        parts.add(re.escape(form))
-        whole = [re.compile(_whole(f"(?:{p})"), re.IGNORECASE) for p in patterns if p]
-        if parts:
-            alternatives = "|".join(sorted(parts, key=len, reverse=True))
-            whole.append(re.compile(_whole(f"(?:{alternatives})"), re.IGNORECASE))
-        return tuple(whole)
+    def _name_res(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+        """(pattern, replacement) per rule: the patient's name, then other people's."""
+        out: list[tuple[re.Pattern[str], str]] = []
+        for name, mark in ((self.name, PATIENT), *((o, PERSON) for o in self.others)):
+            if not name:
+                continue
+            patterns, parts, pieces = _name_patterns(name)
+            alternatives = [p for p in patterns if p]
+            if parts:
+                alternatives += sorted(parts, key=len, reverse=True)
+            if alternatives:
+                joined = "|".join(alternatives)
+                out.append(
+                    (re.compile(_whole(f"(?:{joined}){_NAME_END}"), re.IGNORECASE), _MARK[mark])
+                )
+            if pieces:
+                joined = "|".join(sorted(pieces, key=len, reverse=True))
+                titled = re.compile(
+                    rf"(?<!\w)({_TITLE_RE})(?:{joined}){_NAME_END}(?!\w)", re.IGNORECASE
+                )
+                out.append((titled, r"\g<1>" + _MARK[mark]))
+        return tuple(out)
 
     # --- scrubbing ---------------------------------------------------------------------------
     def __call__(self, text: str) -> str:
@@ -257,8 +311,8 @@ class Scrubber:
         out = _PHONE_LABEL.sub(lambda m: m.group(1) + _MARK[PHONE], out)
         out = _PHONE.sub(_phone, out)
         out = _LONG_DIGITS.sub(_MARK[NUMBER], out)
-        for pattern in self._name_res:
-            out = pattern.sub(_MARK[PATIENT], out)
+        for pattern, mark in self._name_res:
+            out = pattern.sub(mark, out)
         return _UNMARK.sub(lambda m: _PLACEHOLDERS[ord(m.group(1)) - 0xE100], out)
 
     text = __call__
@@ -296,10 +350,65 @@ def _scrub(obj: Any, fn: Callable[[str], str]) -> Any:
     return obj
 
 
-def deidentify_dossier(dossier: Any) -> Any:
-    """A copy of a `Dossier` with every text scrubbed and the patient fields emptied."""
-    scrubber = Scrubber.for_investigation(dossier.investigation)
-    out = scrub(dossier, scrubber)
+#: Fields of the domain objects that hold a key of the app's vocabulary (`models.vocab`), not
+#: text people typed: never scrubbed, so a patient called "Fall" or "Patient" cannot turn the
+#: app's own words ("Incident (reached the patient)", "Patient representative") into "[patient]".
+KEY_FIELDS = frozenset(
+    {
+        "kind",
+        "role",
+        "status",
+        "event_type",
+        "report_type",
+        "harm",
+        "ncc_merp",
+        "severity_actual",
+        "severity_potential",
+        "probability",
+        "strength",
+        "decision",
+        "audience",
+        "concurrence",
+    }
+)
+
+
+def _standard_category(name: str) -> bool:
+    from models.vocab import EIGHT_M, LONDON_PROTOCOL
+
+    return name in LONDON_PROTOCOL or name in EIGHT_M
+
+
+def _scrub_typed(obj: Any, fn: Callable[[str], str]) -> Any:
+    """`scrub`, but only the texts people typed: `KEY_FIELDS` and the app's own category
+    names (the London Protocol and 8M bones) are left as they are."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {}
+        for f in dataclasses.fields(obj):
+            if not f.init or f.name in KEY_FIELDS:
+                continue
+            value = getattr(obj, f.name)
+            if f.name == "category" and isinstance(value, str) and _standard_category(value):
+                continue
+            if f.name == "categories" and isinstance(value, tuple):
+                new: Any = tuple(v if _standard_category(v) else fn(v) for v in value)
+            else:
+                new = _scrub_typed(value, fn)
+            if new != value:
+                changes[f.name] = new
+        return dataclasses.replace(obj, **changes) if changes else obj
+    if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
+        return tuple(_scrub_typed(v, fn) for v in obj)
+    return _scrub(obj, fn)
+
+
+def deidentify_dossier(dossier: Any, others: tuple[str, ...] = ()) -> Any:
+    """A copy of a `Dossier` with every text people typed scrubbed (`KEY_FIELDS` and the
+    app's category names kept) and the patient fields emptied. `others` are names of other
+    people involved (a room-mate, a relative, the other patient of a wrong-patient event):
+    they are replaced too ("[person]")."""
+    scrubber = Scrubber.for_investigation(dossier.investigation, others=others)
+    out = _scrub_typed(dossier, scrubber)
     inv = dataclasses.replace(out.investigation, patient_name="", patient_mrn="", patient_dob=None)
     return dataclasses.replace(out, investigation=inv)
 

@@ -16,13 +16,15 @@ resolution (`png_dpi`: at most MAX_PIXELS). SVGs keep texts as `<text>`.
 or the report model's cause rows; `kind` may be the stored key ("root") or its label ("Root
 cause"). `links` have `cause_id` and `effect_id` (a link a -> b means "a led to b").
 
-The fishbone reads like the one in the app (screens/widgets/fishbone.py): the event is the head on
-the right, a spine leads to it, one bone per category alternating above and below the spine, the
-category name at the bone's end. A top-level cause of a bone is one of its category that leads to
-the event, or leads nowhere (marked "?"); the causes that led to it hang under it, indented and
-smaller, whatever their category. A cause reachable from two places is drawn in full once and as
-a reference ("↗ ...") elsewhere. Root causes are bold with "◆", contributing factors italic with
-"+": the marks are characters, so a black-and-white print keeps them; a legend says what they mean.
+The fishbone reads like the one in the app (screens/widgets/fishbone.py), from the same model
+(`models.fishbone`: which cause hangs where, the bone order, the marks): the event is the head
+on the right, a spine leads to it, one bone per category, the first half above the spine and
+the rest below, each row left to right, the category name at the bone's end. A top-level cause
+of a bone is one of its category that leads to the event, or leads nowhere (marked "?"); the
+causes that led to it hang under it, indented and smaller, whatever their category. A cause
+reachable from two places is drawn in full once and as a reference ("↗ ...") elsewhere. Root
+causes are bold with "◆", contributing factors italic with "+": the marks are characters, so a
+black-and-white print keeps them; a legend says what they mean.
 
 The cause graph is a left-to-right layered drawing: each cause sits in the column of its longest
 path to the event (the event at the right), boxes hold the wrapped text, arrows run cause ->
@@ -35,9 +37,11 @@ LARGE causes labels start with the cause's reference ("C12") and are cut after t
 HUGE after one: the full texts are in the report's tables.
 
 Fonts: DejaVu Sans from matplotlib's own data folder (no system font needed, the same picture
-everywhere). Glyphs DejaVu lacks (emoji, CJK) are drawn as boxes in the PNG; the SVG keeps texts
-as `<text>` so a browser draws them with its own fonts. matplotlib's "Glyph ... missing from font"
-warning is the only warning silenced (logged once per picture at DEBUG level instead). User text
+everywhere). For characters DejaVu lacks (CJK) a picture falls back to a CJK font where the
+machine has one (`fallback_font`, from the same list as the PDF); what no font can draw (most
+emoji) is a box in the PNG, and `missing_glyphs` names it, so the export can say so once. The
+SVG keeps texts as `<text>`, so a browser draws them with its own fonts. matplotlib's "Glyph ...
+missing from font" warning is the only warning silenced. User text
 is never parsed as mathtext ("$5 and $10" stays as typed) and characters XML forbids are dropped.
 
 matplotlib is imported inside the functions (start-up never loads it), without pyplot and
@@ -51,7 +55,6 @@ from __future__ import annotations
 import functools
 import io
 import itertools
-import logging
 import math
 import os
 import re
@@ -61,32 +64,27 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from exports.safety import clean_xml_text
+from models.fishbone import (
+    CONTRIBUTING_MARK,
+    DEEPER_MARK,
+    REF_MARK,
+    ROOT_MARK,
+    UNLINKED_MARK,
+    bone_trees,
+    kind_mark,
+)
+from models.fishbone import LEGEND as MARKS_LEGEND
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-log = logging.getLogger(__name__)
 
-#: What the head says when the investigation has no event yet.
-NO_EVENT = "(event not set)"
-#: The bone for causes whose category is empty or not one of the investigation's.
-UNCATEGORISED = "Uncategorised"
-
-ROOT_MARK = "◆"
-CONTRIBUTING_MARK = "+"
-REF_MARK = "↗"
-UNLINKED_MARK = "?"
-DEEPER_MARK = "›"
-
-LEGEND = (
-    (ROOT_MARK, "bold: root cause"),
-    (CONTRIBUTING_MARK, "italic: contributing factor"),
-    (UNLINKED_MARK, "leads to nothing (not linked)"),
-    (REF_MARK, "drawn in full elsewhere"),
-)
+#: How the marks of `models.fishbone.LEGEND` are styled here, said in the legend.
+_STYLED = {ROOT_MARK: "bold: ", CONTRIBUTING_MARK: "italic: "}
+LEGEND = tuple((mark, _STYLED.get(mark, "") + meaning) for mark, meaning in MARKS_LEGEND)
 
 DEFAULT_DPI = 150
 #: Most pixels a PNG may have; a larger figure is rendered at a lower resolution.
@@ -189,30 +187,58 @@ def font_path(style: str = "regular") -> str:
 
 
 @functools.cache
-def _font(style: str, size: float) -> Any:
-    from matplotlib.font_manager import FontProperties
+def _font(style: str, size: float, fallback: str | None = None) -> Any:
+    """DejaVu Sans in `style`; with `fallback` (a font file), DejaVu first and that font for
+    the characters DejaVu lacks (matplotlib's font fallback)."""
+    from matplotlib.font_manager import FontProperties, fontManager
 
+    weight = "bold" if "bold" in style else "normal"
+    slant = "italic" if "italic" in style else "normal"
     # Weight and slant are given too: an SVG keeps texts as <text>, styled by these.
-    return FontProperties(
-        fname=font_path(style),
-        size=size,
-        weight="bold" if "bold" in style else "normal",
-        style="italic" if "italic" in style else "normal",
-    )
+    if fallback is None:
+        return FontProperties(fname=font_path(style), size=size, weight=weight, style=slant)
+    fontManager.addfont(fallback)
+    family = fontManager.ttflist[-1].name
+    return FontProperties(family=["DejaVu Sans", family], size=size, weight=weight, style=slant)
+
+
+def fallback_font(texts: Iterable[str]) -> str | None:
+    """A font file for the characters of `texts` that DejaVu Sans lacks (CJK), from the
+    fonts the PDF falls back to (`exports.pdf.CJK_FONTS`) that this machine has; None when
+    nothing is missing or no such font is there."""
+    if not missing_glyphs(texts):
+        return None
+    from exports.pdf import CJK_FONTS
+
+    for path, _face in CJK_FONTS:
+        if os.path.exists(path) and path.endswith((".ttf", ".otf", ".ttc")):
+            return path
+    return None
 
 
 class _GlyphsQuiet:
-    """Silence matplotlib's missing-glyph warnings (and nothing else) while drawing."""
+    """Silence matplotlib's missing-glyph warnings, and its font manager's note that a
+    fallback font has no bold or italic face (it uses the regular one), while drawing; nothing
+    else."""
 
     def __enter__(self) -> None:
+        import logging
+
         self._cw = warnings.catch_warnings()
         self._cw.__enter__()
         warnings.filterwarnings(
             "ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning
         )
+        self._logger = logging.getLogger("matplotlib.font_manager")
+        self._logger.addFilter(_no_face_note)
 
     def __exit__(self, *exc: object) -> None:
+        self._logger.removeFilter(_no_face_note)
         self._cw.__exit__(*exc)
+
+
+def _no_face_note(record: Any) -> bool:
+    return not record.getMessage().startswith("findfont: Failed to find font weight")
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -317,7 +343,14 @@ class _Node:
     ref: str
 
 
-def _read(causes: Iterable[Any], links: Iterable[Any]) -> tuple[dict[Any, _Node], list]:
+class _Edge(NamedTuple):
+    """A link, "cause led to effect"."""
+
+    cause_id: Any
+    effect_id: Any
+
+
+def _read(causes: Iterable[Any], links: Iterable[Any]) -> tuple[dict[Any, _Node], list[_Edge]]:
     nodes: dict[Any, _Node] = {}
     for c in causes:
         cid = _attr(c, "id")
@@ -326,15 +359,19 @@ def _read(causes: Iterable[Any], links: Iterable[Any]) -> tuple[dict[Any, _Node]
         cat = _attr(c, "category")
         ref = clean_label(_attr(c, "ref")) or (f"C{cid}" if isinstance(cid, int) else str(cid))
         nodes[cid] = _Node(cid, clean_label(_attr(c, "text", "")), _kind(c), cat or None, ref)
-    edges: list[tuple[Any, Any]] = []
+    edges: list[_Edge] = []
     seen: set[tuple[Any, Any]] = set()
     for link in links:
         a, b = _attr(link, "cause_id"), _attr(link, "effect_id")
         if a == b or a not in nodes or b not in nodes or (a, b) in seen:
             continue
         seen.add((a, b))
-        edges.append((a, b))
+        edges.append(_Edge(a, b))
     return nodes, edges
+
+
+def _texts(nodes: Mapping[Any, _Node]) -> list[str]:
+    return [n.text for n in nodes.values()]
 
 
 # --- drawing helpers ------------------------------------------------------------------------------
@@ -465,6 +502,8 @@ class _Canvas:
         self.metrics = _metrics(self.dpi)
         self._lines: dict[float, list[list[tuple[float, float]]]] = {}
         self._fonts: dict[Any, tuple[str, float]] = {}
+        #: A font for the characters DejaVu lacks (see `fallback_font`), set before any text.
+        self.fallback: str | None = None
         self.x0 = self.y0 = math.inf
         self.x1 = self.y1 = -math.inf
 
@@ -480,7 +519,8 @@ class _Canvas:
         kw.setdefault("ha", "left")
         kw.setdefault("va", "top")
         kw.setdefault("color", "black")
-        t = self.ax.text(0, 0, s, fontproperties=_font(*font), parse_math=False, usetex=False, **kw)
+        props = _font(*font, self.fallback)
+        t = self.ax.text(0, 0, s, fontproperties=props, parse_math=False, usetex=False, **kw)
         if gid:
             t.set_gid(gid)
         self._fonts[t] = font
@@ -605,20 +645,29 @@ def _neutral_text(m: re.Match[str]) -> str:
     return m.group(1) + body + m.group(3)
 
 
-def _log_missing_glyphs(texts: Iterable[str]) -> None:
-    if not log.isEnabledFor(logging.DEBUG):
-        return
-    have = _charmap()
-    missing = {ch for s in texts for ch in s if ord(ch) > 127 and ord(ch) not in have}
-    if missing:
-        log.debug("diagram: %d characters have no glyph in DejaVu Sans", len(missing))
+def missing_glyphs(texts: Iterable[str], fallback: str | None = None) -> str:
+    """The characters of `texts` that DejaVu Sans (and `fallback`, a font file) cannot draw,
+    in order of first use; combining marks and controls aside."""
+    have = _charmap(font_path())
+    extra = _charmap(fallback) if fallback else frozenset()
+    out: dict[str, None] = {}
+    for text in texts:
+        if text.isascii():
+            continue
+        for ch in text:
+            cp = ord(ch)
+            if cp <= 127 or cp in have or cp in extra or unicodedata.combining(ch):
+                continue
+            if unicodedata.category(ch)[0] not in "CZ":
+                out[ch] = None
+    return "".join(out)
 
 
 @functools.cache
-def _charmap() -> frozenset[int]:
+def _charmap(path: str) -> frozenset[int]:
     from matplotlib.ft2font import FT2Font
 
-    return frozenset(FT2Font(font_path()).get_charmap())
+    return frozenset(FT2Font(path).get_charmap())
 
 
 # --- the fishbone ------------------------------------------------------------------------------
@@ -631,112 +680,6 @@ class _Label:
     top: float = 0.0
     bottom: float = 0.0
     parent: int = -1
-
-
-def _fishbone_model(
-    event_text: str | None,
-    categories: Sequence[str],
-    nodes: dict[Any, _Node],
-    edges: list[tuple[Any, Any]],
-) -> tuple[str, list[str], list[list[tuple[Any, int, bool]]], set[Any]]:
-    """(head text, bone names, per bone [(cause id, depth, is a reference)], unlinked ids);
-    the same rules as the app's fishbone widget."""
-    event_ids = [cid for cid, n in nodes.items() if n.kind == "event"]
-    event_set = set(event_ids)
-    children: dict[Any, list[Any]] = {}
-    has_effect: set[Any] = set()
-    to_event: set[Any] = set()
-    for a, b in edges:
-        if a in event_set:
-            continue
-        has_effect.add(a)
-        if b in event_set:
-            to_event.add(a)
-        else:
-            children.setdefault(b, []).append(a)
-
-    head = clean_label(event_text)
-    if not head and event_ids:
-        head = nodes[event_ids[0]].text
-    head = head or NO_EVENT
-
-    names: list[str] = []
-    index: dict[str, int] = {}
-    loose: dict[str, int] = {}
-    for name in categories:
-        name = str(name)
-        if name in index:
-            continue
-        index[name] = len(names)
-        loose.setdefault(clean_label(name).casefold(), len(names))
-        names.append(name)
-    uncat = len(names)
-    tops: list[list[Any]] = [[] for _ in range(uncat + 1)]
-    top_set: set[Any] = set()
-    unlinked: set[Any] = set()
-
-    # The report model lists the "Uncategorised" bone among the categories when it is used.
-    other = index.get(UNCATEGORISED, uncat)
-
-    def bone_of(category: str | None) -> int:
-        if not category:
-            return other
-        found = index.get(category)
-        if found is None:
-            found = loose.get(clean_label(category).casefold(), other)
-        return found
-
-    for cid, n in nodes.items():
-        if cid in event_set:
-            continue
-        if cid in to_event or cid not in has_effect:
-            tops[bone_of(n.category)].append(cid)
-            top_set.add(cid)
-            if cid not in has_effect:
-                unlinked.add(cid)
-
-    reached = set(top_set)
-
-    def reach(start: Iterable[Any]) -> None:
-        todo = list(start)
-        while todo:
-            for kid in children.get(todo.pop(), ()):
-                if kid not in reached:
-                    reached.add(kid)
-                    todo.append(kid)
-
-    reach(top_set)
-    if len(reached) + len(event_set) < len(nodes):  # only a cycle leaves causes unreached
-        for cid, n in nodes.items():
-            if cid not in reached and cid not in event_set:
-                tops[bone_of(n.category)].append(cid)
-                top_set.add(cid)
-                reached.add(cid)
-                reach((cid,))
-
-    drawn: set[Any] = set()
-    bones: list[list[tuple[Any, int, bool]]] = []
-    for top_ids in tops:
-        items: list[tuple[Any, int, bool]] = []
-        for top in top_ids:
-            drawn.add(top)
-            items.append((top, 0, False))
-            stack = [(kid, 1) for kid in reversed(children.get(top, ()))]
-            while stack:
-                cid, depth = stack.pop()
-                if cid in drawn or cid in top_set:
-                    items.append((cid, depth, True))
-                    continue
-                drawn.add(cid)
-                items.append((cid, depth, False))
-                stack.extend((kid, depth + 1) for kid in reversed(children.get(cid, ())))
-        bones.append(items)
-    bone_names = list(names)
-    if tops[uncat]:
-        bone_names.append(UNCATEGORISED)
-    else:
-        bones.pop()
-    return head, bone_names, bones, unlinked
 
 
 def fishbone_figure(
@@ -761,7 +704,11 @@ def _fishbone(
     cv: _Canvas,
 ) -> Figure:
     nodes, edges = _read(causes, links)
-    head, bone_names, bones, unlinked = _fishbone_model(event_text, categories, nodes, edges)
+    cv.fallback = fallback_font([str(event_text or ""), *map(str, categories), *_texts(nodes)])
+    trees = bone_trees(categories, nodes.values(), edges)
+    head = clean_label(trees.head(event_text))
+    bone_names, bones, unlinked = trees.names, trees.items, trees.unlinked
+    n_above = trees.above
     large = len(nodes) > LARGE
     max_lines = 1 if len(nodes) > HUGE else LARGE_CAUSE_LINES if large else CAUSE_LINES
     cot = 1.0 / math.tan(math.radians(BONE_ANGLE))
@@ -784,7 +731,7 @@ def _fishbone(
     for b, items in enumerate(bones):
         row: list[_Label] = []
         parents: list[int] = []
-        for cid, depth, ref in items:
+        for cid, depth, _later, ref in items:
             node = nodes[cid]
             shown = min(depth, MAX_INDENT_LEVELS)
             deeper = DEEPER_MARK * (depth - shown)
@@ -793,7 +740,7 @@ def _fishbone(
                 lines = wrap(f"{REF_MARK} {deeper}{node.ref} {node.text}", REF_WRAP, REF_LINES)
                 font, color = ("regular", REF_PT), "#444444"
             else:
-                mark = {"root": ROOT_MARK, "contributing": CONTRIBUTING_MARK}.get(node.kind, "")
+                mark = kind_mark(node.kind)
                 if mark:
                     marks.add(mark)
                 prefix = f"{mark} " if mark else ""
@@ -806,7 +753,9 @@ def _fishbone(
                 size = CAUSE_PT if depth == 0 else SUB_PT
                 style = {"root": "bold", "contributing": "italic"}.get(node.kind, "regular")
                 font, color = (style, size), "black"
-            t = cv.text("\n".join(lines), font, gid=f"fishbone-cause-{cid}", color=color)
+            # A reference gets an id of its own: ids are unique in an HTML page.
+            gid = f"fishbone-ref-{b}-{len(row)}" if ref else f"fishbone-cause-{cid}"
+            t = cv.text("\n".join(lines), font, gid=gid, color=color)
             lab = _Label(t, shown)
             lab.w, lab.h = cv.size(t)
             del parents[depth:]
@@ -825,9 +774,9 @@ def _fishbone(
         cw, ch = cv.size(cat_t)
         cat_texts.append((cat_t, cw, ch))
 
-    # Bones alternate above and below the spine, in category order from left to right.
-    rows = {True: [b for b in range(len(bones)) if b % 2 == 0], False: []}
-    rows[False] = [b for b in range(len(bones)) if b % 2 == 1]
+    # As in the app: the first half of the bones above the spine, the rest below, each row in
+    # category order from left to right.
+    rows = {True: list(range(n_above)), False: list(range(n_above, len(bones)))}
     box_pad = 2 * 0.3 * CATEGORY_PT / 72  # the category box around its text
     spine_end = 0.0
     attach: dict[int, float] = {}
@@ -865,7 +814,7 @@ def _fishbone(
 
     # Draw the bones, their labels, ribs and connectors.
     for b in range(len(bones)):
-        above = b % 2 == 0
+        above = b < n_above
         sign = 1.0 if above else -1.0
         end_y = sign * length[above]
         cv.line([attach[b], bone_x(b, end_y)], [0, end_y], lw=1.6)
@@ -915,7 +864,6 @@ def _fishbone(
     cv.include(head_x0, -box_h / 2, head_x0 + box_w, box_h / 2)
 
     _legend(cv, cv.x0, cv.y0 - 0.15, [m for m, _ in LEGEND if m in marks])
-    _log_missing_glyphs([head, *(n.text for n in nodes.values()), *bone_names])
     return cv.finish()
 
 
@@ -991,6 +939,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
     from matplotlib.patches import FancyBboxPatch
 
     nodes, edges = _read(causes, links)
+    cv.fallback = fallback_font(_texts(nodes))
     large = len(nodes) > LARGE
     max_lines = 1 if len(nodes) > HUGE else LARGE_NODE_LINES if large else NODE_LINES
     layer = _layers(nodes, edges)
@@ -1001,7 +950,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
     sizes: dict[Any, tuple[float, float]] = {}
     artists: dict[Any, Any] = {}
     for cid, n in nodes.items():
-        mark = {"root": ROOT_MARK, "contributing": CONTRIBUTING_MARK}.get(n.kind, "")
+        mark = kind_mark(n.kind)
         if mark:
             marks.add(mark)
         text = f"{n.ref} {n.text}" if large and n.kind != "event" else n.text
@@ -1168,7 +1117,6 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
         )
 
     _legend(cv, cv.x0, cv.y0 - 0.15, [m for m in (ROOT_MARK, CONTRIBUTING_MARK) if m in marks])
-    _log_missing_glyphs(n.text for n in nodes.values())
     return cv.finish()
 
 

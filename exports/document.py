@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from exports.report import HEADINGS, Bone, FishboneNode, Report
+from exports.report import HEADINGS, ActionRow, Bone, FishboneNode, Report
 from exports.safety import clean_xml_text
+from models.fishbone import CONTRIBUTING_MARK, NO_EVENT, REF_MARK, ROOT_MARK
 
 
 def t(value: object) -> str:
@@ -34,6 +35,8 @@ class Heading:
     text: str
     level: int = 1  # 1: a numbered section, 2: a part of one
     key: str = ""
+    #: Starts a new page (the detail after the executive summary).
+    page: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,10 @@ class Table:
     nowrap: tuple[int, ...] = ()
     #: The first column is a label (a "facts" table: item and value).
     facts: bool = False
+    #: Wider than a portrait page holds readably: printed on a landscape page.
+    wide: bool = False
+    #: Rows to sign on: tall enough for a handwritten signature.
+    sign: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +102,14 @@ class Front:
     banner: str  # the de-identified marker, or ""
     header: str
     footer: str
+    #: The confidentiality notice for every page ("" for none).
+    notice: str
     subject: str
     author: str
     keywords: str = "root cause analysis; RCA2; patient safety"
     deidentified: bool = False
+    #: "letter" or "a4".
+    paper: str = "letter"
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -106,7 +117,10 @@ PICTURE_CAPTIONS = {
     "fishbone": "Fishbone diagram: the event on the right, one bone per category",
     "graph": "Cause graph: an arrow means 'led to'; the event on the right",
 }
-LEGEND = "◆ bold: root cause · + italic: contributing factor · ↗ given in full elsewhere"
+LEGEND = (
+    f"{ROOT_MARK} bold: root cause · {CONTRIBUTING_MARK} italic: contributing factor · "
+    f"{REF_MARK} given in full elsewhere"
+)
 
 
 def front(report: Report) -> Front:
@@ -127,9 +141,11 @@ def front(report: Report) -> Front:
         banner=t(m.marker) if m.deidentified else "",
         header=header,
         footer=footer,
+        notice=t(m.notice),
         subject="Root cause analysis report" + (" (de-identified copy)" if m.deidentified else ""),
         author=by,
         deidentified=m.deidentified,
+        paper=m.paper,
     )
 
 
@@ -145,6 +161,8 @@ def _table(
     key: str = "",
     nowrap: Sequence[int] = (),
     facts: bool = False,
+    wide: bool = False,
+    sign: bool = False,
 ) -> Table:
     total = sum(widths)
     return Table(
@@ -154,6 +172,8 @@ def _table(
         key=key,
         nowrap=tuple(nowrap),
         facts=facts,
+        wide=wide,
+        sign=sign,
     )
 
 
@@ -176,9 +196,9 @@ def _bone_items(bone: Bone) -> Iterator[Item]:
         n, depth = stack.pop()
         if n.is_reference:
             yield Item(
-                (Run("(given in full above)", italic=True),),
+                (Run(f"({t(n.ref_note)})", italic=True),),
                 depth,
-                lead=(Run(f"↗ {t(n.ref)} ", muted=True),),
+                lead=(Run(f"{REF_MARK} {t(n.ref)} ", muted=True),),
             )
             continue
         text = Run(t(n.text), bold=n.kind == "root", italic=n.kind == "contributing")
@@ -196,13 +216,15 @@ def outline(report: Report) -> list[Block]:
     out: list[Block] = []
     n = 0
 
-    def section(key: str) -> None:
+    def section(key: str, page: bool = False) -> None:
         nonlocal n
         n += 1
-        out.append(Heading(f"{n}. {t(HEADINGS[key])}", 1, key))
+        out.append(Heading(f"{n}. {t(HEADINGS[key])}", 1, key, page))
 
-    # 1. summary
-    section("summary")
+    section("executive")
+    out.extend(executive(report))
+
+    section("summary", page=True)
     score = f"{s.sac_score} ({s.sac_meaning})" if s.sac_score else s.sac_meaning
     runs = [Run("SAC score: ", bold=True), Run(t(score), bold=s.sac_score == "3")]
     if s.sentinel:
@@ -260,7 +282,7 @@ def outline(report: Report) -> list[Block]:
                 Run("Event (head of the fishbone): ", bold=True),
                 Run(t(report.event.text))
                 if report.event
-                else Run("(event not set)", italic=True, muted=True),
+                else Run(NO_EVENT, italic=True, muted=True),
             )
         )
     )
@@ -339,74 +361,24 @@ def outline(report: Report) -> list[Block]:
             else _none()
         )
 
-    # 8. action plan
+    # 8. action plan: one row per action
     section("actions")
     out.extend(Note(t(note)) for note in report.plan_notes)
     out.append(
         _table(
-            ("No.", "Root cause(s) addressed", "Action", "Strength", "Owner", "Due", "Status"),
-            (
-                (a.ref, a.addresses, a.text, a.strength_text, a.owner, a.due, a.status)
-                for a in report.actions
-            ),
-            (0.06, 0.19, 0.26, 0.14, 0.13, 0.12, 0.10),
+            ACTION_PLAN_COLUMNS,
+            (action_plan_row(a) for a in report.actions),
+            (0.04, 0.15, 0.21, 0.11, 0.1, 0.07, 0.22, 0.1),
             key="actions",
             nowrap=(0, 5),
+            wide=True,
         )
         if report.actions
         else _none("No actions yet.")
     )
 
-    # 9. measures
-    section("measures")
-    out.append(
-        _table(
-            ("No.", "Measure", "What is measured", "How", "Sample size", "Target", "Date"),
-            (
-                (
-                    a.ref,
-                    a.measure_kind,
-                    a.measure_what,
-                    a.measure_how,
-                    a.measure_sample,
-                    a.measure_target,
-                    a.measure_date,
-                )
-                for a in report.actions
-            ),
-            (0.06, 0.12, 0.23, 0.21, 0.12, 0.13, 0.13),
-            key="measures",
-            nowrap=(0, 6),
-        )
-        if report.actions
-        else _none("No actions yet.")
-    )
-
-    # 10. concurrence and sign-off
+    # 9. sign-off
     section("signoff")
-    out.append(Heading("Leadership concurrence", 2))
-    out.append(
-        _table(
-            ("No.", "Action", "Concurrence", "Reason", "By", "At"),
-            (
-                (
-                    a.ref,
-                    a.text,
-                    a.concurrence or "Not yet reviewed",
-                    a.concurrence_reason,
-                    a.concurrence_by,
-                    a.concurrence_at,
-                )
-                for a in report.actions
-            ),
-            (0.06, 0.3, 0.14, 0.22, 0.14, 0.14),
-            key="concurrence",
-            nowrap=(0, 5),
-        )
-        if report.actions
-        else _none("No actions yet.")
-    )
-    out.append(Heading("Sign-off", 2))
     out.append(
         _table(
             ("Role", "Name", "Decision", "Comment", "At"),
@@ -417,6 +389,20 @@ def outline(report: Report) -> list[Block]:
         )
         if report.signoffs
         else _none("Not signed off yet.")
+    )
+    out.append(Heading("Signatures", 2))
+    out.append(
+        _table(
+            ("Role", "Name", "Signature", "Date"),
+            (
+                (x.role, x.name + (f" ({x.decision})" if x.decision else ""), "", x.at)
+                for x in report.signatures
+            ),
+            (0.3, 0.3, 0.25, 0.15),
+            key="signatures",
+            facts=True,
+            sign=True,
+        )
     )
 
     # 11. feedback
@@ -446,10 +432,98 @@ def outline(report: Report) -> list[Block]:
     return out
 
 
+#: The action plan's columns (one row per action), in `action_plan_row` order.
+ACTION_PLAN_COLUMNS = (
+    "No.",
+    "Root cause addressed",
+    "Action",
+    "Strength (hierarchy)",
+    "Responsible",
+    "Due",
+    "Measure (what, how, target, when)",
+    "Concurrence",
+)
+
+
+def action_plan_row(a: ActionRow) -> tuple[str, ...]:
+    """One action as a row of the one action-plan table (`ACTION_PLAN_COLUMNS`)."""
+    measure = "; ".join(
+        part
+        for part in (
+            a.measure_kind,
+            a.measure_what,
+            f"how: {a.measure_how}" if a.measure_how else "",
+            f"sample: {a.measure_sample}" if a.measure_sample else "",
+            f"target: {a.measure_target}" if a.measure_target else "",
+            f"on {a.measure_date}" if a.measure_date else "",
+        )
+        if part
+    )
+    concurrence = a.concurrence or "Not yet reviewed"
+    if a.concurrence_by or a.concurrence_at:
+        concurrence += f" ({' '.join(x for x in (a.concurrence_by, a.concurrence_at) if x)})"
+    if a.concurrence_reason:
+        concurrence += f": {a.concurrence_reason}"
+    return (
+        a.ref,
+        a.addresses,
+        a.text,
+        a.strength_text,
+        a.owner,
+        a.due,
+        measure,
+        concurrence,
+    )
+
+
+def executive(report: Report) -> list[Block]:
+    """The executive summary: the event, SAC and sentinel status, the deadlines met or not,
+    each root cause with its causal statement, and the actions with strength and owner."""
+    s = report.summary
+    out: list[Block] = [
+        Para(
+            (
+                Run("Event: ", bold=True),
+                Run(t(report.event.text)) if report.event else Run(NO_EVENT, italic=True),
+            )
+        )
+    ]
+    facts = [("SAC score", s.sac_text), ("Sentinel event", s.sentinel_text)]
+    facts += [(f.label, f.value) for f in s.facts if f.label in ("Occurred", "Unit", "Status")]
+    facts += [(f.label, f.value) for f in report.deadline_status]
+    out.append(_table(("Item", "Value"), facts, (0.35, 0.65), key="executive", facts=True))
+    out.append(Heading("Root causes and their causal statements", 2))
+    if not report.root_causes:
+        out.append(_none("No root cause identified yet."))
+    for c in report.root_causes:
+        out.append(Item((Run(t(c.text), bold=True),), 0, "", lead=(Run(f"{t(c.ref)} "),)))
+        out.append(
+            Para((Run(t(c.statement)),), style="quote")
+            if c.statement
+            else _none("No causal statement written.")
+        )
+    out.append(Heading("Actions", 2))
+    out.append(
+        _table(
+            ("No.", "Root cause", "Action", "Strength", "Responsible", "Due"),
+            (
+                (a.ref, a.addresses_refs, a.text, a.strength_text, a.owner, a.due)
+                for a in report.actions
+            ),
+            (0.06, 0.1, 0.42, 0.18, 0.14, 0.1),
+            key="executive_actions",
+            nowrap=(0, 1, 5),
+        )
+        if report.actions
+        else _none("No actions yet.")
+    )
+    return out
+
+
 def texts(blocks: Iterable[Block], fr: Front | None = None) -> Iterator[str]:
     """Every string the blocks (and front matter) print: for font coverage checks."""
     if fr is not None:
-        yield from (fr.title, fr.meta_line, fr.banner, fr.header, fr.footer)
+        yield from (fr.title, fr.meta_line, fr.banner, fr.header, fr.footer, fr.notice)
     for b in blocks:
         if isinstance(b, Heading):
             yield b.text
@@ -468,6 +542,16 @@ def texts(blocks: Iterable[Block], fr: Front | None = None) -> Iterator[str]:
         elif isinstance(b, Picture):
             yield b.caption
     yield LEGEND
+
+
+def wide_section(blocks: Sequence[Block], i: int) -> bool:
+    """Whether the section that heading `i` opens holds a wide table (printed landscape)."""
+    for b in blocks[i + 1 :]:
+        if isinstance(b, Heading) and b.level == 1:
+            return False
+        if isinstance(b, Table) and b.wide:
+            return True
+    return False
 
 
 def png_size(data: bytes) -> tuple[float, float]:

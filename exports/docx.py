@@ -42,16 +42,13 @@ from exports.document import (
     outline,
     png_size,
     t,
+    wide_section,
 )
 from exports.report import Report
 
-#: US Letter, the paper of the hospitals the app is written for (inches).
-PAGE_W, PAGE_H = 8.5, 11.0
+#: The paper sizes (the `paper_size` setting), width and height in inches.
+PAPER = {"letter": (8.5, 11.0), "a4": (8.27, 11.69)}
 MARGIN = 0.75
-TEXT_W = PAGE_W - 2 * MARGIN
-#: Room for a picture on a portrait and on a landscape page (below the heading, with caption).
-PORTRAIT_PICTURE = (TEXT_W, 7.6)
-LANDSCAPE_PICTURE = (PAGE_H - 2 * MARGIN, PAGE_W - 2 * MARGIN - 1.3)
 #: A picture at least this much wider than high, and wider than a portrait page, gets a
 #: landscape page of its own.
 WIDE = 1.25
@@ -81,14 +78,59 @@ def docx_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> 
     blocks = outline(report)
     for i, block in enumerate(blocks):
         if isinstance(block, Heading) and block.level == 1:
-            # A section that opens with a wide picture starts on its landscape page.
+            # A section that opens with a wide picture, or holds a wide table, is printed on
+            # landscape pages; the next section goes back to portrait.
             soon = [b for b in blocks[i + 1 : i + 3] if isinstance(b, Picture)]
-            if soon and w.is_wide(soon[0]):
-                w.landscape(True)
+            wide = (bool(soon) and w.is_wide(soon[0])) or wide_section(blocks, i)
+            new_page = w.landscape(wide)
+            w.block(block)
+            if block.page and not new_page:
+                w.doc.paragraphs[-1].paragraph_format.page_break_before = True
+            continue
         w.block(block)
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return _own_properties(buf.getvalue(), report.meta.app_version)
+
+
+#: The extended properties (docProps/app.xml): python-docx's template says "Microsoft Macintosh
+#: Word" and carries a thumbnail of some other document.
+_APP_XML = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'extended-properties"><Application>rca-tui</Application><AppVersion>{version}</AppVersion>'
+    "<DocSecurity>0</DocSecurity></Properties>"
+)
+
+
+def _own_properties(data: bytes, version: str) -> bytes:
+    """The saved document with this application's own extended properties and without the
+    template's thumbnail (rewritten with `zipfile`; python-docx has no API for either)."""
+    import re
+    import zipfile
+
+    parts = re.fullmatch(r"(\d+)\.(\d+)", ".".join(version.split(".")[:2]))
+    app_version = f"{int(parts[1]):02d}.{int(parts[2]):04d}" if parts else "00.0000"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename == "docProps/thumbnail.jpeg":
+                continue
+            body = src.read(info.filename)
+            if info.filename == "docProps/app.xml":
+                body = _APP_XML.format(version=app_version).encode("utf-8")
+            elif info.filename == "_rels/.rels":
+                body = re.sub(rb"<Relationship [^>]*thumbnail[^>]*/>", b"", body)
+            # pictures are PNGs already: stored, not compressed again
+            kind = zipfile.ZIP_STORED if info.filename.endswith(".png") else zipfile.ZIP_DEFLATED
+            dst.writestr(info, body, compress_type=kind)
+    return out.getvalue()
+
+
+def _one_break(text: str) -> str:
+    """A text for a run: a Windows line ending ("\\r\\n") or a lone "\\r" is one line
+    break (python-docx makes a break of each of the two characters)."""
+    return t(text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _plain_font(style: Any) -> None:
@@ -112,6 +154,16 @@ class _Writer:
         self.muted = RGBColor(*MUTED)
         self.figure = 0
         self.in_landscape = False
+        self.page_w, self.page_h = PAPER.get(fr.paper, PAPER["letter"])
+        #: Room for a picture on a portrait and on a landscape page (below the heading).
+        self.portrait_picture = (self.page_w - 2 * MARGIN, self.page_h - 2 * MARGIN - 1.9)
+        self.landscape_picture = (self.page_h - 2 * MARGIN, self.page_w - 2 * MARGIN - 1.5)
+
+    @property
+    def text_w(self) -> float:
+        """The width of the text on the current page, in inches."""
+        side = self.page_h if self.in_landscape else self.page_w
+        return side - 2 * MARGIN
 
     # --- document set-up -----------------------------------------------------------------
     def setup(self) -> None:
@@ -119,7 +171,7 @@ class _Writer:
 
         doc, Inches, Pt = self.doc, self.Inches, self.Pt
         sec = doc.sections[0]
-        sec.page_width, sec.page_height = Inches(PAGE_W), Inches(PAGE_H)
+        sec.page_width, sec.page_height = Inches(self.page_w), Inches(self.page_h)
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(sec, side, Inches(MARGIN))
         sec.header_distance = sec.footer_distance = Inches(0.35)
@@ -156,7 +208,7 @@ class _Writer:
         cp.category = "Patient safety"
         cp.created = cp.modified = now
         cp.revision = 1
-        self._header_footer(sec, TEXT_W)
+        self._header_footer(sec, self.text_w)
 
     def _header_footer(self, sec: Any, text_w: float) -> None:
         """The page header (title, de-identified mark) and footer (generated by, "Page N of
@@ -174,6 +226,14 @@ class _Writer:
         run.bold = self.fr.deidentified
 
         fp = sec.footer.paragraphs[0]
+        if self.fr.notice:
+            fp.style = self.doc.styles["Normal"]
+            fp.paragraph_format.space_after = Pt(2)
+            r = fp.add_run(self.fr.notice)
+            r.font.size = Pt(SMALL_PT - 1)
+            r.italic = True
+            r.font.color.rgb = self.muted
+            fp = sec.footer.add_paragraph()
         fp.style = self.doc.styles["Normal"]  # the Footer style's own tab stops would interfere
         fp.paragraph_format.space_after = Pt(0)
         fp.paragraph_format.tab_stops.add_tab_stop(self.Inches(text_w), WD_TAB_ALIGNMENT.RIGHT)
@@ -239,7 +299,7 @@ class _Writer:
             p = self.doc.add_paragraph()
             self._boxed(p, NOTE_FILL, NOTE_BORDER, 4)
             p.add_run(t(b.lead)).bold = True
-            p.add_run(t(b.text))
+            p.add_run(_one_break(b.text))
         elif isinstance(b, Table):
             self.table(b)
         elif isinstance(b, Picture):
@@ -247,7 +307,7 @@ class _Writer:
 
     def _runs(self, p: Any, runs: tuple, size: float | None = None) -> None:
         for run in runs:
-            r = p.add_run(t(run.text))
+            r = p.add_run(_one_break(run.text))
             if run.bold:
                 r.bold = True
             if run.italic:
@@ -282,14 +342,14 @@ class _Writer:
         self._runs(p, b.lead + b.runs)
 
     def table(self, b: Table) -> None:
-        from docx.enum.table import WD_TABLE_ALIGNMENT
+        from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 
         n = len(b.headers)
         table = self.doc.add_table(rows=1, cols=n)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        widths = [self.Inches(TEXT_W * f) for f in b.widths]
+        widths = [self.Inches(self.text_w * f) for f in b.widths]
         for col, width in zip(table.columns, widths, strict=True):
             col.width = width
         style = self.cell_style.style_id
@@ -304,13 +364,16 @@ class _Writer:
         for row in b.rows:
             tr = table.add_row()
             self._keep_row(tr)
+            if b.sign:
+                tr.height = self.Inches(0.5)
+                tr.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
             cells = tr.cells
             for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
                 cell.width = widths[i]
                 p = cell.paragraphs[0]
                 p._p.style = style
                 if text:
-                    r = p.add_run(t(text))
+                    r = p.add_run(_one_break(text))
                     if b.facts and i == 0:
                         r.bold = True
                 if b.facts and i == 0:
@@ -332,11 +395,15 @@ class _Writer:
         wide = self.is_wide(b)
         if wide:
             self.landscape(True)
-            w, h = fit(size, *LANDSCAPE_PICTURE)
+            w, h = fit(size, *self.landscape_picture)
         else:
-            w, h = fit(size, *PORTRAIT_PICTURE)
+            w, h = fit(size, *self.portrait_picture)
         self.figure += 1
-        doc.add_picture(io.BytesIO(data), width=Inches(w), height=Inches(h))
+        shape = doc.add_picture(io.BytesIO(data), width=Inches(w), height=Inches(h))
+        # Alt text (Section 508): the picture's caption, read out by screen readers.
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", f"Figure {self.figure}. {t(b.caption)}")
+        doc_pr.set("title", t(b.caption))
         pic = doc.paragraphs[-1]
         pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
         pic.paragraph_format.keep_with_next = True
@@ -354,24 +421,26 @@ class _Writer:
             w, h = png_size(data) if data else (0.0, 0.0)
         except ValueError:
             return False
-        return w > PORTRAIT_PICTURE[0] and w >= WIDE * h
+        return w > self.portrait_picture[0] and w >= WIDE * h
 
-    def landscape(self, on: bool) -> None:
-        """Start a new page in landscape (`on`) or portrait orientation, if not in it yet."""
+    def landscape(self, on: bool) -> bool:
+        """Start a new page in landscape (`on`) or portrait orientation, if not in it yet;
+        whether a page was started."""
         from docx.enum.section import WD_ORIENT, WD_SECTION
 
         if on == self.in_landscape:
-            return
+            return False
         self.in_landscape = on
         sec = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        Inches = self.Inches
         if on:
             sec.orientation = WD_ORIENT.LANDSCAPE
-            sec.page_width, sec.page_height = self.Inches(PAGE_H), self.Inches(PAGE_W)
-            self._header_footer(sec, PAGE_H - 2 * MARGIN)
+            sec.page_width, sec.page_height = Inches(self.page_h), Inches(self.page_w)
         else:
             sec.orientation = WD_ORIENT.PORTRAIT
-            sec.page_width, sec.page_height = self.Inches(PAGE_W), self.Inches(PAGE_H)
-            self._header_footer(sec, TEXT_W)
+            sec.page_width, sec.page_height = Inches(self.page_w), Inches(self.page_h)
+        self._header_footer(sec, self.text_w)
+        return True
 
     # --- XML details -----------------------------------------------------------------------
     @staticmethod

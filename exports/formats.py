@@ -9,12 +9,15 @@ export by `Job`, and only when a chosen format needs it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from models.errors import ExportError
+
+log = logging.getLogger("rca_tui.exports")
 
 
 @dataclass
@@ -29,6 +32,8 @@ class Job:
     deadline_policy: Any = None
     today: Any = None
     pictures: bool = True
+    confidentiality_notice: str | None = None
+    paper_size: str = "letter"
 
     @cached_property
     def report(self) -> Any:
@@ -47,6 +52,8 @@ class Job:
             deidentify=self.deidentify,
             today=self.today,
             deadline_policy=self.deadline_policy,
+            confidentiality_notice=self.confidentiality_notice,
+            paper_size=self.paper_size,
         )
 
     @cached_property
@@ -60,8 +67,15 @@ class Job:
 
     @cached_property
     def png_pictures(self) -> dict[str, bytes]:
-        """Fishbone and cause graph for DOCX and PDF (drawn once for both)."""
-        return _pictures(self.report, "png") if self.pictures else {}
+        """Fishbone and cause graph for DOCX and PDF (drawn once for both). Characters no
+        font on this machine can draw in them are named once, as a warning on the log (the
+        command line prints it); the report's text has them in full."""
+        if not self.pictures:
+            return {}
+        out = _pictures(self.report, "png")
+        if out:
+            _warn_undrawable(self.report)
+        return out
 
     @cached_property
     def svg_pictures(self) -> dict[str, str] | None:
@@ -80,6 +94,24 @@ def _pictures(report: Any, kind: str) -> dict[str, Any]:
         ),
         "graph": getattr(diagrams, f"graph_{kind}")(report.causes, report.links),
     }
+
+
+def _warn_undrawable(report: Any) -> None:
+    from exports import diagrams
+
+    texts = [c.text for c in report.causes] + list(report.categories)
+    missing = diagrams.missing_glyphs(texts, diagrams.fallback_font(texts))
+    if not missing:
+        return
+    refs = [c.ref for c in report.causes if any(ch in c.text for ch in missing)]
+    shown = ", ".join(refs[:8]) + (f" and {len(refs) - 8} more" if len(refs) > 8 else "")
+    log.warning(
+        "The pictures of %s show a box for %s (no font on this machine has them), in %s; "
+        "the report's text has them in full.",
+        report.ref,
+        " ".join(missing[:20]),
+        shown or "the bone names",
+    )
 
 
 def _docx(job: Job) -> bytes:

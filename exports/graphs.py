@@ -12,6 +12,7 @@ import io
 import textwrap
 from typing import TYPE_CHECKING
 
+from exports.report import cause_ref
 from exports.safety import clean_xml_text
 
 if TYPE_CHECKING:
@@ -43,10 +44,12 @@ def _xml(value: object) -> str:
 def to_graphml(dossier: Dossier) -> bytes:
     """GraphML (UTF-8) that `networkx.read_graphml` reads back into the same graph.
 
-    One node per cause ("c<id>") with `text`, `kind`, `category` ("" when none), `evidence`,
+    One node per cause ("c<id>") with `label` ("C12 " and the text, the reference the report
+    uses, for Gephi and yEd), `text`, `kind`, `category` ("" when none), `evidence`,
     `statement` and `root` (bool); one edge per link, cause -> effect. The graph carries
     `title`, `investigation_id` and `sac_score` (an int, or "" when not scored). Characters
-    XML 1.0 forbids are dropped; everything else is kept as typed.
+    XML 1.0 forbids are dropped; everything else is kept as typed, a carriage return too (as
+    `&#13;`, which an XML parser would otherwise read as a line feed).
     """
     import networkx as nx
 
@@ -58,6 +61,7 @@ def to_graphml(dossier: Dossier) -> bytes:
     for c in dossier.causes:
         g.add_node(
             node_id(c.id),
+            label=_xml(f"{cause_ref(c.id)} {c.text}"),
             text=_xml(c.text),
             kind=_xml(c.kind),
             category=_xml(c.category),
@@ -71,7 +75,8 @@ def to_graphml(dossier: Dossier) -> bytes:
     writer = _graphml_writer()(encoding="utf-8", prettyprint=True)
     writer.add_graph_element(g)
     writer.dump(buf)
-    return buf.getvalue()
+    # Only typed text holds a carriage return (the writer ends its lines with "\n").
+    return buf.getvalue().replace(b"\r", b"&#13;")
 
 
 @functools.cache
@@ -117,14 +122,25 @@ def wrap_label(text: str, width: int = LABEL_WIDTH, max_lines: int = LABEL_LINES
 
 def _dot_node(c: Cause) -> str:
     style = _DOT_STYLE.get(str(c.kind), _DOT_STYLE["cause"])
-    return f"  {dot_string(node_id(c.id))} [label={dot_string(wrap_label(c.text))}, {style}];"
+    label = wrap_label(f"{cause_ref(c.id)} {c.text}" if c.kind != "event" else c.text)
+    return f"  {dot_string(node_id(c.id))} [label={dot_string(label)}, {style}];"
+
+
+#: The legend of the DOT drawing: what each kind of box means (as the report's pictures).
+_DOT_LEGEND = (
+    ("legend_event", "event", "The event"),
+    ("legend_root", "root", "Root cause"),
+    ("legend_contributing", "contributing", "Contributing factor"),
+    ("legend_cause", "cause", "Cause (an arrow: led to)"),
+)
 
 
 def to_dot(dossier: Dossier) -> str:
     """Graphviz DOT of the cause graph: causes on the left, the event on the right.
 
     Render with e.g. `dot -Tsvg file.dot -o file.svg`. The event has a bold double border,
-    root causes are filled, contributing factors dashed, other causes rounded boxes.
+    root causes are filled, contributing factors dashed, other causes rounded boxes; a legend
+    says so. Labels start with the cause's reference in the report ("C12").
     """
     inv = dossier.investigation
     out = [
@@ -136,6 +152,9 @@ def to_dot(dossier: Dossier) -> str:
         "  edge [arrowsize=0.7];",
     ]
     out.extend(_dot_node(c) for c in dossier.causes)
+    out += ["  subgraph cluster_legend {", '    label="Legend"; fontsize=10; style=dashed;']
+    out += [f'    {key} [label="{text}", {_DOT_STYLE[kind]}];' for key, kind, text in _DOT_LEGEND]
+    out.append("  }")
     out.extend(
         f"  {dot_string(node_id(link.cause_id))} -> {dot_string(node_id(link.effect_id))};"
         for link in dossier.links

@@ -19,7 +19,9 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from exports.document import ACTION_PLAN_COLUMNS, action_plan_row
 from exports.report import HEADINGS, Bone, FishboneNode, Report
+from models.fishbone import NO_EVENT, REF_MARK
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #555; --line: #c8c8c8; --head: #eef1f5; --warn: #fff4d6;
@@ -43,7 +45,9 @@ th { background: var(--head); font-weight: 600; }
 table.facts th { width: 16rem; }
 td { white-space: pre-wrap; overflow-wrap: anywhere; }
 td.nowrap { white-space: nowrap; }
-td.nowrap { white-space: nowrap; }
+.notice { color: var(--muted); font-size: .8rem; font-style: italic; }
+div.notice-print { display: none; }
+table.sign td { height: 2.6rem; }
 .score { font-size: 1.1rem; font-weight: 700; }
 .sac3 { color: #9b1c1c; }
 .badge { display: inline-block; border: 1px solid #9b1c1c; color: #9b1c1c; border-radius: 3px;
@@ -69,8 +73,12 @@ figcaption { color: var(--muted); font-size: .85rem; }
 footer.report { margin-top: 2.5rem; border-top: 1px solid var(--line); padding-top: .5rem;
                 color: var(--muted); font-size: .85rem; }
 @media print {
-  @page { size: A4 landscape; margin: 14mm 12mm 16mm; }
+  @page { size: PAPER; margin: 14mm 12mm 22mm; }
   body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  div.notice-print { display: block; position: fixed; bottom: 0; left: 0; right: 0;
+                     font-size: 7pt; }
+  section { break-before: auto; }
+  #summary { break-before: page; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }
   tr, blockquote, figure, li { break-inside: avoid; page-break-inside: avoid; }
@@ -86,7 +94,13 @@ _CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 
-_SVG_PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+#: Paper of the print stylesheet (the `paper_size` setting, as for the DOCX and PDF).
+PAPER = {"letter": "letter portrait", "a4": "A4 portrait"}
+
+_SVG_PROLOG = re.compile(
+    r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->|<metadata\b.*?</metadata>",
+    re.DOTALL | re.IGNORECASE,
+)
 _SVG_DANGER = re.compile(
     r"<\s*script|<\s*foreignObject|<\s*iframe|<\s*object|<\s*embed|\son\w+\s*=|javascript:"
     r"|(?:href|src)\s*=\s*[\"'](?!#|data:image/)|url\(\s*[\"']?(?!#|data:image/)"
@@ -160,8 +174,8 @@ def _bone(bone: Bone) -> list[str]:
             out.append("</ul></li>")
         elif n.is_reference:
             out.append(
-                f'<li><span class="ref">↗ {e(n.ref)}</span> '
-                '<span class="none">(given in full above)</span></li>'
+                f'<li><span class="ref">{REF_MARK} {e(n.ref)}</span> '
+                f'<span class="none">({e(n.ref_note)})</span></li>'
             )
         else:
             out.append(
@@ -210,7 +224,7 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         '<meta name="robots" content="noindex, nofollow">',
         f'<meta name="generator" content="rca-tui {e(m.app_version)}">',
         f"<title>{e(title)}{' (de-identified)' if m.deidentified else ''}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS.replace('PAPER', PAPER.get(m.paper, PAPER['letter']))}</style>",
         "</head>",
         "<body>",
         '<header class="report">',
@@ -218,9 +232,13 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         f'<p class="meta">Generated {e(m.generated_at)} by {e(m.generated_by or "unknown")}'
         f" · rca-tui {e(m.app_version)} · database schema {e(m.db_version)}</p>",
     ]
+    if m.notice:
+        out.append(f'<p class="notice">{e(m.notice)}</p>')
     if m.deidentified:
         out.append(f'<p class="deid">{e(m.marker)}</p>')
     out.append("</header>")
+    if m.notice:  # printed at the foot of every page
+        out.append(f'<div class="notice-print">{e(m.notice)}</div>')
     n = 0
 
     def section(key: str) -> None:
@@ -229,7 +247,38 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         out.append(f'<section id="{key}">')
         out.append(f"<h2>{n}. {e(HEADINGS[key])}</h2>")
 
-    # 1. summary
+    section("executive")
+    head = e(report.event.text) if report.event else f'<span class="none">{NO_EVENT}</span>'
+    out.append(f"<p><strong>Event:</strong> {head}</p>")
+    facts = [("SAC score", s.sac_text), ("Sentinel event", s.sentinel_text)]
+    facts += [(f.label, f.value) for f in s.facts if f.label in ("Occurred", "Unit", "Status")]
+    facts += [(f.label, f.value) for f in report.deadline_status]
+    out += _table(("Item", "Value"), facts, "facts")
+    out.append("<h3>Root causes and their causal statements</h3>")
+    if not report.root_causes:
+        out.append(_none("No root cause identified yet."))
+    for c in report.root_causes:
+        out.append(f'<p><span class="ref">{e(c.ref)}</span> <strong>{e(c.text)}</strong></p>')
+        out.append(
+            f'<blockquote class="statement">{e(c.statement)}</blockquote>'
+            if c.statement
+            else _none("No causal statement written.")
+        )
+    out.append("<h3>Actions</h3>")
+    out += (
+        _table(
+            ("No.", "Root cause", "Action", "Strength", "Responsible", "Due"),
+            (
+                (a.ref, a.addresses_refs, a.text, a.strength_text, a.owner, a.due)
+                for a in report.actions
+            ),
+            nowrap=(0, 1, 5),
+        )
+        if report.actions
+        else [_none("No actions yet.")]
+    )
+    out.append("</section>")
+
     section("summary")
     cls = "score sac3" if s.sac_score == "3" else "score"
     score = f"{s.sac_score} ({s.sac_meaning})" if s.sac_score else s.sac_meaning
@@ -273,7 +322,7 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
 
     # 4. fishbone
     section("fishbone")
-    head = e(report.event.text) if report.event else '<span class="none">(event not set)</span>'
+    head = e(report.event.text) if report.event else f'<span class="none">{NO_EVENT}</span>'
     out.append(f"<p><strong>Event (head of the fishbone):</strong> {head}</p>")
     out += _picture(pictures, "fishbone", "Fishbone diagram")
     if any(b.nodes for b in report.fishbone):
@@ -350,72 +399,22 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         )
     out.append("</section>")
 
-    # 8. action plan
+    # 8. action plan: one row per action
     section("actions")
     out += [
         f'<p class="note"><strong>Warning:</strong> {e(note)}</p>' for note in report.plan_notes
     ]
     out += (
         _table(
-            ("No.", "Root cause(s) addressed", "Action", "Strength", "Owner", "Due", "Status"),
-            (
-                (a.ref, a.addresses, a.text, a.strength_text, a.owner, a.due, a.status)
-                for a in report.actions
-            ),
-            nowrap=(0, 5),
+            ACTION_PLAN_COLUMNS, (action_plan_row(a) for a in report.actions), nowrap=(0, 5)
         )
         if report.actions
         else [_none("No actions yet.")]
     )
     out.append("</section>")
 
-    # 9. measures
-    section("measures")
-    out += (
-        _table(
-            ("No.", "Measure", "What is measured", "How", "Sample size", "Target", "Date"),
-            (
-                (
-                    a.ref,
-                    a.measure_kind,
-                    a.measure_what,
-                    a.measure_how,
-                    a.measure_sample,
-                    a.measure_target,
-                    a.measure_date,
-                )
-                for a in report.actions
-            ),
-            nowrap=(0, 6),
-        )
-        if report.actions
-        else [_none("No actions yet.")]
-    )
-    out.append("</section>")
-
-    # 10. concurrence and sign-off
+    # 9. sign-off
     section("signoff")
-    out.append("<h3>Leadership concurrence</h3>")
-    out += (
-        _table(
-            ("No.", "Action", "Concurrence", "Reason", "By", "At"),
-            (
-                (
-                    a.ref,
-                    a.text,
-                    a.concurrence or "Not yet reviewed",
-                    a.concurrence_reason,
-                    a.concurrence_by,
-                    a.concurrence_at,
-                )
-                for a in report.actions
-            ),
-            nowrap=(0, 5),
-        )
-        if report.actions
-        else [_none("No actions yet.")]
-    )
-    out.append("<h3>Sign-off</h3>")
     out += (
         _table(
             ("Role", "Name", "Decision", "Comment", "At"),
@@ -424,6 +423,15 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         )
         if report.signoffs
         else [_none("Not signed off yet.")]
+    )
+    out.append("<h3>Signatures</h3>")
+    out += _table(
+        ("Role", "Name", "Signature", "Date"),
+        (
+            (x.role, x.name + (f" ({x.decision})" if x.decision else ""), "", x.at)
+            for x in report.signatures
+        ),
+        "sign",
     )
     out.append("</section>")
 
@@ -453,5 +461,8 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     footer = f"{report.ref} · generated {m.generated_at} by {m.generated_by or 'unknown'}"
     if m.deidentified:
         footer += " · De-identified copy"
-    out += [f'<footer class="report">{e(footer)}</footer>', "</body>", "</html>"]
+    out.append(f'<footer class="report">{e(footer)}')
+    if m.notice:
+        out.append(f'<p class="notice">{e(m.notice)}</p>')
+    out += ["</footer>", "</body>", "</html>"]
     return "\n".join(out) + "\n"

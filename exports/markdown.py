@@ -6,11 +6,15 @@ image, raw HTML such as `<script>` or emphasis can come from a cause text), a li
 start a list, quote or heading is escaped, and line breaks inside table cells become `<br>`
 (the only HTML the writer itself emits).
 
-The fishbone is given twice: as a nested list (readable everywhere) and as a Mermaid
-`ishikawa-beta` block (Mermaid 11.12 or later draws it; older viewers show the text). In the
-Mermaid block one line is one cause, its indentation is its depth; texts are put on one line,
-`<`/`>` become `‹`/`›`, and a text that Mermaid would read as a keyword or comment gets a
-leading "· ".
+`&` is escaped too, so a typed "&amp;" renders as typed.
+
+The fishbone is given twice: as a nested list with every text in full (readable everywhere)
+and as a Mermaid `ishikawa-beta` block (Mermaid 11.12 or later draws it; older viewers show the
+text). The diagram holds short labels only, the cause's reference and its first words ("C12
+Bed exit alarm was…"), whose full text is in the list beside it: so even 2,000 causes stay far
+under Mermaid's 50,000-character limit and labels do not overlap. In a label `<`/`>` become
+`‹`/`›`, "%%" is split (Mermaid reads `%%{init: ...}%%` anywhere as a directive), and a label
+that Mermaid would read as a keyword or comment gets a leading "· ".
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from exports.document import ACTION_PLAN_COLUMNS, action_plan_row
 from exports.report import HEADINGS, Bone, FishboneNode, Report
+from models.fishbone import NO_EVENT, REF_MARK, kind_mark
 
-_ESCAPE = re.compile(r"([\\`*_\[\]<>#|~])")
+_ESCAPE = re.compile(r"([\\`*_\[\]<>#|~&])")
 _LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)])(?=\s|$))")
 
 
@@ -33,6 +39,8 @@ def _escape_start(m: re.Match[str]) -> str:
 
 #: Deepest indentation level in the Mermaid block (deeper causes stay at this level, marked).
 MERMAID_MAX_DEPTH = 8
+#: Words of a cause's text in its Mermaid label (the full text is in the list).
+MERMAID_WORDS = 5
 
 
 def _lines(text: str) -> list[str]:
@@ -93,6 +101,7 @@ def _heading(number: int, key: str) -> list[str]:
 def mermaid_text(text: str) -> str:
     """One cause as one line of a Mermaid ishikawa block (see the module docstring)."""
     line = " ".join(text.split()).replace("<", "‹").replace(">", "›")
+    line = re.sub("%(?=%)", "% ", line)
     if not line:
         return "-"
     if line.startswith("%") or re.match(r"ishikawa", line, re.IGNORECASE):
@@ -102,15 +111,18 @@ def mermaid_text(text: str) -> str:
 
 def mermaid_ishikawa(report: Report) -> str:
     """The fishbone as a Mermaid `ishikawa-beta` diagram (without the code fence)."""
-    head = report.event.text if report.event else "(event not set)"
+    head = report.event.text if report.event else NO_EVENT
     out = ["ishikawa-beta", "    " + mermaid_text(head)]
 
     def node(n: FishboneNode, depth: int) -> None:
         level = min(depth, MERMAID_MAX_DEPTH)
         mark = "› " * min(depth - level, 3)
-        text = f"↗ {n.ref} (drawn above)" if n.is_reference else f"{n.ref} {n.text}"
-        if n.kind in ("root", "contributing") and not n.is_reference:
-            text += " [root cause]" if n.kind == "root" else " [contributing]"
+        if n.is_reference:
+            text = f"{REF_MARK} {n.ref}"
+        else:
+            words = n.text.split()
+            short = " ".join(words[:MERMAID_WORDS]) + ("…" if len(words) > MERMAID_WORDS else "")
+            text = f"{kind_mark(n.kind)} {n.ref} {short}".lstrip()
         out.append("    " * (level + 2) + mark + mermaid_text(text))
 
     for bone in report.fishbone:
@@ -138,7 +150,7 @@ def _bone_outline(bone: Bone) -> list[str]:
         n, depth = stack.pop()
         pad = "  " * depth
         if n.is_reference:
-            out.append(f"{pad}- ↗ {n.ref} _(given in full above)_")
+            out.append(f"{pad}- {REF_MARK} {n.ref} _({n.ref_note})_")
         else:
             kind = f" _({md_inline(n.kind_label)})_" if n.kind in ("root", "contributing") else ""
             out.append(f"{pad}- {n.ref} {md_inline(n.text)}{kind}")
@@ -151,6 +163,8 @@ def markdown_report(report: Report) -> str:
     s = report.summary
     m = report.meta
     out: list[str] = [f"# {report.ref}: {md_inline(report.title)}", ""]
+    if m.notice:
+        out += [f"> _{md_inline(m.notice)}_", ""]
     if m.deidentified:
         out += [f"> **{md_inline(m.marker)}**", ""]
     out.append(
@@ -164,7 +178,33 @@ def markdown_report(report: Report) -> str:
         n += 1
         out.extend(_heading(n, key))
 
-    # 1. summary
+    section("executive")
+    head = md_inline(report.event.text) if report.event else f"_{NO_EVENT}_"
+    out += [f"**Event:** {head}", ""]
+    facts = [("SAC score", s.sac_text), ("Sentinel event", s.sentinel_text)]
+    facts += [(f.label, f.value) for f in s.facts if f.label in ("Occurred", "Unit", "Status")]
+    facts += [(f.label, f.value) for f in report.deadline_status]
+    out += _table(("Item", "Value"), facts)
+    out += ["", "### Root causes and their causal statements", ""]
+    for c in report.root_causes:
+        out += [f"- **{c.ref} {md_inline(c.text)}**", ""]
+        statement = md_text(c.statement) if c.statement else "_No causal statement written._"
+        out += ["  > " + line for line in statement.split("\n")] + [""]
+    if not report.root_causes:
+        out += _none("No root cause identified yet.")
+    out += ["", "### Actions", ""]
+    out += (
+        _table(
+            ("No.", "Root cause", "Action", "Strength", "Responsible", "Due"),
+            (
+                (a.ref, a.addresses_refs, a.text, a.strength_text, a.owner, a.due)
+                for a in report.actions
+            ),
+        )
+        if report.actions
+        else _none("No actions yet.")
+    )
+
     section("summary")
     sentinel = "**Sentinel event**" if s.sentinel else "Not a sentinel event"
     score = f"{s.sac_score} ({s.sac_meaning})" if s.sac_score else s.sac_meaning
@@ -203,7 +243,7 @@ def markdown_report(report: Report) -> str:
 
     # 4. fishbone
     section("fishbone")
-    head = md_inline(report.event.text) if report.event else "_(event not set)_"
+    head = md_inline(report.event.text) if report.event else f"_{NO_EVENT}_"
     out += [f"**Event (head of the fishbone):** {head}", ""]
     if any(b.nodes for b in report.fishbone):
         for bone in report.fishbone:
@@ -265,68 +305,20 @@ def markdown_report(report: Report) -> str:
         )
         out.append("")
 
-    # 8. action plan
+    # 8. action plan: one row per action
     section("actions")
     for note in report.plan_notes:
         out.append(f"> **Warning:** {md_inline(note)}")
     if report.plan_notes:
         out.append("")
     out += (
-        _table(
-            ("No.", "Root cause(s) addressed", "Action", "Strength", "Owner", "Due", "Status"),
-            (
-                (a.ref, a.addresses, a.text, a.strength_text, a.owner, a.due, a.status)
-                for a in report.actions
-            ),
-        )
+        _table(ACTION_PLAN_COLUMNS, (action_plan_row(a) for a in report.actions))
         if report.actions
         else _none("No actions yet.")
     )
 
-    # 9. measures
-    section("measures")
-    out += (
-        _table(
-            ("No.", "Measure", "What is measured", "How", "Sample size", "Target", "Date"),
-            (
-                (
-                    a.ref,
-                    a.measure_kind,
-                    a.measure_what,
-                    a.measure_how,
-                    a.measure_sample,
-                    a.measure_target,
-                    a.measure_date,
-                )
-                for a in report.actions
-            ),
-        )
-        if report.actions
-        else _none("No actions yet.")
-    )
-
-    # 10. concurrence and sign-off
+    # 9. sign-off
     section("signoff")
-    out += ["### Leadership concurrence", ""]
-    out += (
-        _table(
-            ("No.", "Action", "Concurrence", "Reason", "By", "At"),
-            (
-                (
-                    a.ref,
-                    a.text,
-                    a.concurrence or "Not yet reviewed",
-                    a.concurrence_reason,
-                    a.concurrence_by,
-                    a.concurrence_at,
-                )
-                for a in report.actions
-            ),
-        )
-        if report.actions
-        else _none("No actions yet.")
-    )
-    out += ["", "### Sign-off", ""]
     out += (
         _table(
             ("Role", "Name", "Decision", "Comment", "At"),
@@ -334,6 +326,14 @@ def markdown_report(report: Report) -> str:
         )
         if report.signoffs
         else _none("Not signed off yet.")
+    )
+    out += ["", "### Signatures", ""]
+    out += _table(
+        ("Role", "Name", "Signature", "Date"),
+        (
+            (x.role, x.name + (f" ({x.decision})" if x.decision else ""), "", x.at)
+            for x in report.signatures
+        ),
     )
 
     # 11. feedback
@@ -356,5 +356,7 @@ def markdown_report(report: Report) -> str:
     if m.deidentified:
         footer += " · **De-identified copy**"
     out.append(footer)
+    if m.notice:
+        out += ["", f"_{md_inline(m.notice)}_"]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(out))  # one blank line between blocks
     return text.strip("\n") + "\n"

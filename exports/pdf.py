@@ -21,8 +21,10 @@ are looked up first in a CJK font if the system has one of a few well-known ones
 matplotlib's "Last Resort" font, which draws a box naming the character's block: nothing is
 dropped, nothing raises, and the text layer keeps the real characters (searchable, copyable).
 Only those characters are loaded from the fallback fonts, so a report without them pays
-nothing. fpdf2 would only *log* a glyph it cannot find anywhere ("... is missing the following
-glyphs"); that stays a log line. User text is never parsed as markdown or markup.
+nothing. Right-to-left text (Arabic, Hebrew) is shaped and ordered with HarfBuzz (uharfbuzz,
+through fpdf2's `set_text_shaping`), switched on only for a report that holds some. fpdf2
+would only *log* a glyph it cannot find anywhere ("... is missing the following glyphs"); that
+stays a log line. A tab prints as a space. User text is never parsed as markdown or markup.
 """
 
 from __future__ import annotations
@@ -50,15 +52,16 @@ from exports.document import (
     png_size,
     t,
     texts,
+    wide_section,
 )
 from exports.report import Report
 
-# Geometry in millimetres (US Letter).
-PAGE_W, PAGE_H = 215.9, 279.4
+#: The paper sizes (the `paper_size` setting), fpdf2's names.
+PAPER = {"letter": "letter", "a4": "A4"}
+# Geometry in millimetres.
 MARGIN = 18.0
 TOP = 20.0
-BOTTOM = 18.0
-TEXT_W = PAGE_W - 2 * MARGIN
+BOTTOM = 22.0
 INDENT = 6.0
 #: A picture at least this much wider than high, and wider than a portrait page, gets a
 #: landscape page of its own.
@@ -104,15 +107,24 @@ def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> b
     fr = front(report)
     blocks = outline(report)
     pdf = _pdf_class()(fr)
-    _fonts(pdf, texts(blocks, fr))
+    strings = list(texts(blocks, fr))
+    _fonts(pdf, strings)
+    if any(ch in _RTL for s in strings for ch in s):
+        # Right-to-left text (Arabic, Hebrew) is shaped and laid out right to left by
+        # HarfBuzz (uharfbuzz), line by line; without it, it would print in typed order and a
+        # reader would get each word backwards. Only then: shaping costs time.
+        pdf.set_text_shaping(use_shaping_engine=True)
     pdf.set_title(fr.title)
     pdf.set_author(fr.author)
     pdf.set_subject(fr.subject)
     pdf.set_keywords(fr.keywords)
     pdf.set_creator("rca-tui")
     pdf.set_lang("en")
-    pdf.set_creation_date(dt.datetime.now(dt.UTC).replace(microsecond=0))
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    pdf.set_creation_date(created)
+    pdf.set_xmp_metadata(_xmp(fr, created))
     w = _Writer(pdf, fr, dict(pictures or {}))
+    pdf.wrap_notice = lambda width: w.wrap(fr.notice, "I", SMALL_PT - 1, width)
     pdf.c_margin = 0  # text is placed exactly where this module says (cells have padding)
     pdf.add_page()
     w.title_block()
@@ -127,8 +139,11 @@ def _pdf_class() -> type:
 
     class ReportPDF(FPDF):
         def __init__(self, fr: Front) -> None:
-            super().__init__(orientation="P", unit="mm", format="letter")
+            super().__init__(orientation="P", unit="mm", format=PAPER.get(fr.paper, "letter"))
             self.fr = fr
+            #: The notice's lines per text width (`wrap_notice` is set by the writer).
+            self.notice_lines: dict[float, list[str]] = {}
+            self.wrap_notice: Any = None
             self.set_margins(MARGIN, TOP, MARGIN)
             self.set_auto_page_break(True, margin=BOTTOM)
             self.set_display_mode("fullwidth", "continuous")
@@ -145,10 +160,18 @@ def _pdf_class() -> type:
             self.set_text_color(*INK)
 
         def footer(self) -> None:
-            self.set_font(FAMILY, "", SMALL_PT)
-            self.set_text_color(*MUTED)
-            y = self.h - 11
             width = self.w - self.l_margin - self.r_margin
+            self.set_text_color(*MUTED)
+            if self.fr.notice:
+                # Wrapped once per page width, not laid out again on every page.
+                lines = self.notice_lines.get(width)
+                if lines is None:
+                    lines = self.notice_lines[width] = self.wrap_notice(width)
+                self.set_font(FAMILY, "I", SMALL_PT - 1)
+                for k, line in enumerate(lines[:3]):
+                    self.text(self.l_margin, self.h - 17 + 2.9 * k, line)
+            self.set_font(FAMILY, "", SMALL_PT)
+            y = self.h - 11
             page = f"Page {self.page_no()} of {self.alias_nb_pages_text()}"
             self.set_xy(self.l_margin, y)
             self.cell(width - 32, 4, _fit_line(self, self.fr.footer, width - 34))
@@ -160,6 +183,30 @@ def _pdf_class() -> type:
             return self.str_alias_nb_pages or "{nb}"
 
     return ReportPDF
+
+
+def _xmp(fr: Front, created: dt.datetime) -> str:
+    """The document's XMP metadata (what archives and PDF/UA checkers read): the same title,
+    author, subject and keywords as the document information, and this application."""
+    from xml.sax.saxutils import escape
+
+    when = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(fr.title)}</rdf:li>'
+        "</rdf:Alt></dc:title>"
+        f"<dc:creator><rdf:Seq><rdf:li>{escape(fr.author)}</rdf:li></rdf:Seq></dc:creator>"
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(fr.subject)}'
+        "</rdf:li></rdf:Alt></dc:description>"
+        "<dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>"
+        f"<pdf:Keywords>{escape(fr.keywords)}</pdf:Keywords>"
+        "<pdf:Producer>rca-tui (fpdf2)</pdf:Producer>"
+        f"<xmp:CreatorTool>rca-tui</xmp:CreatorTool><xmp:CreateDate>{when}</xmp:CreateDate>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
 
 
 def _fit_line(pdf: Any, text: str, width: float) -> str:
@@ -277,13 +324,26 @@ class _Writer:
         self, lines: Sequence[str], x: float, y: float, width: float, line_h: float
     ) -> float:
         """Draw `lines` (already wrapped) from (x, y) down; returns the y below them."""
-        pdf = self.pdf
         for line in lines:
             if line:
-                pdf.set_xy(x, y)
-                pdf.cell(width, line_h, line)
+                self.line(x, y, width, line_h, line)
             y += line_h
         return y
+
+    def line(self, x: float, y: float, width: float, line_h: float, text: str) -> None:
+        """One line of text in a `line_h` high box at (x, y), as `cell` would place it.
+
+        `cell` costs several times more than `text` (it lays the line out again, and looks
+        up fallback fonts and shaping): a line the main font can draw alone, left to right,
+        goes through `text`; any other (CJK, emoji, right-to-left) through `cell`.
+        """
+        pdf = self.pdf
+        cmap = pdf.current_font.cmap
+        if text.isascii() or all(ord(ch) in cmap and ch not in _RTL for ch in text):
+            pdf.text(x, y + 0.5 * line_h + 0.3 * pdf.font_size, text)
+        else:
+            pdf.set_xy(x, y)
+            pdf.cell(width, line_h, text)
 
     def flow(
         self, text: str, style: str, size: float, line_h: float, *, x: float | None = None
@@ -296,8 +356,7 @@ class _Writer:
         for line in self.wrap(text, style, size, width):
             self.room(line_h)
             if line:
-                pdf.set_xy(x, pdf.y)
-                pdf.cell(width, line_h, line)
+                self.line(x, pdf.y, width, line_h, line)
             pdf.set_y(pdf.y + line_h)
         pdf.set_x(pdf.l_margin)
 
@@ -322,8 +381,9 @@ class _Writer:
         if isinstance(b, Heading):
             if b.level == 1:
                 soon = [x for x in blocks[i + 1 : i + 3] if isinstance(x, Picture)]
-                wide = bool(soon) and self.is_wide(soon[0])
-                self.orientation(landscape=wide)
+                wide = (bool(soon) and self.is_wide(soon[0])) or wide_section(blocks, i)
+                if not self.orientation(landscape=wide) and b.page:
+                    self.pdf.add_page(orientation="L" if self.in_landscape else "P")
             self.heading(b, blocks, i)
         elif isinstance(b, Para):
             self.para(b)
@@ -337,12 +397,14 @@ class _Writer:
             self.picture(b)
 
     # --- pages -----------------------------------------------------------------------------
-    def orientation(self, *, landscape: bool) -> None:
-        """Go on in portrait, or start a landscape page (for a wide picture)."""
+    def orientation(self, *, landscape: bool) -> bool:
+        """Go on in portrait, or start a landscape page (for a wide picture or table);
+        whether a page was started."""
         if landscape == self.in_landscape:
-            return
+            return False
         self.in_landscape = landscape
         self.pdf.add_page(orientation="L" if landscape else "P")
+        return True
 
     def room(self, height: float) -> None:
         """A new page unless `height` mm still fit on this one."""
@@ -405,13 +467,24 @@ class _Writer:
                 break
         return total
 
-    def _write_runs(self, runs: Iterable[Run], size: float, line_h: float) -> None:
+    def _write_runs(self, runs: Sequence[Run], size: float, line_h: float) -> None:
+        """Runs from the cursor on, wrapped at the margins; the cursor ends on the last line
+        (as `write` leaves it). Runs in one style (most paragraphs) are wrapped here, in
+        linear time; fpdf2's `write` is only used to mix styles in a line (short texts)."""
         pdf = self.pdf
+        if len({(r.bold, r.italic, r.muted) for r in runs}) == 1:
+            r = runs[0]
+            pdf.set_text_color(*(MUTED if r.muted else INK))
+            style = ("B" if r.bold else "") + ("I" if r.italic else "")
+            self.flow("".join(_plain(x.text) for x in runs), style, size, line_h, x=pdf.x)
+            pdf.set_y(pdf.y - line_h)
+            pdf.set_text_color(*INK)
+            return
         for r in runs:
             style = ("B" if r.bold else "") + ("I" if r.italic else "")
             self.font(style, size)
             pdf.set_text_color(*(MUTED if r.muted else INK))
-            pdf.write(line_h, t(r.text))
+            pdf.write(line_h, _plain(r.text))
         pdf.set_text_color(*INK)
 
     def para(self, b: Para) -> None:
@@ -474,8 +547,7 @@ class _Writer:
         for line in self.wrap("".join(t(r.text) for r in runs), style, BODY_PT, width):
             self.room(line_h)
             if line:
-                pdf.set_xy(x, pdf.y)
-                pdf.cell(width, line_h, line)
+                self.line(x, pdf.y, width, line_h, line)
             pdf.set_y(pdf.y + line_h)
         pdf.set_text_color(*INK)
         pdf.set_xy(left, pdf.y + 0.5)
@@ -555,6 +627,8 @@ class _Writer:
         if pdf.y + head_h + first > bottom:
             pdf.add_page(orientation="L" if self.in_landscape else "P")
         header()
+        if b.sign:
+            rows = [(part, max(height, 12.0)) for part, height in rows]
         for part, height in rows:
             if pdf.y + height > bottom:
                 pdf.add_page(orientation="L" if self.in_landscape else "P")
@@ -568,7 +642,8 @@ class _Writer:
             w, h = png_size(data) if data else (0.0, 0.0)
         except ValueError:
             return False
-        return w * MM_PER_INCH > TEXT_W and w >= WIDE * h
+        portrait = min(self.pdf.w_pt, self.pdf.h_pt) / self.pdf.k - 2 * MARGIN
+        return w * MM_PER_INCH > portrait and w >= WIDE * h
 
     def picture(self, b: Picture) -> None:
         pdf = self.pdf
@@ -613,13 +688,30 @@ class _Writer:
 
 
 def _fitting(word: str, limit: float, units: Any) -> int:
-    """How many characters of `word` fit in `limit` font units (at least one)."""
+    """How many characters of `word` fit in `limit` font units (at least one); a word is
+    broken after a hyphen or slash that fits ("P-WEAK-" / "ONLY") rather than anywhere."""
     acc = 0.0
     for i, ch in enumerate(word):
         acc += units(ch)
         if acc > limit:
-            return max(1, i)
+            cut = max(word.rfind("-", 0, i), word.rfind("/", 0, i))
+            return cut + 1 if cut > 0 else max(1, i)
     return len(word)
+
+
+#: Characters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko and their
+#: presentation forms): a line with one goes through fpdf2's shaping (see `_Writer.line`).
+_RTL = frozenset(
+    chr(cp)
+    for lo, hi in ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+    for cp in range(lo, hi + 1)
+)
+
+
+def _plain(text: str) -> str:
+    """A text for fpdf2's `write`: a tab is a space (DejaVu has no glyph for it)."""
+    return t(text).replace("\t", " ")
+
 
 
 def _outline_title(text: str) -> str:

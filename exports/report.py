@@ -34,8 +34,9 @@ API (stable; new fields may be added at the end of a dataclass, none renamed or 
   effect_id, cause_ref, effect_ref)`, "cause led to effect". Enough to draw pictures.
 - `categories`: the fishbone bones in order (plus "Uncategorised" when used).
 - `fishbone`: tuple of `Bone(category, nodes)`; each `FishboneNode(cause_id, ref, text, kind,
-  kind_label, is_reference, children)`. Top-level nodes of a bone are its causes that lead to
-  the event (or to nothing); children are the causes that led to a node, whatever their
+  kind_label, is_reference, children)`. The bones and trees are those of the fishbone screen
+  (`models.fishbone.bone_trees`): top-level nodes of a bone are its causes that lead to the
+  event (or to nothing); children are the causes that led to a node, whatever their
   category; a cause reachable twice is given in full once and as `is_reference=True` after.
 - `whys`: tuple of `WhyChain(root_id, root_ref, root_text, steps)`: one per path from a root
   cause to the event; `steps` are `WhyStep(cause_id, ref, text, kind_label)` from the EVENT
@@ -61,15 +62,15 @@ job. Imports only `models`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from exports.safety import clean_xml_text
 from models import __version__, vocab
 from models.domain import Cause, Dossier, Finding
+from models.fishbone import bone_trees
 from models.review import is_frozen
 from models.rules import sac
 from models.rules.dates import format_date, format_datetime
@@ -78,10 +79,13 @@ from models.rules.deadlines import (
     days_left,
     default_policy,
     describe_days_left,
+    describe_duration,
 )
 
-#: The sections in report order (RCA2 / The Joint Commission; ../shared/DOMAIN.md "The report").
+#: The sections in report order (RCA2 / The Joint Commission): the executive summary a reviewer
+#: reads first, then the detail. The action plan holds each action's measure and concurrence.
 SECTIONS: tuple[tuple[str, str], ...] = (
+    ("executive", "Executive summary"),
     ("summary", "Event summary and risk score"),
     ("team", "RCA team"),
     ("timeline", "Sequence of events"),
@@ -89,15 +93,27 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("whys", "Five-whys chains"),
     ("statements", "Causal statements"),
     ("causes", "Root causes and contributing factors"),
-    ("actions", "Action plan"),
-    ("measures", "Measures and follow-up"),
-    ("signoff", "Concurrence and sign-off"),
+    ("actions", "Action plan, measures and concurrence"),
+    ("signoff", "Sign-off"),
     ("feedback", "Feedback log"),
 )
 HEADINGS: dict[str, str] = dict(SECTIONS)
 
-#: The bone for causes with no (known) category, as on screen.
-UNCATEGORISED = "Uncategorised"
+#: The confidentiality notice printed on every page unless the settings give another
+#: (`confidentiality_notice`; an empty one prints none).
+DEFAULT_NOTICE = (
+    "Confidential: patient safety work product and peer-review document, privileged and "
+    "protected from disclosure (Patient Safety and Quality Improvement Act of 2005, "
+    "42 U.S.C. 299b-21 to 299b-26, and state peer-review law). Do not copy or pass on."
+)
+#: Paper sizes of the paginated reports (the `paper_size` setting).
+PAPER_SIZES = ("letter", "a4")
+#: The roles that sign the report: a line each in the signature block, signed or not.
+SIGNATURE_ROLES: tuple[tuple[str, str], ...] = (
+    ("facilitator", "RCA team facilitator (prepared by)"),
+    ("reviewer", "Reviewer (concurrence with the action plan)"),
+    ("approver", "Approving executive (approval)"),
+)
 #: The marker put on a de-identified copy (title page, headers, file properties).
 DEIDENTIFIED_MARKER = (
     "De-identified copy: patient names, record numbers, dates of birth, phone numbers and "
@@ -149,6 +165,10 @@ class Meta:
     app_version: str
     deidentified: bool = False
     marker: str = ""
+    #: The confidentiality notice for every page ("" for none).
+    notice: str = ""
+    #: "letter" or "a4".
+    paper: str = "letter"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +228,9 @@ class FishboneNode:
     kind_label: str
     is_reference: bool
     children: tuple[FishboneNode, ...] = ()
+    #: For a reference: where the cause is given in full, in reading order ("given in full
+    #: above" or "given in full below, on Organisation and management").
+    ref_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +353,16 @@ class FeedbackRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SignatureLine:
+    """One line of the signature block: shown for every role that signs, signed or not."""
+
+    role: str
+    name: str  # who signed, or who is expected to ("" when unknown)
+    decision: str  # "Approved 2026-11-28", or "" while unsigned
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     title: str
     investigation_id: int
@@ -352,6 +385,9 @@ class Report:
     signoffs: tuple[SignOffRow, ...]
     feedback: tuple[FeedbackRow, ...]
     findings: tuple[FindingRow, ...]
+    #: The deadlines as the executive summary gives them: met or not, or days left.
+    deadline_status: tuple[Fact, ...] = ()
+    signatures: tuple[SignatureLine, ...] = ()
 
     @property
     def sections(self) -> tuple[tuple[str, str], ...]:
@@ -405,7 +441,11 @@ def _meaning(enum: type[vocab.Labelled], meanings: Mapping[Any, str], value: str
         return label
 
 
-def _summary(dossier: Dossier, deadlines: Any, today: dt.date) -> Summary:
+def _summary(
+    dossier: Dossier, deadlines: Any, today: dt.date, masked: tuple[bool, bool, bool] | None = None
+) -> Summary:
+    """The event's facts; `masked` (de-identified copies) says which of the patient's name,
+    MRN and date of birth were recorded, each then shown as its placeholder."""
     inv = dossier.investigation
     score = inv.sac_score
     facts: list[Fact] = []
@@ -443,45 +483,22 @@ def _summary(dossier: Dossier, deadlines: Any, today: dt.date) -> Summary:
         note = _t(inv.blameworthy_note)
         add("Blameworthy act", "Yes, routed out of the RCA process" + (f": {note}" if note else ""))
     add("Status", _label(vocab.Status, inv.status))
-    patient = ", ".join(
-        part
-        for part in (
-            _t(inv.patient_name),
-            f"MRN {_t(inv.patient_mrn)}" if inv.patient_mrn else "",
-            f"born {format_date(inv.patient_dob)}" if inv.patient_dob else "",
+    if masked is not None:
+        from exports.deidentify import DOB, MRN, PATIENT
+
+        name, mrn, born = (
+            v if on else "" for v, on in zip((PATIENT, MRN, DOB), masked, strict=True)
         )
-        if part
+    else:
+        name, mrn = _t(inv.patient_name), _t(inv.patient_mrn)
+        born = format_date(inv.patient_dob) if inv.patient_dob else ""
+    patient = ", ".join(
+        part for part in (name, f"MRN {mrn}" if mrn else "", f"born {born}" if born else "") if part
     )
     if patient:
         add("Patient", patient)
 
-    dl: list[Fact] = []
-    if deadlines is not None:
-        closed = is_frozen(inv.status)  # a finished investigation is never overdue
-        where = {"decision": "decision", "discovered": "discovery", "occurred": "event"}
-
-        def left(day: dt.date | None) -> str:
-            if day is None or closed:
-                return ""
-            return f" ({describe_days_left(days_left(day, today))})"
-
-        if deadlines.start_by is not None:
-            dl.append(Fact("Start by (72 h after decision)", _when(deadlines.start_by)))
-        if deadlines.rca_due is not None:
-            dl.append(
-                Fact(
-                    f"RCA target (from {where.get(deadlines.rca_from or '', 'event')})",
-                    _when(deadlines.rca_due) + left(deadlines.rca_due),
-                )
-            )
-        if deadlines.sentinel_due is not None:
-            dl.append(
-                Fact(
-                    "Sentinel: 45 business days (from "
-                    f"{where.get(deadlines.sentinel_from or '', 'event')})",
-                    _when(deadlines.sentinel_due) + left(deadlines.sentinel_due),
-                )
-            )
+    dl = _deadline_facts(dossier, deadlines, today)[0]
     return Summary(
         description=_t(inv.description),
         facts=tuple(facts),
@@ -492,6 +509,103 @@ def _summary(dossier: Dossier, deadlines: Any, today: dt.date) -> Summary:
         sentinel_text="Yes" if inv.sentinel else "No",
         deadlines=tuple(dl),
     )
+
+
+def _finished(dossier: Dossier) -> dt.datetime | None:
+    """When an approved or closed investigation got that status (from its sign-off)."""
+    inv = dossier.investigation
+    if not is_frozen(inv.status):
+        return None
+    done = [s.at for s in dossier.signoffs if s.decision == inv.status and s.at is not None]
+    return max(done) if done else None
+
+
+def _deadline_facts(
+    dossier: Dossier, deadlines: Any, today: dt.date
+) -> tuple[tuple[Fact, ...], tuple[Fact, ...]]:
+    """(the deadlines with days left, as in the summary; the same deadlines met or not, for
+    the executive summary). A finished investigation is never overdue: its deadlines are met
+    or missed by the day it was approved or closed."""
+    if deadlines is None:
+        return (), ()
+    inv = dossier.investigation
+    closed = is_frozen(inv.status)
+    finished = _finished(dossier)
+    where = {"decision": "decision", "discovered": "discovery", "occurred": "event"}
+    facts: list[Fact] = []
+    status: list[Fact] = []
+
+    def add(label: str, due: Any, judged: bool) -> None:
+        when = _when(due)
+        day = due.date() if isinstance(due, dt.datetime) else due
+        left = days_left(day, today)
+        facts.append(
+            Fact(label, when if closed or not judged else f"{when} ({describe_days_left(left)})")
+        )
+        if not judged:
+            status.append(Fact(label, when))
+        elif closed:
+            name = _label(vocab.Status, inv.status).lower()
+            if finished is None:
+                status.append(Fact(label, f"{when}: {name}, date not recorded"))
+            else:
+                late = (finished.date() - day).days
+                verdict = "met" if late <= 0 else f"not met, {describe_duration(late)} late"
+                status.append(Fact(label, f"{when}: {verdict} ({name} {format_date(finished)})"))
+        else:
+            status.append(Fact(label, f"{when}: {describe_days_left(left)}"))
+
+    if deadlines.start_by is not None:
+        add("Start by (72 h after decision)", deadlines.start_by, False)
+    if deadlines.rca_due is not None:
+        add(
+            f"RCA target (from {where.get(deadlines.rca_from or '', 'event')})",
+            deadlines.rca_due,
+            True,
+        )
+    if deadlines.sentinel_due is not None:
+        since = where.get(deadlines.sentinel_from or "", "event")
+        add(f"Sentinel: 45 business days (from {since})", deadlines.sentinel_due, True)
+    return tuple(facts), tuple(status)
+
+
+def _signatures(dossier: Dossier, actions: Sequence[ActionRow]) -> tuple[SignatureLine, ...]:
+    """A line for each role that signs (`SIGNATURE_ROLES`), filled in from what is recorded."""
+    inv = dossier.investigation
+    labels = dict(SIGNATURE_ROLES)
+    facilitator = next((m for m in dossier.team if m.role == vocab.TeamRole.FACILITATOR), None)
+    lines = [
+        SignatureLine(labels["facilitator"], _t(facilitator.name) if facilitator else "", "", "")
+    ]
+    decided = [a for a in actions if a.concurrence]
+    if decided:
+        last = max(decided, key=lambda a: a.concurrence_at)
+        lines.append(
+            SignatureLine(
+                labels["reviewer"],
+                last.concurrence_by,
+                f"Concurrence recorded on {len(decided)} of {len(actions)} actions",
+                last.concurrence_at,
+            )
+        )
+    else:
+        lines.append(SignatureLine(labels["reviewer"], "", "", ""))
+    approval = None
+    if is_frozen(inv.status):
+        approvals = [s for s in dossier.signoffs if s.decision == vocab.SignOffDecision.APPROVED]
+        approval = max(approvals, key=lambda s: s.at or dt.datetime.min, default=None)
+    if approval is not None:
+        lines.append(
+            SignatureLine(
+                labels["approver"],
+                _t(approval.name),
+                _label(vocab.SignOffDecision, approval.decision),
+                _when(approval.at),
+            )
+        )
+    else:
+        lines.append(SignatureLine(labels["approver"], "", "", ""))
+    return tuple(lines)
 
 
 def _cause_item(c: Cause) -> CauseItem:
@@ -512,117 +626,45 @@ def _fishbone(
     links: Sequence[LinkItem],
     categories: Sequence[str],
 ) -> tuple[tuple[str, ...], tuple[Bone, ...]]:
-    """The bones with their trees (the same rules as the fishbone screen)."""
-    events = {cid for cid, c in items.items() if c.kind == vocab.CauseKind.EVENT}
-    children: dict[int, list[int]] = {}
-    has_effect: set[int] = set()
-    to_event: set[int] = set()
-    for lk in links:
-        a, b = lk.cause_id, lk.effect_id
-        if a == b or a not in items or b not in items or a in events:
-            continue
-        has_effect.add(a)
-        if b in events:
-            to_event.add(a)
-        else:
-            kids = children.setdefault(b, [])
-            if a not in kids:
-                kids.append(a)
-    for kids in children.values():
-        kids.sort()
-
-    names: list[str] = []
-    index: dict[str, int] = {}
-    loose: dict[str, int] = {}
-    for name in categories:
-        name = _t(name)
-        if name in index:
-            continue
-        index[name] = len(names)
-        loose.setdefault(" ".join(name.split()).casefold(), len(names))
-        names.append(name)
-    uncat = len(names)
-    tops: list[list[int]] = [[] for _ in range(uncat + 1)]
-
-    def bone_of(category: str) -> int:
-        if not category:
-            return uncat
-        found = index.get(category)
-        if found is None:
-            found = loose.get(" ".join(category.split()).casefold(), uncat)
-        return found
-
-    top_set: set[int] = set()
-    for cid in sorted(items):
-        if cid in events:
-            continue
-        if cid in to_event or cid not in has_effect:
-            tops[bone_of(items[cid].category)].append(cid)
-            top_set.add(cid)
-    # A cycle (never stored by the service) could leave causes unreached: make them top-level.
-    reached = set(top_set)
-    todo = list(top_set)
-    while todo:
-        for kid in children.get(todo.pop(), ()):
-            if kid not in reached:
-                reached.add(kid)
-                todo.append(kid)
-    for cid in sorted(items):
-        if cid not in reached and cid not in events:
-            tops[bone_of(items[cid].category)].append(cid)
-            top_set.add(cid)
-            reached.add(cid)
-
-    drawn: set[int] = set()
-
-    def node(cid: int, ref: bool) -> FishboneNode:
-        c = items[cid]
-        return FishboneNode(cid, c.ref, c.text, c.kind, c.kind_label, ref)
-
-    def tree(cid: int, top: bool) -> FishboneNode:
-        # iterative depth-first build (a 2,000-deep chain must not hit the recursion limit)
-        if not top and (cid in drawn or cid in top_set):
-            return node(cid, True)
-        drawn.add(cid)
-        root: list[Any] = [cid, []]
-        stack: list[tuple[list[Any], Iterable[int]]] = [(root, iter(children.get(cid, ())))]
-        while stack:
-            frame, it = stack[-1]
-            kid = next(it, None)
-            if kid is None:
-                stack.pop()
-                continue
-            if kid in drawn or kid in top_set:
-                frame[1].append(node(kid, True))
-                continue
-            drawn.add(kid)
-            sub: list[Any] = [kid, []]
-            frame[1].append(sub)
-            stack.append((sub, iter(children.get(kid, ()))))
-
-        def freeze(f: list[Any] | FishboneNode) -> FishboneNode:
-            if isinstance(f, FishboneNode):
-                return f
-            return dataclasses.replace(node(f[0], False), children=())
-
-        # convert bottom-up without recursion
-        out: dict[int, FishboneNode] = {}
-        order: list[list[Any]] = []
-        walk = [root]
-        while walk:
-            f = walk.pop()
-            order.append(f)
-            walk.extend(k for k in f[1] if isinstance(k, list))
-        for f in reversed(order):
-            kids = tuple(out[id(k)] if isinstance(k, list) else k for k in f[1])
-            out[id(f)] = dataclasses.replace(freeze(f), children=kids)
-        return out[id(root)]
-
-    bones = [Bone(name, tuple(tree(cid, True) for cid in tops[i])) for i, name in enumerate(names)]
-    if tops[uncat]:
-        names.append(UNCATEGORISED)
-        bones.append(Bone(UNCATEGORISED, tuple(tree(cid, True) for cid in tops[uncat])))
-    return tuple(names), tuple(bones)
+    """The bones with their trees, as on the fishbone screen (`models.fishbone`)."""
+    trees = bone_trees([_t(name) for name in categories], items.values(), links)
+    # Where each cause is given in full, in reading order (bones in order, depth first), so a
+    # reference can say whether to look above or below.
+    full_at: dict[int, tuple[int, str]] = {}
+    seq = 0
+    for name, bone_items in zip(trees.names, trees.items, strict=True):
+        for cid, _depth, _later, ref in bone_items:
+            seq += 1
+            if not ref:
+                full_at[cid] = (seq, name)
+    seq = 0
+    notes: dict[int, str] = {}
+    for bone_items in trees.items:
+        for cid, _depth, _later, ref in bone_items:
+            seq += 1
+            if ref:
+                at, bone = full_at[cid]
+                notes[seq] = (
+                    "given in full above" if at < seq else f"given in full below, on {bone}"
+                )
+    bones = []
+    seq = 0
+    for name, bone_items in zip(trees.names, trees.items, strict=True):
+        first = seq
+        seq += len(bone_items)
+        # The trees come depth first; built from the last item back, each node's children
+        # are ready when it is reached (no recursion: a chain can be 2,000 causes deep).
+        pending: dict[int, list[FishboneNode]] = {}
+        for k in range(len(bone_items) - 1, -1, -1):
+            cid, depth, _later, ref = bone_items[k]
+            c = items[cid]
+            kids = pending.pop(depth + 1, [])
+            kids.reverse()
+            note = notes.get(first + k + 1, "")
+            node = FishboneNode(cid, c.ref, c.text, c.kind, c.kind_label, ref, tuple(kids), note)
+            pending.setdefault(depth, []).append(node)
+        bones.append(Bone(name, tuple(reversed(pending.get(0, [])))))
+    return tuple(trees.names), tuple(bones)
 
 
 def _whys(items: Mapping[int, CauseItem], links: Sequence[LinkItem]) -> tuple[WhyChain, ...]:
@@ -633,15 +675,29 @@ def _whys(items: Mapping[int, CauseItem], links: Sequence[LinkItem]) -> tuple[Wh
         ((lk.cause_id, lk.effect_id) for lk in links),
     )
     starts = graph.root_causes() or [o for o in graph.origins() if o in graph.connected_to_event()]
+    paths = [
+        (start, tuple(path))
+        for start in starts
+        for path in graph.paths_to_event(start, limit=MAX_CHAINS_PER_ROOT)
+    ]
+    # Each chain once: a path that is the end of a longer one (a root cause that led to another
+    # root cause) is read within that one, and a path met twice is given once.
+    inside: set[tuple[int, ...]] = set()
+    for _start, path in sorted(paths, key=lambda p: -len(p[1])):
+        if path not in inside:
+            inside.update(path[k:] for k in range(1, len(path)))
     chains: list[WhyChain] = []
-    for start in starts:
-        for path in graph.paths_to_event(start, limit=MAX_CHAINS_PER_ROOT):
-            steps = tuple(
-                WhyStep(cid, items[cid].ref, items[cid].text, items[cid].kind_label)
-                for cid in reversed(path)
-            )
-            c = items[start]
-            chains.append(WhyChain(start, c.ref, c.text, steps))
+    given: set[tuple[int, ...]] = set()
+    for start, path in paths:
+        if path in inside or path in given:
+            continue
+        given.add(path)
+        steps = tuple(
+            WhyStep(cid, items[cid].ref, items[cid].text, items[cid].kind_label)
+            for cid in reversed(path)
+        )
+        c = items[start]
+        chains.append(WhyChain(start, c.ref, c.text, steps))
     return tuple(chains)
 
 
@@ -739,6 +795,8 @@ def build_report(
     now: dt.datetime | None = None,
     deadlines: Any = None,
     deadline_policy: DeadlinePolicy | None = None,
+    confidentiality_notice: str | None = None,
+    paper_size: str = "letter",
 ) -> Report:
     """The report of one investigation (see the module docstring).
 
@@ -747,12 +805,32 @@ def build_report(
     `models.rules.deadlines.Deadlines`); otherwise they are computed from the investigation
     with `deadline_policy` (`Settings.deadline_policy()`), or the default policy, which is
     checked when made: the report never leaves the deadlines out in silence. `today` is for
-    "n days left"; `now` the generated-at time. With `deidentify=True` every text of the
-    report is passed through `exports.deidentify` (patient name, MRN, date of birth, phone
-    numbers, e-mail addresses) and `meta.marker` says it is a de-identified copy.
+    "n days left"; `now` the generated-at time. `confidentiality_notice` goes on every page
+    (None: `DEFAULT_NOTICE`; "": none) and `paper_size` ("letter" or "a4") is the paper of
+    the paginated formats (both are settings). With `deidentify=True` every text people typed
+    is passed through `exports.deidentify` (patient name, MRN, date of birth, phone numbers,
+    e-mail addresses, other people named in the investigation) before the report is built, so
+    the app's own wording is never touched, the patient fields are left out, the findings are
+    worked out again from the scrubbed texts, and `meta.marker` says it is a de-identified
+    copy.
     """
     now = now or dt.datetime.now().replace(microsecond=0)
     today = today or now.date()
+    if paper_size not in PAPER_SIZES:
+        raise ValueError(f"paper size {paper_size!r}: expected one of {', '.join(PAPER_SIZES)}")
+    if deidentify:
+        from exports.deidentify import deidentify_dossier
+        from models.rules.checks import run_checks
+
+        had_findings = bool(findings)
+        recorded = dossier.investigation
+        masked = (
+            bool(recorded.patient_name),
+            bool(recorded.patient_mrn),
+            bool(recorded.patient_dob),
+        )
+        dossier = deidentify_dossier(dossier)
+        findings = run_checks(dossier, today) if had_findings else ()
     inv = dossier.investigation
     if deadlines is None:
         deadlines = (deadline_policy or default_policy()).deadlines_of(inv)
@@ -768,7 +846,8 @@ def build_report(
     event_ids = [c.id for c in causes if c.kind == vocab.CauseKind.EVENT]
     actions, notes = _actions(dossier, items)
     order = {"error": 0, "warning": 1}
-    report = Report(
+    notice = DEFAULT_NOTICE if confidentiality_notice is None else confidentiality_notice
+    return Report(
         title=_t(inv.title),
         investigation_id=inv.id,
         ref=f"RCA-{inv.id}",
@@ -777,8 +856,12 @@ def build_report(
             generated_by=_t(generated_by),
             db_version=_t(db_version),
             app_version=__version__,
+            deidentified=deidentify,
+            marker=DEIDENTIFIED_MARKER if deidentify else "",
+            notice=" ".join(_t(notice).split()),
+            paper=paper_size,
         ),
-        summary=_summary(dossier, deadlines, today),
+        summary=_summary(dossier, deadlines, today, masked if deidentify else None),
         team=tuple(
             TeamRow(_t(m.name), _label(vocab.TeamRole, m.role), "Yes" if m.involved else "No")
             for m in dossier.team
@@ -820,25 +903,9 @@ def build_report(
         findings=tuple(
             _finding_row(f) for f in sorted(findings, key=lambda f: order.get(f.severity, 2))
         ),
+        deadline_status=_deadline_facts(dossier, deadlines, today)[1],
+        signatures=_signatures(dossier, actions),
     )
-    if deidentify:
-        from exports.deidentify import Scrubber, scrub
-
-        scrubber = Scrubber.for_investigation(inv)
-        # The fishbone trees can be thousands of levels deep: rather than walk them, scrub
-        # everything else and lay the bones out again from the scrubbed causes.
-        report = scrub(dataclasses.replace(report, fishbone=()), scrubber)
-        items = {c.id: c for c in report.causes}
-        categories, bones = _fishbone(
-            items, report.links, scrub(tuple(dossier.categories), scrubber)
-        )
-        report = dataclasses.replace(
-            report,
-            categories=categories,
-            fishbone=bones,
-            meta=dataclasses.replace(report.meta, deidentified=True, marker=DEIDENTIFIED_MARKER),
-        )
-    return report
 
 
 def report_for(service: Any, investigation_id: int, **kwargs: Any) -> Report:

@@ -6,10 +6,13 @@ concurrence, reason, by, at).
 
 Formula injection (CWE-1236): a text cell that starts with `=`, `+`, `-`, `@`, a tab, a carriage
 return or NUL would run as a formula in Excel or LibreOffice; such cells get a leading
-apostrophe. Quoting alone does not help. Numbers (the action number and id, and a text that is
-just a number such as "-5" or "30") stay as they are. In the XLSX every text cell is also
-stored as a string (`data_type "s"`), characters XML forbids are removed, and cells are cut at
-Excel's 32,767 characters.
+apostrophe in the CSV. Quoting alone does not help. Numbers (the action number and id, and a
+text that is just a number such as "-5" or "30") stay as they are. In the XLSX every text cell
+is stored as a string (`data_type "s"`) with Excel's "quote prefix" flag, so it is never a
+formula, even when edited, and shows as typed (no apostrophe); characters XML forbids are
+removed, and cells are cut at Excel's 32,767 characters. Rows are as tall as their wrapped
+text, and the sheet prints landscape on the report's paper, three pages wide with the header
+row and the action number on every page.
 """
 
 from __future__ import annotations
@@ -62,7 +65,26 @@ def _xlsx_text(value: str) -> str:
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if len(value) > MAX_CELL:
         value = value[: MAX_CELL - 1] + "…"
-    return neutralise(value)
+    return value
+
+
+def _set_text(cell: Any, value: str) -> None:
+    """A text cell that no spreadsheet runs: a string, flagged as text (the quote prefix)."""
+    cell.value = _xlsx_text(value)
+    cell.data_type = "s"
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
+
+
+#: Points per line of wrapped text in the sheet's font (Calibri 11), and the most a row gets.
+LINE_PT = 15.0
+MAX_ROW_PT = 409.0
+
+
+def _lines(text: str, width: float) -> int:
+    """About how many lines `text` wraps to in a column `width` characters wide."""
+    per = max(1, int(width * 1.1))
+    return sum(max(1, -(-len(part) // per)) for part in text.split("\n"))
 
 
 def xlsx_action_plan(report: Report) -> bytes:
@@ -90,27 +112,38 @@ def xlsx_action_plan(report: Report) -> bytes:
         ACTION_COLUMNS.index("Measure date"): "measure_on",
     }
     for r, action in enumerate(report.actions, start=2):
+        lines = 1
         for c, value in enumerate(action.cells()):
             cell = ws.cell(row=r, column=c + 1)
             if c in date_columns and isinstance(getattr(action, date_columns[c]), dt.date):
                 cell.value = getattr(action, date_columns[c])
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, str):
-                cell.value = _xlsx_text(value)
-                cell.data_type = "s"  # never a formula, whatever the text
+                _set_text(cell, value)
+                lines = max(lines, _lines(value, _WIDTHS[c]))
             else:
                 cell.value = value
             cell.alignment = top
+        ws.row_dimensions[r].height = min(MAX_ROW_PT, lines * LINE_PT)
+    ws.row_dimensions[1].height = 2 * LINE_PT
     for c, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "C2"
     if report.actions:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(ACTION_COLUMNS))}{len(report.actions) + 1}"
+    # Printed readably: 19 columns on one page width would be unreadable; three pages wide,
+    # the header row and the action number repeated on each.
     ws.print_title_rows = "1:1"
+    ws.print_title_cols = "A:A"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.paperSize = (
+        ws.PAPERSIZE_A4 if report.meta.paper == "a4" else ws.PAPERSIZE_LETTER
+    )
+    ws.page_setup.fitToWidth = 3
     ws.page_setup.fitToHeight = 0
+    ws.page_setup.pageOrder = "overThenDown"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
 
     about = wb.create_sheet("About")
     m = report.meta
@@ -129,8 +162,7 @@ def xlsx_action_plan(report: Report) -> bytes:
         about.cell(row=r, column=1, value=label).font = bold
         cell = about.cell(row=r, column=2)
         if isinstance(value, str):
-            cell.value = _xlsx_text(value)
-            cell.data_type = "s"
+            _set_text(cell, value)
         else:
             cell.value = value
         cell.alignment = top

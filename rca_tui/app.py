@@ -224,6 +224,8 @@ class RcaApp(App):
             deadline_policy=self.settings.deadline_policy() if self.settings else None,
             today=self.today(),
             progress=progress,
+            confidentiality_notice=self.settings.confidentiality_notice if self.settings else None,
+            paper_size=self.settings.paper_size if self.settings else "letter",
         )
         return [str(path) for path in files]
 

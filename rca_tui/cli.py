@@ -256,6 +256,8 @@ def export(
         "db_version": HEAD,
         "deidentify": deidentify,
         "deadline_policy": obj.settings.deadline_policy(),
+        "confidentiality_notice": obj.settings.confidentiality_notice,
+        "paper_size": obj.settings.paper_size,
     }
     if to_stdout:
         # click writes bytes (the CSV with its BOM) to the binary stream as they are.

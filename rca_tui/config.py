@@ -53,6 +53,11 @@ class Settings:
     #: Whoever submitted an investigation or wrote its actions may not concur or approve
     #: (an admin may set it aside for one step, with a written reason).
     separation_of_duties: bool = True
+    #: Printed on every page of a report; None: the default notice (patient safety work
+    #: product / peer-review privilege); "": none.
+    confidentiality_notice: str | None = None
+    #: The paper of the DOCX and PDF reports and of the HTML's print stylesheet.
+    paper_size: str = "letter"
     _deadline_policy: DeadlinePolicy = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -110,6 +115,17 @@ def _check(key: str, value: object) -> object:
         if value is None or isinstance(value, str):
             return value or None
         raise SettingsError(f"setting '{key}': expected text")
+    if key == "confidentiality_notice":
+        if not isinstance(value, str) or len(value) > 1000:
+            raise SettingsError(f"setting '{key}': expected text (at most 1,000 characters)")
+        return " ".join(value.split())
+    if key == "paper_size":
+        from exports.report import PAPER_SIZES  # only when the setting is given
+
+        size = value.strip().lower() if isinstance(value, str) else value
+        if size not in PAPER_SIZES:
+            raise SettingsError(f"setting '{key}': expected one of {', '.join(PAPER_SIZES)}")
+        return size
     if key == "mouse":
         if value is None or isinstance(value, bool):
             return value

@@ -32,6 +32,7 @@ from textual.widgets import (
 
 from models.domain import Action, Cause, Dossier, Finding
 from models.errors import ValidationError
+from models.fishbone import ROOT_MARK
 from models.rules.action_strength import suggest_strength
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, parse_date
@@ -353,7 +354,8 @@ class ActionsScreen(ServiceScreen):
         }
         self.rows = []
         for cause in state.roots:
-            mark = Text("! ", style="bold yellow") if (True, cause.id) in flagged else Text("◆ ")
+            flag = (True, cause.id) in flagged
+            mark = Text("! ", style="bold yellow") if flag else Text(f"{ROOT_MARK} ")
             table.add_row(mark + Text(one_line(cause.text, width - 2), style="bold"), *blank)
             self.rows.append(("cause", cause.id, None))
             actions = by_cause.get(cause.id, [])

@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Static, TextArea, Tree
 from textual.widgets.tree import TreeNode
 
 from models.domain import Cause, Investigation, Link
+from models.fishbone import REF_MARK, UNLINKED_MARK, bone_trees, kind_mark
 from models.graph import CauseGraph
 from models.rules.causation import cause_findings, suggest_statement
 from models.rules.graph_checks import describe_cycle
@@ -30,14 +31,7 @@ from screens.base import ServiceScreen, UndoActions
 from screens.cause_dialog import CauseDialog
 from screens.dialogs import ChoiceDialog, EditDialog, Saver
 from screens.formatting import one_line
-from screens.widgets.fishbone import (
-    CONTRIBUTING_MARK,
-    REF_MARK,
-    ROOT_MARK,
-    UNLINKED_MARK,
-    FishboneView,
-    bone_trees,
-)
+from screens.widgets.fishbone import FishboneView
 
 NEXT_KIND = {
     CauseKind.CAUSE: CauseKind.CONTRIBUTING,
@@ -314,8 +308,8 @@ class FishboneScreen(UndoActions, ServiceScreen):
         self._detail(self.current())
 
     def _fill_outline(self) -> None:
-        """The same bones and trees as the drawing (`bone_trees`), as a Tree; the cursor stays
-        on its cause, or goes to the one just added."""
+        """The same bones and trees as the drawing (`models.fishbone.bone_trees`), as a
+        Tree; the cursor stays on its cause, or goes to the one just added."""
         data = self.data
         tree: Tree[int | str | None] = self.query_one("#outline", Tree)
         node = tree.cursor_node
@@ -326,11 +320,9 @@ class FishboneScreen(UndoActions, ServiceScreen):
         trees = bone_trees(data.categories, data.causes.values(), data.links)
         found: TreeNode | None = None
         for i, (name, items) in enumerate(zip(trees.names, trees.items, strict=True)):
-            own = i < trees.categories
-            tops = sum(1 for item in items if item[1] == 0)
             bone = tree.root.add(
-                Text(f"{name} ({tops})", style="bold"),
-                data=name if own else None,
+                Text(f"{name} ({trees.tops(i)})", style="bold"),
+                data=name if trees.is_own(i) else None,
                 expand=True,
                 allow_expand=bool(items),
             )
@@ -356,11 +348,11 @@ class FishboneScreen(UndoActions, ServiceScreen):
     def _outline_label(cause: Cause, ref: bool, unlinked: bool) -> Text:
         if ref:
             return Text(f"{REF_MARK} {one_line(cause.text, 60)}", style="dim")
-        mark = {CauseKind.ROOT: ROOT_MARK, CauseKind.CONTRIBUTING: CONTRIBUTING_MARK}
-        label = Text(f"{mark[cause.kind]} " if cause.kind in mark else "")
+        mark = kind_mark(cause.kind)
+        label = Text(f"{mark} " if mark else "")
         label.append(one_line(cause.text, 100))
         if unlinked:
-            label.append(UNLINKED_MARK, style="bold")
+            label.append(f" {UNLINKED_MARK}", style="bold")
         return label
 
     # --- edits -----------------------------------------------------------------------------

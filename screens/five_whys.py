@@ -21,6 +21,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from models.domain import Cause
+from models.fishbone import CONTRIBUTING_MARK, ROOT_MARK
 from models.graph import CauseGraph
 from models.rules.causation import check_text
 from models.rules.graph_checks import describe_cycle
@@ -30,7 +31,12 @@ from screens.formatting import one_line
 
 #: RCA2: a chain that stops before this many whys has rarely reached a system cause.
 MIN_DEPTH = 3
-KIND_MARK = {"root": "◆ root", "contributing": "+ contributing", "event": "event", "cause": ""}
+KIND_MARK = {
+    "root": f"{ROOT_MARK} root",
+    "contributing": f"{CONTRIBUTING_MARK} contributing",
+    "event": "event",
+    "cause": "",
+}
 #: In the Kind column of an answer whose link closes a circle (see `CauseGraph.cycles`).
 CIRCLE_MARK = "⟳ circle"
 

@@ -22,13 +22,19 @@ from textual.widgets import Footer, Header, Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from models.domain import Cause
+from models.fishbone import CONTRIBUTING_MARK, ROOT_MARK
 from models.graph import CauseGraph
 from models.rules.graph_checks import describe_cycle
 from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.formatting import one_line
 
-MARK = {"root": "◆ ", "contributing": "+ ", "event": "▶ ", "cause": ""}
+MARK = {
+    "root": f"{ROOT_MARK} ",
+    "contributing": f"{CONTRIBUTING_MARK} ",
+    "event": "▶ ",
+    "cause": "",
+}
 
 
 @dataclass(frozen=True)

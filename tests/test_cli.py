@@ -237,5 +237,5 @@ def test_settings_hold_one_checked_deadline_policy():
         Settings(holiday_country="ZZ")
     with pytest.raises(SettingsError) as err:
         Settings.from_mapping({"_deadline_policy": None})
-    assert "not a setting (known: db, extra_holidays, holiday_country," in err.value.message
+    assert "not a setting (known: confidentiality_notice, db, extra_holidays," in err.value.message
     assert "known: " in err.value.message and "_deadline" not in err.value.message.split("(")[1]

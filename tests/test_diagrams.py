@@ -16,6 +16,7 @@ import pytest
 
 from exports import diagrams
 from models.domain import Cause, Link
+from models.fishbone import NO_EVENT, UNCATEGORISED
 
 CATEGORIES = (
     "Patient",
@@ -145,7 +146,7 @@ def test_fishbone_big_and_hostile_still_has_no_overlapping_labels():
         assert len(boxes) >= n  # one label per cause at least
 
 
-def test_fishbone_shape_head_right_bones_alternate_labels_left_of_their_bone():
+def test_fishbone_shape_head_right_bones_as_in_the_app_labels_left_of_their_bone():
     causes, links = causes_on_bones(14)
     fig = diagrams.fishbone_figure("", CATEGORIES, causes, links)
     renderer = fig.canvas.get_renderer()
@@ -155,7 +156,10 @@ def test_fishbone_shape_head_right_bones_alternate_labels_left_of_their_bone():
     cats = [texts[f"fishbone-category-{i}"].get_window_extent(renderer) for i in range(7)]
     for i, box in enumerate(cats):
         assert box.x1 < head.x0  # the head is right of everything
-        assert (box.y0 > spine_y) == (i % 2 == 0)  # even bones above the spine, odd below
+        assert (box.y0 > spine_y) == (i < 4)  # as in the app: the first four above, 3 below
+    # each row in category order from left to right, as in the app
+    assert cats[0].x0 < cats[1].x0 < cats[2].x0 < cats[3].x0
+    assert cats[4].x0 < cats[5].x0 < cats[6].x0
     for c in causes[1:]:
         box = texts[f"fishbone-cause-{c.id}"].get_window_extent(renderer)
         assert box.x1 < head.x0
@@ -235,20 +239,20 @@ def test_fishbone_uncategorised_bone_once_and_cycles_and_empty():
         Cause(5, 1, "B", "Patient", "cause"),
     ]
     links = [Link(1, 1, 2, 1), Link(2, 1, 3, 1), Link(3, 1, 4, 5), Link(4, 1, 5, 4)]  # 4<->5
-    # the report model lists "Uncategorised" among its categories: still one bone of that name
-    fig = diagrams.fishbone_figure("", ["Patient", diagrams.UNCATEGORISED], causes, links)
+    # the report model lists "Uncategorised" among its bones: still one bone of that name
+    fig = diagrams.fishbone_figure("", ["Patient", UNCATEGORISED], causes, links)
     names = [
         t.get_text()
         for t in fig.axes[0].texts
         if (t.get_gid() or "").startswith("fishbone-category")
     ]
-    assert names.count(diagrams.UNCATEGORISED) == 1
+    assert names.count(UNCATEGORISED) == 1
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any(x == "A" or x.startswith("A ") for x in texts)
     assert diagrams.fishbone_png("", [], [], []).startswith(b"\x89PNG")
     assert diagrams.graph_png([], []).startswith(b"\x89PNG")
     fig = diagrams.fishbone_figure(None, [], [], [])
-    assert any(diagrams.NO_EVENT in t.get_text() for t in fig.axes[0].texts)
+    assert any(NO_EVENT in t.get_text() for t in fig.axes[0].texts)
 
 
 # --- the cause graph ---------------------------------------------------------------------------
@@ -412,3 +416,46 @@ def test_line_text_canvas_draws_like_matplotlib():
     diff = np.abs(pooled(ours) - pooled(theirs))
     assert diff.mean() < 3.0
     assert (diff > 96).mean() < 0.002
+
+
+def test_pictures_fall_back_to_a_cjk_font_and_name_what_no_font_draws(monkeypatch, caplog):
+    """Machine fonts decide nothing here: the list of fallback fonts is set by the test."""
+    import logging
+
+    from exports import pdf
+    from exports.formats import Job
+
+    texts = ["転倒した患者 😀 🩺 fell", "plain"]
+    monkeypatch.setattr(pdf, "CJK_FONTS", ())
+    assert diagrams.fallback_font(texts) is None
+    assert diagrams.missing_glyphs(texts) == "転倒した患者🩺"  # DejaVu has 😀
+    assert diagrams.missing_glyphs(["plain ascii", "Zoë café"]) == ""
+    # a font that has every character (matplotlib's "Last Resort") as the machine's CJK font
+    last_resort = os.path.join(os.path.dirname(diagrams.font_path()), "LastResortHE-Regular.ttf")
+    monkeypatch.setattr(pdf, "CJK_FONTS", ((last_resort, 0),))
+    assert diagrams.fallback_font(texts) == last_resort
+    assert diagrams.missing_glyphs(texts, last_resort) == ""
+    causes = [Cause(1, 1, "Fall", None, "event"), Cause(2, 1, texts[0], "Patient", "cause")]
+    links = [Link(1, 1, 2, 1)]
+    assert diagrams.fishbone_png("", ["Patient"], causes, links).startswith(b"\x89PNG")
+
+    # an export names what no font can draw, once
+    monkeypatch.setattr(pdf, "CJK_FONTS", ())
+    dossier = SimpleNamespace(causes=causes)
+    report = SimpleNamespace(
+        ref="RCA-1",
+        causes=[
+            SimpleNamespace(ref=f"C{c.id}", text=c.text, kind=c.kind, id=c.id, category=c.category)
+            for c in causes
+        ],
+        categories=("Patient",),
+        links=links,
+        event=None,
+    )
+    job = Job(dossier)
+    job.__dict__["report"] = report  # the cached report, made by hand
+    caplog.set_level(logging.WARNING, logger="rca_tui.exports")
+    assert set(job.png_pictures) == {"fishbone", "graph"}
+    assert job.png_pictures is job.png_pictures
+    warnings_ = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings_) == 1 and "🩺" in warnings_[0] and "in C2" in warnings_[0]

@@ -220,13 +220,16 @@ def test_docx_sections_tables_pictures_and_page_numbers(pictures, caplog):
     assert "database schema 0003" in docx_text(doc)
 
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    for a in r.actions:
-        assert a.owner in cells
-        assert a.measure_what in cells
-        assert a.measure_target in cells
-        assert a.due in cells
-        assert a.strength_text in cells
-    assert "Concur" in cells and "CMO" in cells
+    # one action-plan table: one row per action, every field of the action in its row
+    plan = next(t for t in doc.tables if t.rows[0].cells[0].text == "No." and len(t.columns) == 8)
+    assert len(plan.rows) == 1 + len(r.actions)
+    for a, row in zip(r.actions, plan.rows[1:], strict=True):
+        texts = [c.text for c in row.cells]
+        assert texts[0] == a.ref and a.owner == texts[4] and a.due == texts[5]
+        assert texts[3] == a.strength_text and a.text == texts[2]
+        assert a.measure_what in texts[6] and a.measure_target in texts[6]
+        assert (a.concurrence or "Not yet reviewed") in texts[7]
+    assert any("CMO" in c for c in cells)
     assert "Alex Morgan" in cells and "Facilitator" in cells  # team
     assert "Alarm reset" in cells  # timeline
     assert "Vague descriptor" in cells or "Hmm" in cells  # findings

@@ -53,6 +53,13 @@ def test_clean_xml_text_drops_only_what_xml_forbids():
 
 
 # --- GraphML --------------------------------------------------------------------------------
+def test_graphml_keeps_a_carriage_return(service):
+    inv = service.create_investigation("CR")
+    service.add_cause(inv.id, "line one\r\nline two\rthree")
+    d = service.dossier(inv.id)
+    g = read_back(to_graphml(d))
+    assert [g.nodes[x]["text"] for x in g.nodes] == [d.causes[0].text]
+    assert "\r" in d.causes[0].text
 def read_back(data: bytes) -> nx.DiGraph:
     ET.fromstring(data)  # well-formed XML, not just something networkx tolerates
     g = nx.read_graphml(io.BytesIO(data))
@@ -95,6 +102,7 @@ def test_graphml_round_trips_nodes_edges_and_attributes(service, hostile):
 
     root = g.nodes[n(ids["root"])]
     assert root["text"] == ROOT
+    assert root["label"] == f"C{ids['root']} {ROOT}"  # as the report names it
     assert root["root"] is True
     assert root["statement"] == 'Led to "no alarm" \\'
     assert g.nodes[n(ids["contrib"])]["kind"] == "contributing"
@@ -226,8 +234,10 @@ def test_dot_is_well_formed_and_holds_every_label(service, hostile):
     assert "rankdir" in tokens and "LR" in tokens
     found = [flat(x) for x in labels(tokens)]
     assert found[0] == flat(TITLE)  # the graph's label
-    for cause in (EVENT, CAUSE, ROOT, CONTRIB):
-        assert flat(cause) in found
+    assert flat(EVENT) in found
+    for key, cause in (("cause", CAUSE), ("root", ROOT), ("contrib", CONTRIB)):
+        assert flat(f"C{ids[key]} {cause}") in found  # the report's C-number first
+    assert "Legend" in found and "Root cause" in found  # what the boxes mean
     # Every cause is a node and every link an edge, by id.
     for cause_id in ids.values():
         assert f'"c{cause_id}" [label=' in text

@@ -10,14 +10,12 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from models.domain import Cause, Link
+from models.fishbone import NO_EVENT, UNCATEGORISED, bone_trees
 from models.vocab import LONDON_PROTOCOL
 from screens.widgets.fishbone import (
-    NO_EVENT,
-    UNCATEGORISED,
     FishboneLayout,
     FishboneView,
     Stop,
-    bone_trees,
     layout_fishbone,
     wrap_label,
 )

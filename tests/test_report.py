@@ -27,7 +27,6 @@ from exports.report import (
     ACTION_COLUMNS,
     DEIDENTIFIED_MARKER,
     SECTIONS,
-    UNCATEGORISED,
     Report,
     build_report,
     report_for,
@@ -46,6 +45,7 @@ from models.domain import (
     TimelineEntry,
 )
 from models.errors import ValidationError
+from models.fishbone import UNCATEGORISED
 from models.rules.deadlines import BusinessCalendar, DeadlinePolicy
 
 NOW = dt.datetime(2026, 3, 2, 10, 30)
@@ -222,6 +222,7 @@ def build(dossier: Dossier | None = None, **kwargs) -> Report:
 # --- the model ------------------------------------------------------------------------------
 def test_sections_follow_the_rca2_order():
     assert [k for k, _ in SECTIONS] == [
+        "executive",
         "summary",
         "team",
         "timeline",
@@ -230,7 +231,6 @@ def test_sections_follow_the_rca2_order():
         "statements",
         "causes",
         "actions",
-        "measures",
         "signoff",
         "feedback",
     ]
@@ -476,7 +476,8 @@ def scrubber():
         ("RIGBY, Eleanor", PATIENT),
         ("Mrs rigby's daughter", f"Mrs {PATIENT}'s daughter"),
         ("eleanor", PATIENT),
-        ("Rigbys", "Rigbys"),  # whole words only
+        ("the Rigbys visited", f"the {PATIENT} visited"),  # a plural is the name too
+        ("Rigbyson", "Rigbyson"),  # whole words only
         ("MRN-0048213", MRN),
         ("mrn-0048213", MRN),
         ("chart 0048213 and 48213", f"chart {MRN} and {MRN}"),

@@ -44,22 +44,23 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from models.fishbone import (
+    CONTRIBUTING_MARK,
+    DEEPER_MARK,
+    LEGEND,
+    REF_MARK,
+    ROOT_MARK,
+    UNLINKED_MARK,
+    TreeItem,
+    bone_trees,
+)
+from models.fishbone import clean_line as clean_text
+
 if TYPE_CHECKING:
     from models.domain import Cause, Link
 
-#: The name of the extra bone for causes without a (known) category.
-UNCATEGORISED = "Uncategorised"
-#: What the head says when the investigation has no event yet.
-NO_EVENT = "(event not set)"
-
-#: Marks put before a label's text (characters, so they survive a monochrome terminal).
-ROOT_MARK = "◆"
-CONTRIBUTING_MARK = "+"
-REF_MARK = "↗"
-#: After the text of a cause that leads nowhere (no effect at all).
-UNLINKED_MARK = " ?"
-#: One per level of "why" deeper than the bone has room to indent.
-DEEPER_MARK = "›"
+#: After the text of a top-level cause that leads nowhere.
+UNLINKED_SUFFIX = " " + UNLINKED_MARK
 
 #: Narrowest a layout gets; a narrower widget scrolls sideways.
 MIN_WIDTH = 48
@@ -72,13 +73,6 @@ STEP = 3
 LABEL_LINES = 3
 CATEGORY_LINES = 2
 HEAD_LINES = 5
-
-LEGEND = (
-    ("◆", "root cause"),
-    ("+", "contributing factor"),
-    ("?", "not linked to anything"),
-    ("↗", "drawn in full on another bone"),
-)
 
 #: Style roles of the drawing, and what they look like without a theme (monochrome-safe).
 DEFAULT_STYLES: dict[str, Style] = {
@@ -95,18 +89,6 @@ DEFAULT_STYLES: dict[str, Style] = {
     "empty": Style(dim=True),
     "legend": Style(dim=True),
 }
-
-_CONTROL = {i: " " for i in (*range(32), *range(0x7F, 0xA0))}
-
-
-def clean_text(text: str | None) -> str:
-    """One line of plain text: control characters become spaces, runs of spaces become one."""
-    if not text:
-        return ""
-    if not text.isprintable():
-        text = text.translate(_CONTROL)
-    return " ".join(text.split())
-
 
 def _width(text: str) -> int:
     return len(text) if text.isascii() else cell_len(text)
@@ -512,61 +494,6 @@ class FishboneLayout:
         return segs
 
 
-# --- building the tree of each bone ---------------------------------------------------------
-
-
-#: A cause in a bone's tree: (cause id, depth, later, is a reference), where later[j] for
-#: j in 0..depth says whether the level-j ancestor (the cause itself at `depth`) has a later
-#: sibling; later[0] is the bone, which always goes on.
-TreeItem = tuple[int, int, tuple[bool, ...], bool]
-
-
-def _bone_items(
-    tops: list[int],
-    children: Mapping[int, list[int]],
-    top_set: set[int],
-    drawn: set[int],
-) -> list[TreeItem]:
-    """Depth-first: each top-level cause, then its sub-causes (the causes that led to it).
-
-    A cause already drawn, or one that is top-level somewhere (drawn in full there), becomes a
-    reference. A sub-cause that is also above itself on the current path closes a circle of
-    links (which the service never stores, but another program can): that link is not drawn.
-    """
-    items: list[TreeItem] = []
-    add = items.append
-    for top in tops:
-        drawn.add(top)
-        add((top, 0, (True,), False))
-        path = [top]  # the causes above the item being placed, path[d] at depth d
-        on_path = {top}
-        stack: list[tuple[int, int, tuple[bool, ...]]] = []
-        kids = children.get(top, ())
-        last = len(kids) - 1
-        for k in range(last, -1, -1):
-            stack.append((kids[k], 1, (True, k < last)))
-        while stack:
-            cid, depth, later = stack.pop()
-            while len(path) > depth:
-                on_path.discard(path.pop())
-            if cid in drawn or cid in top_set:
-                add((cid, depth, later, True))
-                continue
-            drawn.add(cid)
-            add((cid, depth, later, False))
-            kids = children.get(cid, ())
-            if not kids:
-                continue
-            path.append(cid)
-            on_path.add(cid)
-            if not on_path.isdisjoint(kids):
-                kids = [kid for kid in kids if kid not in on_path]
-            last = len(kids) - 1
-            for k in range(last, -1, -1):
-                stack.append((kids[k], depth + 1, (*later, k < last)))
-    return items
-
-
 # --- drawing one bone column ----------------------------------------------------------------
 
 
@@ -621,7 +548,7 @@ def _bone_rows(
             mark, mark_st, text_st = looks.get(causes[cid].kind, loose if is_unlinked else plain)
             max_lines = LABEL_LINES
         x_text = len(guides) + STEP
-        suffix = UNLINKED_MARK if is_unlinked else ""
+        suffix = UNLINKED_SUFFIX if is_unlinked else ""
         lines = wrap_label(texts[cid], right - x_text - len(deeper) - len(suffix), max_lines)
         last = len(lines) - 1
         lead = guides + ("├" if goes_on else "└")
@@ -674,117 +601,6 @@ def _legend_lines(width: int, st: Mapping[str, Style]) -> list[list[Segment]]:
     return lines
 
 
-@dataclass(frozen=True, slots=True)
-class BoneTrees:
-    """Which cause hangs where: what the drawing shows, and the fishbone screen's outline too.
-
-    `names` are the bones in order (the extra "Uncategorised" bone last, only when it has
-    causes; the first `categories` names are the investigation's own). `items[i]` is the tree
-    of bone i, depth first (see `TreeItem`). `unlinked` holds the top-level causes that lead
-    nowhere.
-    """
-
-    names: list[str]
-    items: list[list[TreeItem]]
-    categories: int
-    causes: dict[int, Cause]
-    events: list[int]
-    unlinked: set[int]
-
-
-def bone_trees(
-    categories: Sequence[str], causes: Iterable[Cause], links: Iterable[Link]
-) -> BoneTrees:
-    """Place every cause on a bone (see `layout_fishbone` for the rules), in O(causes + links)."""
-    by_id: dict[int, Cause] = {}
-    events_ids: list[int] = []
-    for c in causes:
-        if c.id in by_id:
-            continue
-        by_id[c.id] = c
-        if c.kind == "event":
-            events_ids.append(c.id)
-    event_set = set(events_ids)
-    children: dict[int, list[int]] = {}
-    has_effect: set[int] = set()
-    to_event: set[int] = set()
-    for link in links:
-        a, b = link.cause_id, link.effect_id
-        if a == b or a not in by_id or b not in by_id or a in event_set:
-            continue
-        has_effect.add(a)
-        if b in event_set:
-            to_event.add(a)
-        else:
-            children.setdefault(b, []).append(a)
-    if children:
-        pos = {cid: i for i, cid in enumerate(by_id)}
-        for b, kids in children.items():
-            if len(kids) > 1:
-                children[b] = sorted(set(kids), key=pos.__getitem__)
-
-    # --- which causes are top-level on which bone -------------------------------------------
-    names: list[str] = []
-    index: dict[str, int] = {}
-    loose: dict[str, int] = {}
-    for name in categories:
-        if name in index:
-            continue
-        index[name] = len(names)
-        loose.setdefault(clean_text(name).casefold(), len(names))
-        names.append(name)
-    uncat = len(names)
-    tops: list[list[int]] = [[] for _ in range(uncat + 1)]
-    top_set: set[int] = set()
-    unlinked: set[int] = set()
-
-    def bone_of(category: str | None) -> int:
-        if not category:
-            return uncat
-        found = index.get(category)
-        if found is None:
-            found = loose.get(clean_text(category).casefold(), uncat)
-        return found
-
-    for cid, c in by_id.items():
-        if cid in event_set:
-            continue
-        if cid in to_event or cid not in has_effect:
-            tops[bone_of(c.category)].append(cid)
-            top_set.add(cid)
-            if cid not in has_effect:
-                unlinked.add(cid)
-
-    def reach(start: Iterable[int]) -> None:
-        todo = list(start)
-        while todo:
-            for kid in children.get(todo.pop(), ()):
-                if kid not in reached:
-                    reached.add(kid)
-                    todo.append(kid)
-
-    # Every cause of an acyclic graph leads to a top-level one; a circle of links (never from
-    # the service) can leave some unreached: they become top-level too, so each is drawn.
-    reached = set(top_set)
-    reach(top_set)
-    if len(reached) + len(event_set) < len(by_id):
-        for cid, c in by_id.items():
-            if cid not in reached and cid not in event_set:
-                tops[bone_of(c.category)].append(cid)
-                top_set.add(cid)
-                reached.add(cid)
-                reach((cid,))
-
-    drawn: set[int] = set()
-    bone_items = [_bone_items(t, children, top_set, drawn) for t in tops]
-    bone_names = [*names]
-    if tops[uncat]:
-        bone_names.append(UNCATEGORISED)
-    else:
-        bone_items.pop()
-    return BoneTrees(bone_names, bone_items, len(names), by_id, events_ids, unlinked)
-
-
 def layout_fishbone(
     event_text: str,
     categories: Sequence[str],
@@ -796,27 +612,21 @@ def layout_fishbone(
 ) -> FishboneLayout:
     """Lay out the fishbone of `causes` and `links` for a terminal `width` cells wide.
 
-    The head shows `event_text`, else the text of the cause of kind "event", else
-    "(event not set)". One bone per category, in order, the first half above the spine; causes
-    whose category is empty or not in `categories` go on an extra "Uncategorised" bone (drawn
-    only when it has causes). A top-level cause of a bone is one of its category that leads to
-    the event, or leads nowhere (marked "?"); the causes that led to it are drawn under it,
-    depth first, whatever their category. A cause reachable from two places is drawn in full
-    once and as a reference ("↗ ...") elsewhere. Lines are `max(width, MIN_WIDTH)` cells
+    The bones, their trees and the head text follow `models.fishbone.bone_trees()` (one bone
+    per category, in order, the first half above the spine; "Uncategorised" for the rest; a
+    cause reachable from two places drawn in full once and as a reference "↗ ..." elsewhere;
+    "?" after a cause that leads nowhere). Lines are `max(width, MIN_WIDTH)` cells
     (wider only when there are too many bones for even `MIN_COLUMN` cells each). `styles`
     maps the roles of `DEFAULT_STYLES` to Rich styles (the view passes its theme's).
     """
     st = {**DEFAULT_STYLES, **(styles or {})}
 
     trees = bone_trees(categories, causes, links)
-    by_id, events_ids, unlinked = trees.causes, trees.events, trees.unlinked
+    by_id, unlinked = trees.causes, trees.unlinked
     bone_names, bone_items = trees.names, trees.items
     n_bones = len(bone_names)
-    n_above = (n_bones + 1) // 2
-    head_text = clean_text(event_text)
-    if not head_text and events_ids:
-        head_text = clean_text(by_id[min(events_ids)].text)
-    head_text = head_text or NO_EVENT
+    n_above = trees.above
+    head_text = trees.head(event_text)
 
     # --- geometry ----------------------------------------------------------------------------
     W = max(width, MIN_WIDTH)

@@ -1,0 +1,96 @@
+"""Exact in every reader: what Word, LibreOffice, a browser's validator and a Markdown viewer
+meet in the files (issue 15, "Exact in every reader")."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from exports import render_formats
+from exports.report import build_report
+from models.demo import demo_document
+
+TODAY = dt.date(2026, 11, 30)
+
+
+@pytest.fixture
+def demo(service):
+    inv = service.import_document(demo_document(TODAY))
+    return service.dossier(inv.id)
+
+
+def test_docx_properties_alt_text_and_one_break_per_windows_line_end(demo):
+    from docx import Document
+
+    cause = dataclasses.replace(demo.causes[1], text="first line\r\nsecond line")
+    d = dataclasses.replace(demo, causes=(demo.causes[0], cause, *demo.causes[2:]))
+    data = render_formats(d, ["docx"], findings=(), today=TODAY)["docx"]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        app = z.read("docProps/app.xml").decode("utf-8")
+        names = z.namelist()
+        body = z.read("word/document.xml").decode("utf-8")
+    assert "<Application>rca-tui</Application>" in app and "Macintosh" not in app
+    assert "docProps/thumbnail.jpeg" not in names
+    descr = re.findall(r'<wp:docPr [^>]*descr="([^"]+)"', body)
+    assert len(descr) == 2 and descr[0].startswith("Figure 1. Fishbone diagram")
+    assert "first line<w:br/>second line" in body.replace("</w:t>", "").replace("<w:t>", "")
+    Document(io.BytesIO(data))  # still a document python-docx reads
+
+
+def test_markdown_escapes_the_ampersand(demo):
+    from exports.markdown import markdown_report, md_inline
+
+    assert md_inline("salt &amp; pepper") == r"salt \&amp; pepper"
+    cause = dataclasses.replace(demo.causes[1], text="Tom &amp; Jerry")
+    d = dataclasses.replace(demo, causes=(demo.causes[0], cause, *demo.causes[2:]))
+    md = markdown_report(build_report(d, today=TODAY))
+    assert r"Tom \&amp; Jerry" in md
+    from markdown_it import MarkdownIt
+
+    assert "Tom &amp;amp; Jerry" in MarkdownIt("commonmark").render(md)  # shows "&amp;"
+
+
+def big(service, n: int = 200):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from bench_exports import big_document
+
+    inv = service.import_document(big_document(n, 40))
+    return service.dossier(inv.id)
+
+
+def test_html_ids_unique_no_rdf_metadata_and_the_papers_print_size(service):
+    page = render_formats(big(service), ["html"], findings=(), today=TODAY)["html"]
+    ids = collections.Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert ids and not [i for i, n in ids.items() if n > 1]
+    assert "<metadata" not in page and "rdf:" not in page
+    assert "@page { size: letter portrait;" in page
+
+
+def test_pdf_carries_xmp_metadata(demo):
+    from pypdf import PdfReader
+
+    data = render_formats(demo, ["pdf"], findings=(), today=TODAY, pictures=False)["pdf"]
+    xmp = PdfReader(io.BytesIO(data)).xmp_metadata
+    assert xmp is not None
+    assert xmp.dc_title["x-default"].startswith("RCA-1: Inpatient fall")
+    assert xmp.xmp_creator_tool == "rca-tui"
+
+
+def test_pdf_lays_out_right_to_left_text_so_a_reader_gets_the_words_as_typed(demo):
+    from pypdf import PdfReader
+
+    arabic, hebrew = "المريض سقط من السرير", "שלום עולם"
+    cause = dataclasses.replace(demo.causes[1], text=f"{arabic} and {hebrew}")
+    d = dataclasses.replace(demo, causes=(demo.causes[0], cause, *demo.causes[2:]))
+    data = render_formats(d, ["pdf"], findings=(), today=TODAY, pictures=False)["pdf"]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert arabic in text and hebrew in text  # each word in reading order, not backwards
+    assert arabic[::-1] not in text
