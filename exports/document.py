@@ -130,6 +130,7 @@ def front(report: Report) -> Front:
     meta_line = t(
         f"Generated {m.generated_at} by {by} · rca-tui {m.app_version} · "
         f"database schema {m.db_version or 'unknown'}"
+        + (f" · {m.audit_head}" if m.audit_head else "")
     )
     header = title + (" · De-identified copy" if m.deidentified else "")
     footer = t(f"{report.ref} · generated {m.generated_at} by {by}")

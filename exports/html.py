@@ -230,7 +230,9 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         '<header class="report">',
         f"<h1>{e(title)}</h1>",
         f'<p class="meta">Generated {e(m.generated_at)} by {e(m.generated_by or "unknown")}'
-        f" · rca-tui {e(m.app_version)} · database schema {e(m.db_version)}</p>",
+        f" · rca-tui {e(m.app_version)} · database schema {e(m.db_version)}"
+        + (f" · {e(m.audit_head)}" if m.audit_head else "")
+        + "</p>",
     ]
     if m.notice:
         out.append(f'<p class="notice">{e(m.notice)}</p>')

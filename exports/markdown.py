@@ -170,6 +170,7 @@ def markdown_report(report: Report) -> str:
     out.append(
         f"Generated {md_inline(m.generated_at)} by {md_inline(m.generated_by) or 'unknown'}"
         f" · rca-tui {md_inline(m.app_version)} · database schema {md_inline(m.db_version)}"
+        + (f" · {md_inline(m.audit_head)}" if m.audit_head else "")
     )
     n = 0
 

@@ -69,7 +69,7 @@ from typing import Any
 
 from exports.safety import clean_xml_text
 from models import __version__, vocab
-from models.domain import Cause, Dossier, Finding
+from models.domain import Cause, Dossier, Finding, shown_as
 from models.fishbone import bone_trees
 from models.review import is_frozen
 from models.rules import sac
@@ -169,6 +169,9 @@ class Meta:
     notice: str = ""
     #: "letter" or "a4".
     paper: str = "letter"
+    #: "audit trail at entry 1234, hash 0f3a9c2e41b7d5a8": the trail as it was when this was
+    #: made, for `rca audit verify --expect 1234:0f3a9c2e41b7d5a8` later ("" when unknown).
+    audit_head: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,13 +595,17 @@ def _signatures(dossier: Dossier, actions: Sequence[ActionRow]) -> tuple[Signatu
         lines.append(SignatureLine(labels["reviewer"], "", "", ""))
     approval = None
     if is_frozen(inv.status):
-        approvals = [s for s in dossier.signoffs if s.decision == vocab.SignOffDecision.APPROVED]
+        approvals = [
+            s
+            for s in dossier.signoffs
+            if s.decision == vocab.SignOffDecision.APPROVED and not s.imported
+        ]
         approval = max(approvals, key=lambda s: s.at or dt.datetime.min, default=None)
     if approval is not None:
         lines.append(
             SignatureLine(
                 labels["approver"],
-                _t(approval.name),
+                _t(approval.signed_by),
                 _label(vocab.SignOffDecision, approval.decision),
                 _when(approval.at),
             )
@@ -749,9 +756,10 @@ def _actions(
                 measure_sample=_t(m.sample),
                 measure_target=_t(m.target),
                 measure_date=format_date(m.date),
-                concurrence=_label(vocab.Concurrence, a.concurrence),
-                concurrence_reason=_t(a.concurrence_reason),
-                concurrence_by=_t(a.concurrence_by),
+                concurrence=_label(vocab.Concurrence, a.concurrence)
+                or (f"Imported: {_t(a.imported_concurrence)}" if a.imported_concurrence else ""),
+                concurrence_reason=_t(_with_override(a.concurrence_reason, a.concurrence_override)),
+                concurrence_by=_t(shown_as(a.concurrence_by, a.concurrence_name)),
                 concurrence_at=_when(a.concurrence_at),
                 due_date=a.due,
                 measure_on=m.date,
@@ -782,6 +790,21 @@ def _actions(
                 )
             )
     return tuple(rows), tuple(notes)
+
+
+def _with_override(text: str, override: str) -> str:
+    """A comment with an admin's reason for setting separation of duties aside, when given."""
+    if not override:
+        return text
+    note = f"Separation of duties set aside by an admin: {override}"
+    return f"{text} ({note})" if text else note
+
+
+def _audit_head(dossier: Dossier) -> str:
+    if dossier.audit_head is None:
+        return ""
+    seq, digest = dossier.audit_head
+    return f"audit trail at entry {seq}, hash {digest[:16]}"
 
 
 def build_report(
@@ -860,6 +883,7 @@ def build_report(
             marker=DEIDENTIFIED_MARKER if deidentify else "",
             notice=" ".join(_t(notice).split()),
             paper=paper_size,
+            audit_head=_audit_head(dossier),
         ),
         summary=_summary(dossier, deadlines, today, masked if deidentify else None),
         team=tuple(
@@ -884,9 +908,9 @@ def build_report(
         signoffs=tuple(
             SignOffRow(
                 _t(s.role),
-                _t(s.name),
+                _t(s.signed_by),
                 _label(vocab.SignOffDecision, s.decision),
-                _t(s.comment),
+                _t(_with_override(s.comment, s.override_reason)),
                 _when(s.at),
             )
             for s in dossier.signoffs

@@ -1,9 +1,13 @@
-"""The audit trail's hash chain.
+"""The audit trail's hash chain, and the anchors that hold its head where a cut cannot reach.
 
 Each entry stores the SHA-256 of its own content together with the previous entry's hash, so an
 entry edited or removed outside the app breaks the chain from that point. `verify` recomputes
-the chain and names the first entry that does not match. (Removing the newest entries leaves a
-shorter but valid chain; a later issue can anchor the head elsewhere.)
+the chain and names the first entry that does not match.
+
+Removing the newest entries leaves a shorter chain that is still valid in itself. So the head
+(sequence and hash) is also recorded elsewhere: on every sign-off, in every exported report, and
+in a checkpoint file outside the database (`models.checkpoint`). These are `Anchor`s: `verify`
+checks that the chain still reaches each one and passes through it with the same hash.
 """
 
 from __future__ import annotations
@@ -67,10 +71,52 @@ class ChainProblem:
     message: str
 
 
-def verify(rows: Iterable[object]) -> ChainProblem | None:
-    """Check rows (ordered by seq) of the audit table; the first problem, or None if intact."""
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where the chain once stood: entry `seq` had `hash` (a prefix of at least 12 hex digits is
+    enough, as a printed report gives it). `source` says who recorded it, for the message."""
+
+    seq: int
+    hash: str
+    source: str
+
+
+def verify(rows: Iterable[object], anchors: Iterable[Anchor] = ()) -> ChainProblem | None:
+    """Check rows (ordered by seq) of the audit table against themselves and against the
+    anchors; the first problem, or None if intact."""
+    wanted = {}
+    for anchor in sorted(anchors, key=lambda a: a.seq):
+        wanted.setdefault(anchor.seq, anchor)
+    seen: dict[int, str] = {}
+    problem = _walk(rows, wanted, seen)
+    if problem is not None:
+        return problem
+    last = max(seen, default=0)
+    for seq, anchor in wanted.items():
+        if seq > last:
+            first = last + 1
+            span = f"entry {seq}" if first == seq else f"entries {first} to {seq}"
+            return ChainProblem(
+                first,
+                None,
+                f"audit {span} missing from the end of the trail: {anchor.source} recorded "
+                f"entry {seq}, the trail now ends at {last}",
+            )
+        if not seen[seq].startswith(anchor.hash.lower()):
+            return ChainProblem(
+                seq,
+                None,
+                f"audit entry {seq} is not the one {anchor.source} recorded: the trail was "
+                "rewritten from there",
+            )
+    return None
+
+
+def _walk(rows: Iterable[object], wanted: dict[int, Anchor], seen: dict[int, str]):
+    """Recompute the chain; note the hashes of the anchored entries (and the last one)."""
     prev = GENESIS
     expected_seq = 1
+    seq = 0
     for row in rows:
         seq = row.seq  # type: ignore[attr-defined]
         if seq != expected_seq:
@@ -102,5 +148,9 @@ def verify(rows: Iterable[object]) -> ChainProblem | None:
                 f"audit entry {seq} was altered after it was written",
             )
         prev = row.hash  # type: ignore[attr-defined]
+        if seq in wanted:
+            seen[seq] = prev
         expected_seq += 1
+    if seq:
+        seen[seq] = prev
     return None

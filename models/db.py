@@ -213,6 +213,27 @@ class Database:
     #: PostgreSQL: the session's role, read from the server when the database was opened.
     server_role: str | None = None
 
+    def audit_guards_missing(self, conn) -> list[str]:
+        """The append-only triggers of the audit table that are gone (or, on PostgreSQL,
+        switched off): someone removed them to change or delete entries."""
+        if self.target.is_postgresql:
+            wanted = {"audit_entry_no_update", "audit_entry_no_delete", "audit_entry_no_truncate"}
+            rows = conn.execute(
+                text(
+                    "SELECT tgname, tgenabled FROM pg_trigger "
+                    "WHERE tgrelid = 'audit_entry'::regclass AND NOT tgisinternal"
+                )
+            ).all()
+            present = {name for name, enabled in rows if enabled != "D"}
+        else:
+            wanted = {"audit_entry_no_update", "audit_entry_no_delete"}
+            rows = conn.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+                {"t": "audit_entry"},
+            ).all()
+            present = {name for (name,) in rows}
+        return sorted(wanted - present)
+
     def session_role(self) -> str | None:
         """Who the server says we are (PostgreSQL; None for a SQLite file). With peer
         authentication over the Unix socket this is the operating-system login."""

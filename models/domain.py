@@ -303,6 +303,9 @@ class Dossier:
     feedback: tuple[Feedback, ...]
     #: The fishbone bones in order (the stored set or the default, then any other in use).
     categories: tuple[str, ...] = ()
+    #: The audit chain's newest entry (sequence, hash) when this was read: printed in reports,
+    #: so a report on paper can show later that entries were cut off the end of the trail.
+    audit_head: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,6 +171,8 @@ class ActionDoc(_Doc):
     status: ActionStatus = ActionStatus.OPEN
     concurrence: Concurrence | None = None
     concurrence_reason: str = ""
+    #: Concurrence from the database this came from (history; import never makes it live).
+    imported_concurrence: str = ""
 
 
 class SignOffDoc(_Doc):
@@ -179,6 +181,8 @@ class SignOffDoc(_Doc):
     decision: SignOffDecision
     comment: str = ""
     at: dt.datetime | None = None
+    #: It was itself imported where it was exported from (every sign-off is, once imported).
+    imported: bool = False
 
 
 class FeedbackDoc(_Doc):
@@ -385,11 +389,19 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
                 status=a.status,
                 concurrence=a.concurrence,
                 concurrence_reason=a.concurrence_reason,
+                imported_concurrence=a.imported_concurrence,
             )
             for a in dossier.actions
         ],
         signoffs=[
-            SignOffDoc(role=s.role, name=s.name, decision=s.decision, comment=s.comment, at=s.at)
+            SignOffDoc(
+                role=s.role,
+                name=s.name,
+                decision=s.decision,
+                comment=s.comment,
+                at=s.at,
+                imported=s.imported,
+            )
             for s in dossier.signoffs
         ],
         feedback=[

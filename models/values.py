@@ -172,6 +172,7 @@ ACTION = {
     "measure_date": day,
     "concurrence": choice(vocab.Concurrence),
     "concurrence_reason": text,
+    "imported_concurrence": text,
 }
 
 SIGN_OFF = {

@@ -336,13 +336,43 @@ def audit() -> None:
 
 
 @audit.command()
+@click.option(
+    "--expect",
+    "expected",
+    multiple=True,
+    metavar="ENTRY:HASH",
+    help="A head the trail must still reach, as a report prints it ('audit trail at entry 1234, "
+    "hash 0f3a9c2e41b7d5a8' is 1234:0f3a9c2e41b7d5a8). May be given more than once.",
+)
 @pass_ctx
-def verify(obj: Ctx) -> None:
-    """Recompute the audit trail's hash chain; name the first entry altered or removed."""
-    problem = obj.service().verify_audit()
-    if problem is not None:
-        raise RcaError(f"audit trail broken: {problem.message}")
-    click.echo("Audit trail intact.")
+def verify(obj: Ctx, expected: tuple[str, ...]) -> None:
+    """Check the audit trail: its hash chain, that it still reaches every head recorded outside
+    it (sign-offs, your checkpoint file, --expect), that its append-only triggers are in
+    place, and that every record in the database says what the trail says. Names the first
+    problem and exits 1."""
+    from models.audit import Anchor
+
+    anchors = []
+    for item in expected:
+        seq, _, digest = item.partition(":")
+        digest = digest.strip().lower()
+        hexadecimal = len(digest) >= 12 and all(c in "0123456789abcdef" for c in digest)
+        if not seq.strip().isdigit() or not hexadecimal:
+            raise RcaError(
+                f"--expect {item!r}: give ENTRY:HASH, e.g. 1234:0f3a9c2e41b7d5a8 (at least 12 "
+                "hex digits of the hash)"
+            )
+        anchors.append(Anchor(int(seq), digest, f"--expect {seq.strip()}"))
+    result = obj.service().audit_check(anchors)
+    if result.problem is not None:
+        raise RcaError(f"audit trail broken: {result.problem.message}")
+    click.echo(
+        f"Audit trail intact: {result.entries} entries, checked against "
+        f"{' and '.join(result.anchors)}; the append-only triggers are in place and every record "
+        "matches the trail."
+    )
+    if result.checkpoint_error:
+        click.echo(f"Note: no checkpoint could be kept ({result.checkpoint_error}).", err=True)
 
 
 @cli.command()

@@ -68,7 +68,7 @@ class AuditScreen(FilteredListScreen):
     def _matches(self, e: AuditEntry) -> bool:
         if not self.filter_text:
             return True
-        hay = " ".join(str(x) for x in (e.user, e.entity, e.action, e.field, e.old, e.new))
+        hay = " ".join(str(x) for x in (e.who, e.entity, e.action, e.field, e.old, e.new))
         return all(w in hay.casefold() for w in self.filter_text.casefold().split())
 
     def _draw(self) -> None:
@@ -90,7 +90,7 @@ class AuditScreen(FilteredListScreen):
                 change = f"{one_line(e.old or '', half)} → {one_line(e.new or '', half)}"
             table.add_row(
                 Text(e.at.strftime("%Y-%m-%d %H:%M")),
-                Text(one_line(e.user, 10)),
+                Text(one_line(e.who, 10)),
                 Text(one_line(what, 22)),
                 Text(one_line(change, width)),
             )
@@ -113,7 +113,7 @@ class AuditScreen(FilteredListScreen):
             return
         e = shown[row]
         text = Text()
-        text.append(f"{e.at:%Y-%m-%d %H:%M:%S} UTC · {e.user} · {e.action} {e.entity}", style="dim")
+        text.append(f"{e.at:%Y-%m-%d %H:%M:%S} UTC · {e.who} · {e.action} {e.entity}", style="dim")
         if e.field:
             text.append(f".{e.field}", style="dim")
         if e.old is not None:

@@ -23,7 +23,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Select, St
 
 from models.domain import Action, Dossier, Feedback, Finding, Investigation
 from models.errors import ValidationError
-from models.review import approval_refusal, available, effective_role
+from models.review import DutiesError, approval_refusal, available, effective_role
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime, parse_date
 from models.vocab import Concurrence, FeedbackAudience, SignOffDecision, Status
@@ -37,6 +37,8 @@ class ReviewState:
     dossier: Dossier
     findings: list[Finding]
     role: str | None
+    #: What makes you an author of it ("submitted it for review"), under separation of duties.
+    authored: str | None = None
 
 
 def count(n: int, word: str) -> str:
@@ -162,6 +164,7 @@ class ReviewScreen(ServiceScreen):
                 dossier,
                 run_checks(dossier, today=self.app.today()),
                 self.service.role_of(self.service.login),
+                self.service.duty_conflict(inv_id),
             )
 
         self.call(load, self.investigation_id, then=self._show)
@@ -239,7 +242,7 @@ class ReviewScreen(ServiceScreen):
         log = Text()
         for so in state.dossier.signoffs:
             log.append(
-                f"{format_datetime(so.at)}  {label(SignOffDecision, so.decision)} by {so.name}"
+                f"{format_datetime(so.at)}  {label(SignOffDecision, so.decision)} by {so.signed_by}"
             )
             if so.comment:
                 log.append(f": {one_line(so.comment, 80)}")
@@ -288,17 +291,49 @@ class ReviewScreen(ServiceScreen):
         row = self.query_one("#actions", DataTable).cursor_row
         return self.state.dossier.actions[row] if row < len(self.state.dossier.actions) else None
 
+    def _duties(self, step: str, go) -> bool:
+        """Under separation of duties, an author may not `step`: say so, or (an admin) ask for
+        the written reason and call `go(reason)`. True when this took over."""
+        authored = self.state.authored if self.state is not None else None
+        if not authored:
+            return False
+        login = self.service.login
+        if self.state is not None and self.state.role != "admin":
+            self.app.show_error(  # type: ignore[attr-defined]
+                DutiesError(
+                    f"{login} {authored}, so someone else must {step} (separation of duties)",
+                    login=login,
+                    can_override=False,
+                ),
+                title="Someone else must do this",
+            )
+            return True
+        self.app.push_screen(
+            TextDialog(
+                f"You ({login}) {authored}: separation of duties says someone else must {step}. "
+                "As admin you may do it yourself: write why (it is audited and printed in the "
+                "report).",
+                save=Saver(lambda values, _version: go(values["text"])),
+            )
+        )
+        return True
+
     def action_concur(self) -> None:
         action = self._selected_action()
-        if action is not None:
-            self.save(
-                self.service.record_concurrence,
+        if action is None:
+            return
+
+        def concur(reason: str | None = None) -> Action:
+            return self.service.record_concurrence(
                 action.id,
                 action.version,
                 Concurrence.CONCUR.value,
                 "",
-                then=self._done,
+                override_reason=reason,
             )
+
+        if not self._duties("concur with its actions", concur):
+            self.save(concur, then=self._done)
 
     def action_not_concur(self) -> None:
         action = self._selected_action()
@@ -339,6 +374,12 @@ class ReviewScreen(ServiceScreen):
             if refusal:
                 self.app.show_error(ValidationError(refusal), title="Cannot approve yet")  # type: ignore[attr-defined]
                 return
+        inv = self._inv()
+        if inv is not None and self._duties(
+            "approve it",
+            lambda reason: self.service.approve(inv.id, inv.version, "", override_reason=reason),
+        ):
+            return
         self._review_step(
             self.service.approve, "Approve: a comment for the record (optional)", required=False
         )

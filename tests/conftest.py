@@ -27,6 +27,8 @@ os.environ["TERM"] = "xterm"
 # removed when the run ends.
 _CACHE = tempfile.mkdtemp(prefix="rca-test-cache-")
 os.environ["RCA_CACHE"] = _CACHE
+# The audit checkpoint file (models.checkpoint) too.
+os.environ["RCA_STATE"] = os.path.join(_CACHE, "state")
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 

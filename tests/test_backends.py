@@ -69,7 +69,8 @@ def test_four_writers_save_every_cause_and_the_chain_holds(backend_url):
     causes = service.list_causes(inv.id)
     assert len(causes) == WRITERS * EACH
     assert {c.text.split(":")[0] for c in causes} == {f"w{i}" for i in range(WRITERS)}
-    creators = {e.user for e in service.audit_entries(inv.id) if e.entity == "cause"}
+    # Each writer's given name beside its login (on PostgreSQL the login is the session's role).
+    creators = {e.display_name for e in service.audit_entries(inv.id) if e.entity == "cause"}
     assert creators == {f"w{i}" for i in range(WRITERS)}
     assert service.verify_audit() is None
     seqs = [e.seq for e in service.audit_entries()]
@@ -187,3 +188,37 @@ def test_a_server_database_holding_other_tables_is_refused(pg_url):
         con.execute("DROP TABLE alembic_version")
     with pytest.raises(DatabaseError, match="not an RCA database"):
         open_database(pg_url)
+
+
+def test_on_the_server_a_cut_tail_is_caught(pg_url):
+    """A superuser switches the triggers off, cuts the newest entry, switches them on again:
+    the chain left is valid in itself, and the checkpoint file shows the cut."""
+    import psycopg
+
+    from models.service import open_service
+
+    service = open_service(pg_url, user="alice")
+    inv = service.create_investigation("Fall")
+    service.add_cause(inv.id, "Bed alarm off")
+    assert service.verify_audit() is None
+    with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as con:
+        con.execute("ALTER TABLE audit_entry DISABLE TRIGGER USER")
+        con.execute("DELETE FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry)")
+        con.execute("ALTER TABLE audit_entry ENABLE TRIGGER USER")
+    problem = service.verify_audit()
+    assert problem is not None and "missing from the end of the trail" in problem.message
+    service.db.dispose()
+
+
+def test_on_the_server_switched_off_triggers_are_caught(pg_url):
+    import psycopg
+
+    from models.service import open_service
+
+    service = open_service(pg_url, user="alice")
+    service.create_investigation("Fall")
+    with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as con:
+        con.execute("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_delete")
+    problem = service.verify_audit()
+    assert problem is not None and "switched off (audit_entry_no_delete)" in problem.message
+    service.db.dispose()

@@ -226,8 +226,13 @@ def test_the_review_path(people, demo_id):
     assert inv.status == "action_plan"
     inv = ivan.update_investigation(inv.id, inv.version, title="Edited after reopening")
     assert inv.title == "Edited after reopening"
-    steps = [(e.old, e.new, e.user) for e in ivan.audit_entries(inv.id) if e.field == "status"]
-    assert steps == [
+    steps = [
+        (e.old, e.new, e.user)
+        for e in ivan.audit_entries(inv.id)
+        if e.entity == "investigation" and e.field == "status"
+    ]
+    assert steps[0] == (None, "action_plan", "alice")  # the status the demo was imported with
+    assert steps[1:] == [
         ("action_plan", "in_review", "ivan"),
         ("in_review", "approved", "rita"),
         ("approved", "action_plan", "rita"),
@@ -524,22 +529,45 @@ def test_concurrence_after_approval_is_refused(people, demo_id):
         people["rita"].record_concurrence(a.id, a.version, "do_not_concur", "Changed my mind")
 
 
-def test_an_imported_approved_investigation_names_its_sign_off(people):
-    doc = {
-        "format": "rca-tui/1",
-        "investigation": {"title": "Retained sponge", "status": "approved"},
-        "signoffs": [
-            {
-                "role": "Chief Medical Officer",
-                "name": "Dr Ruth Okoye",
-                "decision": "approved",
-                "at": "2026-11-28T14:05:00",
-            }
-        ],
-    }
-    inv = people["ivan"].import_document(doc)
-    with pytest.raises(FrozenError, match="approved on 2026-11-28 by Dr Ruth Okoye"):
-        people["ivan"].update_investigation(inv.id, inv.version, unit="OR 2")
+def test_an_imported_file_cannot_bring_approval_with_it(people):
+    """An investigator imports a file that says "approved" with a CMO's sign-off and every
+    action concurred: it arrives before review, the sign-off and the concurrence are history
+    marked as imported, and approving it takes a real reviewer's concurrence and sign-off."""
+    from models.demo import demo_document
+
+    doc = demo_document(dt.date(2026, 11, 30))
+    doc["investigation"]["status"] = "approved"
+    for action in doc["actions"]:
+        action["concurrence"] = "concur"
+    doc["signoffs"] = [
+        {
+            "role": "Chief Medical Officer",
+            "name": "Dr Real Boss",
+            "decision": "approved",
+            "at": "2026-11-28T14:05:00",
+        }
+    ]
+    ivan, rita = people["ivan"], people["rita"]
+    inv = ivan.import_document(doc)
+    assert inv.status == "action_plan"
+    dossier = ivan.dossier(inv.id)
+    (signoff,) = dossier.signoffs
+    assert signoff.imported and signoff.login is None
+    assert signoff.signed_by == "Dr Real Boss (imported, not signed here)"
+    assert all(a.concurrence is None for a in dossier.actions)
+    assert {a.imported_concurrence for a in dossier.actions} == {"concur"}
+    # Still editable: nothing was approved here.
+    inv = ivan.update_investigation(inv.id, inv.version, unit="OR 2")
+    assert inv.unit == "OR 2"
+    # The live path: submit, a reviewer concurs and approves.
+    inv = ivan.submit_for_review(inv.id, inv.version)
+    with pytest.raises(ValidationError, match="no concurrence decision yet"):
+        rita.approve(inv.id, inv.version)
+    for action in rita.list_actions(inv.id):
+        rita.record_concurrence(action.id, action.version, "concur")
+    inv = rita.approve(inv.id, inv.version)
+    live = [s for s in rita.dossier(inv.id).signoffs if not s.imported]
+    assert [(s.decision, s.login) for s in live] == [("approved", "rita")]
 
 
 def test_add_signoff_is_for_leadership(people):

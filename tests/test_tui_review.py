@@ -456,3 +456,54 @@ async def test_the_screen_names_the_login_and_the_recorded_name(db_path):
         shown = {b.binding.action for b in screen.active_bindings.values()}
         assert "approve" not in shown and "concur" not in shown
     assert all(a.concurrence is None for a in boss.list_actions(inv_id))
+
+
+async def test_an_author_is_stopped_and_an_admin_author_writes_why(db_path):
+    """alice (admin) imported and submitted the demo: she is its author. Separation of duties:
+    `c` and `p` ask her why she does it herself; the reason is stored and audited."""
+    alice, inv_id, app = reviewer_app(db_path, "in_review", user="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        assert screen.state.authored == "submitted it for review"
+        for _ in alice.list_actions(inv_id):
+            await pilot.press("c")
+            await settle(pilot)
+            assert isinstance(app.screen, TextDialog)
+            assert "separation of duties says someone else must concur" in app.screen.question
+            await pilot.press(*"Only reviewer on leave")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            await pilot.press("down")
+        assert {a.concurrence_override for a in alice.list_actions(inv_id)} == {
+            "Only reviewer on leave"
+        }
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog) and "approve it" in app.screen.question
+        await pilot.press(*"CMO away")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert alice.get_investigation(inv_id).status == "approved"
+    approval = [s for s in alice.dossier(inv_id).signoffs if s.decision == "approved"][-1]
+    assert (approval.login, approval.override_reason) == ("alice", "CMO away")
+
+
+async def test_a_reviewer_who_authored_is_told_someone_else_must(db_path):
+    from models.service import Service as Svc
+
+    rita, inv_id, _ = reviewer_app(db_path, "in_review")
+    # Returned for changes, rita writes an action herself: she is an author now.
+    setup = Svc(rita.db, "alice", separation_of_duties=False)
+    inv = setup.return_for_changes(inv_id, None, "One stronger action")
+    root = next(c for c in rita.list_causes(inv_id) if c.kind == "root")
+    rita.add_action(inv_id, "Low beds on 4 West", addresses=[root.id], strength="stronger")
+    Svc(rita.db, "ivan").submit_for_review(inv.id, None)
+    app = make_app(rita, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_review(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.title_text == "Someone else must do this"
+        assert "rita wrote its actions" in app.screen.message
+    assert {a.concurrence for a in rita.list_actions(inv_id)} == {None}

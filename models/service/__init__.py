@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     )
     from models.graph import CauseGraph
     from models.service.core import UnitOfWork
+    from models.service.documents import Verification
 
 _AGGREGATES = (
     "investigations",
@@ -428,6 +429,16 @@ class Service:
         from models.service import documents
 
         return documents.audit_entries(self._uow, investigation_id)
+
+    def duty_conflict(self, investigation_id: int) -> str | None:
+        from models.service import duties
+
+        return duties.conflict(self._uow, investigation_id)
+
+    def audit_check(self, expect: Sequence[audit_chain.Anchor] = ()) -> Verification:
+        from models.service import documents
+
+        return documents.audit_check(self._uow, expect)
 
     def verify_audit(self) -> audit_chain.ChainProblem | None:
         from models.service import documents

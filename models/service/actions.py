@@ -191,10 +191,7 @@ def add_action(
         row = ActionRow(investigation_id=investigation_id, **data)
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(investigation_id, "action", row.id, "create", None, None, row.text)
-        for name, value in data.items():
-            if name not in ("text", "status") and value not in (None, ""):
-                tx.audit(investigation_id, "action", row.id, "update", name, None, value)
+        tx.created(investigation_id, "action", row)
         set_addresses(uow, tx, row, addresses)
         tx.s.flush()
         uow.touch(tx, investigation_id)

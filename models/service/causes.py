@@ -85,10 +85,7 @@ def add_cause(
         )
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(investigation_id, "cause", row.id, "create", None, None, row.text)
-        for name in ("category", "kind", "evidence", "statement"):
-            if data.get(name) not in (None, "", "cause"):
-                tx.audit(investigation_id, "cause", row.id, "update", name, None, data[name])
+        tx.created(investigation_id, "cause", row)
         if effect_id is not None:
             insert_link(uow, tx, investigation_id, row.id, effect_id)
         rev = uow.touch(tx, investigation_id, graph=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
@@ -25,21 +26,65 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from models import audit as audit_chain
-from models import review, values
+from models import checkpoint, review, values
 from models.db import Database, translate
 from models.errors import ConflictError, NotFoundError, ReadOnlyError, ValidationError
 from models.tables import (
+    ActionRow,
     AppUserRow,
     AuditRow,
     CausalLinkRow,
     CauseRow,
+    FeedbackRow,
     InvestigationRow,
     SignOffRow,
+    TeamMemberRow,
+    TimelineEntryRow,
     _now,
 )
 
 if TYPE_CHECKING:
     from models.graph import CauseGraph
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """What the audit trail holds of one kind of record: its table, the field its create entry
+    names (None: a summary), and the fields whose every value is in the trail, written when the
+    record is made (unless it is the default) and at every change. `integrity` replays the
+    trail against the rows with this."""
+
+    table: type
+    name_field: str | None
+    fields: tuple[str, ...]
+
+    def default(self, name: str) -> Any:
+        from pydantic_core import PydanticUndefined
+
+        value = self.table.model_fields[name].default
+        return None if value is PydanticUndefined else value
+
+
+TRACKED: dict[str, Tracked] = {
+    "investigation": Tracked(InvestigationRow, "title", (*values.INVESTIGATION, "sac_score")),
+    "team_member": Tracked(TeamMemberRow, "name", tuple(values.TEAM_MEMBER)),
+    "timeline_entry": Tracked(TimelineEntryRow, "happened", tuple(values.TIMELINE_ENTRY)),
+    "cause": Tracked(CauseRow, "text", tuple(values.CAUSE)),
+    "action": Tracked(
+        ActionRow,
+        "text",
+        (
+            *values.ACTION,
+            "concurrence_by",
+            "concurrence_name",
+            "concurrence_override",
+            "concurrence_at",
+        ),
+    ),
+    "sign_off": Tracked(SignOffRow, None, ("comment",)),
+    "feedback": Tracked(FeedbackRow, "audience", tuple(values.FEEDBACK)),
+    "app_user": Tracked(AppUserRow, None, ("role",)),
+}
 
 
 def short(text: str, width: int = 40) -> str:
@@ -61,6 +106,7 @@ class Transaction:
         self.name = name
         self.at = _now()
         self._head: tuple[int, str] | None = None
+        self._wrote = False
         self.after_commit: list[Any] = []
 
     def head(self) -> tuple[int, str]:
@@ -101,6 +147,31 @@ class Transaction:
         digest = audit_chain.entry_hash(**entry, prev_hash=prev)
         self.s.add(AuditRow(**entry, prev_hash=prev, hash=digest))
         self._head = (seq, digest)
+        self._wrote = True
+
+    def created(
+        self,
+        investigation_id: int | None,
+        entity: str,
+        row: Any,
+        *,
+        summary: str | None = None,
+        action: str = "create",
+    ) -> None:
+        """The entries of a new record: its create (or import) entry naming it, then one entry
+        for each tracked field that is not at its default, so the trail holds every value."""
+        spec = TRACKED[entity]
+        if summary is None:
+            summary = getattr(row, spec.name_field) if spec.name_field else ""
+        self.audit(investigation_id, entity, row.id, action, None, None, summary)
+        for name in spec.fields:
+            value = getattr(row, name)
+            if name != spec.name_field and value != spec.default(name):
+                self.audit(investigation_id, entity, row.id, "update", name, None, value)
+
+    def written_head(self) -> tuple[int, str] | None:
+        """The head this transaction leaves, if it wrote any audit entry."""
+        return self._head if self._wrote else None
 
 
 class UnitOfWork:
@@ -118,6 +189,8 @@ class UnitOfWork:
         self.separation_of_duties = separation_of_duties
         self.graphs: dict[int, CauseGraph] = {}
         self.graph_lock = threading.RLock()
+        #: The hash of the trail's first entry: which chain the checkpoint file speaks of.
+        self._first_hash: str | None = None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -137,6 +210,12 @@ class UnitOfWork:
             with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
                 tx = Transaction(s, self.login, self.user)
                 yield tx
+                head = tx.written_head()
+                if head is not None and self._first_hash is None:
+                    s.flush()
+                    self._first_hash = s.execute(
+                        select(AuditRow.hash).where(AuditRow.seq == 1)
+                    ).scalar_one_or_none()
                 s.commit()
         except StaleDataError:
             raise ConflictError(
@@ -146,6 +225,8 @@ class UnitOfWork:
             raise ValidationError(f"refused by the database: {exc.orig}") from None
         except DBAPIError as exc:
             raise translate(exc, self.db.target.name) from None
+        if head is not None and self._first_hash is not None:
+            checkpoint.record(self.db.target.name, self._first_hash, *head)
         for callback in tx.after_commit:
             callback()
 

@@ -5,6 +5,8 @@ and backups."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -43,6 +45,7 @@ from models.tables import (
     TeamMemberRow,
     TimelineEntryRow,
 )
+from models.vocab import Concurrence, Status
 
 if TYPE_CHECKING:
     pass
@@ -91,7 +94,20 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
     signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, SignOffRow.id))
     feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, FeedbackRow.id))
     categories = tuple(categories_in(s, investigation_id))
-    return Dossier(inv, team, timeline, causes, links, actions, signoffs, feedback, categories)
+    head = s.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1))
+    last = head.first()
+    return Dossier(
+        inv,
+        team,
+        timeline,
+        causes,
+        links,
+        actions,
+        signoffs,
+        feedback,
+        categories,
+        (last[0], last[1]) if last else None,
+    )
 
 
 def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) -> list[Finding]:
@@ -112,9 +128,58 @@ def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[
         return [AuditEntry.from_row(r) for r in s.execute(query).scalars()]
 
 
-def verify_audit(uow: UnitOfWork) -> audit_chain.ChainProblem | None:
+def audit_check(uow: UnitOfWork, expect: Sequence[audit_chain.Anchor] = ()) -> Verification:
+    """The whole trail checked: its hash chain; that it still reaches every head recorded
+    outside its own rows (`expect`, e.g. from a printed report; the sign-offs; this user's
+    checkpoint file); that its append-only triggers are in place; and that every record in the
+    database says what the trail says (`integrity`). The first problem found, in words."""
+    from models import checkpoint
+    from models.service import integrity
+
+    name = uow.db.target.name
     with uow.read() as s:
-        return audit_chain.verify(s.execute(select(AuditRow).order_by(AuditRow.seq)).scalars())
+        rows = list(s.execute(select(AuditRow).order_by(AuditRow.seq)).scalars())
+        anchors = list(expect)
+        for so in s.execute(
+            select(SignOffRow).where(SignOffRow.chain_seq.is_not(None)).order_by(SignOffRow.id)
+        ).scalars():
+            anchors.append(
+                audit_chain.Anchor(
+                    so.chain_seq, so.chain_hash or "", f"the sign-off of {so.at:%Y-%m-%d %H:%M}"
+                )
+            )
+        recorded = checkpoint.read(name)
+        sources = [f"{len(anchors)} recorded head{'s' * (len(anchors) != 1)}"]
+        if rows and rows[0].hash in recorded:
+            seq, digest = recorded[rows[0].hash]
+            anchors.append(
+                audit_chain.Anchor(seq, digest, f"your checkpoint file ({checkpoint.path()})")
+            )
+            sources.append(f"your checkpoint (entry {seq})")
+        problem = audit_chain.verify(rows, anchors)
+        if problem is None and not rows and recorded:
+            problem = audit_chain.ChainProblem(
+                None, None, "every audit entry was removed: your checkpoint file recorded some"
+            )
+        if problem is None:
+            gone = uow.db.audit_guards_missing(s.connection())
+            if gone:
+                problem = audit_chain.ChainProblem(
+                    None,
+                    None,
+                    "the audit table's append-only triggers were removed or switched off "
+                    f"({', '.join(gone)}): entries can be changed without a trace",
+                )
+        if problem is None:
+            found = integrity.problems(s)
+            if found:
+                more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+                problem = audit_chain.ChainProblem(None, None, found[0] + more)
+    return Verification(problem, len(rows), tuple(sources), checkpoint.last_error)
+
+
+def verify_audit(uow: UnitOfWork) -> audit_chain.ChainProblem | None:
+    return audit_check(uow).problem
 
 
 def export_document(uow: UnitOfWork, investigation_id: int) -> dict[str, Any]:
@@ -148,6 +213,10 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     fields.pop("sac_score")
     if fields["sentinel"] is None:
         fields.pop("sentinel")
+    # A file cannot bring authority with it: an investigation that was in review, approved or
+    # closed where it came from arrives before review here, to be reviewed by people who see it.
+    if fields.get("status") in AWAITING_REVIEW:
+        fields["status"] = Status.ACTION_PLAN
     data = norm(values.INVESTIGATION, fields, "investigation")
     derive(data)
     inv = InvestigationRow(
@@ -156,12 +225,12 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     tx.s.add(inv)
     tx.s.flush()
     iid = inv.id
-    tx.audit(iid, "investigation", iid, "import", None, None, inv.title)
+    tx.created(iid, "investigation", inv, action="import")
 
-    def add(row: Any, entity: str, summary: str) -> Any:
+    def add(row: Any, entity: str, summary: str | None = None) -> Any:
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(iid, entity, row.id, "import", None, None, summary)
+        tx.created(iid, entity, row, summary=summary, action="import")
         return row
 
     for position, m in enumerate(doc.team):
@@ -200,7 +269,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     ids: dict[str, int] = {}
     for c, row in zip(doc.causes, cause_rows, strict=True):
         ids[c.id] = row.id
-        tx.audit(iid, "cause", row.id, "import", None, None, row.text)
+        tx.created(iid, "cause", row, action="import")
     link_rows = [
         CausalLinkRow(investigation_id=iid, cause_id=ids[lk.cause], effect_id=ids[lk.effect])
         for lk in doc.links
@@ -212,7 +281,9 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
             iid, "causal_link", row.id, "import", None, None, f"{row.cause_id}->{row.effect_id}"
         )
     for i, a in enumerate(doc.actions):
-        fields = a.model_dump(exclude={"addresses", "measure"})
+        fields = a.model_dump(exclude={"addresses", "measure", "concurrence", "concurrence_reason"})
+        # Concurrence in the file is history of another database, never a decision here.
+        fields["imported_concurrence"] = a.imported_concurrence or _concurrence_text(a)
         if a.measure is not None:
             fields = flatten_action({**fields, "measure": a.measure.model_dump()})
         action = add(
@@ -222,13 +293,17 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         )
         for ref in dict.fromkeys(a.addresses):
             tx.s.add(ActionCauseRow(action_id=action.id, cause_id=ids[ref]))
+            tx.audit(iid, "action", action.id, "update", "addresses", None, ids[ref])
     for i, so in enumerate(doc.signoffs):
-        fields = so.model_dump(exclude={"at"})
+        fields = so.model_dump(exclude={"at", "imported"})
         at = values.when("at", so.at) or tx.at
         row = SignOffRow(
-            investigation_id=iid, at=at, **norm(values.SIGN_OFF, fields, f"signoffs[{i}]")
+            investigation_id=iid,
+            at=at,
+            imported=True,  # history only: nobody signed it in this database
+            **norm(values.SIGN_OFF, fields, f"signoffs[{i}]"),
         )
-        add(row, "sign_off", f"{so.name}: {so.decision}")
+        add(row, "sign_off", f"imported: {so.name}: {so.decision}")
     for i, fb in enumerate(doc.feedback):
         add(
             FeedbackRow(
@@ -240,6 +315,29 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         )
     tx.s.flush()
     return Investigation.from_row(inv)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What `rca audit verify` found: the first problem (None: intact), how many entries were
+    checked, against which recorded heads, and why no checkpoint could be kept (if so)."""
+
+    problem: audit_chain.ChainProblem | None
+    entries: int
+    anchors: tuple[str, ...]
+    checkpoint_error: str | None = None
+
+
+#: Statuses an imported investigation may not keep: it arrives in the action plan instead.
+AWAITING_REVIEW = frozenset({Status.IN_REVIEW, Status.APPROVED, Status.CLOSED})
+
+
+def _concurrence_text(action: Any) -> str:
+    """A concurrence given in a file, as history: "concur" or "do not concur: reason"."""
+    if action.concurrence is None:
+        return ""
+    said = Concurrence(action.concurrence).label.lower()
+    return f"{said}: {action.concurrence_reason}" if action.concurrence_reason else said
 
 
 def backup(uow: UnitOfWork, dest: str, *, force: bool = False) -> str:

@@ -84,3 +84,13 @@ def check(
         f"set aside by {tx.login} to {step}: {reason}",
     )
     return reason
+
+
+def conflict(uow: UnitOfWork, investigation_id: int) -> str | None:
+    """What makes this service's login an author of the investigation ("submitted it for
+    review", "wrote its actions"), when separation of duties is on; None otherwise. The review
+    screen asks an admin for the reason before the step, instead of after a refusal."""
+    if not uow.separation_of_duties:
+        return None
+    with uow.read() as s:
+        return authorship(s, investigation_id, uow.login)

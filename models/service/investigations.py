@@ -33,10 +33,7 @@ def create_investigation(uow: UnitOfWork, title: str, **fields: Any) -> Investig
         )
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(row.id, "investigation", row.id, "create", None, None, row.title)
-        for name, value in data.items():
-            if name != "title" and value not in (None, "", False):
-                tx.audit(row.id, "investigation", row.id, "update", name, None, value)
+        tx.created(row.id, "investigation", row)
         result = Investigation.from_row(row)
     return result
 

@@ -46,18 +46,10 @@ def add_signoff(uow: UnitOfWork, investigation_id: int, **fields: Any) -> SignOf
     with uow.write() as tx:
         uow.writable(tx.s, investigation_id)
         uow.require_role(tx.s, review.LEADERSHIP, "add a sign-off")
-        row = SignOffRow(investigation_id=investigation_id, at=tx.at, **data)
+        row = SignOffRow(investigation_id=investigation_id, at=tx.at, login=tx.login, **data)
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(
-            investigation_id,
-            "sign_off",
-            row.id,
-            "create",
-            None,
-            None,
-            f"{row.name}: {row.decision}",
-        )
+        tx.created(investigation_id, "sign_off", row, summary=f"{row.name}: {row.decision}")
         uow.touch(tx, investigation_id)
         return SignOff.from_row(row)
 
@@ -70,7 +62,7 @@ def add_feedback(uow: UnitOfWork, investigation_id: int, **fields: Any) -> Feedb
         row = FeedbackRow(investigation_id=investigation_id, **data)
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(investigation_id, "feedback", row.id, "create", None, None, row.audience)
+        tx.created(investigation_id, "feedback", row)
         uow.touch(tx, investigation_id)
         return Feedback.from_row(row)
 
@@ -123,10 +115,7 @@ def record_signoff(
     )
     tx.s.add(row)
     tx.s.flush()
-    summary = f"{tx.login}: {decision}"
-    tx.audit(investigation_id, "sign_off", row.id, "create", None, None, summary)
-    if comment:
-        tx.audit(investigation_id, "sign_off", row.id, "update", "comment", None, comment)
+    tx.created(investigation_id, "sign_off", row, summary=f"{tx.login}: {decision}")
 
 
 def submit_for_review(uow: UnitOfWork, investigation_id: int, version: int | None) -> Investigation:

@@ -46,7 +46,7 @@ def add_member(
         row = TeamMemberRow(investigation_id=investigation_id, position=position, **data)
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(investigation_id, "team_member", row.id, "create", None, None, row.name)
+        tx.created(investigation_id, "team_member", row)
         uow.touch(tx, investigation_id)
         return TeamMember.from_row(row)
 
@@ -89,7 +89,7 @@ def add_entry(uow: UnitOfWork, investigation_id: int, **fields: Any) -> Timeline
         row = TimelineEntryRow(investigation_id=investigation_id, position=position, **data)
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(investigation_id, "timeline_entry", row.id, "create", None, None, row.happened)
+        tx.created(investigation_id, "timeline_entry", row)
         uow.touch(tx, investigation_id)
         return TimelineEntry.from_row(row)
 

@@ -33,7 +33,7 @@ def ensure_admin(uow: UnitOfWork) -> None:
             row = AppUserRow(name=name, role=review.ADMIN, created_by=name, created_at=tx.at)
             tx.s.add(row)
             tx.s.flush()
-            tx.audit(None, "app_user", row.id, "create", None, None, f"{name}: admin")
+            tx.created(None, "app_user", row, summary=f"{name}: admin")
     except (LockedError, ReadOnlyError, ValidationError):
         pass  # busy or not writable now: the next service to open it tries again
 
@@ -73,7 +73,7 @@ def add_user(uow: UnitOfWork, name: str, role: str) -> User:
         row = AppUserRow(**data, created_by=tx.login, created_at=tx.at)
         tx.s.add(row)
         tx.s.flush()
-        tx.audit(None, "app_user", row.id, "create", None, None, f"{row.name}: {row.role}")
+        tx.created(None, "app_user", row, summary=f"{row.name}: {row.role}")
         return User.from_row(row)
 
 

@@ -1,0 +1,80 @@
+"""A checkpoint of the audit chain's head, outside the database, for `rca audit verify`.
+
+Whoever can write the database file (or drop the triggers on a server) can delete the newest
+audit entries, and the chain left behind is still valid in itself. Every write transaction of
+this program therefore also records the new head (sequence and hash) in a small file of the
+user's own (`~/.local/state/rca-tui/audit-heads.json` on Linux, or `$RCA_STATE`), keyed by the
+database; `verify` reads it back as an anchor. The file is the user's (mode 0600, its folder
+0700), so on a shared server each person keeps a record of the trail as they last left it.
+
+Writing it is best effort: the change itself is already committed, so a checkpoint that cannot
+be written does not undo a save; `verify` says so instead (`last_error`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+_lock = threading.Lock()
+#: Why the last checkpoint could not be written (None: it was, or none was tried).
+last_error: str | None = None
+
+
+def path() -> Path:
+    folder = os.environ.get("RCA_STATE")
+    if folder:
+        return Path(folder) / "audit-heads.json"
+    from platformdirs import user_state_path
+
+    return user_state_path("rca-tui", appauthor=False) / "audit-heads.json"
+
+
+def _load(target: Path) -> dict:
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read(database: str) -> dict[str, tuple[int, str]]:
+    """What was recorded for `database` (its name: a path, or a URL without its password):
+    {the hash of its first entry: (sequence, hash) of the head}. A database made anew at the
+    same place starts another chain, so it has another first hash, and another record."""
+    known = _load(path()).get(database)
+    out: dict[str, tuple[int, str]] = {}
+    if isinstance(known, dict):
+        for first, head in known.items():
+            if isinstance(head, list) and len(head) == 2 and isinstance(head[0], int):
+                out[str(first)] = (head[0], str(head[1]))
+    return out
+
+
+def record(database: str, first: str, seq: int, digest: str) -> None:
+    """Remember that the chain of `database` that begins with hash `first` now ends at entry
+    `seq` with hash `digest`."""
+    global last_error
+    target = path()
+    with _lock:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            data = _load(target)
+            chains = data.get(database)
+            if not isinstance(chains, dict):
+                chains = data[database] = {}
+            known = chains.get(first)
+            if isinstance(known, list) and known and isinstance(known[0], int) and known[0] > seq:
+                return  # another of this user's programs has written later entries already
+            chains[first] = [seq, digest]
+            fd, tmp = tempfile.mkstemp(prefix=".audit-heads.", dir=target.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                os.fchmod(fh.fileno(), 0o600)
+                json.dump(data, fh)
+            os.replace(tmp, target)
+            last_error = None
+        except OSError as exc:
+            last_error = f"{target}: {exc.strerror or exc}"
