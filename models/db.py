@@ -336,6 +336,90 @@ def _url_revision(tgt: Target, conn) -> str | None:
     return _known_revision(tgt.name, row[0] if row else None)
 
 
+# --- sharing ---------------------------------------------------------------------------------
+#: The folder of a shared SQLite database: the group may enter and write, others nothing, and
+#: files made inside belong to the group (setgid).
+SHARED_FOLDER_MODE = 0o2770
+SHARED_FILE_MODE = 0o660
+
+
+def share_sqlite(path: Path, group: str) -> None:
+    """Make `path` (and its folder) a database the members of Unix `group` all use: a setgid
+    folder 2770 and the file 0660 in that group. SQLite gives its -wal and -shm files the
+    database file's mode, and the setgid folder gives them its group, so every member can open
+    them too. Run by the folder's owner (or root)."""
+    import grp
+
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise DatabaseError(f"--shared {group}: there is no such group on this machine") from None
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chown(folder, -1, gid)
+        os.chmod(folder, SHARED_FOLDER_MODE)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SHARED_FILE_MODE)
+            os.close(fd)
+        for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if item.exists():
+                os.chown(item, -1, gid)
+                os.chmod(item, SHARED_FILE_MODE)
+    except PermissionError:
+        raise DatabaseError(
+            f"{folder}: cannot hand it to group {group} (run this as the folder's owner or root)"
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(f"{folder}: cannot set it up for sharing ({exc.strerror})") from None
+
+
+#: Tables whose rows people change through the app (every table but the audit trail and the
+#: schema version).
+_DATA_TABLES = (
+    "investigation",
+    "team_member",
+    "timeline_entry",
+    "fishbone_category",
+    "cause",
+    "causal_link",
+    "action",
+    "action_cause",
+    "sign_off",
+    "feedback",
+    "app_user",
+)
+
+
+def grant_users(db: Database, role: str) -> None:
+    """PostgreSQL: let `role` (a group role the people's logins are members of) use the
+    database, and never change or remove audit entries: SELECT and INSERT on the audit table
+    only, no TRUNCATE anywhere. The tables stay owned by whoever ran the migrations, so the role
+    cannot drop or switch off the append-only triggers either."""
+    if not db.target.is_postgresql:
+        raise DatabaseError(
+            "--grant is for a PostgreSQL server; a shared SQLite file uses --shared GROUP"
+        )
+    import re
+
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", role):
+        raise DatabaseError(f"--grant {role!r}: a role name is letters, digits and _")
+    statements = [
+        f'GRANT USAGE ON SCHEMA public TO "{role}"',
+        f'REVOKE ALL ON audit_entry FROM "{role}"',
+        f'GRANT SELECT, INSERT ON audit_entry TO "{role}"',
+        f'GRANT SELECT ON alembic_version TO "{role}"',
+        f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+        *(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{role}"' for t in _DATA_TABLES),
+    ]
+    try:
+        with db.engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+    except DBAPIError as exc:
+        raise translate(exc, db.target.name) from None
+
+
 # --- migrations ------------------------------------------------------------------------------
 def _run_alembic(connection) -> None:
     from alembic import command

@@ -126,12 +126,37 @@ def run_app(obj: Ctx, **run_options: Any) -> None:
 
 
 @cli.command()
+@click.option(
+    "--shared",
+    "group",
+    metavar="GROUP",
+    help="SQLite: make the folder and the file a database every member of this Unix group "
+    "uses (setgid folder 2770, files 0660). Run as the folder's owner.",
+)
+@click.option(
+    "--grant",
+    "role",
+    metavar="ROLE",
+    help="PostgreSQL: let this role (a group role of the people's logins) use the database; "
+    "it may read and add audit entries, never change or remove them.",
+)
 @pass_ctx
-def init(obj: Ctx) -> None:
+def init(obj: Ctx, group: str | None, role: str | None) -> None:
     """Create the database (or check an existing one) and print where it is."""
+    from models.db import Target, grant_users, share_sqlite
     from models.migrations import HEAD
 
+    if group:
+        target = Target.parse(obj.settings.db)
+        if target.path is None:
+            raise RcaError(
+                "--shared is for a SQLite file; a server database is shared with --grant ROLE"
+            )
+        share_sqlite(target.path, group)
     service = obj.service()
+    if role:
+        grant_users(service.db, role)
+        click.echo(f"Role {role} may use the database; audit entries: read and add only.")
     mode = " (read-only)" if service.readonly else ""
     click.echo(f"Database ready: {service.db.target.name} (schema {HEAD}){mode}")
 

@@ -89,16 +89,19 @@ class Settings:
 
     @classmethod
     def from_mapping(cls, data: dict[str, object]) -> Settings:
+        return cls(**cls.checked(data))
+
+    @classmethod
+    def checked(cls, data: dict[str, object]) -> dict[str, object]:
+        """Every key known and every value of the right kind (what one file can be judged on
+        alone); the values as the settings hold them."""
         known = {f.name for f in fields(cls) if f.init}
         unknown = sorted(set(data) - known)
         if unknown:
             raise SettingsError(
                 f"setting '{unknown[0]}': not a setting (known: {', '.join(sorted(known))})"
             )
-        out: dict[str, object] = {}
-        for key, value in data.items():
-            out[key] = _check(key, value)
-        return cls(**out)
+        return {key: _check(key, value) for key, value in data.items()}
 
 
 #: The settings key of each field of `DeadlinePolicy` and `BusinessCalendar`.
@@ -157,6 +160,18 @@ def _check(key: str, value: object) -> object:
     return value  # pragma: no cover - every field is handled above
 
 
+#: The server-wide settings an administrator writes, read before each user's own.
+SYSTEM_CONFIG = Path("/etc/rca-tui/config.toml")
+#: Settings only the server-wide file may set: a policy, not a preference. A user's file that
+#: sets one is refused (anyone could otherwise switch separation of duties off for themselves).
+SYSTEM_ONLY = frozenset({"separation_of_duties"})
+
+
+def system_config_path() -> Path:
+    env = os.environ.get("RCA_SYSTEM_CONFIG")
+    return Path(env).expanduser() if env else SYSTEM_CONFIG
+
+
 def config_path() -> Path:
     env = os.environ.get("RCA_CONFIG")
     if env:
@@ -166,15 +181,34 @@ def config_path() -> Path:
     return user_config_path("rca-tui", appauthor=False) / "config.toml"
 
 
+def _read(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RcaError(f"{path}: cannot read the settings ({exc})") from None
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings from file, environment and the given overrides (None means 'not given')."""
+    """Settings from the server-wide file, then the user's file, the environment and the given
+    overrides (None means 'not given'); each later one wins, except for `SYSTEM_ONLY` keys."""
+    system, path = system_config_path(), config_path()
     data: dict[str, object] = {}
-    path = config_path()
-    if path.is_file():
+    for source in (system, path):
+        found = _read(source)
+        if source != system:
+            locked = sorted(SYSTEM_ONLY & set(found))
+            if locked:
+                raise SettingsError(
+                    f"{source}: setting '{locked[0]}': only the administrator sets it, in "
+                    f"{system}"
+                )
         try:
-            data.update(tomllib.loads(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise RcaError(f"{path}: cannot read the settings ({exc})") from None
+            Settings.checked(found)  # each file's keys and kinds, naming that file
+        except SettingsError as exc:
+            raise SettingsError(f"{source}: {exc.message}") from None
+        data.update(found)
     for key, env in (("db", "RCA_DB"), ("user", "RCA_USER")):
         if os.environ.get(env):
             data[key] = os.environ[env]

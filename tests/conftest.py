@@ -14,6 +14,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ.pop("RCA_DB", None)
 os.environ.pop("RCA_USER", None)
 os.environ["RCA_CONFIG"] = os.devnull + ".absent.toml"
+os.environ["RCA_SYSTEM_CONFIG"] = os.devnull + ".absent-system.toml"
 # Nor the terminal they happen to run in: colour and the terminal type change what Textual draws
 # (NO_COLOR turns every snapshot monochrome; TERM and COLORTERM decide the colour system, and with
 # it the theme the app picks), and SSH variables change the mouse default. The tests fix them; a

@@ -239,3 +239,26 @@ def test_settings_hold_one_checked_deadline_policy():
         Settings.from_mapping({"_deadline_policy": None})
     assert "not a setting (known: confidentiality_notice, db, extra_holidays," in err.value.message
     assert "known: " in err.value.message and "_deadline" not in err.value.message.split("(")[1]
+
+
+def test_the_server_wide_settings_come_first_and_keep_their_policy(tmp_path, monkeypatch, db_path):
+    system, mine = tmp_path / "system.toml", tmp_path / "mine.toml"
+    monkeypatch.setenv("RCA_SYSTEM_CONFIG", str(system))
+    monkeypatch.setenv("RCA_CONFIG", str(mine))
+    from rca_tui.config import load_settings
+
+    system.write_text(f'db = "{db_path}"\nholiday_country = "GB"\nseparation_of_duties = true\n')
+    mine.write_text('holiday_subdivision = "SCT"\ntheme = "rca-16"\n')
+    settings = load_settings()
+    assert (settings.db, settings.holiday_country, settings.holiday_subdivision) == (
+        str(db_path), "GB", "SCT"
+    )
+    assert settings.separation_of_duties is True and settings.theme == "rca-16"
+    # A user cannot switch the policy off for themselves.
+    mine.write_text("separation_of_duties = false\n")
+    line = one_line_error(CliRunner().invoke(cli, ["list"]))
+    assert f"{mine}: setting 'separation_of_duties': only the administrator sets it" in line
+    assert str(system) in line
+    system.write_text("separation_of_duties = false\n")
+    mine.write_text("")
+    assert load_settings().separation_of_duties is False
