@@ -39,12 +39,79 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def service(db_path):
+def backend(request):
+    """"sqlite", or "postgresql" for the tests of a module with `BOTH_BACKENDS = True` (each of
+    its tests runs on both, unless marked `sqlite_only`: it reads the file itself)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_url(request, backend, db_path):
+    """Where the test's database is: the file `db_path`, or a fresh server database."""
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return str(db_path)
+
+
+def _as(url: str, login: str) -> str:
+    """The server URL connecting as `login` (a file path is returned as it is)."""
+    if "://" not in url:
+        return url
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username=login).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def service(db_url, backend):
+    """alice's service: the database's creator, so its admin."""
     from models.service import open_service
 
-    svc = open_service(db_path, user="alice")
+    svc = open_service(_as(db_url, "alice") if backend == "postgresql" else db_url, user="alice")
     yield svc
     svc.db.dispose()
+
+
+@pytest.fixture
+def url_for(db_url, backend):
+    """`url_for(login)`: the database as `login` reaches it (a program of another process)."""
+    return lambda login: _as(db_url, login) if backend == "postgresql" else db_url
+
+
+@pytest.fixture
+def person(db_url, backend):
+    """`person(service, login, name=None)`: a service for another person on the same database.
+    On SQLite the login is passed in (as the command line passes the OS account); on
+    PostgreSQL the person connects as their own role, which is then the login."""
+    from models.db import open_database
+    from models.service import Service
+
+    opened = []
+
+    def make(service, login: str, name: str | None = None, **kw):
+        if backend != "postgresql":
+            return Service(service.db, name or login, login=login, **kw)
+        other = Service(open_database(_as(db_url, login)), name or login, **kw)
+        opened.append(other)
+        return other
+
+    yield make
+    for other in opened:
+        other.db.dispose()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test reads or changes the SQLite file itself"
+    )
+
+
+def pytest_generate_tests(metafunc):
+    both = getattr(metafunc.module, "BOTH_BACKENDS", False)
+    if both and "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        names = ["sqlite"] if only else ["sqlite", "postgresql"]
+        metafunc.parametrize("backend", names, indirect=True)
 
 
 @pytest.fixture
@@ -59,6 +126,8 @@ def demo_id(service):
 #: Unset: the PostgreSQL tests are skipped and the run says so once. Set but unreachable: they
 #: fail (CI sets it, so a server that is down cannot pass as "skipped").
 PG_ENV = "RCA_TEST_PG"
+#: Everyone the tests act as.
+PEOPLE = ("alice", "bob", "rita", "ivan", "uma", "boss", "carol", "nurse1", "nurse2")
 _PG_SKIPPED: list[str] = []
 
 
@@ -89,6 +158,12 @@ def pg_template():
         admin = _pg_admin()
     except psycopg.Error as exc:
         pytest.fail(f"{PG_ENV}={os.environ[PG_ENV]}: cannot reach the server ({exc})")
+    # The people of the tests, as server roles: on PostgreSQL who did what is the session's
+    # role, so each person connects as their own (trust authentication on this test server).
+    for person in PEOPLE:
+        exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (person,)).fetchone()
+        if not exists:
+            admin.execute(f'CREATE ROLE "{person}" LOGIN SUPERUSER')
     name = f"rca_tmpl_{os.getpid()}"
     admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.execute(f'CREATE DATABASE "{name}"')

@@ -12,13 +12,18 @@ from click.testing import CliRunner
 
 from rca_tui.cli import cli
 
+#: The tests that take `rca` run on a SQLite file and on a PostgreSQL server.
+BOTH_BACKENDS = True
+
 
 @pytest.fixture
-def rca(db_path):
+def rca(url_for):
+    """`rca ARGS` as alice, on a SQLite file and (the tests that take it) a PostgreSQL server."""
     runner = CliRunner()
+    db = url_for("alice")
 
     def run(*args, input=None):
-        return runner.invoke(cli, ["--db", str(db_path), "--user", "alice", *args], input=input)
+        return runner.invoke(cli, ["--db", db, "--user", "alice", *args], input=input)
 
     return run
 
@@ -40,6 +45,7 @@ def test_version_and_help():
         assert runner.invoke(cli, [command, "--help"]).exit_code == 0
 
 
+@pytest.mark.sqlite_only
 def test_init_creates_the_database(rca, db_path):
     result = rca("init")
     assert result.exit_code == 0
@@ -147,6 +153,7 @@ def test_foreign_file_is_refused(tmp_path):
     assert foreign.read_bytes() == b"just some notes\n" * 10
 
 
+@pytest.mark.sqlite_only  # backups are of SQLite files; a server has its own tools
 def test_backup_and_audit_verify(rca, tmp_path):
     rca("demo")
     dest = tmp_path / "copy.db"

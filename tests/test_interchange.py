@@ -35,6 +35,9 @@ texts = st.one_of(
 big_texts = st.one_of(texts, st.just("長" * 100_000), st.just("[b]" * 34_000))
 nonblank = texts.filter(lambda s: s.strip() != "")
 
+#: The tests that take `service` run on a SQLite file and on a PostgreSQL server.
+BOTH_BACKENDS = True
+
 
 def strip_volatile(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k not in ("exported_at", "exported_by")}

@@ -18,6 +18,8 @@ from models.vocab import CauseKind, Status
 
 STATUSES = [s.value for s in Status]
 USERS = ("alice", "rita", "ivan", "uma")  # admin, reviewer, investigator, not listed
+#: Each test that takes `people` runs on a SQLite file and on a PostgreSQL server.
+BOTH_BACKENDS = True
 
 #: The issue's state machine, written out independently of models.review.
 SPEC = {
@@ -46,11 +48,16 @@ def team(db, *names: str) -> dict[str, Service]:
 
 
 @pytest.fixture
-def people(service):
-    """alice (admin: she created the database), rita (reviewer), ivan (investigator), uma."""
+def people(service, person):
+    """alice (admin: she created the database), rita (reviewer), ivan (investigator), uma;
+    `people["person"]` makes a service for someone else, or for someone giving another name."""
     service.add_user("rita", "reviewer")
     service.add_user("ivan", "investigator")
-    return team(service.db, *USERS)
+    return {
+        "alice": service,
+        **{n: person(service, n) for n in USERS if n != "alice"},
+        "person": person,
+    }
 
 
 def set_status(db_path, inv_id: int, status: str) -> None:
@@ -125,7 +132,7 @@ def test_role_messages_name_who_may(people, demo_id):
 def test_a_refusal_names_the_login_whose_role_was_judged(people, demo_id):
     """`rca --user boss` (boss a reviewer) run by the login ivan acts with ivan's role."""
     people["alice"].add_user("boss", "reviewer")
-    boss_by_ivan = Service(people["alice"].db, "boss", login="ivan")
+    boss_by_ivan = people["person"](people["alice"], "ivan", "boss")
     inv = in_review(people, demo_id)
     with pytest.raises(RoleError) as info:
         boss_by_ivan.approve(inv.id, inv.version)
@@ -141,7 +148,7 @@ def test_a_refusal_names_the_login_whose_role_was_judged(people, demo_id):
     with pytest.raises(RoleError, match="Only an admin can add users; ivan is an investigator"):
         boss_by_ivan.add_user("eve", "admin")
     # The other way round: a reviewer's login recorded under another name keeps the role.
-    rita_as_dr = Service(people["alice"].db, "Dr Rita Okoye", login="rita")
+    rita_as_dr = people["person"](people["alice"], "rita", "Dr Rita Okoye")
     concur_all(people, inv.id)
     assert rita_as_dr.approve(inv.id, inv.version).status == "approved"
     assert rita_as_dr.dossier(inv.id).signoffs[-1].name == "Dr Rita Okoye"

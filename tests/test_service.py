@@ -11,6 +11,9 @@ from models.errors import ConflictError, NotFoundError, ValidationError
 from models.service import Service
 from models.vocab import NccMerp
 
+#: Each test runs on a SQLite file and on a PostgreSQL server (see conftest).
+BOTH_BACKENDS = True
+
 
 def audit_rows(service: Service, investigation_id: int):
     return [
@@ -155,11 +158,10 @@ def test_markup_and_odd_text_is_stored_exactly(service):
     assert service.get_cause(cause.id).text == weird
 
 
-def test_stale_write_is_a_conflict_not_an_overwrite(service, db_path):
+def test_stale_write_is_a_conflict_not_an_overwrite(service, person):
     """Two sessions (two connections, as two processes would have) edit one investigation."""
-    from models.db import open_database
 
-    other = Service(open_database(db_path), "bob")
+    other = person(service, "bob")
     inv = service.create_investigation("Shared", unit="4W")
     seen_by_bob = other.get_investigation(inv.id)
     service.update_investigation(inv.id, inv.version, unit="5E")
@@ -182,7 +184,7 @@ def test_stale_cause_edit_is_a_conflict(service):
     assert service.get_cause(cause.id).text == "Alarm silenced"
 
 
-def test_conflict_between_two_processes(db_path, service):
+def test_conflict_between_two_processes(url_for, service):
     """A real second process edits first; our stale edit is refused."""
     import subprocess
     import sys
@@ -192,7 +194,7 @@ def test_conflict_between_two_processes(db_path, service):
     script = textwrap.dedent(
         f"""
         from models.service import open_service
-        svc = open_service({str(db_path)!r}, user="bob")
+        svc = open_service({url_for("bob")!r}, user="bob")
         inv = svc.get_investigation({inv.id})
         svc.update_investigation(inv.id, inv.version, unit="from bob")
         """
@@ -210,7 +212,7 @@ def test_missing_records_are_named(service):
         service.update_cause(7, 1, text="x")
 
 
-def test_team_timeline_and_actions_round_out(service):
+def test_team_timeline_and_actions_round_out(service, person):
     inv = service.create_investigation("x")
     m = service.add_member(inv.id, "Alex Morgan", role="facilitator")
     service.add_member(inv.id, "Pat Kim", role="Patient representative")
@@ -239,12 +241,11 @@ def test_team_timeline_and_actions_round_out(service):
     assert action.measure.target == "95%"
     # The author may not concur with her own action; a reviewer (bob, as Dr Bob) may.
     from models.review import DutiesError
-    from models.service import Service
 
     with pytest.raises(DutiesError, match="alice wrote its actions"):
         service.update_action(action.id, action.version, concurrence="concur")
     service.add_user("bob", "reviewer")
-    bob = Service(service.db, "Dr Bob", login="bob")
+    bob = person(service, "bob", "Dr Bob")
     action = bob.update_action(action.id, action.version, concurrence="concur")
     assert (action.concurrence_by, action.concurrence_name) == ("bob", "Dr Bob")
     with pytest.raises(ValidationError, match="no cause with id 999"):
@@ -263,6 +264,7 @@ def test_deleting_a_cause_removes_its_links_and_is_audited(service):
     assert deleted == [("causal_link", "delete"), ("causal_link", "delete"), ("cause", "delete")]
 
 
+@pytest.mark.sqlite_only
 def test_audit_entries_cannot_be_changed_through_sql(service, db_path):
     service.create_investigation("x")
     con = sqlite3.connect(db_path)
@@ -283,6 +285,7 @@ def _tamper(db_path, sql: str) -> None:
     con.close()
 
 
+@pytest.mark.sqlite_only
 def test_audit_chain_verifies_and_catches_an_edited_entry(service, db_path):
     inv = service.create_investigation("x", unit="4W")
     service.update_investigation(inv.id, inv.version, unit="5E")
@@ -293,6 +296,7 @@ def test_audit_chain_verifies_and_catches_an_edited_entry(service, db_path):
     assert "altered" in problem.message
 
 
+@pytest.mark.sqlite_only
 def test_audit_chain_catches_a_removed_entry(service, db_path):
     inv = service.create_investigation("x", unit="4W")
     for unit in ("5E", "6N", "ICU"):
@@ -324,7 +328,7 @@ def test_returned_objects_are_plain_and_frozen(service):
     assert inv.title == "x"  # usable after the database is closed
 
 
-def test_a_fresh_service_in_a_fresh_process_reads_causes_first(db_path, service):
+def test_a_fresh_service_in_a_fresh_process_reads_causes_first(db_url, service):
     """The ORM is loaded on first use, whatever the first call is (it once raised NameError)."""
     import subprocess
     import sys
@@ -333,7 +337,7 @@ def test_a_fresh_service_in_a_fresh_process_reads_causes_first(db_path, service)
     service.add_cause(inv.id, "Bed alarm off")
     code = (
         "import sys; from models.db import open_database; from models.service import Service;"
-        f"s = Service(open_database({str(db_path)!r}), 'bob');"
+        f"s = Service(open_database({db_url!r}), 'bob');"
         f"print([c.text for c in s.list_causes({inv.id})])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

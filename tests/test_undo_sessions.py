@@ -12,10 +12,13 @@ from models.errors import ConflictError
 from models.service import open_service
 from models.undo import EditHistory, NothingToUndo
 
+#: Each test runs on a SQLite file and on a PostgreSQL server (see conftest).
+BOTH_BACKENDS = True
+
 
 @pytest.fixture
-def bob(db_path, service):
-    other = open_service(db_path, user="bob")
+def bob(url_for, service):
+    other = open_service(url_for("bob"), user="bob")
     yield other
     other.db.dispose()
 

@@ -18,8 +18,11 @@ from models.review import RoleError
 from models.service import Service, open_service
 from rca_tui.cli import cli
 
+#: The tests that take `service` run on a SQLite file and on a PostgreSQL server.
+BOTH_BACKENDS = True
 
-def test_whoever_creates_the_database_is_its_admin(service):
+
+def test_whoever_creates_the_database_is_its_admin(service, person):
     (user,) = service.list_users()
     assert (user.name, user.role, user.created_by) == ("alice", "admin", "alice")
     assert service.role_of("alice") == "admin"
@@ -32,7 +35,7 @@ def test_whoever_creates_the_database_is_its_admin(service):
         None,
     )
     # Later users of the same database are not made admins.
-    bob = Service(service.db, "bob")
+    bob = person(service, "bob")
     assert [u.name for u in bob.list_users()] == ["alice"]
     assert bob.role_of("bob") is None
     assert bob.current_role() == "investigator"
@@ -89,10 +92,10 @@ def test_bad_users_are_refused(service, name, role, error, message):
         service.add_user(name, role)
 
 
-def test_only_admins_manage_users(service):
+def test_only_admins_manage_users(service, person):
     service.add_user("rita", "reviewer")
     for who in ("rita", "uma"):
-        other = Service(service.db, who)
+        other = person(service, who)
         with pytest.raises(RoleError, match="Only an admin can add users"):
             other.add_user("mallory", "admin")
         with pytest.raises(RoleError, match="Only an admin can change roles"):
