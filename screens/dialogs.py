@@ -8,7 +8,7 @@ error lists each field as yours and as stored, and the dialog takes the stored v
 second ctrl+s saves yours over it (or Escape leaves the stored one).
 
 Every text shown here may contain user input (titles, causes), so it is passed as plain
-`Content`, never parsed as markup.
+`Content`, never parsed as markup, with its control characters made visible (`visible`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from textual.widgets import Button, Static, TextArea
 
 from models.errors import ConflictError, NotFoundError
 from screens.base import ServiceCalls
+from screens.formatting import visible
+from screens.widgets.editors import SafeTextArea
 
 
 class ErrorDialog(ModalScreen[str | None]):
@@ -58,8 +60,8 @@ class ErrorDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(self.title_text), id="title")
-            yield Static(Content(self.message), id="message")
+            yield Static(Content(visible(self.title_text)), id="title")
+            yield Static(Content(visible(self.message)), id="message")
             with Horizontal():
                 if self.can_reload:
                     yield Button("Reload", id="reload", variant="primary")
@@ -102,7 +104,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(self.question))
+            yield Static(Content(visible(self.question)))
             with Horizontal():
                 for i, (label, key) in enumerate(self.choices):
                     yield Button(
@@ -217,7 +219,7 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
     def show_problem(self, text: str) -> None:
         """Say inside the dialog what stops the save (nothing is sent to the service)."""
         box = self.query_one("#problem", Static)
-        box.update(Content(text))
+        box.update(Content(visible(text)))
         box.display = bool(text)
 
     # --- saving ----------------------------------------------------------------------------
@@ -306,8 +308,8 @@ class TextDialog(EditDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(self.question), classes="dialog-title")
-            yield TextArea(self.value, id="text", soft_wrap=True, tab_behavior="focus")
+            yield Static(Content(visible(self.question)), classes="dialog-title")
+            yield SafeTextArea(self.value, id="text", soft_wrap=True, tab_behavior="focus")
             yield from self.foot()
 
     def on_mount(self) -> None:

@@ -23,6 +23,8 @@ from textual.worker import get_current_worker
 
 from models.errors import RcaError, TargetExistsError
 from screens.dialogs import ChoiceDialog
+from screens.formatting import visible
+from screens.widgets.editors import SafeInput
 
 
 def default_folder() -> str:
@@ -54,7 +56,7 @@ class ExportDialog(ModalScreen[list[str] | None]):
             yield Static(Text("Export reports"), classes="dialog-title")
             yield SelectionList[str](*self.app.export_choices(), id="formats")  # type: ignore[attr-defined]
             yield Static(Text("Folder"), classes="field-label")
-            yield Input(default_folder(), id="folder", compact=True)
+            yield SafeInput(default_folder(), id="folder", compact=True)
             yield Checkbox(
                 "De-identified copy (patient names, record numbers, dates of birth, "
                 "phone numbers and e-mail addresses removed)",
@@ -73,7 +75,7 @@ class ExportDialog(ModalScreen[list[str] | None]):
 
     def _problem(self, message: str) -> None:
         box = self.query_one("#problem", Static)
-        box.update(Content(message))
+        box.update(Content(visible(message)))
         box.display = bool(message)
 
     @on(Button.Pressed, "#go")
