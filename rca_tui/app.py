@@ -17,11 +17,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
 from textual.filter import LineFilter, Monochrome, NoColor
-from textual.theme import Theme
 
 from models.errors import ConflictError, RcaError
 from models.undo import EditHistory
 from rca_tui.commands import ScreenCommands
+from rca_tui.themes import RCA_16, RCA_16_CSS, RCA_MONO, ReadableColors
 from screens.base import SaveQueue, unsaved
 from screens.dialogs import ChoiceDialog, ErrorDialog
 from screens.formatting import one_line, visible
@@ -36,75 +36,15 @@ if TYPE_CHECKING:
     from models.service import Service
     from rca_tui.config import Settings
 
-#: Reads well on a 16-colour or monochrome terminal: only the terminal's own ANSI colours,
-#: so a hospital PuTTY or console palette decides how it looks. Based on Textual's ansi-dark,
-#: with a cyan accent (green on black reads poorly on many palettes) and bold cursors.
-RCA_16 = Theme(
-    name="rca-16",
-    ansi=True,
-    primary="ansi_blue",
-    secondary="ansi_cyan",
-    accent="ansi_cyan",
-    warning="ansi_yellow",
-    error="ansi_red",
-    success="ansi_green",
-    foreground="ansi_default",
-    background="ansi_default",
-    surface="ansi_default",
-    panel="ansi_default",
-    boost="ansi_default",
-    dark=True,
-    variables={
-        "ansi-background": "ansi_black",
-        "ansi-foreground": "ansi_white",
-        "border-blurred": "ansi_black",
-        "block-cursor-foreground": "ansi_black",
-        "block-cursor-background": "ansi_white",
-        "block-cursor-text-style": "bold",
-        "input-cursor-background": "ansi_white",
-        "input-cursor-foreground": "ansi_black",
-        "input-cursor-text-style": "none",
-        "input-selection-background": "ansi_blue",
-        "input-selection-foreground": "ansi_bright_white",
-        "screen-selection-background": "ansi_blue",
-        "screen-selection-foreground": "ansi_bright_white",
-        "footer-key-foreground": "ansi_bright_cyan",
-    },
-)
-
-#: NO_COLOR: the terminal's own default colours (a filter removes every colour), with reverse
-#: video for the cursors and selections, bold for the keys and what is focused.
-RCA_MONO = Theme(
-    name="rca-mono",
-    ansi=True,
-    primary="ansi_default",
-    secondary="ansi_default",
-    accent="ansi_default",
-    warning="ansi_default",
-    error="ansi_default",
-    success="ansi_default",
-    foreground="ansi_default",
-    background="ansi_default",
-    surface="ansi_default",
-    panel="ansi_default",
-    boost="ansi_default",
-    dark=True,
-    variables={
-        "block-cursor-text-style": "reverse bold",
-        "block-cursor-blurred-text-style": "underline",
-        "input-cursor-text-style": "reverse",
-        "button-focus-text-style": "bold reverse",
-        "footer-key-foreground": "ansi_default",
-    },
-)
-
 _NO_COLOR = NoColor()
+_READABLE = ReadableColors()
 
 
 class RcaApp(App):
     TITLE = "rca-tui"
     SUB_TITLE = "Root cause analysis"
     COMMANDS = App.COMMANDS | {ScreenCommands}
+    CSS = RCA_16_CSS
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -170,12 +110,15 @@ class RcaApp(App):
         return self._today or dt.date.today()
 
     def get_line_filters(self) -> Sequence[LineFilter]:
-        """Under NO_COLOR, the filter that leaves the terminal's own colours. Textual picks
-        Monochrome when its first theme is not made of ANSI colours, and Monochrome turns the
-        ANSI colours of rca-16 into black on black."""
-        if not self.no_color:
-            return super().get_line_filters()
-        return [_NO_COLOR if isinstance(f, Monochrome) else f for f in super().get_line_filters()]
+        """rca-16: colours that read on any background (`ReadableColors`). NO_COLOR: the
+        filter that leaves the terminal's own colours; Textual picks Monochrome when its first
+        theme is not made of ANSI colours, and Monochrome drew rca-16 black on black."""
+        filters = list(super().get_line_filters())
+        if self.no_color:
+            filters = [_NO_COLOR if isinstance(f, Monochrome) else f for f in filters]
+        elif self.theme == "rca-16":
+            filters.append(_READABLE)
+        return filters
 
     def on_mount(self) -> None:
         wanted = getattr(self.settings, "theme", None)
@@ -338,11 +281,12 @@ class RcaApp(App):
         """A bug that stops the app. Textual's own handler prints the traceback with every
         local variable (patient text) and the command exited 0; here the log gets the
         traceback, the screen one line that says where it is, and the exit status is 1."""
-        self._return_code = 1
-        if self._exception is None:  # run_test() raises it again, so tests see the bug
-            self._exception = error
-            self._exception_event.set()
         where = self._log_traceback(error)
+        if self._exception is not None:
+            return  # a later error while stopping: logged, the screen says one thing
+        self._return_code = 1
+        self._exception = error  # run_test() raises it again, so tests see the bug
+        self._exception_event.set()
         self.panic(Text(crash_message(error, where)))
 
     def show_error(
