@@ -25,10 +25,10 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Button, Footer, Static, TextArea
 
 from models.errors import ConflictError, NotFoundError
-from screens.base import ServiceCalls
+from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceCalls
 from screens.formatting import visible
 from screens.widgets.editors import SafeTextArea
 
@@ -156,12 +156,15 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
 
     Subclasses compose their fields between a `.dialog-title` and `yield from self.foot()`
     inside `Vertical(classes="dialog")`, define `snapshot()` (what is typed) and `action_ok`
-    (ctrl+s), which checks the fields (`show_problem()`) and calls `submit(values)`. The
+    (ctrl+s or F2), which checks the fields (`show_problem()`) and calls `submit(values)`. The
     dialog scrolls; its title and the foot (problem line and buttons) stay in view.
     """
 
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding(SAVE_KEYS, "ok", "Save", key_display=SAVE_KEYS_SHOWN),
+    ]
     #: Textual's auto focus would scroll the first field to the middle; on_mount focuses it
     #: without scrolling, unless the subclass focused another field.
     AUTO_FOCUS = ""
@@ -194,6 +197,7 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
         self._initial = self.snapshot()
         for box in self.query("#problem"):
             box.display = False
+        self.mount(Footer())  # the dialog's own keys (^s/f2 Save), not those of the screen below
         self.call_after_refresh(self._focus_first)
 
     def _focus_first(self) -> None:
@@ -257,8 +261,8 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
         self.version = getattr(stored, "version", self.version)
         self.app.show_error(  # type: ignore[attr-defined]
             ConflictError(
-                f"{error.message}.\n\nWhat you typed is still in the dialog: ctrl+s saves it "
-                "over the stored version; Escape leaves the stored one.",
+                f"{error.message}.\n\nWhat you typed is still in the dialog: ctrl+s (or F2) "
+                "saves it over the stored version; Escape leaves the stored one.",
                 changed=changed,
             )
         )

@@ -18,10 +18,19 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, ProgressBar, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    ProgressBar,
+    SelectionList,
+    Static,
+)
 from textual.worker import get_current_worker
 
 from models.errors import RcaError, TargetExistsError
+from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN
 from screens.dialogs import ChoiceDialog
 from screens.formatting import visible
 from screens.widgets.editors import SafeInput
@@ -34,7 +43,10 @@ def default_folder() -> str:
 
 class ExportDialog(ModalScreen[list[str] | None]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "export", "Export")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding(SAVE_KEYS, "export", "Export", key_display=SAVE_KEYS_SHOWN),
+    ]
 
     class Progress(Message):
         def __init__(self, fmt: str, done: int, total: int) -> None:
@@ -69,6 +81,7 @@ class ExportDialog(ModalScreen[list[str] | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        self.mount(Footer())  # the dialog's own keys (^s/f2 Export)
         self.query_one("#progress").display = False
         self.query_one("#problem").display = False
         self.query_one("#formats").focus()

@@ -25,7 +25,7 @@ from models.domain import Investigation
 from models.errors import ConflictError, ValidationError
 from models.rules.dates import check_order, format_date, format_datetime, parse_date, parse_datetime
 from models.rules.sentinel import suggests_sentinel
-from screens.base import ServiceScreen
+from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceScreen
 from screens.dialogs import ChoiceDialog
 from screens.formatting import deadlines_for, visible
 from screens.widgets.editors import SafeInput, SafeTextArea
@@ -106,7 +106,7 @@ class IntakeScreen(ServiceScreen):
     RELOAD_ON_RESUME = False
     PALETTE_GROUP = "Intake"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
+        Binding(SAVE_KEYS, "save", "Save", key_display=SAVE_KEYS_SHOWN),
         Binding("escape", "back", "Back"),
     ]
 
