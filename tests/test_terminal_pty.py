@@ -139,3 +139,68 @@ def test_the_app_exits_when_the_terminal_hangs_up(db_path, service, how):
     assert time.monotonic() - start < 5
     assert status == HANGUP_STATUS  # the app's own exit, not killed by the signal
     assert service.list_investigations() == []  # nothing half-written
+
+
+def test_the_fishbone_drawn_in_ascii_keeps_its_shape():
+    """Every character of the drawing has an ASCII stand-in of the same width, so a Latin-1
+    terminal gets the same fishbone (marks included: ◆ becomes *, ↗ becomes ^)."""
+    from rich.cells import cell_len
+
+    from models.domain import Cause, Link
+    from models.vocab import LONDON_PROTOCOL
+    from screens.widgets.fishbone import layout_fishbone
+
+    causes = [Cause(id=1, investigation_id=1, text="Patient fell", kind="event")]
+    links = []
+    for i, bone in enumerate(LONDON_PROTOCOL, start=2):
+        kind = "root" if i % 2 else "contributing"
+        causes.append(Cause(id=i, investigation_id=1, text=f"Cause {i}", category=bone, kind=kind))
+        links.append(Link(id=i, investigation_id=1, cause_id=i, effect_id=1))
+    causes.append(Cause(id=99, investigation_id=1, text="Why of cause 2", category="Patient"))
+    links.append(Link(id=99, investigation_id=1, cause_id=99, effect_id=2))
+    links.append(Link(id=100, investigation_id=1, cause_id=99, effect_id=3))  # drawn twice: ↗
+    lay = layout_fishbone("Patient fell", list(LONDON_PROTOCOL), causes, links, 80)
+    lines = lay.text_lines()
+    drawn = "".join(lines)
+    assert any(ch in drawn for ch in "◆↗─│╱╲")
+    for line in lines:
+        ascii_line = line.encode("latin-1", errors="rca-ascii").decode("latin-1")
+        assert len(ascii_line) == cell_len(line), line  # the same width, cell for cell
+        assert "?" not in ascii_line.replace("?", "", line.count("?")), line  # nothing lost
+    shown = "".join(lines).encode("ascii", errors="rca-ascii").decode()
+    assert "*" in shown and "^" in shown and ("/" in shown or "\\" in shown)
+
+
+def test_over_ssh_a_fishbone_move_sends_little_and_idle_sends_nothing(db_path, service):
+    """The issue's targets at 256 colours and 80x24: a cursor move in the fishbone at most
+    2 kB, PgDn at most 8 kB, nothing while idle (bench/bench_terminal.py prints the figures)."""
+
+    def drain(child, quiet=0.5) -> int:
+        total = 0
+        while True:
+            try:
+                total += len(child.read_nonblocking(65536, timeout=quiet))
+            except pexpect.TIMEOUT:
+                return total
+
+    service.import_document(demo_document(dt.date(2026, 11, 30)))
+    child = spawn(db_path, SSH_CONNECTION="127.0.0.1 50000 127.0.0.1 22")
+    child.expect(HOME)
+    child.send("\r")
+    child.expect("Findings")
+    drain(child)
+    child.send("f")
+    child.expect("Fishbone")
+    drain(child)
+    moves = []
+    for key in ("\x1b[B", "\x1b[B", "\x1b[C"):  # down, down, right
+        child.send(key)
+        moves.append(drain(child))
+    child.send("\x1b[6~")  # PgDn
+    page = drain(child)
+    idle = drain(child, quiet=2.0)
+    child.sendcontrol("q")
+    assert finish(child) == 0
+    assert all(0 < m <= 2000 for m in moves), moves
+    assert page <= 8000, page
+    assert idle == 0

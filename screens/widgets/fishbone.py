@@ -639,7 +639,10 @@ def layout_fishbone(
     bone_names, bone_items = trees.names, trees.items
     n_bones = len(bone_names)
     n_above = trees.above
-    head_text = trees.head(event_text)
+    # The head as the model words it (event text, the event cause's, or NO_EVENT), with its
+    # control characters shown rather than blanked.
+    event = by_id.get(min(trees.events)) if trees.events else None
+    head_text = clean_text(event_text or getattr(event, "text", "")) or trees.head(event_text)
 
     # --- geometry ----------------------------------------------------------------------------
     W = max(width, MIN_WIDTH)
