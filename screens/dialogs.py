@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Static, TextArea
+from textual.widgets import Button, Static, TextArea
 
 from models.errors import ConflictError, NotFoundError
 from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceCalls
@@ -183,7 +183,9 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield from extra
-                yield Button("Save", id="ok", variant="primary")
+                # The keys on the button: a dialog has no footer of its own, and the screen's
+                # below shows that screen's keys (F2 where the terminal swallows ctrl+s).
+                yield Button(f"Save {SAVE_KEYS_SHOWN}", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
 
     @on(Button.Pressed, "#cancel")
@@ -197,7 +199,6 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
         self._initial = self.snapshot()
         for box in self.query("#problem"):
             box.display = False
-        self.mount(Footer())  # the dialog's own keys (^s/f2 Save), not those of the screen below
         self.call_after_refresh(self._focus_first)
 
     def _focus_first(self) -> None:

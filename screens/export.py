@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
@@ -80,8 +81,11 @@ class ExportDialog(ModalScreen[list[str] | None]):
                 yield Button("Export", id="go", variant="primary")
                 yield Button("Cancel", id="cancel")
 
+    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
+        """The dialog's fields and a footer with its own keys (^s/f2 Export)."""
+        await super().mount_composed_widgets([*widgets, Footer()])
+
     def on_mount(self) -> None:
-        self.mount(Footer())  # the dialog's own keys (^s/f2 Export)
         self.query_one("#progress").display = False
         self.query_one("#problem").display = False
         self.query_one("#formats").focus()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import stat
 
-from textual.widgets import Input, SelectionList, TextArea
+from textual.widgets import Button, Input, SelectionList, TextArea
 
 from models.demo import demo_document
 from rca_tui.app import crash_message, make_app
@@ -39,7 +39,7 @@ async def test_f2_saves_a_dialog_the_intake_and_an_export(service, tmp_path):
         await pilot.press("enter", "t", "a")  # the team: add a member
         await settle(pilot)
         assert isinstance(app.screen, MemberDialog)
-        assert "^s/f2 Save" in footer_text(app)
+        assert str(app.screen.query_one("#ok", Button).label) == "Save ^s/f2"
         await pilot.press(*"Flow Control", "f2")
         await settle(pilot)
         assert "Flow Control" in [m.name for m in service.list_team(inv.id)]
@@ -94,7 +94,10 @@ def test_mouse_setting_from_the_environment(monkeypatch):
 
 
 # --- a slow link ---------------------------------------------------------------------------------
-async def test_over_ssh_nothing_blinks_or_animates(service, demo_id):
+async def test_over_ssh_nothing_blinks_or_animates(service, demo_id, monkeypatch):
+    import textual.constants
+
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "full")  # tests set "none"
     app = make_app(service, today=TODAY, slow_link=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -113,7 +116,7 @@ async def test_over_ssh_nothing_blinks_or_animates(service, demo_id):
         await settle(pilot)
         await pilot.press("enter", "e")
         await settle(pilot)
-        assert local.animation_level != "none"
+        assert local.animation_level == "full"
         assert any(f.cursor_blink for f in local.screen.query(Input))
 
 
