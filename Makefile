@@ -37,6 +37,7 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/bench_exports.py
 	$(BIN)/python bench/bench_strength.py
 	$(BIN)/python bench/bench_server.py
+	$(BIN)/python bench/bench_terminal.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

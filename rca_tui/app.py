@@ -9,67 +9,42 @@ a modal dialog that says what went wrong and, for an edit conflict, offers to re
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.theme import Theme
+from textual.content import Content
+from textual.filter import LineFilter, Monochrome, NoColor
 
 from models.errors import ConflictError, RcaError
 from models.undo import EditHistory
 from rca_tui.commands import ScreenCommands
+from rca_tui.themes import RCA_16, RCA_16_CSS, RCA_MONO, ReadableColors
 from screens.base import SaveQueue, unsaved
 from screens.dialogs import ChoiceDialog, ErrorDialog
+from screens.formatting import one_line, visible
 from screens.help import HelpScreen
 from screens.home import HomeScreen
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
+
+    from textual.driver import Driver
 
     from models.service import Service
     from rca_tui.config import Settings
 
-#: Reads well on a 16-colour or monochrome terminal: only the terminal's own ANSI colours,
-#: so a hospital PuTTY or console palette decides how it looks. Based on Textual's ansi-dark,
-#: with a cyan accent (green on black reads poorly on many palettes) and bold cursors.
-RCA_16 = Theme(
-    name="rca-16",
-    ansi=True,
-    primary="ansi_blue",
-    secondary="ansi_cyan",
-    accent="ansi_cyan",
-    warning="ansi_yellow",
-    error="ansi_red",
-    success="ansi_green",
-    foreground="ansi_default",
-    background="ansi_default",
-    surface="ansi_default",
-    panel="ansi_default",
-    boost="ansi_default",
-    dark=True,
-    variables={
-        "ansi-background": "ansi_black",
-        "ansi-foreground": "ansi_white",
-        "border-blurred": "ansi_black",
-        "block-cursor-foreground": "ansi_black",
-        "block-cursor-background": "ansi_white",
-        "block-cursor-text-style": "bold",
-        "input-cursor-background": "ansi_white",
-        "input-cursor-foreground": "ansi_black",
-        "input-cursor-text-style": "none",
-        "input-selection-background": "ansi_blue",
-        "input-selection-foreground": "ansi_bright_white",
-        "screen-selection-background": "ansi_blue",
-        "screen-selection-foreground": "ansi_bright_white",
-        "footer-key-foreground": "ansi_bright_cyan",
-    },
-)
+_NO_COLOR = NoColor()
+_READABLE = ReadableColors()
 
 
 class RcaApp(App):
     TITLE = "rca-tui"
     SUB_TITLE = "Root cause analysis"
     COMMANDS = App.COMMANDS | {ScreenCommands}
+    CSS = RCA_16_CSS
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -81,8 +56,10 @@ class RcaApp(App):
         settings: Settings | None = None,
         *,
         today: dt.date | None = None,
+        mouse: bool = True,
+        slow_link: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=_driver_class())
         self.service = service
         self.settings = settings
         #: Undo/redo of cause and link edits for this session (fishbone, five whys, graph),
@@ -93,7 +70,15 @@ class RcaApp(App):
         self._asking = False
         self._today = today
         self._started = False
+        #: Mouse reporting (`run(mouse=app.mouse)`); the palette switches it while running.
+        self.mouse = mouse
+        #: Over SSH: no animations (an animated scroll sends a screen per frame), and no
+        #: blinking cursor (a repaint twice a second while idle).
+        self.slow_link = slow_link
+        if slow_link:
+            self.animation_level = "none"
         self.register_theme(RCA_16)
+        self.register_theme(RCA_MONO)
 
     def startup_done(self) -> None:
         """The first screen has its data: keep what start-up built out of the collector."""
@@ -111,13 +96,35 @@ class RcaApp(App):
 
             threading.Thread(target=warm, name="warm-service", daemon=True).start()
 
+    # --- user text never drives the terminal ----------------------------------------------
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Every notification of every screen: its text with control characters visible."""
+        super().notify(visible(message), title=visible(title), **options)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """Every header: titles are user text (the investigation's), shown on one line."""
+        return super().format_title(one_line(title), one_line(sub_title))
+
     def today(self) -> dt.date:
         """The date deadlines are counted against (fixed in tests and snapshots)."""
         return self._today or dt.date.today()
 
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """rca-16: colours that read on any background (`ReadableColors`). NO_COLOR: the
+        filter that leaves the terminal's own colours; Textual picks Monochrome when its first
+        theme is not made of ANSI colours, and Monochrome drew rca-16 black on black."""
+        filters = list(super().get_line_filters())
+        if self.no_color:
+            filters = [_NO_COLOR if isinstance(f, Monochrome) else f for f in filters]
+        elif self.theme == "rca-16":
+            filters.append(_READABLE)
+        return filters
+
     def on_mount(self) -> None:
         wanted = getattr(self.settings, "theme", None)
-        if wanted and wanted in self.available_themes:
+        if self.no_color:
+            self.theme = "rca-mono"
+        elif wanted and wanted in self.available_themes:
             self.theme = wanted
         elif self.console.color_system in ("standard", "windows", None):
             self.theme = "rca-16"
@@ -179,6 +186,24 @@ class RcaApp(App):
             answered,
         )
 
+    def action_toggle_mouse(self) -> None:
+        """The palette's "App: mouse on/off": switch mouse reporting while the app runs."""
+        self.mouse = not self.mouse
+        set_mouse = getattr(self._driver, "set_mouse", None)  # RcaDriver; not in tests
+        if set_mouse is not None:
+            set_mouse(self.mouse)
+        self.notify(
+            "Mouse on: click and scroll; hold shift to select text with the terminal."
+            if self.mouse
+            else "Mouse off: the terminal selects and pastes text as usual.",
+            markup=False,
+        )
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """On a slow link a field's cursor does not blink (each blink repaints its line)."""
+        if self.slow_link and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -231,18 +256,38 @@ class RcaApp(App):
 
     # --- the one error path ----------------------------------------------------------------
     def _log_traceback(self, error: BaseException) -> str:
-        """Append the traceback of a bug to the user's log file; say where it went."""
+        """Append the traceback of a bug to the user's log file; say where it went.
+
+        Only the traceback: no local variables (they hold cause texts, patient data). The file
+        and its folder are the user's alone (0600, 0700), also when they existed before.
+        """
+        import os
         import traceback
 
         path = _log_path()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as fh:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(path.parent, 0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as fh:
                 fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')}\n")
                 fh.writelines(traceback.format_exception(error))
             return str(path)
         except OSError:
             return "(the log file could not be written)"
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug that stops the app. Textual's own handler prints the traceback with every
+        local variable (patient text) and the command exited 0; here the log gets the
+        traceback, the screen one line that says where it is, and the exit status is 1."""
+        where = self._log_traceback(error)
+        if self._exception is not None:
+            return  # a later error while stopping: logged, the screen says one thing
+        self._return_code = 1
+        self._exception = error  # run_test() raises it again, so tests see the bug
+        self._exception_event.set()
+        self.panic(Text(crash_message(error, where)))
 
     def show_error(
         self,
@@ -279,6 +324,26 @@ class RcaApp(App):
         self.push_screen(ErrorDialog(title, message, can_reload=can_reload), answered)
 
 
+def crash_message(error: BaseException, where: str) -> str:
+    """The one line shown after a crash (the exception's text may quote patient data, so
+    only its kind is named)."""
+    return (
+        f"rca stopped after an unexpected error ({type(error).__name__}); everything saved is "
+        f"kept. The details are in {where}"
+    )
+
+
+def _driver_class() -> type[Driver] | None:
+    """RcaDriver on Linux and macOS (Textual's own driver elsewhere)."""
+    import sys
+
+    if sys.platform == "win32":
+        return None
+    from rca_tui.driver import RcaDriver
+
+    return RcaDriver
+
+
 def _log_path():
     from platformdirs import user_log_path
 
@@ -286,7 +351,12 @@ def _log_path():
 
 
 def make_app(
-    service: Service, settings: Settings | None = None, *, today: dt.date | None = None
+    service: Service,
+    settings: Settings | None = None,
+    *,
+    today: dt.date | None = None,
+    mouse: bool = True,
+    slow_link: bool = False,
 ) -> RcaApp:
     """The one way to build the app, shared by the `rca` command and the tests."""
-    return RcaApp(service, settings, today=today)
+    return RcaApp(service, settings, today=today, mouse=mouse, slow_link=slow_link)

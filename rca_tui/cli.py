@@ -3,6 +3,10 @@
 `rca` alone opens the terminal app; subcommands work on the same database through the same
 service. Each subcommand imports what it needs inside itself so that `rca --help`, `rca list`
 and start-up stay fast. Any `RcaError` becomes one line on stderr and exit status 1.
+
+Text people wrote is printed through `visible()` (control characters as visible symbols), so
+a title holding an escape sequence cannot restyle or retitle the terminal; `--json` and the
+exports keep the text exactly (JSON escapes control characters itself).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import click
 from exports.formats import FORMATS, parse_formats
 from models import __version__
 from models.errors import RcaError
+from screens.visible import visible
 
 
 class _Group(click.Group):
@@ -25,7 +30,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except RcaError as exc:
-            message = " ".join(exc.message.split())
+            message = " ".join(visible(exc.message).split())
             raise click.ClickException(message) from None
 
 
@@ -94,22 +99,38 @@ def cli(ctx: click.Context, db: str | None, user: str | None, readonly: bool) ->
     try:
         ctx.obj = Ctx(db, user, readonly)
     except RcaError as exc:
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(visible(exc.message)) from None
     if ctx.invoked_subcommand is None:
         _run_app(ctx.obj)
 
 
 def _run_app(obj: Ctx) -> None:
+    """`rca` alone: the full screen, if this is a terminal that can show it (else one line
+    and exit status 2). Exits with the app's status: 1 after a crash, 129 after a hang-up."""
     import os
 
+    from rca_tui.terminal import ascii_only, draw_in_ascii, refusal
+
+    problem = refusal(os.environ, (sys.stdin, sys.stdout, sys.stderr))
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(2)
+    if ascii_only(sys.__stderr__):  # Textual draws on standard error
+        draw_in_ascii(sys.__stderr__)
+    ssh = "SSH_CONNECTION" in os.environ
+    if ssh:  # escape sequences arrive late over a slow link: wait longer before Escape
+        os.environ.setdefault("ESCDELAY", "250")
     mouse = obj.settings.mouse
     if mouse is None:  # a dropped SSH session leaves mouse-reporting junk behind
-        mouse = "SSH_CONNECTION" not in os.environ
-    run_app(obj, mouse=mouse)
+        mouse = not ssh
+    status = run_app(obj, mouse=mouse, slow_link=ssh)
+    if status:
+        sys.exit(status)
 
 
-def run_app(obj: Ctx, **run_options: Any) -> None:
-    """Open the service and run the app (shared with bench/bench_startup.py)."""
+def run_app(obj: Ctx, *, mouse: bool = True, slow_link: bool = False, **run_options: Any) -> int:
+    """Open the service and run the app (shared with bench/bench_startup.py); its exit
+    status."""
     import gc
 
     # Start-up builds hundreds of thousands of long-lived objects (modules, widgets, rows);
@@ -119,7 +140,9 @@ def run_app(obj: Ctx, **run_options: Any) -> None:
     try:
         from rca_tui.app import make_app
 
-        make_app(obj.service(), obj.settings).run(**run_options)
+        app = make_app(obj.service(), obj.settings, mouse=mouse, slow_link=slow_link)
+        app.run(mouse=mouse, **run_options)
+        return app.return_code or 0
     finally:
         gc.freeze()  # nothing left to free at exit: skip the final full collection
         gc.enable()
@@ -189,7 +212,7 @@ def list_(obj: Ctx, as_json: bool) -> None:
     click.echo(f"{'ID':>4}  {'SAC':3}  {'STATUS':11}  TITLE")
     for r in rows:
         sac = "-" if r.sac_score is None else str(r.sac_score)
-        title = " ".join(r.title.split())
+        title = " ".join(visible(r.title).split())
         click.echo(f"{r.id:>4}  {sac:3}  {r.status:11}  {title}")
 
 
@@ -328,7 +351,7 @@ def check(obj: Ctx, investigation_id: int, as_json: bool, fail_on: str) -> None:
                 "cause",
             )
             subject = "" if f.subject is None else f" [{entity} {f.subject}]"
-            click.echo(f"{f.severity.upper():7} {f.code}{subject}: {f.message}")
+            click.echo(visible(f"{f.severity.upper():7} {f.code}{subject}: {f.message}"))
     levels = {"never": set(), "error": {"error"}, "warning": {"error", "warning"}}[fail_on]
     if any(f.severity in levels for f in findings):
         sys.exit(1)
@@ -351,7 +374,7 @@ def demo(obj: Ctx) -> None:
     from models.demo import add_demo
 
     inv = add_demo(obj.service())
-    click.echo(f"Added the example investigation '{inv.title}'.", err=True)
+    click.echo(f"Added the example investigation '{visible(inv.title)}'.", err=True)
     click.echo(inv.id)
 
 
@@ -410,7 +433,7 @@ def reopen(obj: Ctx, investigation_id: int, reason: str) -> None:
     service = obj.service()
     inv = service.get_investigation(investigation_id)
     inv = service.reopen(inv.id, inv.version, reason)
-    click.echo(f"Reopened '{' '.join(inv.title.split())}': status {inv.status}.")
+    click.echo(f"Reopened '{' '.join(visible(inv.title).split())}': status {inv.status}.")
 
 
 @cli.group()
@@ -429,7 +452,7 @@ def user() -> None:
 def user_add(obj: Ctx, name: str, role: str) -> None:
     """Give the login NAME a role (admins only)."""
     added = obj.service().add_user(name, role)
-    click.echo(f"Added {added.name} as {added.role}.")
+    click.echo(visible(f"Added {added.name} as {added.role}."))
 
 
 @user.command(name="set-role")
@@ -439,7 +462,7 @@ def user_add(obj: Ctx, name: str, role: str) -> None:
 def user_set_role(obj: Ctx, name: str, role: str) -> None:
     """Change the role of a listed user (admins only)."""
     changed = obj.service().set_role(name, role)
-    click.echo(f"{changed.name} is now {changed.role}.")
+    click.echo(visible(f"{changed.name} is now {changed.role}."))
 
 
 @user.command(name="remove")
@@ -448,7 +471,7 @@ def user_set_role(obj: Ctx, name: str, role: str) -> None:
 def user_remove(obj: Ctx, name: str) -> None:
     """Take NAME off the list (admins only); the name is then an investigator."""
     obj.service().remove_user(name)
-    click.echo(f"Removed {name.strip()}; they are an investigator now.")
+    click.echo(visible(f"Removed {name.strip()}; they are an investigator now."))
 
 
 @user.command(name="list")
@@ -474,9 +497,11 @@ def user_list(obj: Ctx, as_json: bool) -> None:
     click.echo(f"{'NAME':{width}}  {'ROLE':12}  ADDED")
     for u in users:
         added = f"{u.created_at:%Y-%m-%d} by {u.created_by}" if u.created_at else ""
-        click.echo(f"{u.name:{width}}  {u.role:12}  {added}")
+        click.echo(visible(f"{u.name:{width}}  {u.role:12}  {added}"))
     click.echo(
-        f"Anyone else is an investigator. You are {service.login} ({service.current_role()})."
+        visible(
+            f"Anyone else is an investigator. You are {service.login} ({service.current_role()})."
+        )
     )
 
 

@@ -1,7 +1,8 @@
 """Command palette (ctrl+p): "group: verb" commands for the screen you are on, plus the app's.
 
 Commands come from the current screen's key bindings (one source of truth: a new binding is a
-new command), named "<screen group>: <description>", and a few app-wide ones ("Go: home").
+new command), named "<screen group>: <description>", and a few app-wide ones ("Go: home",
+"App: mouse on" or "off", which switches mouse reporting while the app runs).
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ class ScreenCommands(Provider):
         yield "Go: home (investigations)", app.action_go_home, "Back to the list"  # type: ignore[attr-defined]
         yield "Investigation: new", app.new_investigation, "Start an event intake"  # type: ignore[attr-defined]
         yield "Help: keys of this screen", app.action_help, "F1 or ?"  # type: ignore[attr-defined]
+        mouse = getattr(app, "mouse", True)
+        yield (
+            f"App: mouse {'off' if mouse else 'on'}",
+            app.action_toggle_mouse,  # type: ignore[attr-defined]
+            "Mouse is on: the terminal's selection needs shift"
+            if mouse
+            else "Mouse is off (the default over SSH; also RCA_MOUSE=on)",
+        )
         yield "App: quit", app.action_quit, "ctrl+q"
 
     async def discover(self) -> Hits:

@@ -1,8 +1,8 @@
 """Settings: where the database is, who the user is, deadlines and holidays.
 
 Read, in order of precedence: command-line options, environment (`RCA_DB`, `RCA_USER`,
-`RCA_CONFIG`), the TOML file (`~/.config/rca-tui/config.toml` on Linux), defaults. The file is
-optional; a bad value in it is reported with the file and key, like any other bad input.
+`RCA_MOUSE`, `RCA_CONFIG`), the TOML file (`~/.config/rca-tui/config.toml` on Linux), defaults.
+The file is optional; a bad value in it is reported with the file and key, like any other bad input.
 
 The deadline settings (target days, holiday country and subdivision, extra holidays) are checked
 against the holiday calendar when the settings are made, and kept as one `DeadlinePolicy`
@@ -172,6 +172,16 @@ def system_config_path() -> Path:
     return Path(env).expanduser() if env else SYSTEM_CONFIG
 
 
+def _switch(name: str, value: str) -> bool:
+    """An on/off environment variable (on, off, yes, no, true, false, 1, 0)."""
+    word = value.strip().lower()
+    if word in ("on", "yes", "true", "1"):
+        return True
+    if word in ("off", "no", "false", "0"):
+        return False
+    raise SettingsError(f"{name}={value!r}: expected on or off")
+
+
 def config_path() -> Path:
     env = os.environ.get("RCA_CONFIG")
     if env:
@@ -212,6 +222,8 @@ def load_settings(**overrides: object) -> Settings:
     for key, env in (("db", "RCA_DB"), ("user", "RCA_USER")):
         if os.environ.get(env):
             data[key] = os.environ[env]
+    if os.environ.get("RCA_MOUSE"):
+        data["mouse"] = _switch("RCA_MOUSE", os.environ["RCA_MOUSE"])
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return Settings.from_mapping(data)

@@ -45,8 +45,9 @@ from models.rules.plan_checks import (
 from models.vocab import ActionStatus, CauseKind, Concurrence, MeasureKind, Strength
 from screens.base import ServiceScreen
 from screens.dialogs import EditDialog, Saver, TextDialog, stored_in
-from screens.formatting import label, one_line
+from screens.formatting import label, one_line, visible
 from screens.intake import DateValidator
+from screens.widgets.editors import SafeInput, SafeTextArea
 from screens.widgets.root_choice import RootChoice, roots_line
 
 #: Plan checks about a root cause (their subject is a cause id); the others are about an action.
@@ -97,7 +98,9 @@ class ActionDialog(EditDialog):
             yield Static(roots_line(self.roots, list(self.addresses)), id="for")
             with VerticalScroll():
                 yield Static(Text("Action *"), classes="field-label")
-                yield TextArea(a.text if a else "", id="text", soft_wrap=True, tab_behavior="focus")
+                yield SafeTextArea(
+                    a.text if a else "", id="text", soft_wrap=True, tab_behavior="focus"
+                )
                 yield Static(id="suggestion")
                 with Horizontal(classes="pair"):
                     with Vertical():
@@ -111,16 +114,16 @@ class ActionDialog(EditDialog):
                         )
                     with Vertical():
                         yield Static(Text("Hierarchy category"), classes="field-label")
-                        yield Input(
+                        yield SafeInput(
                             a.hierarchy_category if a else "", id="hierarchy_category", compact=True
                         )
                 with Horizontal(classes="pair"):
                     with Vertical():
                         yield Static(Text("Owner (one person)"), classes="field-label")
-                        yield Input(a.owner if a else "", id="owner", compact=True)
+                        yield SafeInput(a.owner if a else "", id="owner", compact=True)
                     with Vertical():
                         yield Static(Text("Due date"), classes="field-label")
-                        yield Input(
+                        yield SafeInput(
                             format_date(a.due) if a else "",
                             id="due",
                             compact=True,
@@ -147,23 +150,23 @@ class ActionDialog(EditDialog):
                         )
                     with Vertical():
                         yield Static(Text("Measured on"), classes="field-label")
-                        yield Input(
+                        yield SafeInput(
                             format_date(m.date) if m else "",
                             id="measure_date",
                             compact=True,
                             validators=[DateValidator("Measure date", with_time=False)],
                         )
                 yield Static(Text("What is measured"), classes="field-label")
-                yield Input(m.what if m else "", id="measure_what", compact=True)
+                yield SafeInput(m.what if m else "", id="measure_what", compact=True)
                 yield Static(Text("How"), classes="field-label")
-                yield Input(m.how if m else "", id="measure_how", compact=True)
+                yield SafeInput(m.how if m else "", id="measure_how", compact=True)
                 with Horizontal(classes="pair"):
                     with Vertical():
                         yield Static(Text("Sample size"), classes="field-label")
-                        yield Input(m.sample if m else "", id="measure_sample", compact=True)
+                        yield SafeInput(m.sample if m else "", id="measure_sample", compact=True)
                     with Vertical():
                         yield Static(Text("Target (e.g. 95%)"), classes="field-label")
-                        yield Input(m.target if m else "", id="measure_target", compact=True)
+                        yield SafeInput(m.target if m else "", id="measure_target", compact=True)
                 yield Static(Text("Status"), classes="field-label")
                 yield Select(
                     ActionStatus.choices(),
@@ -228,9 +231,9 @@ class ActionDialog(EditDialog):
         line = Text("Suggested: ", style="dim")
         line.append(f"{label(Strength, suggestion.strength)}", style="bold")
         if suggestion.category:
-            line.append(f", {suggestion.category}")
+            line.append(f", {one_line(suggestion.category)}")
         if suggestion.matched:
-            line.append(f" (from '{suggestion.matched}')", style="dim")
+            line.append(f" (from '{one_line(suggestion.matched)}')", style="dim")
         line.append("  ctrl+t takes it", style="dim")
         box.update(line)
 
@@ -258,7 +261,7 @@ class ActionDialog(EditDialog):
             problems.append(exc.message)
         if problems:
             box = self.query_one("#problem", Static)
-            box.update(Content("\n".join(problems)))
+            box.update(Content(visible("\n".join(problems))))
             box.display = True
             return
         raw["addresses"] = list(raw["addresses"])
@@ -339,7 +342,7 @@ class ActionsScreen(ServiceScreen):
     def _show(self, state: PlanState) -> None:
         self.state = state
         self.sub_title = state.dossier.investigation.title
-        self.query_one("#summary", Static).update(Text(plan_summary(state.dossier)))
+        self.query_one("#summary", Static).update(Text(visible(plan_summary(state.dossier))))
         table = self.query_one("#plan", DataTable)
         before, row = self._selected(), table.cursor_row
         table.clear(columns=True)
@@ -442,41 +445,44 @@ class ActionsScreen(ServiceScreen):
         wanted = (True, cause_id) if kind == "cause" else (False, action_id)
         cause = next((c for c in self.state.roots if c.id == cause_id), None)
         if kind == "cause" and cause is not None:
-            text.append(cause.text + "\n")
+            text.append(visible(cause.text) + "\n")
             field = reason_asked([a for a in self.state.dossier.actions if cause_id in a.addresses])
             said = {
                 NO_ACTION_REASON: ("Why no action", cause.no_action_reason),
                 WEAK_ONLY_REASON: ("Why weaker actions are enough", cause.weak_only_reason),
             }.get(field or "")
             if said and said[1].strip():
-                text.append(f"{said[0]}: {said[1]} (r changes it)\n", style="dim")
+                text.append(f"{said[0]}: {visible(said[1])} (r changes it)\n", style="dim")
         if kind == "action":
             action = next(a for a in self.state.dossier.actions if a.id == action_id)
-            text.append(action.text + "\n")
+            text.append(visible(action.text) + "\n")
             text.append(
-                f"Owner: {action.owner or '(none)'} · {label(ActionStatus, action.status)}"
-                + (f" · {action.hierarchy_category}" if action.hierarchy_category else "")
+                f"Owner: {one_line(action.owner) or '(none)'}"
+                f" · {label(ActionStatus, action.status)}"
+                + (f" · {one_line(action.hierarchy_category)}" if action.hierarchy_category else "")
                 + "\n",
                 style="dim",
             )
             m = action.measure
             if not m.is_empty:
                 text.append(
-                    f"Measure ({label(MeasureKind, m.kind, 'kind?')}): {m.what}; "
-                    f"{m.how}; sample {m.sample or '?'}; target {m.target or '?'}; "
-                    f"on {format_date(m.date) or '?'}\n",
+                    visible(
+                        f"Measure ({label(MeasureKind, m.kind, 'kind?')}): {m.what}; "
+                        f"{m.how}; sample {m.sample or '?'}; target {m.target or '?'}; "
+                        f"on {format_date(m.date) or '?'}\n"
+                    ),
                     style="dim",
                 )
             if action.concurrence:
                 text.append(
                     f"Leadership: {action.concurrence.replace('_', ' ')}"
-                    f" {action.concurrence_reason}\n",
+                    f" {visible(action.concurrence_reason)}\n",
                     style="dim",
                 )
         for f in self.state.findings:
             if f.code.startswith("P-") and (cause_level(f.code), f.subject) == wanted:
                 text.append(
-                    f"! {f.code}: {f.message}\n",
+                    f"! {f.code}: {visible(f.message)}\n",
                     style="bold red" if f.severity == "error" else "yellow",
                 )
         text.rstrip()

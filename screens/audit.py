@@ -99,7 +99,7 @@ class AuditScreen(FilteredListScreen):
         if len(shown) == LIMIT:
             line += f" (the first {LIMIT}; filter to narrow)"
         if self.filter_text:
-            line += f" · filter: {self.filter_text}"
+            line += f" · filter: {one_line(self.filter_text)}"
         self.query_one("#status-line", Static).update(Text(line))
 
     @on(DataTable.RowHighlighted)
@@ -113,7 +113,10 @@ class AuditScreen(FilteredListScreen):
             return
         e = shown[row]
         text = Text()
-        text.append(f"{e.at:%Y-%m-%d %H:%M:%S} UTC · {e.who} · {e.action} {e.entity}", style="dim")
+        text.append(
+            f"{e.at:%Y-%m-%d %H:%M:%S} UTC · {one_line(e.who)} · {e.action} {e.entity}",
+            style="dim",
+        )
         if e.field:
             text.append(f".{e.field}", style="dim")
         if e.old is not None:

@@ -31,6 +31,11 @@ from textual.worker import get_current_worker
 
 from screens.messages import ServiceDone, ServiceFailed
 
+#: The keys of every save: ctrl+s, and F2 for terminals that take ctrl+s for flow control
+#: (GNU screen with `screen -f`, a terminal with XON/XOFF on: ctrl+s freezes the screen).
+SAVE_KEYS = "ctrl+s,f2"
+SAVE_KEYS_SHOWN = "^s/f2"
+
 if TYPE_CHECKING:
     from textual.app import App
 

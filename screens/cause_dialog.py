@@ -17,6 +17,8 @@ from textual.widgets import Button, Select, Static, TextArea
 from models.domain import Cause
 from models.vocab import CauseKind
 from screens.dialogs import EditDialog, Saver
+from screens.formatting import one_line, visible
+from screens.widgets.editors import SafeTextArea
 
 KINDS = [(k.label, k.value) for k in CauseKind if k != CauseKind.EVENT]
 
@@ -47,9 +49,9 @@ class CauseDialog(EditDialog):
         c = self.cause
         is_event = c is not None and c.kind == CauseKind.EVENT
         with Vertical(classes="dialog"):
-            yield Static(Content(self.heading), classes="dialog-title")
+            yield Static(Content(visible(self.heading)), classes="dialog-title")
             yield Static(Text("What happened or what led to it *"), classes="field-label")
-            yield TextArea(c.text if c else "", id="text", soft_wrap=True, tab_behavior="focus")
+            yield SafeTextArea(c.text if c else "", id="text", soft_wrap=True, tab_behavior="focus")
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Static(Text("Kind"), classes="field-label")
@@ -66,14 +68,14 @@ class CauseDialog(EditDialog):
                 with Vertical():
                     yield Static(Text("Fishbone category"), classes="field-label")
                     yield Select(
-                        [(n, n) for n in self.categories],
+                        [(one_line(n), n) for n in self.categories],
                         id="category",
                         prompt="(none)",
                         compact=True,
                         value=self.category if self.category else Select.NULL,
                     )
             yield Static(Text("Evidence (interview, record, observation)"), classes="field-label")
-            yield TextArea(
+            yield SafeTextArea(
                 c.evidence if c else "", id="evidence", soft_wrap=True, tab_behavior="focus"
             )
             yield Static(
@@ -84,7 +86,7 @@ class CauseDialog(EditDialog):
                 classes="field-label",
                 id="statement-label",
             )
-            yield TextArea(
+            yield SafeTextArea(
                 c.statement if c else "", id="statement", soft_wrap=True, tab_behavior="focus"
             )
             yield from self.foot(

@@ -8,7 +8,7 @@ error lists each field as yours and as stored, and the dialog takes the stored v
 second ctrl+s saves yours over it (or Escape leaves the stored one).
 
 Every text shown here may contain user input (titles, causes), so it is passed as plain
-`Content`, never parsed as markup.
+`Content`, never parsed as markup, with its control characters made visible (`visible`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Static, TextArea
 
 from models.errors import ConflictError, NotFoundError
-from screens.base import ServiceCalls
+from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceCalls
+from screens.formatting import visible
+from screens.widgets.editors import SafeTextArea
 
 
 class ErrorDialog(ModalScreen[str | None]):
@@ -58,8 +60,8 @@ class ErrorDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(self.title_text), id="title")
-            yield Static(Content(self.message), id="message")
+            yield Static(Content(visible(self.title_text)), id="title")
+            yield Static(Content(visible(self.message)), id="message")
             with Horizontal():
                 if self.can_reload:
                     yield Button("Reload", id="reload", variant="primary")
@@ -102,7 +104,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(self.question))
+            yield Static(Content(visible(self.question)))
             with Horizontal():
                 for i, (label, key) in enumerate(self.choices):
                     yield Button(
@@ -154,12 +156,15 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
 
     Subclasses compose their fields between a `.dialog-title` and `yield from self.foot()`
     inside `Vertical(classes="dialog")`, define `snapshot()` (what is typed) and `action_ok`
-    (ctrl+s), which checks the fields (`show_problem()`) and calls `submit(values)`. The
+    (ctrl+s or F2), which checks the fields (`show_problem()`) and calls `submit(values)`. The
     dialog scrolls; its title and the foot (problem line and buttons) stay in view.
     """
 
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "ok", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding(SAVE_KEYS, "ok", "Save", key_display=SAVE_KEYS_SHOWN),
+    ]
     #: Textual's auto focus would scroll the first field to the middle; on_mount focuses it
     #: without scrolling, unless the subclass focused another field.
     AUTO_FOCUS = ""
@@ -178,7 +183,9 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield from extra
-                yield Button("Save", id="ok", variant="primary")
+                # The keys on the button: a dialog has no footer of its own, and the screen's
+                # below shows that screen's keys (F2 where the terminal swallows ctrl+s).
+                yield Button(f"Save {SAVE_KEYS_SHOWN}", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
 
     @on(Button.Pressed, "#cancel")
@@ -217,7 +224,7 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
     def show_problem(self, text: str) -> None:
         """Say inside the dialog what stops the save (nothing is sent to the service)."""
         box = self.query_one("#problem", Static)
-        box.update(Content(text))
+        box.update(Content(visible(text)))
         box.display = bool(text)
 
     # --- saving ----------------------------------------------------------------------------
@@ -255,8 +262,8 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
         self.version = getattr(stored, "version", self.version)
         self.app.show_error(  # type: ignore[attr-defined]
             ConflictError(
-                f"{error.message}.\n\nWhat you typed is still in the dialog: ctrl+s saves it "
-                "over the stored version; Escape leaves the stored one.",
+                f"{error.message}.\n\nWhat you typed is still in the dialog: ctrl+s (or F2) "
+                "saves it over the stored version; Escape leaves the stored one.",
                 changed=changed,
             )
         )
@@ -306,8 +313,8 @@ class TextDialog(EditDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(self.question), classes="dialog-title")
-            yield TextArea(self.value, id="text", soft_wrap=True, tab_behavior="focus")
+            yield Static(Content(visible(self.question)), classes="dialog-title")
+            yield SafeTextArea(self.value, id="text", soft_wrap=True, tab_behavior="focus")
             yield from self.foot()
 
     def on_mount(self) -> None:

@@ -18,11 +18,23 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, ProgressBar, SelectionList, Static
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    ProgressBar,
+    SelectionList,
+    Static,
+)
 from textual.worker import get_current_worker
 
 from models.errors import RcaError, TargetExistsError
+from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN
 from screens.dialogs import ChoiceDialog
+from screens.formatting import visible
+from screens.widgets.editors import SafeInput
 
 
 def default_folder() -> str:
@@ -32,7 +44,10 @@ def default_folder() -> str:
 
 class ExportDialog(ModalScreen[list[str] | None]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "export", "Export")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding(SAVE_KEYS, "export", "Export", key_display=SAVE_KEYS_SHOWN),
+    ]
 
     class Progress(Message):
         def __init__(self, fmt: str, done: int, total: int) -> None:
@@ -54,7 +69,7 @@ class ExportDialog(ModalScreen[list[str] | None]):
             yield Static(Text("Export reports"), classes="dialog-title")
             yield SelectionList[str](*self.app.export_choices(), id="formats")  # type: ignore[attr-defined]
             yield Static(Text("Folder"), classes="field-label")
-            yield Input(default_folder(), id="folder", compact=True)
+            yield SafeInput(default_folder(), id="folder", compact=True)
             yield Checkbox(
                 "De-identified copy (patient names, record numbers, dates of birth, "
                 "phone numbers and e-mail addresses removed)",
@@ -66,6 +81,10 @@ class ExportDialog(ModalScreen[list[str] | None]):
                 yield Button("Export", id="go", variant="primary")
                 yield Button("Cancel", id="cancel")
 
+    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
+        """The dialog's fields and a footer with its own keys (^s/f2 Export)."""
+        await super().mount_composed_widgets([*widgets, Footer()])
+
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
         self.query_one("#problem").display = False
@@ -73,7 +92,7 @@ class ExportDialog(ModalScreen[list[str] | None]):
 
     def _problem(self, message: str) -> None:
         box = self.query_one("#problem", Static)
-        box.update(Content(message))
+        box.update(Content(visible(message)))
         box.display = bool(message)
 
     @on(Button.Pressed, "#go")

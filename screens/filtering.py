@@ -27,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from screens.base import ServiceScreen
+from screens.widgets.editors import SafeInput
 
 #: The filter's keys, for the BINDINGS of a screen (Esc clears a filter, else goes back).
 #: The screen handles these keys itself (`on_key`); the bindings name them in the footer, the
@@ -37,7 +38,7 @@ FILTER_BINDINGS = [
 ]
 
 
-class FilterBox(Input):
+class FilterBox(SafeInput):
     """The filter line above a list. It is outlined while a filter is started, although the
     list keeps the focus, so a filter in effect is never missed. Nothing is selected when it
     gets the focus (a click), so a click never makes the next letter replace the text."""

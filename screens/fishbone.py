@@ -30,7 +30,8 @@ from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.cause_dialog import CauseDialog
 from screens.dialogs import ChoiceDialog, EditDialog, Saver
-from screens.formatting import one_line
+from screens.formatting import one_line, visible
+from screens.widgets.editors import SafeTextArea
 from screens.widgets.fishbone import FishboneView
 
 NEXT_KIND = {
@@ -71,7 +72,7 @@ class CategoriesDialog(EditDialog):
                 ),
                 classes="field-label",
             )
-            yield TextArea("\n".join(self.categories), id="lines", tab_behavior="focus")
+            yield SafeTextArea("\n".join(self.categories), id="lines", tab_behavior="focus")
             yield from self.foot(Button("London Protocol", id="london"), Button("8M", id="eightm"))
 
     def snapshot(self) -> object:
@@ -214,7 +215,9 @@ class FishboneScreen(UndoActions, ServiceScreen):
         texts = {c.id: c.text for c in data.causes.values()}
         text = Text()
         for cycle in cycles:
-            text.append(f"! Circle, not drawn: {describe_cycle(cycle, texts, 22, arrows=True)}\n")
+            text.append(
+                f"! Circle, not drawn: {visible(describe_cycle(cycle, texts, 22, arrows=True))}\n"
+            )
         text.append("Break it on the cause graph: g, then x on the link marked ⟳.")
         box.update(text)
 
@@ -262,18 +265,22 @@ class FishboneScreen(UndoActions, ServiceScreen):
                 Text(
                     "No event yet: press h to write the event (the head of the fishbone).",
                     style="bold yellow",
-                )
+                ),
+                layout=False,
             )
             return
         if cause is None:
             bone = self.current_bone()
-            where = f"on '{bone}'" if bone else "on a bone"
-            box.update(Text(f"Press a to add a cause {where}, h to edit the event.", style="dim"))
+            where = f"on '{one_line(bone)}'" if bone else "on a bone"
+            box.update(
+                Text(f"Press a to add a cause {where}, h to edit the event.", style="dim"),
+                layout=False,
+            )
             return
         text = Text()
-        text.append(cause.text + "\n")
+        text.append(visible(cause.text) + "\n")
         kind = CauseKind(cause.kind).label if cause.kind in CauseKind._value2member_map_ else ""
-        text.append(f"{kind} · {cause.category or 'no category'}", style="dim")
+        text.append(f"{kind} · {one_line(cause.category or '') or 'no category'}", style="dim")
         if cause.evidence:
             text.append(f" · evidence: {one_line(cause.evidence, 60)}", style="dim")
         if cause.kind != CauseKind.EVENT:
@@ -284,7 +291,9 @@ class FishboneScreen(UndoActions, ServiceScreen):
             texts = {c.id: c.text for c in self.data.causes.values()}
             for finding in cause_findings(cause, self.data.graph, texts):
                 text.append(f"\n! {finding.code}: {one_line(finding.message, 160)}", style="yellow")
-        box.update(text)
+        # The panel's height is fixed (fishbone.tcss): no layout, which would repaint the
+        # drawing's scrollbar on every cursor move.
+        box.update(text, layout=False)
 
     # --- outline ---------------------------------------------------------------------------
     def action_outline(self) -> None:
@@ -321,7 +330,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
         found: TreeNode | None = None
         for i, (name, items) in enumerate(zip(trees.names, trees.items, strict=True)):
             bone = tree.root.add(
-                Text(f"{name} ({trees.tops(i)})", style="bold"),
+                Text(f"{one_line(name)} ({trees.tops(i)})", style="bold"),
                 data=name if trees.is_own(i) else None,
                 expand=True,
                 allow_expand=bool(items),

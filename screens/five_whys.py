@@ -27,7 +27,8 @@ from models.rules.causation import check_text
 from models.rules.graph_checks import describe_cycle
 from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
-from screens.formatting import one_line
+from screens.formatting import one_line, visible
+from screens.widgets.editors import SafeInput
 
 #: RCA2: a chain that stops before this many whys has rarely reached a system cause.
 MIN_DEPTH = 3
@@ -78,7 +79,7 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             Text("Because… (each answer is a cause of the statement above)"), classes="field-label"
         )
         with Horizontal(id="answer-row"):
-            yield Input(id="answer", placeholder="Answer: Enter asks why, ctrl+n adds another")
+            yield SafeInput(id="answer", placeholder="Answer: Enter asks why, ctrl+n adds another")
             yield Select([], id="category", prompt="(category)", compact=True)
         yield DataTable(id="answers", cursor_type="row", show_header=False)
         yield Static(id="warnings")
@@ -128,16 +129,17 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             f"Why {depth + 1}: " if cause.kind != CauseKind.EVENT else "The event: ", style="bold"
         )
         question.append("Why did this happen?\n", style="bold")
-        question.append(cause.text)
+        question.append(visible(cause.text))
         mark = KIND_MARK.get(cause.kind, "")
         if mark or cause.category:
             question.append(
-                f"\n[{' · '.join(x for x in (mark, cause.category or '') if x)}]", style="dim"
+                f"\n[{' · '.join(x for x in (mark, one_line(cause.category or '')) if x)}]",
+                style="dim",
             )
         self.query_one("#question", Static).update(question)
 
         select = self.query_one("#category", Select)
-        select.set_options([(n, n) for n in state.categories])
+        select.set_options([(one_line(n), n) for n in state.categories])
         if cause.category in state.categories:
             select.value = cause.category  # a new answer defaults to its parent's bone
 
@@ -173,7 +175,8 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             ):
                 if hit.rule in ("R3", "R4", "R5"):
                     lines.append(
-                        f"! {hit.rule}: this {hit.message}. {hit.suggestion}.\n", style="yellow"
+                        visible(f"! {hit.rule}: this {hit.message}. {hit.suggestion}.\n"),
+                        style="yellow",
                     )
         if self.state.graph.paths_to_event(cause.id, limit=1) == [] and cause.kind != "event":
             lines.append("! This cause has no path to the event.\n", style="yellow")
@@ -181,7 +184,7 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
         for cycle in self.state.graph.cycles():
             if cause.id in cycle:
                 lines.append(
-                    f"! In a circle: {describe_cycle(cycle, texts, 22, arrows=True)}. "
+                    f"! In a circle: {visible(describe_cycle(cycle, texts, 22, arrows=True))}. "
                     "Unlink one of its links on the cause graph (x) to break it.\n",
                     style="bold red",
                 )

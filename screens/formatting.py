@@ -1,8 +1,10 @@
 """How values read on screen: labels for keys, dates, deadlines, short texts.
 
 Every function returns `rich.text.Text` or plain `str` built without markup parsing, so user
-text such as "[bold]x[/]" shows exactly as typed. Durations are said by
-`models.rules.deadlines.describe_duration`, the one function every screen and report uses.
+text such as "[bold]x[/]" shows exactly as typed, and with control characters made visible
+(`visible()`, re-exported from `screens.visible`): user text never drives the terminal.
+Durations are said by `models.rules.deadlines.describe_duration`, the one function every screen
+and report uses.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from models import vocab
 from models.review import is_frozen
 from models.rules.dates import format_date, format_datetime
 from models.rules.deadlines import Deadlines, days_left, default_policy, describe_days_left
+from screens.visible import visible
+
+__all__ = ["deadlines_for", "due_cell", "label", "one_line", "plain", "sac_cell", "visible", "when"]
 
 
 def label(enum: type[vocab.Labelled], value: str | None, empty: str = "") -> str:
@@ -28,10 +33,17 @@ def label(enum: type[vocab.Labelled], value: str | None, empty: str = "") -> str
 
 
 def one_line(text: str, width: int | None = None) -> str:
-    text = " ".join(text.split())
+    """`text` on one line, safe to show (see `visible`), cut to `width` with an ellipsis."""
+    text = " ".join(visible(text).split())
     if width is not None and len(text) > width:
         return text[: max(1, width - 1)] + "…"
     return text
+
+
+def plain(text: str, style: str = "") -> Text:
+    """User text (possibly several lines) as a `Text` that is never parsed and never drives
+    the terminal."""
+    return Text(visible(text), style=style)
 
 
 def deadlines_for(settings: Any, item: Any) -> Deadlines:

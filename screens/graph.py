@@ -27,7 +27,8 @@ from models.graph import CauseGraph
 from models.rules.graph_checks import describe_cycle
 from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
-from screens.formatting import one_line
+from screens.formatting import one_line, visible
+from screens.widgets.editors import SafeInput
 
 MARK = {
     "root": f"{ROOT_MARK} ",
@@ -74,8 +75,8 @@ class CausePicker(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.heading), classes="dialog-title")
-            yield Input(placeholder="type to filter", id="filter")
+            yield Static(Text(visible(self.heading)), classes="dialog-title")
+            yield SafeInput(placeholder="type to filter", id="filter")
             yield OptionList(id="options")
 
     def on_mount(self) -> None:
@@ -174,7 +175,7 @@ class GraphScreen(UndoActions, ServiceScreen):
         texts = {c.id: c.text for c in state.causes.values()}
         for cycle in g.cycles():
             counts.append(
-                f"\n! Circle, not drawn: {describe_cycle(cycle, texts, 22, arrows=True)}."
+                f"\n! Circle, not drawn: {visible(describe_cycle(cycle, texts, 22, arrows=True))}."
                 " x on its ⟳ link breaks it.",
                 style="bold red",
             )
@@ -256,9 +257,9 @@ class GraphScreen(UndoActions, ServiceScreen):
         cause = self.state.causes[cause_id]
         g = self.state.graph
         text = Text()
-        text.append(cause.text + "\n")
+        text.append(visible(cause.text) + "\n")
         kind = cause.kind.replace("contributing", "contributing factor")
-        text.append(f"{kind} · {cause.category or 'no category'}", style="dim")
+        text.append(f"{kind} · {one_line(cause.category or '') or 'no category'}", style="dim")
         effects = g.effects_of(cause_id)
         if effects:
             names = "; ".join(one_line(self.state.causes[e].text, 30) for e in effects)

@@ -213,7 +213,7 @@ class HomeScreen(FilteredListScreen):
         if overdue:
             parts.append(f"{overdue} overdue")
         if self.filter_text:
-            parts.append(f"filter: {self.filter_text}")
+            parts.append(f"filter: {one_line(self.filter_text)}")
         self.query_one("#status-line", Static).update(Text(" · ".join(parts)))
 
     def on_resize(self) -> None:

@@ -25,9 +25,10 @@ from models.domain import Investigation
 from models.errors import ConflictError, ValidationError
 from models.rules.dates import check_order, format_date, format_datetime, parse_date, parse_datetime
 from models.rules.sentinel import suggests_sentinel
-from screens.base import ServiceScreen
+from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceScreen
 from screens.dialogs import ChoiceDialog
-from screens.formatting import deadlines_for
+from screens.formatting import deadlines_for, visible
+from screens.widgets.editors import SafeInput, SafeTextArea
 from screens.widgets.sac_matrix import SacMatrix
 
 DATETIME_FIELDS = {
@@ -105,7 +106,7 @@ class IntakeScreen(ServiceScreen):
     RELOAD_ON_RESUME = False
     PALETTE_GROUP = "Intake"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
+        Binding(SAVE_KEYS, "save", "Save", key_display=SAVE_KEYS_SHOWN),
         Binding("escape", "back", "Back"),
     ]
 
@@ -125,18 +126,18 @@ class IntakeScreen(ServiceScreen):
         with VerticalScroll(id="form"):
             yield Static(Text("Event"), classes="section")
             yield _label(TEXT_FIELDS["title"])
-            yield Input(
+            yield SafeInput(
                 id="title",
                 placeholder="e.g. Inpatient fall with hip fracture, 4 West",
                 compact=True,
             )
             yield _label("What happened")
-            yield TextArea(id="description", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield SafeTextArea(id="description", soft_wrap=True, tab_behavior="focus", compact=True)
             with Horizontal(classes="pair"):
                 for name in ("occurred_at", "discovered_at"):
                     with Vertical():
                         yield _label(DATETIME_FIELDS[name])
-                        yield Input(
+                        yield SafeInput(
                             id=name,
                             placeholder="e.g. 2026-11-03 14:20, 03/11/2026, yesterday 14:00",
                             validators=[DateValidator(DATETIME_FIELDS[name], with_time=True)],
@@ -146,7 +147,7 @@ class IntakeScreen(ServiceScreen):
                 for name in ("unit", "reported_by"):
                     with Vertical():
                         yield _label(TEXT_FIELDS[name])
-                        yield Input(id=name, compact=True)
+                        yield SafeInput(id=name, compact=True)
 
             yield Static(Text("Classification"), classes="section")
             for name in ("event_type", "report_type", "harm", "ncc_merp"):
@@ -163,7 +164,7 @@ class IntakeScreen(ServiceScreen):
 
             yield Static(Text("Triage and deadlines"), classes="section")
             yield _label(DATETIME_FIELDS["decision_at"])
-            yield Input(
+            yield SafeInput(
                 id="decision_at",
                 placeholder="when it was decided that an RCA is needed",
                 validators=[DateValidator(DATETIME_FIELDS["decision_at"], with_time=True)],
@@ -177,7 +178,7 @@ class IntakeScreen(ServiceScreen):
                 compact=True,
             )
             yield Static(Text(BLAMEWORTHY_NOTE), id="blameworthy-help")
-            yield TextArea(
+            yield SafeTextArea(
                 id="blameworthy_note", soft_wrap=True, tab_behavior="focus", compact=True
             )
             yield from self._picker("status", allow_blank=False)
@@ -189,12 +190,12 @@ class IntakeScreen(ServiceScreen):
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield _label(TEXT_FIELDS["patient_name"])
-                    yield Input(id="patient_name", compact=True)
+                    yield SafeInput(id="patient_name", compact=True)
                 with Vertical():
                     yield _label(TEXT_FIELDS["patient_mrn"])
-                    yield Input(id="patient_mrn", compact=True)
+                    yield SafeInput(id="patient_mrn", compact=True)
             yield _label(DATE_FIELDS["patient_dob"])
-            yield Input(
+            yield SafeInput(
                 id="patient_dob",
                 placeholder="e.g. 1945-05-14 or 14/05/1945",
                 validators=[DateValidator(DATE_FIELDS["patient_dob"], with_time=False)],
@@ -369,7 +370,7 @@ class IntakeScreen(ServiceScreen):
         box = self.query_one("#errors", Static)
         if only_if_shown and not box.display:
             return
-        box.update(Content("\n".join(f"• {p}" for p in problems)))
+        box.update(Content(visible("\n".join(f"• {p}" for p in problems))))
         box.display = bool(problems)
 
     # --- save / leave ----------------------------------------------------------------------

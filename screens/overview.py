@@ -26,7 +26,7 @@ from models.rules.dates import format_date, format_datetime
 from models.rules.deadlines import days_left, describe_days_left
 from models.vocab import Status
 from screens.base import ServiceScreen
-from screens.formatting import deadlines_for, label, one_line
+from screens.formatting import deadlines_for, label, one_line, visible
 from screens.steps import STEPS, has_screen, screen_for
 
 
@@ -138,7 +138,7 @@ class OverviewScreen(ServiceScreen):
         for f in self.findings:
             text.append(f"{f.severity:7} ", style="bold red" if f.severity == "error" else "yellow")
             text.append(f"{f.code}: ", style="bold")
-            text.append(f.message + "\n")
+            text.append(visible(f.message) + "\n")
         if not self.findings:
             text.append("No findings.", style="green")
         text.rstrip()

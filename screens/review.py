@@ -30,6 +30,7 @@ from models.vocab import Concurrence, FeedbackAudience, SignOffDecision, Status
 from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, TextDialog, stored_in
 from screens.formatting import label, one_line
+from screens.widgets.editors import SafeInput, SafeTextArea
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,12 @@ class FeedbackDialog(EditDialog):
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Static(Text("On"), classes="field-label")
-                    yield Input(format_date(self.today), id="given_on", compact=True)
+                    yield SafeInput(format_date(self.today), id="given_on", compact=True)
                 with Vertical():
                     yield Static(Text("By"), classes="field-label")
-                    yield Input(self.user, id="given_by", compact=True)
+                    yield SafeInput(self.user, id="given_by", compact=True)
             yield Static(Text("Note"), classes="field-label")
-            yield TextArea("", id="note", soft_wrap=True, tab_behavior="focus")
+            yield SafeTextArea("", id="note", soft_wrap=True, tab_behavior="focus")
             yield from self.foot()
 
     def snapshot(self) -> object:
@@ -200,9 +201,9 @@ class ReviewScreen(ServiceScreen):
         errors = [f for f in state.findings if f.severity == "error"]
         text = Text()
         text.append(f"Status: {label(Status, inv.status)}", style="bold")
-        text.append(f"  ·  You: {self.service.login} ({state.role or 'investigator'})")
+        text.append(f"  ·  You: {one_line(self.service.login)} ({state.role or 'investigator'})")
         if self.service.user != self.service.login:
-            text.append(f", recorded as {self.service.user}")
+            text.append(f", recorded as {one_line(self.service.user)}")
         text.append("\n")
         if inv.status == Status.APPROVED:
             text.append(
@@ -242,7 +243,8 @@ class ReviewScreen(ServiceScreen):
         log = Text()
         for so in state.dossier.signoffs:
             log.append(
-                f"{format_datetime(so.at)}  {label(SignOffDecision, so.decision)} by {so.signed_by}"
+                f"{format_datetime(so.at)}  {label(SignOffDecision, so.decision)}"
+                f" by {one_line(so.signed_by)}"
             )
             if so.comment:
                 log.append(f": {one_line(so.comment, 80)}")
@@ -250,7 +252,7 @@ class ReviewScreen(ServiceScreen):
         for fb in state.dossier.feedback:
             log.append(
                 f"{format_date(fb.given_on)}  Feedback to "
-                f"{label(FeedbackAudience, fb.audience)} by {fb.given_by}"
+                f"{label(FeedbackAudience, fb.audience)} by {one_line(fb.given_by)}"
             )
             if fb.note:
                 log.append(f": {one_line(fb.note, 80)}")

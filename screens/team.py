@@ -18,7 +18,8 @@ from models.rules.team_checks import team_findings
 from models.vocab import TeamRole
 from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
-from screens.formatting import label, one_line
+from screens.formatting import label, one_line, visible
+from screens.widgets.editors import SafeInput
 
 #: The Role and Involved columns; the Name column gets the rest of the width.
 ROLE_WIDTH = 32
@@ -37,7 +38,7 @@ class MemberDialog(EditDialog):
         with Vertical(classes="dialog"):
             yield Static(Text("Edit member" if m else "Add a team member"), classes="dialog-title")
             yield Static(Text("Name *"), classes="field-label")
-            yield Input(value=m.name if m else "", id="name")
+            yield SafeInput(value=m.name if m else "", id="name")
             yield Static(Text("Role"), classes="field-label")
             yield Select(
                 TeamRole.choices(),
@@ -150,7 +151,7 @@ class TeamScreen(ServiceScreen):
             text.append("No members yet. Press a to add the facilitator first.\n")
         for f in findings:
             text.append("! ", style="bold yellow")
-            text.append(f.message + "\n")
+            text.append(visible(f.message) + "\n")
         if members and not findings:
             text.append("The team meets the RCA2 charter checks.", style="green")
         self.query_one("#warnings", Static).update(text)

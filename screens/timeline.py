@@ -23,8 +23,9 @@ from models.rules.dates import format_date, format_datetime, parse_datetime
 from models.rules.timeline_checks import timeline_findings
 from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
-from screens.formatting import one_line
+from screens.formatting import one_line, visible
 from screens.intake import DateValidator
+from screens.widgets.editors import SafeInput, SafeTextArea
 
 
 def when(at: dt.datetime | None) -> str:
@@ -52,21 +53,21 @@ class EntryDialog(EditDialog):
                 Text("When (2026-11-03 14:20, 03/11/2026 14:20, yesterday 14:00)"),
                 classes="field-label",
             )
-            yield Input(
+            yield SafeInput(
                 value=when(e.at) if e else "",
                 id="at",
                 validators=[DateValidator("When", with_time=True)],
             )
             yield Static(Text("What happened *"), classes="field-label")
-            yield TextArea(
+            yield SafeTextArea(
                 e.happened if e else "", id="happened", soft_wrap=True, tab_behavior="focus"
             )
             yield Static(Text("What should have happened"), classes="field-label")
-            yield TextArea(
+            yield SafeTextArea(
                 e.should_have if e else "", id="should_have", soft_wrap=True, tab_behavior="focus"
             )
             yield Static(Text("Source (record, interview, log)"), classes="field-label")
-            yield Input(value=e.source if e else "", id="source")
+            yield SafeInput(value=e.source if e else "", id="source")
             yield from self.foot()
 
     def snapshot(self) -> object:
@@ -170,7 +171,7 @@ class TimelineScreen(ServiceScreen):
             text.append("No entries yet. Press a to add the first step of the sequence.")
         for f in findings:
             text.append("! ", style="bold yellow")
-            text.append(f.message + "\n")
+            text.append(visible(f.message) + "\n")
         self.query_one("#warnings", Static).update(text)
         self._show_detail()
 

@@ -202,3 +202,12 @@ def pytest_terminal_summary(terminalreporter):
             f"PostgreSQL tier skipped: set {PG_ENV}=postgresql://USER@HOST:PORT/DB "
             "(a server where USER may create databases) to run it."
         )
+
+
+@pytest.fixture(autouse=True)
+def private_log(tmp_path, monkeypatch):
+    """The app's error log goes to a folder of the test (platformdirs reads XDG_STATE_HOME),
+    never into the developer's own log."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state / "rca-tui" / "log" / "errors.log"

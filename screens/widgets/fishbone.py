@@ -20,10 +20,18 @@ Two parts:
   screen's outline, so the two views never disagree.
 
 User text is never parsed as markup (PITFALLS 1): every label is a plain Rich `Segment`, so a
-cause typed as "[bold]x[/]" shows exactly that. Control characters are replaced, so pasted escape
-codes cannot reach the terminal. Marks that matter (root cause, contributing factor, not linked,
-drawn elsewhere) are characters, not colours, so the drawing reads on a monochrome terminal; a
-legend under the drawing says what they mean.
+cause typed as "[bold]x[/]" shows exactly that. Control characters and bidi overrides are shown
+as visible symbols (`clean_text`, which is `screens.visible.visible` on one line), so pasted
+escape codes cannot reach the terminal.
+
+A cursor move repaints only the rows it changes (the label it leaves and the one it reaches),
+not the whole drawing: over SSH a full repaint of the drawing is about 18 kB per key. The
+drawing's characters all have an ASCII stand-in of the same width (`rca_tui.terminal`), so a
+terminal without UTF-8 gets the same shape in ASCII.
+
+Marks that matter (root cause, contributing factor, not linked, drawn elsewhere) are characters,
+not colours, so the drawing reads on a monochrome terminal; a legend under the drawing says what
+they mean.
 """
 
 from __future__ import annotations
@@ -54,7 +62,7 @@ from models.fishbone import (
     TreeItem,
     bone_trees,
 )
-from models.fishbone import clean_line as clean_text
+from screens.formatting import one_line
 
 if TYPE_CHECKING:
     from models.domain import Cause, Link
@@ -89,6 +97,11 @@ DEFAULT_STYLES: dict[str, Style] = {
     "empty": Style(dim=True),
     "legend": Style(dim=True),
 }
+
+def clean_text(text: str | None) -> str:
+    """A label's text on one line, with control characters visible (never sent raw)."""
+    return one_line(text or "")
+
 
 def _width(text: str) -> int:
     return len(text) if text.isascii() else cell_len(text)
@@ -626,7 +639,10 @@ def layout_fishbone(
     bone_names, bone_items = trees.names, trees.items
     n_bones = len(bone_names)
     n_above = trees.above
-    head_text = trees.head(event_text)
+    # The head as the model words it (event text, the event cause's, or NO_EVENT), with its
+    # control characters shown rather than blanked.
+    event = by_id.get(min(trees.events)) if trees.events else None
+    head_text = clean_text(event_text or getattr(event, "text", "")) or trees.head(event_text)
 
     # --- geometry ----------------------------------------------------------------------------
     W = max(width, MIN_WIDTH)
@@ -830,7 +846,7 @@ class FishboneView(ScrollView, can_focus=True):
     """
 
     #: Where the cursor is: a cause, or a bone's name (None only when there are no bones).
-    cursor: reactive[Stop | None] = reactive(None, init=False)
+    cursor: reactive[Stop | None] = reactive(None, init=False, repaint=False)  # see watch_cursor
 
     class CauseHighlighted(Message):
         """The cursor moved, or the data changed. `cause_id` is the cause under the cursor
@@ -1014,9 +1030,28 @@ class FishboneView(ScrollView, can_focus=True):
         return self.cursor
 
     def watch_cursor(self, old: Stop | None, new: Stop | None) -> None:
-        self.refresh()
-        self._scroll_to_cursor()
+        self._refresh_stops(old, new)
+        self._scroll_to_cursor()  # a scroll repaints what it shows anyway
         self._announce()
+
+    def _refresh_stops(self, *stops: Stop | None) -> None:
+        """Repaint only the cells of these stops (their labels, and the references to their
+        causes), not the whole drawing: the highlight is all that changes."""
+        layout = self._layout
+        if layout is None:
+            self.refresh()
+            return
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for stop in stops:
+            if stop is None or not layout.valid(stop):
+                continue
+            refs = layout.ref_spans.get(stop.cause, ()) if stop.cause is not None else ()
+            for y, x0, x1 in (*layout.stop_spans(stop), *refs):
+                spans.setdefault(y, []).append((x0, x1))
+        scroll_x = self.scroll_offset.x
+        for row in range(self.scrollable_content_region.height):
+            for x0, x1 in spans.get(self._line_at(row), ()):
+                self.refresh(Region(x0 - scroll_x, row, x1 - x0, 1))
 
     def _announce(self) -> None:
         bone = self.cursor_bone
@@ -1039,6 +1074,10 @@ class FishboneView(ScrollView, can_focus=True):
         region = Region(x0, y0, max(1, x1 - x0), y1 - y0 + 1)
         # Room for the sticky category names (see `_line_at`) and one line of context.
         spacing = Spacing(layout.top_labels + 1, 0, layout.bottom_labels[1] + 1, 0)
+        wanted = region.grow(spacing).intersection(Region(0, 0, *self.virtual_size))
+        view = Region(*self.scroll_offset, *self.scrollable_content_region.size)
+        if view.contains_region(wanted):
+            return  # in view already: asking to scroll would repaint the scrollbars
         self.scroll_to_region(region, animate=False, spacing=spacing, immediate=True)
 
     def _step(self, direction: str) -> None:
