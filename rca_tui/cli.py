@@ -90,7 +90,11 @@ pass_ctx = click.make_pass_decorator(Ctx)
     metavar="PATH|URL",
     help="Database file (or SQLAlchemy URL). Default: $RCA_DB, then the user data folder.",
 )
-@click.option("--user", metavar="NAME", help="Name recorded in the audit trail (default: login).")
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="Display name shown beside your login in the audit trail (the login is always recorded).",
+)
 @click.option("--read-only", "readonly", is_flag=True, help="Open the database for reading only.")
 @click.version_option(__version__, prog_name="rca")
 @click.pass_context
