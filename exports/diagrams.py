@@ -64,7 +64,8 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from exports.safety import clean_xml_text
 from models.fishbone import (
@@ -79,6 +80,7 @@ from models.fishbone import (
 from models.fishbone import LEGEND as MARKS_LEGEND
 
 if TYPE_CHECKING:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
 
@@ -193,7 +195,7 @@ def _font(style: str, size: float, fallback: str | None = None) -> Any:
     from matplotlib.font_manager import FontProperties, fontManager
 
     weight = "bold" if "bold" in style else "normal"
-    slant = "italic" if "italic" in style else "normal"
+    slant: Literal["italic", "normal"] = "italic" if "italic" in style else "normal"
     # Weight and slant are given too: an SVG keeps texts as <text>, styled by these.
     if fallback is None:
         return FontProperties(fname=font_path(style), size=size, weight=weight, style=slant)
@@ -232,9 +234,14 @@ class _GlyphsQuiet:
         self._logger = logging.getLogger("matplotlib.font_manager")
         self._logger.addFilter(_no_face_note)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._logger.removeFilter(_no_face_note)
-        self._cw.__exit__(*exc)
+        self._cw.__exit__(kind, error, tb)
 
 
 def _no_face_note(record: Any) -> bool:
@@ -376,7 +383,7 @@ def _texts(nodes: Mapping[Any, _Node]) -> list[str]:
 
 # --- drawing helpers ------------------------------------------------------------------------------
 @functools.cache
-def canvas_class() -> type:
+def canvas_class() -> type[FigureCanvasAgg]:
     """matplotlib's Agg canvas, drawing each line of text in one call.
 
     matplotlib 3.11 draws text glyph by glyph from Python, which makes a 200-cause picture
@@ -614,6 +621,9 @@ def _png(fig: Figure, *, grayscale: bool = True) -> bytes:
     try:
         with _GlyphsQuiet():
             fig.canvas.draw()
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        assert isinstance(fig.canvas, FigureCanvasAgg)  # every figure here has an Agg canvas
         rgba = fig.canvas.buffer_rgba()
         size = (int(rgba.shape[1]), int(rgba.shape[0]))
         image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("L")
@@ -893,7 +903,7 @@ def fishbone_svg(
 
 
 # --- the cause graph -----------------------------------------------------------------------------
-def _layers(nodes: dict[Any, _Node], edges: list[tuple[Any, Any]]) -> dict[Any, int]:
+def _layers(nodes: dict[Any, _Node], edges: Sequence[tuple[Any, Any]]) -> dict[Any, int]:
     """Column of each node, counted from the right: events 0, then the longest path to an
     event (a cause that leads to no event counts its path to where its chain stops, plus 1)."""
     succ: dict[Any, list[Any]] = {n: [] for n in nodes}
@@ -944,7 +954,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
     max_lines = 1 if len(nodes) > HUGE else LARGE_NODE_LINES if large else NODE_LINES
     layer = _layers(nodes, edges)
     # Drop links that go backwards (only a cycle, never stored, can make one).
-    edges = [(a, b) for a, b in edges if layer[a] > layer[b]]
+    edges = [e for e in edges if layer[e.cause_id] > layer[e.effect_id]]
     marks: set[str] = set()
 
     sizes: dict[Any, tuple[float, float]] = {}
@@ -1030,7 +1040,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
         # Boxes of one column share their width, so arrows start and end in a straight line.
         w = max(col_w[k], 0.3)
         sizes[cid] = (w, h)
-        style = {
+        line_style: dict[str, Any] = {
             "event": {"lw": 2.2, "ls": "-"},
             "root": {"lw": 1.8, "ls": "-"},
             "contributing": {"lw": 1.0, "ls": (0, (4, 2))},
@@ -1044,7 +1054,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: _Canvas) -> Figure:
                 boxstyle="round,pad=0,rounding_size=0.05",
                 fc="#fff6d5" if n.kind == "root" else "white",
                 ec="black",
-                **style,
+                **line_style,
             )
         )
         if n.kind == "event":

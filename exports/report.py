@@ -436,7 +436,7 @@ def action_ref(number: int) -> str:
 
 def _meaning(enum: type[vocab.Labelled], meanings: Mapping[Any, str], value: str | None) -> str:
     label = _label(enum, value)
-    if not label:
+    if not label or value is None:
         return ""
     try:
         return f"{label} ({meanings[enum(value)]})"

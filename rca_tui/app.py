@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from models.service import Service
     from rca_tui.config import Settings
+    from screens.host import AppHost
 
 _NO_COLOR = NoColor()
 _READABLE = ReadableColors()
@@ -202,7 +203,7 @@ class RcaApp(App):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """On a slow link a field's cursor does not blink (each blink repaints its line)."""
         if self.slow_link and hasattr(event.widget, "cursor_blink"):
-            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+            event.widget.cursor_blink = False
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -225,7 +226,7 @@ class RcaApp(App):
         *,
         deidentify: bool = False,
         force: bool = False,
-        progress: Callable[[str, int, int], None] | None = None,
+        progress: Callable[[str, int, int], object] | None = None,
     ) -> list[str]:
         """Write the chosen formats into `folder`; runs in a worker thread (slow, no widgets).
 
@@ -360,3 +361,10 @@ def make_app(
 ) -> RcaApp:
     """The one way to build the app, shared by the `rca` command and the tests."""
     return RcaApp(service, settings, today=today, mouse=mouse, slow_link=slow_link)
+
+
+if TYPE_CHECKING:
+
+    def _is_host(app: RcaApp) -> AppHost:
+        """Type check only: RcaApp has everything screens ask of it (`screens.host.AppHost`)."""
+        return app

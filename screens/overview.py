@@ -76,7 +76,7 @@ class OverviewScreen(ServiceScreen):
     def reload(self) -> None:
         def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
             dossier = self.service.dossier(inv_id)
-            return dossier, run_checks(dossier, today=self.app.today())
+            return dossier, run_checks(dossier, today=self.host.today())
 
         self.call(load, self.investigation_id, then=self._show)
 
@@ -88,7 +88,7 @@ class OverviewScreen(ServiceScreen):
         inv = self.dossier.investigation
         self.title = inv.title
         self.sub_title = f"Investigation {inv.id}"
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
         d = deadlines_for(getattr(self.app, "settings", None), inv)
         lines = Text()
         lines.append(f"SAC {sac.describe(inv.sac_score)}", style="bold")

@@ -743,8 +743,8 @@ def layout_fishbone(
             if first:
                 hotspots.append(Hotspot(cid, top + r, x + x0, x + row[7], ref))
         bones.append(Bone(bone_names[i], up, x, tuple(ids), uncategorised=i >= own))
-        first = 0 if up else bottom_labels[0]
-        name_spans.append([(first + k, x, x + _width(t)) for k, t in enumerate(cat_labels[i])])
+        name_row = 0 if up else bottom_labels[0]
+        name_spans.append([(name_row + k, x, x + _width(t)) for k, t in enumerate(cat_labels[i])])
 
     drawing = _Drawing(
         width=W,
