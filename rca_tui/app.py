@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.filter import LineFilter, Monochrome, NoColor
 
-from models.errors import ConflictError, RcaError
+from models.errors import ConflictError, RcaError, ReadOnlyError
 from models.undo import EditHistory
 from rca_tui.commands import ScreenCommands
 from rca_tui.themes import RCA_16, RCA_16_CSS, RCA_MONO, ReadableColors
@@ -298,11 +298,10 @@ class RcaApp(App):
     ) -> None:
         if isinstance(error, ConflictError):
             heading, can_reload = "Changed by someone else", reload is not None
+        elif isinstance(error, ReadOnlyError):  # the database, or an approved investigation
+            heading, can_reload = "Read-only", False
         elif isinstance(error, RcaError):
-            heading, can_reload = (
-                "Not saved" if "read-only" not in error.message else "Read-only",
-                False,
-            )
+            heading, can_reload = "Not saved", False
         else:
             heading, can_reload = "Unexpected error", False
         if isinstance(error, RcaError):

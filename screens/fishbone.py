@@ -279,7 +279,8 @@ class FishboneScreen(UndoActions, ServiceScreen):
             return
         text = Text()
         text.append(visible(cause.text) + "\n")
-        kind = CauseKind(cause.kind).label if cause.kind in CauseKind._value2member_map_ else ""
+        known = CauseKind.from_value(cause.kind)
+        kind = known.label if known is not None else ""
         text.append(f"{kind} · {one_line(cause.category or '') or 'no category'}", style="dim")
         if cause.evidence:
             text.append(f" · evidence: {one_line(cause.evidence, 60)}", style="dim")

@@ -136,8 +136,8 @@ class HomeScreen(FilteredListScreen):
         if self.sort == "title":
             return (row.title.casefold(), row.id)
         return (
-            list(Status).index(Status(row.status))
-            if row.status in Status._value2member_map_
+            list(Status).index(status)
+            if (status := Status.from_value(row.status)) is not None
             else 99,
             row.id,
         )
