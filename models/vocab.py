@@ -1,4 +1,4 @@
-"""The fixed lists of the domain (../shared/DOMAIN.md) as enums with labels for people.
+"""The fixed lists of the domain (RCA2, VA NCPS, NCC MERP) as enums with labels for people.
 
 Values are stable keys stored in the database and the JSON format; `label` is what screens and
 reports show. Order matters: pickers list the members in declaration order.

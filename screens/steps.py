@@ -1,7 +1,10 @@
 """The workflow steps of an investigation, as the overview lists them.
 
-Adding a step (fishbone, five whys, report...) is one entry in `STEPS`: a title, a one-line
-summary of the dossier, which finding codes belong to it, and the screen that opens it.
+Adding a step is one entry in `STEPS` (a key, a title, a one-line summary of the dossier, the
+finding-code prefixes that belong to it) and its screen in `_screens()`: a `ServiceScreen` taking
+the investigation id, with `HELP_TITLE`, `PALETTE_GROUP`, described `BINDINGS` and `reload()`.
+The overview numbers it, counts its warnings, gives it a digit key and opens it; a letter key
+is one more `Binding` in `OverviewScreen.BINDINGS` (in use: e t l f w g p v a x r).
 """
 
 from __future__ import annotations

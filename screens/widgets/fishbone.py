@@ -21,7 +21,7 @@ Four modules, one purpose each (this one is the widget, and the import path of a
   chosen too. `bone_trees()`, which places the causes on the bones, is shared with the fishbone
   screen's outline, so the two views never disagree.
 
-User text is never parsed as markup (PITFALLS 1): every label is a plain Rich `Segment`, so a
+User text is never parsed as markup: every label is a plain Rich `Segment`, so a
 cause typed as "[bold]x[/]" shows exactly that. Control characters and bidi overrides are shown
 as visible symbols (`clean_text`, which is `screens.visible.visible` on one line), so pasted
 escape codes cannot reach the terminal.

@@ -1,7 +1,7 @@
 """Cause texts fitted to terminal cells: one clean line, word-wrapped, cut with "…".
 
 The fishbone drawing measures every label in cells (wide CJK characters take two) and never
-parses it as markup; `clean_text` makes control characters visible first (PITFALLS 1).
+parses it as markup; `clean_text` makes control characters visible first.
 """
 
 from __future__ import annotations
