@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from textual.screen import Screen
-
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from models.service import Service
     from models.undo import EditHistory
     from screens.base import SaveQueue
