@@ -55,8 +55,8 @@ def test_home_screen_imports_stay_light(tmp_path):
 
     env = {**os.environ, "RCA_CACHE": str(tmp_path)}
     warm = (
-        "import datetime as dt; from models.rules.deadlines import compute_deadlines;"
-        "compute_deadlines(decision_at=None, occurred_at=dt.datetime(2026, 11, 3),"
+        "import datetime as dt; from models.rules.deadlines import DeadlinePolicy;"
+        "DeadlinePolicy().deadlines(decision_at=None, occurred_at=dt.datetime(2026, 11, 3),"
         " discovered_at=None, sentinel=True)"
     )
     subprocess.run([sys.executable, "-c", warm], check=True, env=env)
