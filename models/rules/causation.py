@@ -1,4 +1,4 @@
-"""The five rules of causation (DOMAIN.md), checked on the words of each cause.
+"""The five rules of causation (VA NCPS, RCA2), checked on the words of each cause.
 
 A root cause analysis fails quietly when its causes blame ("nurse was careless"), stop at the
 person ("nurse gave wrong dose"), or name a duty nobody had. Reviewers catch these by reading;
