@@ -436,7 +436,7 @@ def action_ref(number: int) -> str:
 
 def _meaning(enum: type[vocab.Labelled], meanings: Mapping[Any, str], value: str | None) -> str:
     label = _label(enum, value)
-    if not label:
+    if not label or value is None:
         return ""
     try:
         return f"{label} ({meanings[enum(value)]})"
@@ -931,14 +931,3 @@ def build_report(
         signatures=_signatures(dossier, actions),
     )
 
-
-def report_for(service: Any, investigation_id: int, **kwargs: Any) -> Report:
-    """Convenience: the report of one investigation straight from a `Service`."""
-    from models.migrations import HEAD
-
-    dossier = service.dossier(investigation_id)
-    from models.rules.checks import run_checks
-
-    kwargs.setdefault("generated_by", service.user)
-    kwargs.setdefault("db_version", HEAD)
-    return build_report(dossier, findings=run_checks(dossier), **kwargs)

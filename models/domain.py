@@ -20,11 +20,12 @@ class _Plain:
     @classmethod
     def from_row(cls, row: Any, **extra: Any) -> Self:
         """Copy the matching attributes of a table row (or a Row mapping) into a new object."""
+        # Every subclass is a dataclass; this mixin itself is not, which the stubs cannot know.
         names = [f.name for f in dataclasses.fields(cls) if f.name not in extra]  # type: ignore[arg-type]
         return cls(**{n: getattr(row, n) for n in names}, **extra)
 
     def replace(self, **changes: Any) -> Self:
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]  # as above
 
 
 def shown_as(login: str | None, name: str | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import networkx as nx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -41,7 +41,7 @@ from models.vocab import (
     TeamRole,
 )
 
-FORMAT = "rca-tui/1"
+FORMAT: Final = "rca-tui/1"
 
 
 def _as_id(value: Any) -> Any:
@@ -347,7 +347,9 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             {name: getattr(inv, name) for name in InvestigationDoc.model_fields}
         ),
         categories=list(dossier.categories) or None,
-        team=[MemberDoc(name=m.name, role=m.role, involved=m.involved) for m in dossier.team],
+        team=[
+            MemberDoc(name=m.name, role=TeamRole(m.role), involved=m.involved) for m in dossier.team
+        ],
         timeline=[
             TimelineDoc(at=e.at, happened=e.happened, should_have=e.should_have, source=e.source)
             for e in dossier.timeline
@@ -357,7 +359,7 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
                 id=local[c.id],
                 text=c.text,
                 category=c.category,
-                kind=c.kind,
+                kind=CauseKind(c.kind),
                 evidence=c.evidence,
                 statement=c.statement,
                 no_action_reason=c.no_action_reason,
@@ -372,22 +374,22 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             ActionDoc(
                 addresses=[local[c] for c in a.addresses],
                 text=a.text,
-                strength=a.strength,
+                strength=None if a.strength is None else Strength(a.strength),
                 hierarchy_category=a.hierarchy_category,
                 owner=a.owner,
                 due=a.due,
                 measure=None
                 if a.measure.is_empty
                 else MeasureDoc(
-                    kind=a.measure.kind,
+                    kind=None if a.measure.kind is None else MeasureKind(a.measure.kind),
                     what=a.measure.what,
                     how=a.measure.how,
                     sample=a.measure.sample,
                     target=a.measure.target,
                     date=a.measure.date,
                 ),
-                status=a.status,
-                concurrence=a.concurrence,
+                status=ActionStatus(a.status),
+                concurrence=None if a.concurrence is None else Concurrence(a.concurrence),
                 concurrence_reason=a.concurrence_reason,
                 imported_concurrence=a.imported_concurrence,
             )
@@ -397,7 +399,7 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             SignOffDoc(
                 role=s.role,
                 name=s.name,
-                decision=s.decision,
+                decision=SignOffDecision(s.decision),
                 comment=s.comment,
                 at=s.at,
                 imported=s.imported,
@@ -405,7 +407,12 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             for s in dossier.signoffs
         ],
         feedback=[
-            FeedbackDoc(audience=f.audience, given_on=f.given_on, given_by=f.given_by, note=f.note)
+            FeedbackDoc(
+                audience=FeedbackAudience(f.audience),
+                given_on=f.given_on,
+                given_by=f.given_by,
+                note=f.note,
+            )
             for f in dossier.feedback
         ],
     )

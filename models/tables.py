@@ -12,6 +12,7 @@ Columns holding patient identifiers carry `info={"phi": True}` so exports can fi
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
@@ -29,7 +30,7 @@ metadata: MetaData = SQLModel.metadata
 PHI = {"phi": True}
 
 
-def _text(default: str = "", server_default: str | None = None, **info) -> object:
+def _text(default: str = "", server_default: str | None = None, **info: object) -> Any:
     """A non-null free-text column (TEXT on every backend, no length limit).
 
     `server_default` is for columns added to an existing table: the rows already there get it.

@@ -8,7 +8,7 @@ Parsing the forms people type (03/11/2026, "yesterday 14:00") lives in `models.r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from models import vocab
@@ -134,20 +134,23 @@ INVESTIGATION: dict[str, Callable[[str, Any], Any]] = {
     "patient_dob": day,
 }
 
-TEAM_MEMBER = {
+#: How each field of a record is checked: field name -> normaliser(field, value).
+Rules = dict[str, Callable[[str, Any], Any]]
+
+TEAM_MEMBER: Rules = {
     "name": title,
     "role": choice(vocab.TeamRole, required=True),
     "involved": flag,
 }
 
-TIMELINE_ENTRY = {
+TIMELINE_ENTRY: Rules = {
     "at": when,
     "happened": text,
     "should_have": text,
     "source": line,
 }
 
-CAUSE = {
+CAUSE: Rules = {
     "text": lambda f, v: text(f, v, required=True),
     "category": optional_line,
     "kind": choice(vocab.CauseKind, required=True),
@@ -157,7 +160,7 @@ CAUSE = {
     "weak_only_reason": text,
 }
 
-ACTION = {
+ACTION: Rules = {
     "text": lambda f, v: text(f, v, required=True),
     "strength": choice(vocab.Strength),
     "hierarchy_category": line,
@@ -175,14 +178,14 @@ ACTION = {
     "imported_concurrence": text,
 }
 
-SIGN_OFF = {
+SIGN_OFF: Rules = {
     "role": line,
     "name": title,
     "decision": choice(vocab.SignOffDecision, required=True),
     "comment": text,
 }
 
-FEEDBACK = {
+FEEDBACK: Rules = {
     "audience": choice(vocab.FeedbackAudience, required=True),
     "given_on": day,
     "given_by": line,
@@ -190,13 +193,13 @@ FEEDBACK = {
 }
 
 
-USER = {
+USER: Rules = {
     "name": title,
     "role": choice(vocab.UserRole, required=True),
 }
 
 
-def normalise(rules: dict[str, Callable[[str, Any], Any]], changes: dict[str, Any]) -> dict:
+def normalise(rules: Mapping[str, Callable[[str, Any], Any]], changes: dict[str, Any]) -> dict:
     """Apply each field's normaliser; an unknown field is a programming error, said plainly."""
     out = {}
     for name, value in changes.items():

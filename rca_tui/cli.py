@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,9 @@ from exports.formats import FORMATS, parse_formats
 from models import __version__
 from models.errors import RcaError
 from screens.visible import visible
+
+if TYPE_CHECKING:
+    from models.service import Service
 
 
 class _Group(click.Group):
@@ -42,9 +45,9 @@ class Ctx:
 
         self.settings = load_settings(db=db, user=user)
         self.readonly = readonly
-        self._service = None
+        self._service: Service | None = None
 
-    def service(self, *, create: bool = True):
+    def service(self, *, create: bool = True) -> Service:
         if self._service is None:
             from models.service import open_service
 
@@ -119,7 +122,7 @@ def _run_app(obj: Ctx) -> None:
     if problem:
         click.echo(problem, err=True)
         sys.exit(2)
-    if ascii_only(sys.__stderr__):  # Textual draws on standard error
+    if sys.__stderr__ is not None and ascii_only(sys.__stderr__):  # Textual draws on stderr
         draw_in_ascii(sys.__stderr__)
     ssh = "SSH_CONNECTION" in os.environ
     if ssh:  # escape sequences arrive late over a slow link: wait longer before Escape
@@ -303,7 +306,7 @@ def export(
             raise RcaError(f"format {formats[0]} is not text: give -o FILE or -o FOLDER")
     service = obj.service()
     dossier = service.dossier(investigation_id)
-    common = {
+    common: dict[str, Any] = {
         "generated_by": service.user,
         "db_version": HEAD,
         "deidentify": deidentify,
@@ -315,6 +318,7 @@ def export(
         # click writes bytes (the CSV with its BOM) to the binary stream as they are.
         click.echo(render_formats(dossier, formats, **common)[formats[0]], nl=False)
         return
+    assert output is not None  # None is standard output, handled above
     for path in export_formats(dossier, formats, output, force=force, **common):
         click.echo(str(path))
 

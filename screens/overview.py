@@ -27,7 +27,7 @@ from models.rules.deadlines import days_left, describe_days_left
 from models.vocab import Status
 from screens.base import ServiceScreen
 from screens.formatting import deadlines_for, label, one_line, visible
-from screens.steps import STEPS, has_screen, screen_for
+from screens.steps import STEPS, screen_for
 
 
 class OverviewScreen(ServiceScreen):
@@ -76,7 +76,7 @@ class OverviewScreen(ServiceScreen):
     def reload(self) -> None:
         def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
             dossier = self.service.dossier(inv_id)
-            return dossier, run_checks(dossier, today=self.app.today())
+            return dossier, run_checks(dossier, today=self.host.today())
 
         self.call(load, self.investigation_id, then=self._show)
 
@@ -88,7 +88,7 @@ class OverviewScreen(ServiceScreen):
         inv = self.dossier.investigation
         self.title = inv.title
         self.sub_title = f"Investigation {inv.id}"
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
         d = deadlines_for(getattr(self.app, "settings", None), inv)
         lines = Text()
         lines.append(f"SAC {sac.describe(inv.sac_score)}", style="bold")
@@ -124,12 +124,7 @@ class OverviewScreen(ServiceScreen):
         steps.clear()
         for i, step in enumerate(STEPS, start=1):
             mine = [f for f in self.findings if f.code.startswith(step.codes)]
-            if has_screen(step):
-                warn = Text(
-                    str(len(mine)) if mine else "ok", style="bold yellow" if mine else "green"
-                )
-            else:  # the step's screen comes in a later release; its counts show already
-                warn = Text("later", style="dim")
+            warn = Text(str(len(mine)) if mine else "ok", style="bold yellow" if mine else "green")
             title = Text(f"{i}. {step.title}")
             steps.add_row(title, Text(one_line(step.summary(self.dossier), 36)), warn, key=step.key)
         steps.move_cursor(row=min(cursor, len(STEPS) - 1))
@@ -157,16 +152,7 @@ class OverviewScreen(ServiceScreen):
 
     def action_step(self, key: str) -> None:
         step = next(s for s in STEPS if s.key == key)
-        screen = screen_for(step, self.investigation_id)
-        if screen is None:
-            self.notify(
-                f"{step.title}: this screen is not built yet. Its data can be imported and "
-                "exported with 'rca import' / 'rca export'.",
-                markup=False,
-                severity="warning",
-            )
-            return
-        self.app.push_screen(screen)
+        self.app.push_screen(screen_for(step, self.investigation_id))
 
     def action_export(self) -> None:
         from screens.export import ExportDialog

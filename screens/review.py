@@ -163,7 +163,7 @@ class ReviewScreen(ServiceScreen):
             dossier = self.service.dossier(inv_id)
             return ReviewState(
                 dossier,
-                run_checks(dossier, today=self.app.today()),
+                run_checks(dossier, today=self.host.today()),
                 self.service.role_of(self.service.login),
                 self.service.duty_conflict(inv_id),
             )
@@ -301,7 +301,7 @@ class ReviewScreen(ServiceScreen):
             return False
         login = self.service.login
         if self.state is not None and self.state.role != "admin":
-            self.app.show_error(  # type: ignore[attr-defined]
+            self.host.show_error(
                 DutiesError(
                     f"{login} {authored}, so someone else must {step} (separation of duties)",
                     login=login,
@@ -374,7 +374,7 @@ class ReviewScreen(ServiceScreen):
                 [f for f in self.state.findings if f.severity == "error"],
             )
             if refusal:
-                self.app.show_error(ValidationError(refusal), title="Cannot approve yet")  # type: ignore[attr-defined]
+                self.host.show_error(ValidationError(refusal), title="Cannot approve yet")
                 return
         inv = self._inv()
         if inv is not None and self._duties(
@@ -409,5 +409,5 @@ class ReviewScreen(ServiceScreen):
         def add(values: dict, _version: int | None) -> Feedback:
             return self.service.add_feedback(self.investigation_id, **values)
 
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
         self.app.push_screen(FeedbackDialog(self.service.user, today, save=Saver(add)))

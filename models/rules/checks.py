@@ -3,6 +3,16 @@
 Each rule module contributes findings with its own codes; errors sort before warnings. A rule in
 `RULES` reads the dossier only. A rule in `DATED_RULES` also takes the day to judge against (what
 is overdue depends on it), so the app can pass its own `today()` and tests a fixed day.
+
+Adding a rule: a pure function in `models/rules/<name>.py` that takes the `Dossier` (or a part
+of it) and returns `list[Finding]` (`code`, `severity` "error" or "warning", `subject` the id of
+the record or None, `message` for people, without the code: every list prints `code: message`).
+Start the code with its workflow step's prefix (`I-` intake, `T-` team, `TL-` timeline, `G-` or
+`R` causes, `P-` action plan, `S-` review): the overview counts it under that step. An error
+blocks approval, a warning never does. Append it to `RULES` (as a lambda when it takes a part of
+the dossier) or, when it depends on the day, to `DATED_RULES`. A subject that is not a cause
+needs its prefix in the `entities` map of `check()` in `rca_tui/cli.py`. Word lists and tables
+are TOML beside the module, read once through `importlib.resources`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Checks of the action plan (DOMAIN.md: an action plan item), and its one-line summary.
+"""Checks of the action plan (an item: the root cause it addresses, one responsible person, a due
+date, a measure of effectiveness, leadership's concurrence), and its one-line summary.
 
 An RCA is judged by its actions: each root cause needs an action (or a written reason why not),
 and each action needs one responsible person, a due date and a measure of effectiveness. Plans

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import audit as audit_chain
 from models import values
@@ -30,7 +30,7 @@ from models.domain import (
 from models.errors import ValidationError
 from models.service.actions import action_from, flatten_action
 from models.service.categories import categories_in
-from models.service.core import Transaction, UnitOfWork
+from models.service.core import Transaction, UnitOfWork, row_id
 from models.service.investigations import derive
 from models.tables import (
     ActionCauseRow,
@@ -69,32 +69,34 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
 
     team = tuple(
         TeamMember.from_row(r)
-        for r in rows(TeamMemberRow, TeamMemberRow.position, TeamMemberRow.id)
+        for r in rows(TeamMemberRow, col(TeamMemberRow.position), col(TeamMemberRow.id))
     )
     timeline = tuple(
         TimelineEntry.from_row(r)
-        for r in rows(TimelineEntryRow, TimelineEntryRow.position, TimelineEntryRow.id)
+        for r in rows(TimelineEntryRow, col(TimelineEntryRow.position), col(TimelineEntryRow.id))
     )
-    causes = tuple(Cause.from_row(r) for r in rows(CauseRow, CauseRow.id))
+    causes = tuple(Cause.from_row(r) for r in rows(CauseRow, col(CauseRow.id)))
     links = tuple(
         Link(r.id, r.investigation_id, r.cause_id, r.effect_id)
-        for r in rows(CausalLinkRow, CausalLinkRow.id)
+        for r in rows(CausalLinkRow, col(CausalLinkRow.id))
     )
-    action_rows = rows(ActionRow, ActionRow.id)
+    action_rows = rows(ActionRow, col(ActionRow.id))
     pairs = s.execute(
-        select(ActionCauseRow.action_id, ActionCauseRow.cause_id)
-        .join(ActionRow, ActionRow.id == ActionCauseRow.action_id)
-        .where(ActionRow.investigation_id == investigation_id)
-        .order_by(ActionCauseRow.cause_id)
+        select(col(ActionCauseRow.action_id), col(ActionCauseRow.cause_id))
+        .join(ActionRow, col(ActionRow.id) == col(ActionCauseRow.action_id))
+        .where(col(ActionRow.investigation_id) == investigation_id)
+        .order_by(col(ActionCauseRow.cause_id))
     ).all()
     by_action: dict[int, list[int]] = {}
     for action_id, cause_id in pairs:
         by_action.setdefault(action_id, []).append(cause_id)
     actions = tuple(action_from(r, tuple(by_action.get(r.id, ()))) for r in action_rows)
-    signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, SignOffRow.id))
-    feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, FeedbackRow.id))
+    signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, col(SignOffRow.id)))
+    feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, col(FeedbackRow.id)))
     categories = tuple(categories_in(s, investigation_id))
-    head = s.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1))
+    head = s.execute(
+        select(col(AuditRow.seq), col(AuditRow.hash)).order_by(col(AuditRow.seq).desc()).limit(1)
+    )
     last = head.first()
     return Dossier(
         inv,
@@ -122,9 +124,9 @@ def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) 
 
 def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[AuditEntry]:
     with uow.read() as s:
-        query = select(AuditRow).order_by(AuditRow.seq)
+        query = select(AuditRow).order_by(col(AuditRow.seq))
         if investigation_id is not None:
-            query = query.where(AuditRow.investigation_id == investigation_id)
+            query = query.where(col(AuditRow.investigation_id) == investigation_id)
         return [AuditEntry.from_row(r) for r in s.execute(query).scalars()]
 
 
@@ -138,10 +140,12 @@ def audit_check(uow: UnitOfWork, expect: Sequence[audit_chain.Anchor] = ()) -> V
 
     name = uow.db.target.name
     with uow.read() as s:
-        rows = list(s.execute(select(AuditRow).order_by(AuditRow.seq)).scalars())
+        rows = list(s.execute(select(AuditRow).order_by(col(AuditRow.seq))).scalars())
         anchors = list(expect)
         for so in s.execute(
-            select(SignOffRow).where(SignOffRow.chain_seq.is_not(None)).order_by(SignOffRow.id)
+            select(SignOffRow)
+            .where(col(SignOffRow.chain_seq).is_not(None))
+            .order_by(col(SignOffRow.id))
         ).scalars():
             anchors.append(
                 audit_chain.Anchor(
@@ -224,7 +228,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     )
     tx.s.add(inv)
     tx.s.flush()
-    iid = inv.id
+    iid = row_id(inv)
     tx.created(iid, "investigation", inv, action="import")
 
     def add(row: Any, entity: str, summary: str | None = None) -> Any:
@@ -267,18 +271,18 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     tx.s.add_all(cause_rows)
     tx.s.flush()
     ids: dict[str, int] = {}
-    for c, row in zip(doc.causes, cause_rows, strict=True):
-        ids[c.id] = row.id
-        tx.created(iid, "cause", row, action="import")
+    for c, cause_row in zip(doc.causes, cause_rows, strict=True):
+        ids[c.id] = row_id(cause_row)
+        tx.created(iid, "cause", cause_row, action="import")
     link_rows = [
         CausalLinkRow(investigation_id=iid, cause_id=ids[lk.cause], effect_id=ids[lk.effect])
         for lk in doc.links
     ]
     tx.s.add_all(link_rows)
     tx.s.flush()
-    for row in link_rows:
+    for link in link_rows:
         tx.audit(
-            iid, "causal_link", row.id, "import", None, None, f"{row.cause_id}->{row.effect_id}"
+            iid, "causal_link", link.id, "import", None, None, f"{link.cause_id}->{link.effect_id}"
         )
     for i, a in enumerate(doc.actions):
         fields = a.model_dump(exclude={"addresses", "measure", "concurrence", "concurrence_reason"})
@@ -297,13 +301,13 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     for i, so in enumerate(doc.signoffs):
         fields = so.model_dump(exclude={"at", "imported"})
         at = values.when("at", so.at) or tx.at
-        row = SignOffRow(
+        signoff = SignOffRow(
             investigation_id=iid,
             at=at,
             imported=True,  # history only: nobody signed it in this database
             **norm(values.SIGN_OFF, fields, f"signoffs[{i}]"),
         )
-        add(row, "sign_off", f"imported: {so.name}: {so.decision}")
+        add(signoff, "sign_off", f"imported: {so.name}: {so.decision}")
     for i, fb in enumerate(doc.feedback):
         add(
             FeedbackRow(

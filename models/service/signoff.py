@@ -19,7 +19,7 @@ from models.domain import (
 from models.errors import ValidationError
 from models.service import duties
 from models.service.actions import action_of
-from models.service.core import Transaction, UnitOfWork, short
+from models.service.core import Transaction, UnitOfWork, row_id, short
 from models.service.documents import dossier_in
 from models.tables import (
     ActionRow,
@@ -83,7 +83,7 @@ def begin_step(
 
 
 def move(uow: UnitOfWork, tx: Transaction, row: InvestigationRow, target: str) -> Investigation:
-    uow.apply(tx, row, {"status": target}, row.id, "investigation")
+    uow.apply(tx, row, {"status": target}, row_id(row), "investigation")
     row.updated_at, row.updated_by = tx.at, tx.login
     tx.s.flush()
     return Investigation.from_row(row)
@@ -146,7 +146,7 @@ def record_concurrence(
         uow.require_role(tx.s, review.CONCUR_ROLES, "record concurrence")
         role = uow.role_in(tx.s)
         overridden = duties.check(
-            uow, tx, inv.id, role, "concur with its actions", override_reason
+            uow, tx, row_id(inv), role, "concur with its actions", override_reason
         )
         if inv.status != Status.IN_REVIEW:
             raise review.TransitionError(
