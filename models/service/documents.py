@@ -31,6 +31,7 @@ from models.errors import ValidationError
 from models.service.actions import action_from, flatten_action
 from models.service.categories import categories_in
 from models.service.core import Transaction, UnitOfWork
+from models.service.followup import measurements_in
 from models.service.investigations import derive
 from models.tables import (
     ActionCauseRow,
@@ -107,6 +108,7 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
         feedback,
         categories,
         (last[0], last[1]) if last else None,
+        measurements_in(s, investigation_id),
     )
 
 
