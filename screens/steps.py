@@ -73,6 +73,20 @@ def _review(d: Dossier) -> str:
     return f"{concurred}/{len(d.actions)} concurrence, {_plural(len(d.signoffs), 'sign-off')}"
 
 
+def _followup(d: Dossier) -> str:
+    from models.vocab import FeedbackAudience, Status
+
+    if d.investigation.status not in (Status.APPROVED, Status.CLOSED):
+        return "after approval"
+    followed = [a for a in d.actions if a.concurrence != "do_not_concur"]
+    resolved = sum(1 for a in followed if a.resolved)
+    told = any(f.audience == FeedbackAudience.REPORTER for f in d.feedback)
+    return (
+        f"{resolved}/{len(followed)} resolved, {_plural(len(d.measurements), 'result')}"
+        f"{', reporter told' if told else ''}"
+    )
+
+
 def _screens() -> dict[str, Callable[[int], Screen]]:
     from screens.five_whys import FiveWhysScreen
     from screens.graph import GraphScreen
@@ -95,6 +109,9 @@ def _screens() -> dict[str, Callable[[int], Screen]]:
         screens["review"] = ReviewScreen
     except ImportError:  # pragma: no cover
         pass
+    from screens.followup import FollowupScreen
+
+    screens["followup"] = FollowupScreen
     try:
         from screens.fishbone import FishboneScreen
 
@@ -118,6 +135,7 @@ STEPS: list[Step] = [
     Step("graph", "Cause graph", _graph, ()),
     Step("actions", "Action plan", _actions, ("P-",)),
     Step("review", "Review and sign-off", _review, ("S-",)),
+    Step("followup", "Follow-up", _followup, ("F-",)),
 ]
 
 
