@@ -223,3 +223,44 @@ def test_the_tracker_lists_open_actions_everywhere(people, approved):
     rita.record_implementation(a.id, a.version, done_on=late, today=late)
     row = next(t for t in rita.tracker(today=late) if t.action.id == a.id)
     assert (row.overdue, row.days_overdue) == (False, None)
+
+
+def test_the_interchange_file_carries_follow_up_but_no_authority(people, approved):
+    """rca-tui/2: dates and results arrive as facts (marked imported); the verdict and a
+    reviewer's closure arrive as history, so the copy is not resolved and cannot be closed."""
+    inv, actions = approved
+    rita = people["rita"]
+    a, b = actions[1], actions[2]
+    on = a.measure.date
+    rita.record_implementation(a.id, a.version, done_on=a.due, today=on)
+    rita.add_measurement(a.id, taken_on=on, numerator=48, denominator=50, note="Audit", today=on)
+    rita.record_effectiveness(a.id, None, "effective", "Over target")
+    rita.close_action(b.id, b.version, "Superseded")
+    rita.add_feedback(inv.id, audience="reporter", given_on=on, method="by phone")
+    doc = rita.export_document(inv.id)
+    assert doc["format"] == "rca-tui/2"
+    exported = doc["actions"][1]
+    assert (exported["effectiveness"], exported["done_on"]) == ("effective", a.due.isoformat())
+    assert exported["measurements"] == [
+        {
+            "taken_on": on.isoformat(),
+            "value": None,
+            "numerator": 48,
+            "denominator": 50,
+            "note": "Audit",
+            "entered_by": "rita",
+        }
+    ]
+    copy = people["ivan"].import_document(doc)
+    assert copy.status == "action_plan"
+    got = people["ivan"].list_actions(copy.id)
+    assert (got[1].done_on, got[1].effectiveness, got[1].resolved) == (a.due, None, False)
+    assert got[1].imported_followup == "effective (rita): Over target"
+    assert (got[2].closed_reason, got[2].imported_followup) == ("", "closed by rita: Superseded")
+    (m,) = people["ivan"].list_measurements(copy.id)
+    assert (m.numerator, m.denominator, m.imported, m.entered_by) == (48, 50, True, "rita")
+    assert [f.method for f in people["ivan"].dossier(copy.id).feedback][-1] == "by phone"
+    assert people["ivan"].audit_check().problem is None
+    # An rca-tui/1 file (no follow-up) is still read.
+    old = {**doc, "format": "rca-tui/1", "actions": [], "feedback": []}
+    assert people["ivan"].import_document(old).title == inv.title
