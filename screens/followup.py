@@ -192,6 +192,7 @@ class FollowupScreen(ServiceScreen):
         Binding("v", "verdict", "Verdict"),
         Binding("c", "close_action", "Close action", show=False),
         Binding("b", "feedback", "Reporter feedback"),
+        Binding("u", "undo", "Undo (not here)", show=False),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -369,6 +370,15 @@ class FollowupScreen(ServiceScreen):
         )
         dialog = TextDialog(question, save=saver, field="closed_reason", value=a.closed_reason)
         self.app.push_screen(dialog, self._saved("Action closed"))
+
+    def action_undo(self) -> None:
+        """Follow-up entries are not undone (undo covers cause and link edits): say so."""
+        self.notify(
+            "Follow-up is not undone: enter the right result or verdict with a note; the audit "
+            "trail keeps both.",
+            markup=False,
+            severity="warning",
+        )
 
     def action_feedback(self) -> None:
         from screens.review import FeedbackDialog

@@ -264,3 +264,17 @@ def test_the_interchange_file_carries_follow_up_but_no_authority(people, approve
     # An rca-tui/1 file (no follow-up) is still read.
     old = {**doc, "format": "rca-tui/1", "actions": [], "feedback": []}
     assert people["ivan"].import_document(old).title == inv.title
+
+
+def test_a_date_not_given_is_kept_and_none_clears_it(people, approved):
+    _, actions = approved
+    ivan, a = people["ivan"], actions[1]
+    start = a.due - dt.timedelta(days=9)
+    a = ivan.record_implementation(a.id, a.version, started_on=start, today=a.due)
+    assert (a.started_on, a.done_on, a.status) == (start, None, "in_progress")
+    a = ivan.record_implementation(a.id, a.version, done_on=a.due, today=a.due)
+    assert (a.started_on, a.done_on, a.status) == (start, a.due, "done")
+    a = ivan.record_implementation(a.id, a.version, done_on=None, today=a.due)
+    assert (a.started_on, a.done_on, a.status) == (start, None, "in_progress")
+    with pytest.raises(ValidationError, match="before the day it was started"):
+        ivan.record_implementation(a.id, a.version, done_on=start - dt.timedelta(1), today=a.due)

@@ -334,15 +334,13 @@ class Service:
         action_id: int,
         version: int | None,
         *,
-        started_on: Any = None,
-        done_on: Any = None,
         today: dt.date | None = None,
+        **dates: Any,
     ) -> Action:
+        """`started_on=` and/or `done_on=` (a date, or None to clear it); others are kept."""
         from models.service import followup
 
-        return followup.record_implementation(
-            self._uow, action_id, version, started_on=started_on, done_on=done_on, today=today
-        )
+        return followup.record_implementation(self._uow, action_id, version, today=today, **dates)
 
     def add_measurement(
         self, action_id: int, *, today: dt.date | None = None, **fields: Any

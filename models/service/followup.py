@@ -35,6 +35,10 @@ from models.tables import ActionRow, InvestigationRow, MeasurementRow
 from models.vocab import ActionStatus, Concurrence, Effectiveness, Status
 
 
+#: A keyword not given (so the stored value is kept), told apart from None (clear it).
+UNSET: Any = object()
+
+
 def followable(uow: UnitOfWork, tx: Transaction, action_id: int, version: int | None) -> ActionRow:
     """The action, if its investigation is approved (follow-up is open) and `version` is
     current; otherwise a message that says why and what to do."""
@@ -68,28 +72,34 @@ def record_implementation(
     action_id: int,
     version: int | None,
     *,
-    started_on: Any = None,
-    done_on: Any = None,
+    started_on: Any = UNSET,
+    done_on: Any = UNSET,
     today: dt.date | None = None,
 ) -> Action:
-    """Record when the action was started and done (a date each, none in the future). The
-    status follows: started is in progress, done is done (a verdict is not undone)."""
-    data = values.normalise(values.FOLLOWUP, {"started_on": started_on, "done_on": done_on})
+    """Record when the action was started and done (a date each, none in the future; None or
+    "" clears one, a date not given is kept). The status follows: started is in progress, done
+    is done (a verdict is not undone)."""
+    given = {
+        n: v for n, v in (("started_on", started_on), ("done_on", done_on)) if v is not UNSET
+    }
+    data = values.normalise(values.FOLLOWUP, given)
     day = today or dt.date.today()
     for name, when in data.items():
         if when is not None and when > day:
             raise ValidationError(f"{name.replace('_', ' ')}: {when.isoformat()} is in the future")
-    if data["started_on"] and data["done_on"] and data["done_on"] < data["started_on"]:
-        raise ValidationError("done on: is before the day it was started")
     with uow.write() as tx:
         row = followable(uow, tx, action_id, version)
+        started = data.get("started_on", row.started_on)
+        done = data.get("done_on", row.done_on)
+        if started and done and done < started:
+            raise ValidationError("done on: is before the day it was started")
         status = row.status
         if status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE):
             status = (
                 ActionStatus.DONE
-                if data["done_on"]
+                if done
                 else ActionStatus.IN_PROGRESS
-                if data["started_on"]
+                if started
                 else ActionStatus.OPEN
             )
         changed = uow.apply(
