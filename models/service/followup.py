@@ -34,7 +34,6 @@ from models.service.core import Transaction, UnitOfWork, short
 from models.tables import ActionRow, InvestigationRow, MeasurementRow
 from models.vocab import ActionStatus, Concurrence, Effectiveness, Status
 
-
 #: A keyword not given (so the stored value is kept), told apart from None (clear it).
 UNSET: Any = object()
 
