@@ -124,3 +124,19 @@ def test_follow_up_in_the_json(service, person):
         }
     ]
     assert row["next_measure_due"] is None
+
+
+def test_rca_check_names_what_a_follow_up_finding_is_about(rca, service, person):
+    from models.demo import add_demo
+
+    service.add_user("rita", "reviewer")
+    ivan, rita = person(service, "ivan"), person(service, "rita")
+    inv = add_demo(ivan)
+    inv = ivan.submit_for_review(inv.id, inv.version)
+    for a in rita.list_actions(inv.id):
+        rita.record_concurrence(a.id, a.version, "concur")
+    rita.approve(inv.id, inv.version)
+    result = rca("check", str(inv.id))
+    assert result.exit_code == 0
+    assert f"F-CLOSE-BLOCKED [investigation {inv.id}]: Cannot close: 4 actions" in result.output
+    assert f"F-NO-FEEDBACK [investigation {inv.id}]" in result.output
