@@ -73,6 +73,7 @@ async def test_the_overview_shows_the_follow_up_step(world):
         steps = app.screen.query_one("#steps", DataTable)
         row = steps.get_row("followup")
         assert "9. Follow-up" in str(row[0]) and "0/4 resolved, 0 results" in str(row[1])
+        assert "Reporter not told yet" in text_of(app.screen, "#summary")
         findings = text_of(app.screen, "#findings")
         assert "F-MEASURE-DUE" in findings and "F-CLOSE-BLOCKED" in findings
         await pilot.press("9")
@@ -184,6 +185,9 @@ async def test_b_records_how_the_reporter_was_told_and_escape_asks_first(world):
         assert f"Reporter told {TODAY.isoformat()}, in person by rita" in text_of(
             screen, "#state"
         )
+        await pilot.press("escape")
+        await settle(pilot)
+        assert f"Reporter told {TODAY.isoformat()} in person" in text_of(app.screen, "#summary")
     assert rita.list_measurements(inv_id) == []
     (fb,) = [f for f in rita.dossier(inv_id).feedback if f.method]
     assert (fb.audience, fb.method, fb.given_on) == ("reporter", "in person", TODAY)
