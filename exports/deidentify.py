@@ -369,6 +369,7 @@ KEY_FIELDS = frozenset(
         "decision",
         "audience",
         "concurrence",
+        "effectiveness",
     }
 )
 

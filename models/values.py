@@ -190,7 +190,71 @@ FEEDBACK: Rules = {
     "given_on": day,
     "given_by": line,
     "note": text,
+    "method": line,
 }
+
+#: The follow-up of an action after approval (`models.service.followup`): set only through
+#: its own calls, which check who may give a verdict; never through `update_action`.
+FOLLOWUP = {
+    "started_on": day,
+    "done_on": day,
+    "effectiveness": choice(vocab.Effectiveness),
+    "effectiveness_note": text,
+    "closed_reason": text,
+    "imported_followup": text,
+}
+
+
+def number(field: str, value: Any) -> float | None:
+    """A measured value: a number, or text that reads as one ("92.5", "92,5"); None/"" stays
+    None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: {value!r} is not a number")
+    if isinstance(value, int | float):
+        out = float(value)
+    elif isinstance(value, str):
+        try:
+            out = float(value.strip().rstrip("%").strip().replace(",", "."))
+        except ValueError:
+            raise ValidationError(f"{field}: {value!r} is not a number") from None
+    else:
+        raise ValidationError(f"{field}: {value!r} is not a number")
+    if out != out or out in (float("inf"), float("-inf")):
+        raise ValidationError(f"{field}: {value!r} is not a number")
+    return out
+
+
+def count(field: str, value: Any) -> int | None:
+    """A whole number of cases, 0 or more; None/"" stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: {value!r} is not a whole number")
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise ValidationError(f"{field}: {value!r} is not a whole number") from None
+    if not isinstance(value, int) or value < 0:
+        raise ValidationError(f"{field}: {value!r} is not a whole number of 0 or more")
+    return value
+
+
+MEASUREMENT = {
+    "taken_on": lambda f, v: _required(f, day(f, v)),
+    "value": number,
+    "numerator": count,
+    "denominator": count,
+    "note": text,
+}
+
+
+def _required(field: str, value: Any) -> Any:
+    if value is None:
+        raise ValidationError(f"{field}: is required")
+    return value
 
 
 USER: Rules = {

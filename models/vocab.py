@@ -254,6 +254,18 @@ class ActionStatus(Labelled):
         }
 
 
+class Effectiveness(Labelled):
+    """The verdict on an action's effect, given after approval by its owner or a reviewer."""
+
+    EFFECTIVE = "effective"
+    NOT_EFFECTIVE = "not_effective"
+    PENDING = "pending"
+
+    @classmethod
+    def _labels(cls):
+        return {"effective": "Effective", "not_effective": "Not effective", "pending": "Pending"}
+
+
 class MeasureKind(Labelled):
     PROCESS = "process"
     OUTCOME = "outcome"

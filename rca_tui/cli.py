@@ -20,6 +20,7 @@ import click
 from exports.formats import FORMATS, parse_formats
 from models import __version__
 from models.errors import RcaError
+from rca_tui import cli_actions
 from screens.visible import visible
 
 if TYPE_CHECKING:
@@ -348,6 +349,9 @@ def check(obj: Ctx, investigation_id: int, as_json: bool, fail_on: str) -> None:
             "P-": "action",
             "P-NO-ACTION": "cause",
             "P-WEAK-ONLY": "cause",
+            "F-": "action",
+            "F-CLOSE-BLOCKED": "investigation",
+            "F-NO-FEEDBACK": "investigation",
         }
         for f in findings:
             entity = next(
@@ -511,6 +515,9 @@ def user_list(obj: Ctx, as_json: bool) -> None:
             f"Anyone else is an investigator. You are {service.login} ({service.current_role()})."
         )
     )
+
+
+cli.add_command(cli_actions.actions)
 
 
 def main() -> None:

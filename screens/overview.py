@@ -24,7 +24,7 @@ from models.rules import sac
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime
 from models.rules.deadlines import days_left, describe_days_left
-from models.vocab import Status
+from models.vocab import FeedbackAudience, Status
 from screens.base import ServiceScreen
 from screens.formatting import deadlines_for, label, one_line, visible
 from screens.steps import STEPS, screen_for
@@ -45,6 +45,7 @@ class OverviewScreen(ServiceScreen):
         Binding("g", "step('graph')", "Graph", show=False),
         Binding("p", "step('actions')", "Action plan"),
         Binding("v", "step('review')", "Review", show=False),
+        Binding("o", "step('followup')", "Follow-up", show=False),
         Binding("a", "audit", "Audit trail", show=False),
         Binding("x", "export", "Export"),
         Binding("r", "reload", "Reload", show=False),
@@ -99,6 +100,7 @@ class OverviewScreen(ServiceScreen):
         lines.append(f"  ·  Event {when}  ·  {one_line(inv.unit, 30) or 'unit not set'}\n")
         if is_frozen(inv.status):  # finished: its deadlines no longer run
             lines.append(_finished(self.dossier, d.due), style="bold")
+            lines.append(f"  ·  {_reporter_told(self.dossier)}")
         elif d.due:
             n = days_left(d.due, today)
             style = "bold red" if n is not None and n < 0 else "bold"
@@ -179,6 +181,16 @@ class OverviewScreen(ServiceScreen):
             if 0 <= index < len(STEPS):
                 event.stop()
                 self.action_step(STEPS[index].key)
+
+
+def _reporter_told(dossier: Dossier) -> str:
+    """When and how the person who reported the event was told (RCA2 asks for it)."""
+    told = [f for f in dossier.feedback if f.audience == FeedbackAudience.REPORTER]
+    if not told:
+        return "Reporter not told yet"
+    fb = told[-1]
+    how = f" {one_line(fb.method, 20)}" if fb.method.strip() else ""
+    return f"Reporter told {format_date(fb.given_on) or '(no date)'}{how}"
 
 
 def _finished(dossier: Dossier, due: dt.date | None) -> str:

@@ -102,6 +102,8 @@ class FeedbackDialog(EditDialog):
                 with Vertical():
                     yield Static(Text("By"), classes="field-label")
                     yield SafeInput(self.user, id="given_by", compact=True)
+            yield Static(Text("How (in person, by phone, by letter ...)"), classes="field-label")
+            yield SafeInput("", id="method", compact=True)
             yield Static(Text("Note"), classes="field-label")
             yield SafeTextArea("", id="note", soft_wrap=True, tab_behavior="focus")
             yield from self.foot()
@@ -121,6 +123,7 @@ class FeedbackDialog(EditDialog):
                 "audience": self.query_one("#audience", Select).value,
                 "given_on": given_on,
                 "given_by": self.query_one("#given_by", Input).value,
+                "method": self.query_one("#method", Input).value,
                 "note": self.query_one("#note", TextArea).text,
             }
         )
@@ -254,6 +257,8 @@ class ReviewScreen(ServiceScreen):
                 f"{format_date(fb.given_on)}  Feedback to "
                 f"{label(FeedbackAudience, fb.audience)} by {one_line(fb.given_by)}"
             )
+            if fb.method:
+                log.append(f" ({one_line(fb.method, 30)})")
             if fb.note:
                 log.append(f": {one_line(fb.note, 80)}")
             log.append("\n")

@@ -74,11 +74,26 @@ def _review(d: Dossier) -> str:
     return f"{concurred}/{len(d.actions)} concurrence, {_plural(len(d.signoffs), 'sign-off')}"
 
 
+def _followup(d: Dossier) -> str:
+    from models.vocab import FeedbackAudience, Status
+
+    if d.investigation.status not in (Status.APPROVED, Status.CLOSED):
+        return "after approval"
+    followed = [a for a in d.actions if a.concurrence != "do_not_concur"]
+    resolved = sum(1 for a in followed if a.resolved)
+    told = any(f.audience == FeedbackAudience.REPORTER for f in d.feedback)
+    return (
+        f"{resolved}/{len(followed)} resolved, {_plural(len(d.measurements), 'result')}"
+        f"{', reporter told' if told else ''}"
+    )
+
+
 def _screens() -> dict[str, Callable[[int], Screen]]:
     """The screen of each step (imported when a step is opened: the overview opens fast)."""
     from screens.actions import ActionsScreen
     from screens.fishbone import FishboneScreen
     from screens.five_whys import FiveWhysScreen
+    from screens.followup import FollowupScreen
     from screens.graph import GraphScreen
     from screens.intake import IntakeScreen
     from screens.review import ReviewScreen
@@ -94,6 +109,7 @@ def _screens() -> dict[str, Callable[[int], Screen]]:
         "graph": GraphScreen,
         "actions": ActionsScreen,
         "review": ReviewScreen,
+        "followup": FollowupScreen,
     }
 
 
@@ -111,6 +127,7 @@ STEPS: list[Step] = [
     Step("graph", "Cause graph", _graph, ()),
     Step("actions", "Action plan", _actions, ("P-",)),
     Step("review", "Review and sign-off", _review, ("S-",)),
+    Step("followup", "Follow-up", _followup, ("F-",)),
 ]
 
 

@@ -231,6 +231,7 @@ def test_sections_follow_the_rca2_order():
         "causes",
         "actions",
         "signoff",
+        "followup",
         "feedback",
     ]
     assert build().sections == SECTIONS

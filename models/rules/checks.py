@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from models.domain import Dossier, Finding
 from models.rules.causation import causation_findings
+from models.rules.followup_checks import followup_findings
 from models.rules.graph_checks import graph_findings
 from models.rules.plan_checks import plan_findings
 from models.rules.sentinel import sentinel_findings
@@ -38,6 +39,7 @@ RULES: list[Callable[[Dossier], list[Finding]]] = [
 
 DATED_RULES: list[Callable[[Dossier, dt.date], list[Finding]]] = [
     plan_findings,
+    followup_findings,
 ]
 
 

@@ -227,4 +227,14 @@ def update_action(
 
 
 def delete_action(uow: UnitOfWork, action_id: int) -> None:
-    uow.delete_simple(ActionRow, action_id, "action", "action", "text")
+    from models.service.followup import forget_measurements
+
+    with uow.write() as tx:
+        row = uow.get(tx.s, ActionRow, action_id, "action")
+        inv = row.investigation_id
+        uow.writable(tx.s, inv)
+        forget_measurements(tx, row)
+        tx.audit(inv, "action", action_id, "delete", None, row.text, None)
+        tx.s.delete(row)
+        tx.s.flush()
+        uow.touch(tx, inv)

@@ -31,6 +31,7 @@ from models.errors import ValidationError
 from models.service.actions import action_from, flatten_action
 from models.service.categories import categories_in
 from models.service.core import Transaction, UnitOfWork, row_id
+from models.service.followup import measurements_in
 from models.service.investigations import derive
 from models.tables import (
     ActionCauseRow,
@@ -41,6 +42,7 @@ from models.tables import (
     FeedbackRow,
     FishboneCategoryRow,
     InvestigationRow,
+    MeasurementRow,
     SignOffRow,
     TeamMemberRow,
     TimelineEntryRow,
@@ -109,6 +111,7 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
         feedback,
         categories,
         (last[0], last[1]) if last else None,
+        measurements_in(s, investigation_id),
     )
 
 
@@ -285,16 +288,50 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
             iid, "causal_link", link.id, "import", None, None, f"{link.cause_id}->{link.effect_id}"
         )
     for i, a in enumerate(doc.actions):
-        fields = a.model_dump(exclude={"addresses", "measure", "concurrence", "concurrence_reason"})
+        fields = a.model_dump(
+            exclude={"addresses", "measure", "concurrence", "concurrence_reason", *_FOLLOWUP}
+        )
         # Concurrence in the file is history of another database, never a decision here.
         fields["imported_concurrence"] = a.imported_concurrence or _concurrence_text(a)
         if a.measure is not None:
             fields = flatten_action({**fields, "measure": a.measure.model_dump()})
+        # So is a verdict or a closure; the dates the action was started and done are facts.
+        followup = norm(
+            values.FOLLOWUP,
+            {
+                "started_on": a.started_on,
+                "done_on": a.done_on,
+                "imported_followup": _followup_text(a),
+            },
+            f"actions[{i}]",
+        )
         action = add(
-            ActionRow(investigation_id=iid, **norm(values.ACTION, fields, f"actions[{i}]")),
+            ActionRow(
+                investigation_id=iid,
+                **norm(values.ACTION, fields, f"actions[{i}]"),
+                **followup,
+            ),
             "action",
             a.text,
         )
+        for j, m in enumerate(a.measurements):
+            result = norm(
+                values.MEASUREMENT,
+                m.model_dump(exclude={"entered_by"}),
+                f"actions[{i}].measurements[{j}]",
+            )
+            add(
+                MeasurementRow(
+                    investigation_id=iid,
+                    action_id=action.id,
+                    entered_by=m.entered_by,
+                    entered_at=tx.at,
+                    imported=True,  # history: nobody entered it in this database
+                    **result,
+                ),
+                "measurement",
+                f"imported: {m.taken_on.isoformat()}",
+            )
         for ref in dict.fromkeys(a.addresses):
             tx.s.add(ActionCauseRow(action_id=action.id, cause_id=ids[ref]))
             tx.audit(iid, "action", action.id, "update", "addresses", None, ids[ref])
@@ -334,6 +371,40 @@ class Verification:
 
 #: Statuses an imported investigation may not keep: it arrives in the action plan instead.
 AWAITING_REVIEW = frozenset({Status.IN_REVIEW, Status.APPROVED, Status.CLOSED})
+
+
+#: Follow-up fields of an action document that are not copied as they are on import.
+_FOLLOWUP = frozenset(
+    {
+        "started_on",
+        "done_on",
+        "effectiveness",
+        "effectiveness_by",
+        "effectiveness_at",
+        "effectiveness_note",
+        "closed_reason",
+        "closed_by",
+        "closed_at",
+        "imported_followup",
+        "measurements",
+    }
+)
+
+
+def _followup_text(action: Any) -> str:
+    """A verdict or closure given in a file, as history: "effective (rita): note; closed by
+    rita: reason"; what the file itself had imported comes first."""
+    from models.vocab import Effectiveness
+
+    parts = [action.imported_followup] if action.imported_followup else []
+    if action.effectiveness:
+        said = Effectiveness(action.effectiveness).label.lower()
+        who = f" ({action.effectiveness_by})" if action.effectiveness_by else ""
+        note = f": {action.effectiveness_note}" if action.effectiveness_note else ""
+        parts.append(f"{said}{who}{note}")
+    if action.closed_reason:
+        parts.append(f"closed by {action.closed_by or 'a reviewer'}: {action.closed_reason}")
+    return "; ".join(parts)
 
 
 def _concurrence_text(action: Any) -> str:

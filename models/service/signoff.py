@@ -221,9 +221,21 @@ def reopen(
 def close(
     uow: UnitOfWork, investigation_id: int, version: int | None, comment: str = ""
 ) -> Investigation:
-    """Approved -> closed (reviewer or admin): follow-up is over. Still read-only."""
+    """Approved -> closed (reviewer or admin): follow-up is over. Still read-only. Refused
+    until every action is verified effective or closed by a reviewer with a reason."""
+    from sqlalchemy import select
+
+    from models.rules.followup_checks import closure_refusal
+    from models.service.actions import action_from
+
     comment = values.text("comment", comment)
     with uow.write() as tx:
         row, step, role = begin_step(uow, tx, "close", investigation_id, version)
+        rows = tx.s.execute(
+            select(ActionRow).where(ActionRow.investigation_id == investigation_id)
+        ).scalars()
+        refusal = closure_refusal([action_from(r, ()) for r in rows])
+        if refusal:
+            raise ValidationError(refusal)
         record_signoff(uow, tx, investigation_id, role, SignOffDecision.CLOSED, comment)
         return move(uow, tx, row, step.target)
