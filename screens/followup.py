@@ -156,7 +156,7 @@ class VerdictDialog(EditDialog):
             )
             yield from self.foot()
 
-    def snapshot(self) -> object:
+    def snapshot(self) -> tuple[object, str]:
         return (
             self.query_one("#effectiveness", Select).value,
             self.query_one("#effectiveness_note", TextArea).text,
@@ -164,7 +164,7 @@ class VerdictDialog(EditDialog):
 
     @on(Button.Pressed, "#ok")
     def action_ok(self) -> None:
-        verdict, note = self.snapshot()  # type: ignore[misc]
+        verdict, note = self.snapshot()
         if verdict == Effectiveness.NOT_EFFECTIVE and not str(note).strip():
             self.show_problem("Note: say what the results showed (required when not effective)")
             return
@@ -322,7 +322,7 @@ class FollowupScreen(ServiceScreen):
         a = self.selected()
         if a is None:
             return
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
 
         def store(values: dict, version: int | None) -> Action:
             return self.service.record_implementation(a.id, version, today=today, **values)
@@ -334,7 +334,7 @@ class FollowupScreen(ServiceScreen):
         a = self.selected()
         if a is None:
             return
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
 
         def store(values: dict, _version: int | None) -> Measurement:
             return self.service.add_measurement(a.id, today=today, **values)
@@ -386,6 +386,6 @@ class FollowupScreen(ServiceScreen):
         def add(values: dict, _version: int | None) -> object:
             return self.service.add_feedback(self.investigation_id, **values)
 
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
         dialog = FeedbackDialog(self.service.user, today, save=Saver(add))
         self.app.push_screen(dialog, self._saved("Feedback recorded"))

@@ -38,8 +38,12 @@ COLUMNS = (
     ("effect", "Effect", 8),
 )
 SORTS = tuple(key for key, _, _ in COLUMNS)
-SHORT_STRENGTH = {Strength.STRONGER: "S", Strength.INTERMEDIATE: "I", Strength.WEAKER: "W"}
-SHORT_EFFECT = {
+SHORT_STRENGTH: dict[str, str] = {
+    Strength.STRONGER: "S",
+    Strength.INTERMEDIATE: "I",
+    Strength.WEAKER: "W",
+}
+SHORT_EFFECT: dict[str, str] = {
     Effectiveness.EFFECTIVE: "Eff.",
     Effectiveness.NOT_EFFECTIVE: "Not eff",
     Effectiveness.PENDING: "Pending",
@@ -52,7 +56,7 @@ def sort_key(key: str, t: TrackedAction) -> Any:
     return {
         "investigation": (t.investigation_title.casefold(), t.investigation_id),
         "action": (a.text.casefold(),),
-        "strength": (list(Strength).index(a.strength) if a.strength else 9,),
+        "strength": ([s.value for s in Strength].index(a.strength) if a.strength else 9,),
         "owner": (a.owner.casefold() or "\uffff",),
         "due": (a.due or far,),
         "late": (-(t.days_overdue or 0), a.due or far),
@@ -116,7 +120,7 @@ class TrackerScreen(FilteredListScreen):
         self.sub_title = "every open action"
 
     def reload(self) -> None:
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
         self.call(self.service.tracker, today, then=self._loaded)
 
     def action_reload(self) -> None:
@@ -218,7 +222,7 @@ class TrackerScreen(FilteredListScreen):
         t = self.selected()
         if t is None:
             return
-        self.app.open_investigation(t.investigation_id)  # type: ignore[attr-defined]
+        self.host.open_investigation(t.investigation_id)
         if t.investigation_status == Status.APPROVED:
             from screens.followup import FollowupScreen
 

@@ -24,13 +24,13 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import review, values
 from models.domain import Action, Measurement, TrackedAction
 from models.errors import ValidationError
 from models.service.actions import action_from, action_of
-from models.service.core import Transaction, UnitOfWork, short
+from models.service.core import Transaction, UnitOfWork, row_id, short
 from models.tables import ActionRow, InvestigationRow, MeasurementRow
 from models.vocab import ActionStatus, Concurrence, Effectiveness, Status
 
@@ -92,7 +92,7 @@ def record_implementation(
         done = data.get("done_on", row.done_on)
         if started and done and done < started:
             raise ValidationError("done on: is before the day it was started")
-        status = row.status
+        status = ActionStatus(row.status)
         if status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE):
             status = (
                 ActionStatus.DONE
@@ -134,7 +134,7 @@ def add_measurement(
         action = followable(uow, tx, action_id, None)
         row = MeasurementRow(
             investigation_id=action.investigation_id,
-            action_id=action.id,
+            action_id=row_id(action),
             entered_by=tx.login,
             entered_name=tx.name,
             entered_at=tx.at,
@@ -228,8 +228,8 @@ def close_action(uow: UnitOfWork, action_id: int, version: int | None, reason: s
 def measurements_in(s: Session, investigation_id: int) -> tuple[Measurement, ...]:
     rows = s.execute(
         select(MeasurementRow)
-        .where(MeasurementRow.investigation_id == investigation_id)
-        .order_by(MeasurementRow.taken_on, MeasurementRow.id)
+        .where(col(MeasurementRow.investigation_id) == investigation_id)
+        .order_by(col(MeasurementRow.taken_on), col(MeasurementRow.id))
     ).scalars()
     return tuple(Measurement.from_row(r) for r in rows)
 
@@ -243,7 +243,7 @@ def list_measurements(uow: UnitOfWork, investigation_id: int) -> list[Measuremen
 def forget_measurements(tx: Transaction, action: ActionRow) -> None:
     """An action is deleted (before approval): its results go with it, each in the trail."""
     rows = tx.s.execute(
-        select(MeasurementRow).where(MeasurementRow.action_id == action.id)
+        select(MeasurementRow).where(col(MeasurementRow.action_id) == action.id)
     ).scalars()
     for m in rows:
         tx.audit(action.investigation_id, "measurement", m.id, "delete", None, m.taken_on, None)
@@ -261,21 +261,23 @@ def tracker(uow: UnitOfWork, today: dt.date | None = None) -> list[TrackedAction
         invs = {
             r.id: r
             for r in s.execute(
-                select(InvestigationRow.id, InvestigationRow.title, InvestigationRow.status).where(
-                    InvestigationRow.status != Status.CLOSED
-                )
+                select(
+                    col(InvestigationRow.id),
+                    col(InvestigationRow.title),
+                    col(InvestigationRow.status),
+                ).where(col(InvestigationRow.status) != Status.CLOSED)
             )
         }
         rows = s.execute(
             select(ActionRow)
-            .where(ActionRow.investigation_id.in_(invs))
-            .order_by(ActionRow.investigation_id, ActionRow.id)
+            .where(col(ActionRow.investigation_id).in_(invs))
+            .order_by(col(ActionRow.investigation_id), col(ActionRow.id))
         ).scalars()
         actions = [action_from(r, ()) for r in rows]
         results = [
             Measurement.from_row(r)
             for r in s.execute(
-                select(MeasurementRow).where(MeasurementRow.investigation_id.in_(invs))
+                select(MeasurementRow).where(col(MeasurementRow.investigation_id).in_(invs))
             ).scalars()
         ]
     by_action: dict[int, list[Measurement]] = {}

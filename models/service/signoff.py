@@ -224,6 +224,7 @@ def close(
     """Approved -> closed (reviewer or admin): follow-up is over. Still read-only. Refused
     until every action is verified effective or closed by a reviewer with a reason."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from models.rules.followup_checks import closure_refusal
     from models.service.actions import action_from
@@ -232,7 +233,7 @@ def close(
     with uow.write() as tx:
         row, step, role = begin_step(uow, tx, "close", investigation_id, version)
         rows = tx.s.execute(
-            select(ActionRow).where(ActionRow.investigation_id == investigation_id)
+            select(ActionRow).where(col(ActionRow.investigation_id) == investigation_id)
         ).scalars()
         refusal = closure_refusal([action_from(r, ()) for r in rows])
         if refusal:
