@@ -222,6 +222,16 @@ def outline(report: Report) -> list[Block]:
         n += 1
         out.append(Heading(f"{n}. {t(HEADINGS[key])}", 1, key, page))
 
+    def listed(key: str) -> None:
+        """A list section (`exports.sections`): its table, or one line saying it is empty."""
+        x = report.listed(key)
+        section(key)
+        out.append(
+            _table(x.headers, x.rows, x.widths, key=key, nowrap=x.nowrap)
+            if x.rows
+            else _none(x.empty)
+        )
+
     section("executive")
     out.extend(executive(report))
 
@@ -260,6 +270,9 @@ def outline(report: Report) -> list[Block]:
         if report.team
         else _none()
     )
+
+    # other people involved
+    listed("people")
 
     # 3. timeline
     section("timeline")
@@ -377,6 +390,10 @@ def outline(report: Report) -> list[Block]:
         if report.actions
         else _none("No actions yet.")
     )
+
+    # strategies not taken, lessons learned, literature reviewed
+    for key in ("strategies", "lessons", "literature"):
+        listed(key)
 
     # 9. sign-off
     section("signoff")

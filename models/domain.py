@@ -125,6 +125,32 @@ class TeamMember(_Plain):
 
 
 @dataclass(frozen=True, slots=True)
+class ReportNote(_Plain):
+    """A lesson learned, a strategy considered and not taken (`detail`: why not), or literature
+    or evidence reviewed (`detail`: what it showed); `kind` is a `vocab.NoteKind` key."""
+
+    id: int
+    investigation_id: int
+    kind: str
+    text: str = ""
+    detail: str = ""
+    position: int = 0
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class InvolvedPerson(_Plain):
+    """Someone involved who is neither the patient nor on the team; the name is an identifier."""
+
+    id: int
+    investigation_id: int
+    name: str
+    involvement: str = ""
+    position: int = 0
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineEntry(_Plain):
     id: int
     investigation_id: int
@@ -306,6 +332,10 @@ class Dossier:
     #: The audit chain's newest entry (sequence, hash) when this was read: printed in reports,
     #: so a report on paper can show later that entries were cut off the end of the trail.
     audit_head: tuple[int, str] | None = None
+    #: Lessons learned, strategies not taken, literature reviewed, in the investigator's order.
+    notes: tuple[ReportNote, ...] = ()
+    #: Other people involved (names scrubbed from de-identified copies).
+    people: tuple[InvolvedPerson, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

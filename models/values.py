@@ -147,6 +147,17 @@ TIMELINE_ENTRY = {
     "source": line,
 }
 
+REPORT_NOTE = {
+    "kind": choice(vocab.NoteKind, required=True),
+    "text": text,
+    "detail": text,
+}
+
+INVOLVED_PERSON = {
+    "name": title,
+    "involvement": line,
+}
+
 CAUSE = {
     "text": lambda f, v: text(f, v, required=True),
     "category": optional_line,
