@@ -45,6 +45,7 @@ class OverviewScreen(ServiceScreen):
         Binding("g", "step('graph')", "Graph", show=False),
         Binding("p", "step('actions')", "Action plan"),
         Binding("v", "step('review')", "Review", show=False),
+        Binding("n", "step('report_sections')", "Lessons, strategies, people", show=False),
         Binding("a", "audit", "Audit trail", show=False),
         Binding("x", "export", "Export"),
         Binding("r", "reload", "Reload", show=False),

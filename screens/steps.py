@@ -73,10 +73,18 @@ def _review(d: Dossier) -> str:
     return f"{concurred}/{len(d.actions)} concurrence, {_plural(len(d.signoffs), 'sign-off')}"
 
 
+def _report_sections(d: Dossier) -> str:
+    lessons = sum(1 for n in d.notes if n.kind == "lesson")
+    others = len(d.notes) - lessons
+    people = "1 person" if len(d.people) == 1 else f"{len(d.people)} people"
+    return f"{_plural(lessons, 'lesson')}, {_plural(others, 'other note')}, {people}"
+
+
 def _screens() -> dict[str, Callable[[int], Screen]]:
     from screens.five_whys import FiveWhysScreen
     from screens.graph import GraphScreen
     from screens.intake import IntakeScreen
+    from screens.report_sections import ReportSectionsScreen
     from screens.team import TeamScreen
     from screens.timeline import TimelineScreen
 
@@ -86,6 +94,7 @@ def _screens() -> dict[str, Callable[[int], Screen]]:
         "timeline": TimelineScreen,
         "five_whys": FiveWhysScreen,
         "graph": GraphScreen,
+        "report_sections": ReportSectionsScreen,
     }
     try:  # the action plan and review screens need the plan rules (models/rules/plan_checks)
         from screens.actions import ActionsScreen
@@ -118,6 +127,7 @@ STEPS: list[Step] = [
     Step("graph", "Cause graph", _graph, ()),
     Step("actions", "Action plan", _actions, ("P-",)),
     Step("review", "Review and sign-off", _review, ("S-",)),
+    Step("report_sections", "Lessons, notes, people", _report_sections, ()),
 ]
 
 
