@@ -271,8 +271,7 @@ def outline(report: Report) -> list[Block]:
         else _none()
     )
 
-    # other people involved
-    listed("people")
+    listed("people")  # other people involved
 
     # 3. timeline
     section("timeline")
@@ -391,8 +390,7 @@ def outline(report: Report) -> list[Block]:
         else _none("No actions yet.")
     )
 
-    # strategies not taken, lessons learned, literature reviewed
-    for key in ("strategies", "lessons", "literature"):
+    for key in ("strategies", "lessons", "literature"):  # after the plan, as RCA2 has them
         listed(key)
 
     # 9. sign-off
