@@ -136,3 +136,17 @@ def test_approved_investigations_refuse_these_edits(service, person):
     with pytest.raises(FrozenError):
         ivan.delete_person(someone.id)
     assert [n.text for n in ivan.list_notes(inv_id)] == ["Handover needs a checklist"]
+
+
+def test_an_imported_strategy_not_taken_needs_its_reason(service):
+    from models.errors import ImportFormatError
+
+    inv = service.create_investigation("Fall")
+    doc = service.export_document(inv.id)
+    doc["notes"] = [{"kind": "strategy", "text": "Bed alarms", "detail": " "}]
+    with pytest.raises(ImportFormatError, match=r"notes\[0\]\.detail: a strategy not taken"):
+        service.import_document(doc)
+    doc["notes"] = [{"kind": "wish", "text": "More staff"}]
+    with pytest.raises(ImportFormatError, match=r"notes\[0\]\.kind: Input should be .lesson."):
+        service.import_document(doc)
+    assert len(service.list_investigations()) == 1  # nothing half-imported

@@ -48,7 +48,7 @@ from models.tables import (
     TeamMemberRow,
     TimelineEntryRow,
 )
-from models.vocab import Concurrence, Status
+from models.vocab import Concurrence, NoteKind, Status
 
 if TYPE_CHECKING:
     pass
@@ -311,6 +311,8 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         add(row, "sign_off", f"imported: {so.name}: {so.decision}")
     for i, n in enumerate(doc.notes):
         note = norm(values.REPORT_NOTE, n.model_dump(), f"notes[{i}]")
+        if note["kind"] == NoteKind.STRATEGY and not note["detail"].strip():
+            raise ImportFormatError(f"notes[{i}].detail: a strategy not taken needs its reason")
         add(ReportNoteRow(investigation_id=iid, position=i, **note), "report_note")
     for i, p in enumerate(doc.people):
         person = norm(values.INVOLVED_PERSON, p.model_dump(), f"people[{i}]")
