@@ -194,9 +194,9 @@ def export_formats(
     names = parse_formats(formats)
     title = dossier.investigation.title
     if deidentify:
-        from exports.deidentify import Scrubber
+        from exports.deidentify import scrubber_for
 
-        title = Scrubber.for_investigation(dossier.investigation)(title)
+        title = scrubber_for(dossier)(title)
     targets = plan_targets(
         names,
         output,

@@ -22,7 +22,8 @@ What is replaced, in this order (so one rule cannot half-eat another's match):
    placeholder ("[patient]'s")                                            -> "[patient]"
    The pieces of a double-barrelled surname ("Smith" of "O'Brien-Smith") are often other
    people's names ("Nurse Smith"): alone they are replaced only after a title ("Mrs Smith").
-9. the names of other people involved, when given (`others`)            -> "[person]"
+9. the names of other people involved (recorded in `Dossier.people`, or given as `others`),
+   in the same written forms as the patient's                             -> "[person]"
 
 Only text people typed is scrubbed: `deidentify_dossier` leaves the keys of the app's vocabulary
 (`KEY_FIELDS`: kinds, roles, statuses, harm, ...) and the app's own category names as they are,
@@ -403,12 +404,19 @@ def _scrub_typed(obj: Any, fn: Callable[[str], str]) -> Any:
     return _scrub(obj, fn)
 
 
+def scrubber_for(dossier: Any, others: tuple[str, ...] = ()) -> Scrubber:
+    """The scrubber of one dossier: the patient's identifiers, and the names of the other people
+    involved that it records (`Dossier.people`) with any `others` given."""
+    recorded = tuple(p.name for p in getattr(dossier, "people", ()))
+    return Scrubber.for_investigation(dossier.investigation, others=(*recorded, *others))
+
+
 def deidentify_dossier(dossier: Any, others: tuple[str, ...] = ()) -> Any:
     """A copy of a `Dossier` with every text people typed scrubbed (`KEY_FIELDS` and the
-    app's category names kept) and the patient fields emptied. `others` are names of other
-    people involved (a room-mate, a relative, the other patient of a wrong-patient event):
-    they are replaced too ("[person]")."""
-    scrubber = Scrubber.for_investigation(dossier.investigation, others=others)
+    app's category names kept) and the patient fields emptied. The names of other people
+    involved (a room-mate, a relative, the other patient of a wrong-patient event), recorded in
+    `Dossier.people` or given as `others`, are replaced too ("[person]")."""
+    scrubber = scrubber_for(dossier, others)
     out = _scrub_typed(dossier, scrubber)
     inv = dataclasses.replace(out.investigation, patient_name="", patient_mrn="", patient_dob=None)
     return dataclasses.replace(out, investigation=inv)

@@ -223,6 +223,16 @@ def outline(report: Report) -> list[Block]:
         n += 1
         out.append(Heading(f"{n}. {t(HEADINGS[key])}", 1, key, page))
 
+    def listed(key: str) -> None:
+        """A list section (`exports.sections`): its table, or one line saying it is empty."""
+        x = report.listed(key)
+        section(key)
+        out.append(
+            _table(x.headers, x.rows, x.widths, key=key, nowrap=x.nowrap)
+            if x.rows
+            else _none(x.empty)
+        )
+
     section("executive")
     out.extend(executive(report))
 
@@ -261,6 +271,8 @@ def outline(report: Report) -> list[Block]:
         if report.team
         else _none()
     )
+
+    listed("people")  # other people involved
 
     # 3. timeline
     section("timeline")
@@ -378,6 +390,9 @@ def outline(report: Report) -> list[Block]:
         if report.actions
         else _none("No actions yet.")
     )
+
+    for key in ("strategies", "lessons", "literature"):  # after the plan, as RCA2 has them
+        listed(key)
 
     # 9. sign-off
     section("signoff")

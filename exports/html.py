@@ -250,6 +250,13 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         out.append(f'<section id="{key}">')
         out.append(f"<h2>{n}. {e(HEADINGS[key])}</h2>")
 
+    def listed(key: str) -> None:
+        """A list section (`exports.sections`): its table, or one line saying it is empty."""
+        x = report.listed(key)
+        section(key)
+        out.extend(_table(x.headers, x.rows, nowrap=x.nowrap) if x.rows else [_none(x.empty)])
+        out.append("</section>")
+
     section("executive")
     head = e(report.event.text) if report.event else f'<span class="none">{NO_EVENT}</span>'
     out.append(f"<p><strong>Event:</strong> {head}</p>")
@@ -309,6 +316,9 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         else [_none()]
     )
     out.append("</section>")
+
+    # other people involved
+    listed("people")
 
     # 3. timeline
     section("timeline")
@@ -415,6 +425,10 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         else [_none("No actions yet.")]
     )
     out.append("</section>")
+
+    # strategies not taken, lessons learned, literature reviewed
+    for key in ("strategies", "lessons", "literature"):
+        listed(key)
 
     # 9. sign-off
     section("signoff")

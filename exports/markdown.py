@@ -180,6 +180,12 @@ def markdown_report(report: Report) -> str:
         n += 1
         out.extend(_heading(n, key))
 
+    def listed(key: str) -> None:
+        """A list section (`exports.sections`): its table, or one line saying it is empty."""
+        x = report.listed(key)
+        section(key)
+        out.extend(_table(x.headers, x.rows) if x.rows else _none(x.empty))
+
     section("executive")
     head = md_inline(report.event.text) if report.event else f"_{NO_EVENT}_"
     out += [f"**Event:** {head}", ""]
@@ -231,6 +237,9 @@ def markdown_report(report: Report) -> str:
         if report.team
         else _none()
     )
+
+    # other people involved
+    listed("people")
 
     # 3. timeline
     section("timeline")
@@ -318,6 +327,10 @@ def markdown_report(report: Report) -> str:
         if report.actions
         else _none("No actions yet.")
     )
+
+    # strategies not taken, lessons learned, literature reviewed
+    for key in ("strategies", "lessons", "literature"):
+        listed(key)
 
     # 9. sign-off
     section("signoff")

@@ -335,17 +335,17 @@ class Writer:
         self.room(line_h)
         x = left + INDENT * b.depth
         y = pdf.y
+        # The label and lead are short pieces on the first line: drawn with `line` (as `cell`
+        # places them, at a fraction of its cost; there is one per cause in the outline).
         if b.label:
             self.font("", BODY_PT)
-            pdf.set_xy(x, y)
-            pdf.cell(5.5, line_h, t(b.label))
+            self.line(x, y, 5.5, line_h, t(b.label))
             x += 5.5
         for r in b.lead:
             self.font(("B" if r.bold else "") + ("I" if r.italic else ""), BODY_PT)
             pdf.set_text_color(*(MUTED if r.muted else INK))
             width = pdf.get_string_width(t(r.text)) + 0.6
-            pdf.set_xy(x, y)
-            pdf.cell(width, line_h, t(r.text))
+            self.line(x, y, width, line_h, t(r.text))
             x += width
         runs = b.runs or (Run(""),)
         main = runs[0]

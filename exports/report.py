@@ -69,6 +69,7 @@ from typing import Any
 
 from exports.followup_section import FollowupSection, build_followup
 from exports.safety import clean_xml_text
+from exports.sections import LESSONS, LITERATURE, PEOPLE, STRATEGIES, ListSection, build_sections
 from models import __version__, vocab
 from models.domain import Cause, Dossier, Finding, shown_as
 from models.fishbone import bone_trees
@@ -89,12 +90,16 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("executive", "Executive summary"),
     ("summary", "Event summary and risk score"),
     ("team", "RCA team"),
+    PEOPLE,
     ("timeline", "Sequence of events"),
     ("fishbone", "Fishbone diagram"),
     ("whys", "Five-whys chains"),
     ("statements", "Causal statements"),
     ("causes", "Root causes and contributing factors"),
     ("actions", "Action plan, measures and concurrence"),
+    STRATEGIES,
+    LESSONS,
+    LITERATURE,
     ("signoff", "Sign-off"),
     ("followup", "Follow-up and effectiveness"),
     ("feedback", "Feedback log"),
@@ -395,10 +400,19 @@ class Report:
     signatures: tuple[SignatureLine, ...] = ()
     #: Implementation, results and effectiveness of each action (exports/followup_section.py).
     followup: FollowupSection = FollowupSection()  # noqa: RUF009 - frozen, so shared safely
+    #: Other people involved, strategies not taken, lessons, literature (`exports.sections`).
+    lists: tuple[ListSection, ...] = ()
 
     @property
     def sections(self) -> tuple[tuple[str, str], ...]:
         return SECTIONS
+
+    def listed(self, key: str) -> ListSection:
+        """One of the list sections (`exports.sections.KEYS`); empty if the report has none."""
+        for section in self.lists:
+            if section.key == key:
+                return section
+        return next(x for x in build_sections(None) if x.key == key)
 
     def cause(self, cause_id: int) -> CauseItem | None:
         for c in self.causes:
@@ -919,6 +933,7 @@ def build_report(
             )
             for s in dossier.signoffs
         ),
+        lists=build_sections(dossier),
         feedback=tuple(
             FeedbackRow(
                 _label(vocab.FeedbackAudience, f.audience),

@@ -126,6 +126,32 @@ class TeamMember(_Plain):
 
 
 @dataclass(frozen=True, slots=True)
+class ReportNote(_Plain):
+    """A lesson learned, a strategy considered and not taken (`detail`: why not), or literature
+    or evidence reviewed (`detail`: what it showed); `kind` is a `vocab.NoteKind` key."""
+
+    id: int
+    investigation_id: int
+    kind: str
+    text: str = ""
+    detail: str = ""
+    position: int = 0
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class InvolvedPerson(_Plain):
+    """Someone involved who is neither the patient nor on the team; the name is an identifier."""
+
+    id: int
+    investigation_id: int
+    name: str
+    involvement: str = ""
+    position: int = 0
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineEntry(_Plain):
     id: int
     investigation_id: int
@@ -376,6 +402,10 @@ class Dossier:
     audit_head: tuple[int, str] | None = None
     #: Every measurement of every action, oldest first (follow-up; schema 0007).
     measurements: tuple[Measurement, ...] = ()
+    #: Lessons learned, strategies not taken, literature reviewed, in the investigator's order.
+    notes: tuple[ReportNote, ...] = ()
+    #: Other people involved (names scrubbed from de-identified copies).
+    people: tuple[InvolvedPerson, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from models.vocab import (
     Harm,
     MeasureKind,
     NccMerp,
+    NoteKind,
     Probability,
     ReportType,
     Severity,
@@ -238,6 +239,21 @@ class FeedbackDoc(_Doc):
     method: str = ""
 
 
+class NoteDoc(_Doc):
+    """A lesson learned, a strategy not taken (`detail`: why) or literature reviewed."""
+
+    kind: NoteKind
+    text: str = Field(min_length=1)
+    detail: str = ""
+
+
+class PersonDoc(_Doc):
+    """Another person involved: an identifier, like the patient's name."""
+
+    name: str = Field(min_length=1)
+    involvement: str = ""
+
+
 class Document(_Doc):
     format: Literal["rca-tui/1", "rca-tui/2"]
     exported_at: dt.datetime | None = None
@@ -253,6 +269,10 @@ class Document(_Doc):
     actions: list[ActionDoc] = []
     signoffs: list[SignOffDoc] = []
     feedback: list[FeedbackDoc] = []
+    #: Optional: read when present, written only when there are any (files without them are
+    #: the same as before these sections existed).
+    notes: list[NoteDoc] = []
+    people: list[PersonDoc] = []
 
     @model_validator(mode="after")
     def _references(self) -> Document:
@@ -464,8 +484,11 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             )
             for f in dossier.feedback
         ],
+        notes=[NoteDoc(kind=NoteKind(n.kind), text=n.text, detail=n.detail) for n in dossier.notes],
+        people=[PersonDoc(name=p.name, involvement=p.involvement) for p in dossier.people],
     )
-    return doc.model_dump(mode="json")
+    optional = {name for name in ("notes", "people") if not getattr(doc, name)}
+    return doc.model_dump(mode="json", exclude=optional)
 
 
 def _followup_of(a: Any, dossier: Dossier) -> dict[str, Any]:

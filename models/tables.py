@@ -126,6 +126,46 @@ class TimelineEntryRow(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_entry_version)
 
 
+_note_version = _version()
+
+
+class ReportNoteRow(SQLModel, table=True):
+    """One entry of an RCA2 report section the other tables do not hold (`vocab.NoteKind`):
+    a lesson learned (`text`), a risk-reduction strategy considered and not taken (`text`, and
+    the reason in `detail`), or literature or evidence reviewed (the reference in `text`, what it
+    showed in `detail`)."""
+
+    __tablename__ = "report_note"
+    __mapper_args__ = {"version_id_col": _note_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    kind: str = Field(nullable=False)
+    text: str = _text()
+    detail: str = _text()
+    position: int = Field(default=0, nullable=False)
+    version: int = Field(default=1, sa_column=_note_version)
+
+
+_person_version = _version()
+
+
+class InvolvedPersonRow(SQLModel, table=True):
+    """Someone involved in the event who is neither the patient nor on the team (the other
+    patient of a wrong-patient event, a relative): the name is an identifier, scrubbed from
+    de-identified copies like the patient's; `involvement` is their role, as typed."""
+
+    __tablename__ = "involved_person"
+    __mapper_args__ = {"version_id_col": _person_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    name: str = _text(phi=True)
+    involvement: str = _text()
+    position: int = Field(default=0, nullable=False)
+    version: int = Field(default=1, sa_column=_person_version)
+
+
 _cause_version = _version()
 
 
@@ -348,4 +388,6 @@ CHILD_TABLES = (
     SignOffRow,
     FeedbackRow,
     MeasurementRow,
+    ReportNoteRow,
+    InvolvedPersonRow,
 )

@@ -150,6 +150,17 @@ TIMELINE_ENTRY: Rules = {
     "source": line,
 }
 
+REPORT_NOTE: Rules = {
+    "kind": choice(vocab.NoteKind, required=True),
+    "text": text,
+    "detail": text,
+}
+
+INVOLVED_PERSON: Rules = {
+    "name": title,
+    "involvement": line,
+}
+
 CAUSE: Rules = {
     "text": lambda f, v: text(f, v, required=True),
     "category": optional_line,

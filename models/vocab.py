@@ -369,3 +369,19 @@ EIGHT_M = (
     "Measurement",
     "Management",
 )
+
+
+class NoteKind(Labelled):
+    """The RCA2 report sections kept as lists of notes (`models.service.report_sections`)."""
+
+    LESSON = "lesson"
+    STRATEGY = "strategy"
+    LITERATURE = "literature"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            "lesson": "Lesson learned",
+            "strategy": "Risk-reduction strategy considered and not taken",
+            "literature": "Literature or evidence reviewed",
+        }

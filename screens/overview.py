@@ -46,6 +46,7 @@ class OverviewScreen(ServiceScreen):
         Binding("p", "step('actions')", "Action plan"),
         Binding("v", "step('review')", "Review", show=False),
         Binding("o", "step('followup')", "Follow-up", show=False),
+        Binding("n", "step('report_sections')", "Lessons, strategies, people", show=False),
         Binding("a", "audit", "Audit trail", show=False),
         Binding("x", "export", "Export"),
         Binding("r", "reload", "Reload", show=False),

@@ -86,6 +86,11 @@ def _followup(d: Dossier) -> str:
         f"{resolved}/{len(followed)} resolved, {_plural(len(d.measurements), 'result')}"
         f"{', reporter told' if told else ''}"
     )
+def _report_sections(d: Dossier) -> str:
+    lessons = sum(1 for n in d.notes if n.kind == "lesson")
+    others = len(d.notes) - lessons
+    people = "1 person" if len(d.people) == 1 else f"{len(d.people)} people"
+    return f"{_plural(lessons, 'lesson')}, {_plural(others, 'other note')}, {people}"
 
 
 def _screens() -> dict[str, Callable[[int], Screen]]:
@@ -96,6 +101,7 @@ def _screens() -> dict[str, Callable[[int], Screen]]:
     from screens.followup import FollowupScreen
     from screens.graph import GraphScreen
     from screens.intake import IntakeScreen
+    from screens.report_sections import ReportSectionsScreen
     from screens.review import ReviewScreen
     from screens.team import TeamScreen
     from screens.timeline import TimelineScreen
@@ -110,6 +116,7 @@ def _screens() -> dict[str, Callable[[int], Screen]]:
         "actions": ActionsScreen,
         "review": ReviewScreen,
         "followup": FollowupScreen,
+        "report_sections": ReportSectionsScreen,
     }
 
 
@@ -128,6 +135,7 @@ STEPS: list[Step] = [
     Step("actions", "Action plan", _actions, ("P-",)),
     Step("review", "Review and sign-off", _review, ("S-",)),
     Step("followup", "Follow-up", _followup, ("F-",)),
+    Step("report_sections", "Lessons, notes, people", _report_sections, ()),
 ]
 
 

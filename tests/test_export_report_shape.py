@@ -75,7 +75,7 @@ def test_one_action_plan_table_row_per_action_with_measure_and_concurrence(demo)
     from exports.markdown import markdown_report
 
     md = markdown_report(build(demo))
-    plan = md.split("## 9. Action plan, measures and concurrence")[1].split("\n## ")[0]
+    plan = md.split("## 10. Action plan, measures and concurrence")[1].split("\n## ")[0]
     rows = [line for line in plan.splitlines() if line.startswith("| A")]
     assert len(rows) == len(demo.actions) == 4
     assert "Measure (what, how, target, when)" in plan and "Concurrence" in plan

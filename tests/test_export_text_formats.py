@@ -446,7 +446,7 @@ def test_cli_writes_several_formats_to_a_new_folder(rca, demo, tmp_path):
         assert os.path.dirname(path) == str(folder)
         assert oct(os.stat(path).st_mode & 0o777) == "0o600"
     md = (folder / f"{stem}.md").read_text(encoding="utf-8")
-    assert "Eleanor Rigby" in md and "## 9. Action plan, measures and concurrence" in md
+    assert "Eleanor Rigby" in md and "## 10. Action plan, measures and concurrence" in md
     rows = list(
         csv.reader(io.StringIO((folder / f"{stem}-action-plan.csv").read_text("utf-8-sig")))
     )

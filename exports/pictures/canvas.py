@@ -115,16 +115,37 @@ def canvas_class() -> type[FigureCanvasAgg]:
         return agg.FigureCanvasAgg
 
     class LineTextRenderer(agg.RendererAgg):
+        # Laying a line out (`FT2Font.set_text`) is most of a picture's time, and matplotlib
+        # does it twice per line: to measure it, then to draw it. The measuring call keeps the
+        # line's bitmap, so drawing it needs no second layout (the same pixels).
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath:
+                return super().get_text_width_height_descent(s, prop, ismath)
+            font = self._prepare_font(prop)
+            font.set_text(s, 0.0, flags=agg.get_hinting_flag())
+            w, h = font.get_width_height()
+            d = font.get_descent()
+            lines = self.__dict__.setdefault("_line_bitmaps", {})
+            if len(lines) < 20000:
+                font.draw_glyphs_to_bitmap(antialiased=True)
+                lines[(s, hash(prop), self.dpi)] = (font.get_bitmap_offset(), d, font.get_image())
+            return w / 64.0, h / 64.0, d / 64.0
+
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
             if ismath or angle:
                 return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
             try:
-                font = self._prepare_font(prop)
-                font.set_text(s, 0, flags=agg.get_hinting_flag())
-                font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
-                xo, yo = font.get_bitmap_offset()
-                descent = font.get_descent() / 64.0
-                image = font.get_image()
+                kept = getattr(self, "_line_bitmaps", {}).get((s, hash(prop), self.dpi))
+                if kept is not None and gc.get_antialiased():
+                    (xo, yo), d, image = kept
+                    descent = d / 64.0
+                else:
+                    font = self._prepare_font(prop)
+                    font.set_text(s, 0, flags=agg.get_hinting_flag())
+                    font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+                    xo, yo = font.get_bitmap_offset()
+                    descent = font.get_descent() / 64.0
+                    image = font.get_image()
                 self._renderer.draw_text_image(
                     image, round(x + xo / 64.0), round(y + yo / 64.0 + descent) + 1, 0, gc
                 )

@@ -5,6 +5,8 @@ for, each handing over to the function of the same name in the module of its agg
 
 - `investigations`: one investigation's own fields (and the derived SAC score and sentinel flag);
 - `team`: the team charter and the timeline;
+- `report_sections`: lessons learned, strategies not taken, literature reviewed, and other
+  people involved;
 - `causes` and `categories`: the causal graph (causes, links, restore for undo) and the bones;
 - `actions`: the action plan, measures and concurrence on an action;
 - `signoff`: the review steps, the sign-off history and the feedback log;
@@ -54,8 +56,10 @@ if TYPE_CHECKING:
         Finding,
         Investigation,
         InvestigationSummary,
+        InvolvedPerson,
         Link,
         Measurement,
+        ReportNote,
         SignOff,
         TeamMember,
         TimelineEntry,
@@ -69,6 +73,7 @@ if TYPE_CHECKING:
 _AGGREGATES = (
     "investigations",
     "team",
+    "report_sections",
     "causes",
     "categories",
     "actions",
@@ -214,6 +219,46 @@ class Service:
         from models.service import team
 
         return team.delete_entry(self._uow, entry_id)
+
+    def list_notes(self, investigation_id: int) -> list[ReportNote]:
+        from models.service import report_sections
+
+        return report_sections.list_notes(self._uow, investigation_id)
+
+    def add_note(self, investigation_id: int, kind: str, text: str, detail: str = "") -> ReportNote:
+        from models.service import report_sections
+
+        return report_sections.add_note(self._uow, investigation_id, kind, text, detail)
+
+    def update_note(self, note_id: int, version: int | None, **changes: Any) -> ReportNote:
+        from models.service import report_sections
+
+        return report_sections.update_note(self._uow, note_id, version, **changes)
+
+    def delete_note(self, note_id: int) -> None:
+        from models.service import report_sections
+
+        return report_sections.delete_note(self._uow, note_id)
+
+    def list_people(self, investigation_id: int) -> list[InvolvedPerson]:
+        from models.service import report_sections
+
+        return report_sections.list_people(self._uow, investigation_id)
+
+    def add_person(self, investigation_id: int, name: str, involvement: str = "") -> InvolvedPerson:
+        from models.service import report_sections
+
+        return report_sections.add_person(self._uow, investigation_id, name, involvement)
+
+    def update_person(self, person_id: int, version: int | None, **changes: Any) -> InvolvedPerson:
+        from models.service import report_sections
+
+        return report_sections.update_person(self._uow, person_id, version, **changes)
+
+    def delete_person(self, person_id: int) -> None:
+        from models.service import report_sections
+
+        return report_sections.delete_person(self._uow, person_id)
 
     def list_causes(self, investigation_id: int) -> list[Cause]:
         from models.service import causes

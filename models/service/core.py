@@ -37,7 +37,9 @@ from models.tables import (
     CauseRow,
     FeedbackRow,
     InvestigationRow,
+    InvolvedPersonRow,
     MeasurementRow,
+    ReportNoteRow,
     SignOffRow,
     TeamMemberRow,
     TimelineEntryRow,
@@ -108,6 +110,8 @@ TRACKED: dict[str, Tracked] = {
     "sign_off": Tracked(SignOffRow, None, ("comment",)),
     "feedback": Tracked(FeedbackRow, "audience", tuple(values.FEEDBACK)),
     "app_user": Tracked(AppUserRow, None, ("role",)),
+    "report_note": Tracked(ReportNoteRow, "text", tuple(values.REPORT_NOTE)),
+    "involved_person": Tracked(InvolvedPersonRow, "name", tuple(values.INVOLVED_PERSON)),
 }
 
 

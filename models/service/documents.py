@@ -28,6 +28,7 @@ from models.domain import (
     TimelineEntry,
 )
 from models.errors import ValidationError
+from models.service import report_sections
 from models.service.actions import action_from, flatten_action
 from models.service.categories import categories_in
 from models.service.core import Transaction, UnitOfWork, row_id
@@ -42,12 +43,14 @@ from models.tables import (
     FeedbackRow,
     FishboneCategoryRow,
     InvestigationRow,
+    InvolvedPersonRow,
     MeasurementRow,
+    ReportNoteRow,
     SignOffRow,
     TeamMemberRow,
     TimelineEntryRow,
 )
-from models.vocab import Concurrence, Status
+from models.vocab import Concurrence, NoteKind, Status
 
 if TYPE_CHECKING:
     pass
@@ -111,7 +114,9 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
         feedback,
         categories,
         (last[0], last[1]) if last else None,
-        measurements_in(s, investigation_id),
+        measurements=measurements_in(s, investigation_id),
+        notes=tuple(report_sections.notes_in(s, investigation_id)),
+        people=tuple(report_sections.people_in(s, investigation_id)),
     )
 
 
@@ -345,6 +350,14 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
             **norm(values.SIGN_OFF, fields, f"signoffs[{i}]"),
         )
         add(signoff, "sign_off", f"imported: {so.name}: {so.decision}")
+    for i, n in enumerate(doc.notes):
+        note = norm(values.REPORT_NOTE, n.model_dump(), f"notes[{i}]")
+        if note["kind"] == NoteKind.STRATEGY and not note["detail"].strip():
+            raise ImportFormatError(f"notes[{i}].detail: a strategy not taken needs its reason")
+        add(ReportNoteRow(investigation_id=iid, position=i, **note), "report_note")
+    for i, p in enumerate(doc.people):
+        person = norm(values.INVOLVED_PERSON, p.model_dump(), f"people[{i}]")
+        add(InvolvedPersonRow(investigation_id=iid, position=i, **person), "involved_person")
     for i, fb in enumerate(doc.feedback):
         add(
             FeedbackRow(
