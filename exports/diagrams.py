@@ -4,6 +4,8 @@ API (the CLI and the other writers import this module lazily as `exports.diagram
 
 - `fishbone_png(event_text, categories, causes, links, *, dpi=150) -> bytes`
 - `fishbone_svg(event_text, categories, causes, links) -> str`
+- `fishbone_png_parts(...)`: for print, the fishbone split by bone when one page would make
+  its labels smaller than 7 pt (`exports.pictures.fishbone_parts`)
 - `graph_png(causes, links, *, dpi=150) -> bytes`
 - `graph_svg(causes, links) -> str`
 - `fishbone_figure(...)` / `graph_figure(...)`: the laid-out matplotlib `Figure` (for tests).
@@ -57,6 +59,7 @@ from __future__ import annotations
 
 from exports.pictures.canvas import png_dpi
 from exports.pictures.fishbone import fishbone_figure, fishbone_png, fishbone_svg
+from exports.pictures.fishbone_parts import fishbone_png_parts
 from exports.pictures.graph import graph_figure, graph_png, graph_svg
 from exports.pictures.style import LEGEND, MAX_PIXELS, MAX_SIDE_PX
 from exports.pictures.text import clean_label, fallback_font, font_path, missing_glyphs, wrap
@@ -73,6 +76,7 @@ __all__ = [
     "fallback_font",
     "fishbone_figure",
     "fishbone_png",
+    "fishbone_png_parts",
     "fishbone_svg",
     "font_path",
     "graph_figure",

@@ -41,6 +41,8 @@ from exports.document import (
     fit,
     front,
     outline,
+    parts_note,
+    picture_parts,
     png_size,
     t,
     wide_section,
@@ -357,7 +359,12 @@ class _Writer:
         elif isinstance(b, Table):
             self.table(b)
         elif isinstance(b, Picture):
-            self.picture(b)
+            parts = picture_parts(b, self.pictures)
+            note = parts_note(parts)
+            if note is not None:
+                self.block(note)
+            for i, part in enumerate(parts, 1):
+                self.picture(part, last=i == len(parts))  # parts share landscape pages
 
     def _runs(self, p: Any, runs: tuple, size: float | None = None) -> None:
         for run in runs:
@@ -430,7 +437,7 @@ class _Writer:
                 table._tbl.append(tr)
         self.doc.add_paragraph().paragraph_format.space_after = self.Pt(2)
 
-    def picture(self, b: Picture) -> None:
+    def picture(self, b: Picture, *, last: bool = True) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         data = self.pictures.get(b.key)
@@ -460,13 +467,13 @@ class _Writer:
         cap = doc.add_paragraph(style="Caption")
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
         cap.add_run(f"Figure {self.figure}. {t(b.caption)}")
-        if wide:
+        if wide and last:
             self.landscape(False)
 
     def is_wide(self, b: Picture) -> bool:
         """Whether picture `b` gets a landscape page (wider than a portrait page and than
         high)."""
-        data = self.pictures.get(b.key)
+        data = self.pictures.get(picture_parts(b, self.pictures)[0].key)
         try:
             w, h = png_size(data) if data else (0.0, 0.0)
         except ValueError:

@@ -88,12 +88,18 @@ def _pictures(report: Any, kind: str) -> dict[str, Any]:
     from exports import diagrams
 
     event = report.event.text if report.event else None
-    return {
-        "fishbone": getattr(diagrams, f"fishbone_{kind}")(
+    out: dict[str, Any] = {}
+    if kind == "png":  # print: a fishbone too large for a page is split by bone
+        for i, (name, png) in enumerate(diagrams.fishbone_png_parts(
             event, report.categories, report.causes, report.links
-        ),
-        "graph": getattr(diagrams, f"graph_{kind}")(report.causes, report.links),
-    }
+        ), 1):
+            out[f"fishbone/{i:02d}/{name}" if name else "fishbone"] = png
+    else:
+        out["fishbone"] = getattr(diagrams, f"fishbone_{kind}")(
+            event, report.categories, report.causes, report.links
+        )
+    out["graph"] = getattr(diagrams, f"graph_{kind}")(report.causes, report.links)
+    return out
 
 
 def _warn_undrawable(report: Any) -> None:

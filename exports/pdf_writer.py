@@ -22,6 +22,8 @@ from exports.document import (
     Run,
     Table,
     fit,
+    parts_note,
+    picture_parts,
     png_size,
     t,
     wide_section,
@@ -203,7 +205,12 @@ class Writer:
         elif isinstance(b, Table):
             self.table(b)
         elif isinstance(b, Picture):
-            self.picture(b)
+            parts = picture_parts(b, self.pictures)
+            note = parts_note(parts)
+            if note is not None:
+                self.boxed(note.lead, note.text)
+            for i, part in enumerate(parts, 1):
+                self.picture(part, last=i == len(parts))  # parts share landscape pages
 
     # --- pages -----------------------------------------------------------------------------
     def orientation(self, *, landscape: bool) -> bool:
@@ -446,7 +453,7 @@ class Writer:
         pdf.ln(3)
 
     def is_wide(self, b: Picture) -> bool:
-        data = self.pictures.get(b.key)
+        data = self.pictures.get(picture_parts(b, self.pictures)[0].key)
         try:
             w, h = png_size(data) if data else (0.0, 0.0)
         except ValueError:
@@ -454,7 +461,7 @@ class Writer:
         portrait = min(self.pdf.w_pt, self.pdf.h_pt) / self.pdf.k - 2 * MARGIN
         return w * MM_PER_INCH > portrait and w >= WIDE * h
 
-    def picture(self, b: Picture) -> None:
+    def picture(self, b: Picture, *, last: bool = True) -> None:
         pdf = self.pdf
         data = self.pictures.get(b.key)
         if not data:
@@ -492,7 +499,7 @@ class Writer:
         )
         pdf.set_text_color(*INK)
         pdf.ln(2)
-        if wide:
+        if wide and last:
             self.orientation(landscape=False)
 
 

@@ -40,7 +40,15 @@ def test_docx_properties_alt_text_and_one_break_per_windows_line_end(demo):
     assert "<Application>rca-tui</Application>" in app and "Macintosh" not in app
     assert "docProps/thumbnail.jpeg" not in names
     descr = re.findall(r'<wp:docPr [^>]*descr="([^"]+)"', body)
-    assert len(descr) == 2 and descr[0].startswith("Figure 1. Fishbone diagram")
+    # Every picture has its alt text: the fishbone (in two parts at a readable size), the graph.
+    assert [d.split(";")[0].split(":")[0] for d in descr] == [
+        "Figure 1. Fishbone diagram",
+        "Figure 2. Fishbone diagram",
+        "Figure 3. Cause graph",
+    ]
+    assert descr[1].endswith(
+        "part 2 of 2: Task and technology, Institutional context, Team (incl. communication)"
+    )
     assert "first line<w:br/>second line" in body.replace("</w:t>", "").replace("<w:t>", "")
     Document(io.BytesIO(data))  # still a document python-docx reads
 

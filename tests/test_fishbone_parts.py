@@ -1,0 +1,91 @@
+"""A fishbone too large for a printed page is split by bone so its labels stay readable (7 pt).
+
+The rule (exports/pictures/fishbone_parts.py) is checked on the real layout: a small fishbone
+stays one picture; a wide one is cut into groups of adjacent columns, every part readable and
+every cause drawn in some part; a tall bone is cut into pieces of whole top-level causes; and
+the PDF and DOCX give each part its own figure, named by its bones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+import pytest
+from test_diagrams import CATEGORIES, EVENT, causes_on_bones
+
+from exports import diagrams, render_formats
+from exports.document import png_size
+from exports.pictures.fishbone_parts import MIN_PRINT_PT, SMALLEST_PT, print_scale, readable
+from models.demo import demo_document
+from models.domain import Cause, Link
+
+
+def printed_pt(png: bytes) -> float:
+    return SMALLEST_PT * print_scale(png_size(png))
+
+
+def test_the_page_box_decides_what_is_readable():
+    assert readable((9.0, 5.0)) and readable((6.0, 8.0))  # landscape, portrait
+    assert not readable((18.0, 5.0)) and not readable((6.0, 20.0))
+    assert print_scale((19.0, 5.9)) == 0.5
+
+
+def test_a_small_fishbone_is_one_picture():
+    causes, links = causes_on_bones(6, bones=3)
+    parts = diagrams.fishbone_png_parts(EVENT, CATEGORIES[:3], causes, links)
+    assert [name for name, _ in parts] == [""]
+    assert printed_pt(parts[0][1]) >= MIN_PRINT_PT
+
+
+def test_a_wide_fishbone_is_cut_by_columns_every_part_readable():
+    # Seven bones with two short causes each: wide, not tall.
+    causes = [Cause(1, 1, EVENT, None, "event")]
+    links = []
+    for i in range(2, 16):
+        causes.append(Cause(i, 1, f"cause {i} with a few words", CATEGORIES[i % 7], "cause"))
+        links.append(Link(i, 1, i, 1))
+    whole = diagrams.fishbone_figure(EVENT, CATEGORIES[:7], causes, links).get_size_inches()
+    assert not readable(tuple(whole))
+    parts = diagrams.fishbone_png_parts(EVENT, CATEGORIES[:7], causes, links)
+    assert len(parts) >= 2
+    assert all(printed_pt(png) >= MIN_PRINT_PT for _, png in parts)
+    named = [bone for name, _ in parts for bone in name.split(", ")]
+    assert sorted(named) == sorted(CATEGORIES[:7])  # every bone in exactly one part
+
+
+def test_a_tall_bone_is_cut_into_pieces_of_whole_causes():
+    causes = [Cause(1, 1, EVENT, None, "event")]
+    links = []
+    for i in range(2, 42):  # forty top-level causes on one bone
+        causes.append(Cause(i, 1, f"cause number {i} on the one bone", CATEGORIES[0], "cause"))
+        links.append(Link(i, 1, i, 1))
+    parts = diagrams.fishbone_png_parts(EVENT, CATEGORIES[:1], causes, links)
+    names = [name for name, _ in parts]
+    assert len(names) >= 2
+    assert names == [f"{CATEGORIES[0]}, {i} of {len(names)}" for i in range(1, len(names) + 1)]
+    assert all(printed_pt(png) >= MIN_PRINT_PT for _, png in parts)
+
+
+@pytest.fixture
+def demo_report_files(service):
+    from pypdf import PdfReader
+
+    today = dt.date(2026, 11, 30)
+    inv = service.import_document(demo_document(today))
+    out = render_formats(service.dossier(inv.id), ["docx", "pdf"], findings=(), today=today)
+    reader = PdfReader(io.BytesIO(out["pdf"]))
+    return out["docx"], "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_pdf_and_docx_give_each_part_a_figure(demo_report_files):
+    """The demo is wider than a landscape page at 7 pt: two parts, each its own figure."""
+    docx, pdf_text = demo_report_files
+    captions = re.findall(r"Figure \d+\. Fishbone diagram[^\n]*", pdf_text)
+    assert len(captions) >= 2 and "part 1 of" in captions[0]
+    assert "printed in" in pdf_text and "by bone" in pdf_text
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert body.count("Fishbone diagram: the event on the right") >= 2
