@@ -306,6 +306,8 @@ class Dossier:
     #: The audit chain's newest entry (sequence, hash) when this was read: printed in reports,
     #: so a report on paper can show later that entries were cut off the end of the trail.
     audit_head: tuple[int, str] | None = None
+    #: cause id -> the cause codes it carries (models/codes.py); causes without codes absent.
+    cause_codes: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

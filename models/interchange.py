@@ -1,4 +1,5 @@
-"""The JSON interchange format, "rca-tui/1" (documented in docs/format.md).
+"""The JSON interchange format, "rca-tui/2" (documented in docs/format.md); "rca-tui/1" files
+(the same without cause codes) still import.
 
 One document holds one investigation completely. Cause ids inside a document are local to it
 ("c1", "c2", ... on export; any unique strings or numbers on import), so exporting, importing
@@ -41,7 +42,9 @@ from models.vocab import (
     TeamRole,
 )
 
-FORMAT = "rca-tui/1"
+FORMAT = "rca-tui/2"
+#: Formats this version reads: version 1 is version 2 without cause codes.
+READS = ("rca-tui/1", FORMAT)
 
 
 def _as_id(value: Any) -> Any:
@@ -144,6 +147,8 @@ class CauseDoc(_Doc):
     #: Why a root cause has no action / only weaker actions (the plan checks' written reasons).
     no_action_reason: str = ""
     weak_only_reason: str = ""
+    #: Cause codes (models/codes.py), by key; since rca-tui/2.
+    codes: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
 
 
 class LinkDoc(_Doc):
@@ -193,7 +198,7 @@ class FeedbackDoc(_Doc):
 
 
 class Document(_Doc):
-    format: Literal["rca-tui/1"]
+    format: Literal["rca-tui/1", "rca-tui/2"]
     exported_at: dt.datetime | None = None
     exported_by: str | None = None
     app_version: str | None = None
@@ -287,12 +292,12 @@ def parse_document(data: Any) -> Document:
     if not isinstance(data, dict):
         raise ImportFormatError("(document): expected a JSON object")
     fmt = data.get("format")
-    if fmt != FORMAT:
+    if fmt not in READS:
         if (
             isinstance(fmt, str)
             and fmt.startswith("rca-tui/")
             and fmt[8:].isdigit()
-            and int(fmt[8:]) > 1
+            and int(fmt[8:]) > int(FORMAT[8:])
         ):
             raise ImportFormatError(
                 f"format: {fmt!r} was written by a newer rca-tui; this one reads {FORMAT!r}"
@@ -362,6 +367,7 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
                 statement=c.statement,
                 no_action_reason=c.no_action_reason,
                 weak_only_reason=c.weak_only_reason,
+                codes=list(dossier.cause_codes.get(c.id, ())),
             )
             for c in dossier.causes
         ],

@@ -9,6 +9,7 @@ for, each handing over to the function of the same name in the module of its agg
 - `actions`: the action plan, measures and concurrence on an action;
 - `signoff`: the review steps, the sign-off history and the feedback log;
 - `users`: roles;
+- `codes`: the cause codes (the shared classification) and the codes each cause carries;
 - `documents`: the dossier and snapshots, checks, the audit trail, import, export and backup.
 
 All of them run on `core.UnitOfWork`: each change is one transaction that validates the input,
@@ -42,6 +43,7 @@ from models.service import startup
 
 if TYPE_CHECKING:
     from models import audit as audit_chain
+    from models.codes import Code
     from models.domain import (
         Action,
         AuditEntry,
@@ -71,6 +73,7 @@ _AGGREGATES = (
     "signoff",
     "users",
     "documents",
+    "codes",
 )
 
 
@@ -323,6 +326,43 @@ class Service:
         from models.service import actions
 
         return actions.delete_action(self._uow, action_id)
+
+    def list_codes(self) -> list[Code]:
+        from models.service import codes
+
+        return codes.list_codes(self._uow)
+
+    def add_code(
+        self, key: str, label: str, definition: str = "", parent: str | None = None
+    ) -> Code:
+        from models.service import codes
+
+        return codes.add_code(self._uow, key, label, definition, parent)
+
+    def retire_code(self, key: str, retired: bool = True) -> Code:
+        from models.service import codes
+
+        return codes.retire_code(self._uow, key, retired)
+
+    def delete_code(self, key: str) -> None:
+        from models.service import codes
+
+        return codes.delete_code(self._uow, key)
+
+    def cause_codes(self, investigation_id: int) -> dict[int, tuple[str, ...]]:
+        from models.service import codes
+
+        return codes.cause_codes(self._uow, investigation_id)
+
+    def codes_of(self, cause_id: int) -> tuple[str, ...]:
+        from models.service import codes
+
+        return codes.codes_of(self._uow, cause_id)
+
+    def set_cause_codes(self, cause_id: int, codes: Sequence[str]) -> tuple[str, ...]:
+        from models.service import codes as codes_mod
+
+        return codes_mod.set_cause_codes(self._uow, cause_id, codes)
 
     def add_signoff(self, investigation_id: int, **fields: Any) -> SignOff:
         from models.service import signoff
