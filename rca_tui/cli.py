@@ -505,6 +505,9 @@ def user_list(obj: Ctx, as_json: bool) -> None:
     )
 
 
+import rca_tui.cli_learning  # noqa: E402, F401 - registers trends, similar and codes
+
+
 def main() -> None:
     cli(prog_name="rca")
 

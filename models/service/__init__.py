@@ -10,6 +10,7 @@ for, each handing over to the function of the same name in the module of its agg
 - `signoff`: the review steps, the sign-off history and the feedback log;
 - `users`: roles;
 - `codes`: the cause codes (the shared classification) and the codes each cause carries;
+- `trends`: counts across investigations and the investigations behind each count;
 - `documents`: the dossier and snapshots, checks, the audit trail, import, export and backup.
 
 All of them run on `core.UnitOfWork`: each change is one transaction that validates the input,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from models.graph import CauseGraph
     from models.service.core import UnitOfWork
     from models.service.documents import Verification
+    from models.trends import TrendRow
 
 _AGGREGATES = (
     "investigations",
@@ -74,6 +76,7 @@ _AGGREGATES = (
     "users",
     "documents",
     "codes",
+    "trends",
 )
 
 
@@ -363,6 +366,20 @@ class Service:
         from models.service import codes as codes_mod
 
         return codes_mod.set_cause_codes(self._uow, cause_id, codes)
+
+    def trends(
+        self, by: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[TrendRow]:
+        from models.service import trends
+
+        return trends.counts(self._uow, by, start, end)
+
+    def trend_behind(
+        self, by: str, key: Any, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[InvestigationSummary]:
+        from models.service import trends
+
+        return trends.behind(self._uow, by, key, start, end)
 
     def add_signoff(self, investigation_id: int, **fields: Any) -> SignOff:
         from models.service import signoff
