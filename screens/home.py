@@ -4,7 +4,8 @@ The table shows title, unit, event date, SAC score, status and days left to the 
 overdue investigations marked in words. The title gets every column the others leave: they are
 as narrow as their values (status labels shortened below 120 columns), and the unit widens on a
 large terminal. An empty database shows what to do first. Typing filters as on every list
-(screens/filtering.py): `n`, `s` and `r` are keys while the filter is empty.
+(screens/filtering.py): `n`, `s`, `g` and `r` are keys while the filter is empty; `g` opens
+the learning screen.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class HomeScreen(FilteredListScreen):
         Binding("enter", "open", "Open", show=False),
         *FILTER_BINDINGS,
         Binding("s", "sort", "Sort"),
+        Binding("g", "learning", "Learning"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -240,6 +242,11 @@ class HomeScreen(FilteredListScreen):
 
     def action_new(self) -> None:
         self.app.new_investigation()  # type: ignore[attr-defined]
+
+    def action_learning(self) -> None:
+        from screens.learning import LearningScreen
+
+        self.app.push_screen(LearningScreen())
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

@@ -11,6 +11,8 @@ for, each handing over to the function of the same name in the module of its agg
 - `users`: roles;
 - `codes`: the cause codes (the shared classification) and the codes each cause carries;
 - `trends`: counts across investigations and the investigations behind each count;
+- `learning` and `recurrence`: the learning screen's numbers, and events that recurred after
+  the action meant to stop them was completed;
 - `documents`: the dossier and snapshots, checks, the audit trail, import, export and backup.
 
 All of them run on `core.UnitOfWork`: each change is one transaction that validates the input,
@@ -41,10 +43,10 @@ from typing import TYPE_CHECKING, Any
 from models.db import Database
 from models.errors import DatabaseError, LockedError
 from models.service import startup
+from models.service.learning_calls import LearningCalls
 
 if TYPE_CHECKING:
     from models import audit as audit_chain
-    from models.codes import Code
     from models.domain import (
         Action,
         AuditEntry,
@@ -64,7 +66,6 @@ if TYPE_CHECKING:
     from models.graph import CauseGraph
     from models.service.core import UnitOfWork
     from models.service.documents import Verification
-    from models.trends import TrendRow
 
 _AGGREGATES = (
     "investigations",
@@ -77,6 +78,8 @@ _AGGREGATES = (
     "documents",
     "codes",
     "trends",
+    "learning",
+    "recurrence",
 )
 
 
@@ -89,7 +92,7 @@ def warm() -> None:
         importlib.import_module(f"models.service.{name}")
 
 
-class Service:
+class Service(LearningCalls):
     """All reads and writes of the RCA database, for one user (see the module docstring)."""
 
     def __init__(
@@ -329,57 +332,6 @@ class Service:
         from models.service import actions
 
         return actions.delete_action(self._uow, action_id)
-
-    def list_codes(self) -> list[Code]:
-        from models.service import codes
-
-        return codes.list_codes(self._uow)
-
-    def add_code(
-        self, key: str, label: str, definition: str = "", parent: str | None = None
-    ) -> Code:
-        from models.service import codes
-
-        return codes.add_code(self._uow, key, label, definition, parent)
-
-    def retire_code(self, key: str, retired: bool = True) -> Code:
-        from models.service import codes
-
-        return codes.retire_code(self._uow, key, retired)
-
-    def delete_code(self, key: str) -> None:
-        from models.service import codes
-
-        return codes.delete_code(self._uow, key)
-
-    def cause_codes(self, investigation_id: int) -> dict[int, tuple[str, ...]]:
-        from models.service import codes
-
-        return codes.cause_codes(self._uow, investigation_id)
-
-    def codes_of(self, cause_id: int) -> tuple[str, ...]:
-        from models.service import codes
-
-        return codes.codes_of(self._uow, cause_id)
-
-    def set_cause_codes(self, cause_id: int, codes: Sequence[str]) -> tuple[str, ...]:
-        from models.service import codes as codes_mod
-
-        return codes_mod.set_cause_codes(self._uow, cause_id, codes)
-
-    def trends(
-        self, by: str, start: dt.date | None = None, end: dt.date | None = None
-    ) -> list[TrendRow]:
-        from models.service import trends
-
-        return trends.counts(self._uow, by, start, end)
-
-    def trend_behind(
-        self, by: str, key: Any, start: dt.date | None = None, end: dt.date | None = None
-    ) -> list[InvestigationSummary]:
-        from models.service import trends
-
-        return trends.behind(self._uow, by, key, start, end)
 
     def add_signoff(self, investigation_id: int, **fields: Any) -> SignOff:
         from models.service import signoff

@@ -117,9 +117,13 @@ def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) 
 
     `today` is the day dated checks (P-OVERDUE) judge against; default: the real date.
     """
+    from models.recurrence import findings as recurrence_findings
     from models.rules.checks import run_checks
+    from models.service.recurrence import recurrences
 
-    return run_checks(dossier(uow, investigation_id), today)
+    found = run_checks(dossier(uow, investigation_id), today)
+    later = [r for r in recurrences(uow, investigation_id) if r.later_id == investigation_id]
+    return found + recurrence_findings(later)
 
 
 def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[AuditEntry]:

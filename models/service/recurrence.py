@@ -1,0 +1,109 @@
+"""Recurrence across investigations (models/recurrence.py): the rows it matches on, read with
+plain queries that run on SQLite and PostgreSQL.
+
+When an action was completed: `completed_on` reads it from the audit trail (the first entry that
+set the action's status to done, verified effective or not effective). It is the one place to
+change when actions carry their own completion date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from models.recurrence import WINDOW_DAYS, Coded, Completed, Recurrence, match
+from models.service.core import UnitOfWork
+from models.service.trends import event_day
+from models.tables import (
+    ActionCauseRow,
+    ActionRow,
+    AuditRow,
+    CauseCodeLinkRow,
+    CauseRow,
+    InvestigationRow,
+)
+
+#: Statuses of an action that has been carried out.
+COMPLETED = ("done", "verified_effective", "not_effective")
+
+
+def completed_on(s: Session, action_ids: Iterable[int] | None = None) -> dict[int, dt.date]:
+    """action id -> the day it was completed (the audit entry that first set a completed
+    status). Actions never set to one are absent."""
+    au = AuditRow.__table__.c
+    query = (
+        select(au.entity_id, func.min(au.at))
+        .where(au.entity == "action", au.field == "status", au.new.in_(COMPLETED))
+        .group_by(au.entity_id)
+    )
+    if action_ids is not None:
+        query = query.where(au.entity_id.in_(list(action_ids)))
+    return {aid: at.date() for aid, at in s.execute(query).all() if aid is not None}
+
+
+def _completed(s: Session) -> list[Completed]:
+    a = ActionRow.__table__.c
+    ac = ActionCauseRow.__table__.c
+    c = CauseRow.__table__.c
+    lk = CauseCodeLinkRow.__table__.c
+    rows = s.execute(
+        select(a.id, a.investigation_id, lk.code, a.text)
+        .select_from(
+            ActionRow.__table__.join(ActionCauseRow.__table__, ac.action_id == a.id)
+            .join(CauseRow.__table__, c.id == ac.cause_id)
+            .join(CauseCodeLinkRow.__table__, lk.cause_id == c.id)
+        )
+        .where(a.status.in_(COMPLETED), c.kind == "root")
+    ).all()
+    if not rows:
+        return []
+    when = completed_on(s, {r[0] for r in rows})
+    return [
+        Completed(aid, iid, code, when[aid], text) for aid, iid, code, text in rows if aid in when
+    ]
+
+
+def _coded(s: Session) -> list[Coded]:
+    t = InvestigationRow.__table__.c
+    c = CauseRow.__table__.c
+    lk = CauseCodeLinkRow.__table__.c
+    rows = s.execute(
+        select(t.id, lk.code, t.event_type, t.unit, event_day())
+        .select_from(
+            CauseCodeLinkRow.__table__.join(CauseRow.__table__, c.id == lk.cause_id).join(
+                InvestigationRow.__table__, t.id == lk.investigation_id
+            )
+        )
+        .where(c.kind == "root")
+        .distinct()
+    ).all()
+    return [Coded(i, code, et, unit or "", day.date()) for i, code, et, unit, day in rows]
+
+
+def recurrences_in(s: Session, window_days: int = WINDOW_DAYS) -> list[Recurrence]:
+    completed = _completed(s)
+    if not completed:
+        return []
+    return match(completed, _coded(s), window_days)
+
+
+def recurrences(
+    uow: UnitOfWork, investigation_id: int | None = None, window_days: int = WINDOW_DAYS
+) -> list[Recurrence]:
+    """Every recurrence (or those where `investigation_id` is the later or the earlier one)."""
+    with uow.read() as s:
+        found = recurrences_in(s, window_days)
+    if investigation_id is None:
+        return found
+    return [r for r in found if investigation_id in (r.later_id, r.earlier_id)]
+
+
+def recurred_actions_in(s: Session, window_days: int = WINDOW_DAYS) -> list[int]:
+    """One investigation id per earlier action followed by a recurrence."""
+    seen: dict[int, int] = {}
+    for r in recurrences_in(s, window_days):
+        seen.setdefault(r.action_id, r.earlier_id)
+    return list(seen.values())
