@@ -55,6 +55,37 @@ def trends(obj: Ctx, by: str, start: str | None, end: str | None, as_json: bool)
         click.echo(line)
 
 
+@cli.command()
+@click.argument("investigation_id", type=int)
+@click.option(
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="Also rank investigations not yet approved or closed.",
+)
+@click.option("--limit", default=10, show_default=True, help="How many to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, best first.")
+@pass_ctx
+def similar(obj: Ctx, investigation_id: int, include_all: bool, limit: int, as_json: bool) -> None:
+    """Earlier investigations like this one: shared cause codes and similar texts."""
+    found = obj.service().similar(investigation_id, include_all=include_all, limit=limit)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo(
+            "No similar investigations"
+            + ("." if include_all else " approved or closed yet (--all ranks every one).")
+        )
+        return
+    click.echo(f"{'ID':>5}  SCORE  {'STATUS':11}  TITLE")
+    for f in found:
+        title = " ".join(visible(f.title).split())
+        click.echo(f"{f.id:>5}  {f.score:5.2f}  {f.status:11}  {title}")
+        if f.shared_codes:
+            click.echo(f"{'':>5}         shared codes: {', '.join(f.shared_codes)}")
+
+
 @cli.group()
 def codes() -> None:
     """The cause codes: list them, add the hospital's own, retire one."""

@@ -1,9 +1,10 @@
 """The investigation overview: where it stands, step by step, and what still needs doing.
 
 Shows the risk score, deadlines and status, then each workflow step (screens/steps.py) with a
-summary and its warnings, then every finding of `rca check`. Enter or a digit opens a step. An
-approved or closed investigation shows when it was finished instead of days left: its deadlines
-no longer run, so it is never overdue.
+summary and its warnings, then earlier approved or closed investigations like this one (`s`
+focuses them, Enter opens one, read-only), then every finding of `rca check` (with recurrence,
+models/recurrence.py). Enter or a digit opens a step. An approved or closed investigation shows
+when it was finished instead of days left: its deadlines no longer run, so it is never overdue.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import Dossier, Finding
+from models.recurrence import findings as recurrence_findings
 from models.review import is_frozen
 from models.rules import sac
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime
 from models.rules.deadlines import days_left, describe_days_left
+from models.similarity import Similar
 from models.vocab import Status
 from screens.base import ServiceScreen
 from screens.formatting import deadlines_for, label, one_line, visible
@@ -47,6 +50,7 @@ class OverviewScreen(ServiceScreen):
         Binding("v", "step('review')", "Review", show=False),
         Binding("a", "audit", "Audit trail", show=False),
         Binding("x", "export", "Export"),
+        Binding("s", "similar", "Similar", show=False),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -56,11 +60,14 @@ class OverviewScreen(ServiceScreen):
         self.investigation_id = investigation_id
         self.dossier: Dossier | None = None
         self.findings: list[Finding] = []
+        self._similar: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="summary")
         yield DataTable(id="steps", cursor_type="row")
+        yield Static(Text("Similar past investigations (s)"), classes="section", id="similar-title")
+        yield DataTable(id="similar", cursor_type="row", cell_padding=1)
         yield Static(Text("Findings"), classes="section")
         with VerticalScroll(id="findings-box"):
             yield Static(id="findings")
@@ -72,13 +79,54 @@ class OverviewScreen(ServiceScreen):
         steps.add_column("Summary", width=36, key="summary")
         steps.add_column("Warnings", width=8, key="warnings")
         steps.focus()
+        similar = self.query_one("#similar", DataTable)
+        for name, width in (("Score", 5), ("ID", 4), ("Shared codes", 18), ("Title", 40)):
+            similar.add_column(name, width=width)
+        self._show_similar([])
 
     def reload(self) -> None:
         def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
             dossier = self.service.dossier(inv_id)
-            return dossier, run_checks(dossier, today=self.app.today())
+            later = self.service.recurrences(inv_id, later_only=True)
+            return dossier, run_checks(dossier, today=self.app.today()) + recurrence_findings(later)
 
         self.call(load, self.investigation_id, then=self._show)
+        self.call(
+            self.service.similar,
+            self.investigation_id,
+            limit=5,
+            then=self._show_similar,
+            group="similar",
+        )
+
+    def _show_similar(self, found: list[Similar]) -> None:
+        """Earlier approved or closed investigations like this one; hidden when there is none."""
+        self._similar = [f.id for f in found]
+        table = self.query_one("#similar", DataTable)
+        table.clear()
+        for f in found:
+            table.add_row(
+                Text(f"{f.score:.2f}"),
+                Text(str(f.id)),
+                Text(one_line(", ".join(f.shared_codes), 18)),
+                Text(one_line(f.title, 60)),
+            )
+        shown = bool(found)
+        table.display = shown
+        self.query_one("#similar-title").display = shown
+
+    def action_similar(self) -> None:
+        table = self.query_one("#similar", DataTable)
+        if table.display:
+            table.focus()
+
+    @on(DataTable.RowSelected, "#similar")
+    def _similar_selected(self, event: DataTable.RowSelected) -> None:
+        """Open the earlier investigation (approved or closed: read-only)."""
+        event.stop()
+        row = event.cursor_row
+        if 0 <= row < len(self._similar):
+            self.app.open_investigation(self._similar[row])  # type: ignore[attr-defined]
 
     def action_reload(self) -> None:
         self.reload()

@@ -12,7 +12,7 @@ for, each handing over to the function of the same name in the module of its agg
 - `codes`: the cause codes (the shared classification) and the codes each cause carries;
 - `trends`: counts across investigations and the investigations behind each count;
 - `learning` and `recurrence`: the learning screen's numbers, and events that recurred after
-  the action meant to stop them was completed;
+  the action meant to stop them was completed; `similar`: similar past investigations;
 - `documents`: the dossier and snapshots, checks, the audit trail, import, export and backup.
 
 All of them run on `core.UnitOfWork`: each change is one transaction that validates the input,
@@ -80,6 +80,7 @@ _AGGREGATES = (
     "trends",
     "learning",
     "recurrence",
+    "similar",
 )
 
 

@@ -122,8 +122,7 @@ def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) 
     from models.service.recurrence import recurrences
 
     found = run_checks(dossier(uow, investigation_id), today)
-    later = [r for r in recurrences(uow, investigation_id) if r.later_id == investigation_id]
-    return found + recurrence_findings(later)
+    return found + recurrence_findings(recurrences(uow, investigation_id, later_only=True))
 
 
 def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[AuditEntry]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from models.learning import LearningData
     from models.recurrence import Recurrence
     from models.service.core import UnitOfWork
+    from models.similarity import Similar
     from models.trends import TrendRow
 
 
@@ -93,8 +94,21 @@ class LearningCalls:
         )
 
     def recurrences(
-        self, investigation_id: int | None = None, window_days: int = 365
+        self,
+        investigation_id: int | None = None,
+        window_days: int = 365,
+        *,
+        later_only: bool = False,
     ) -> list[Recurrence]:
         from models.service import recurrence
 
-        return recurrence.recurrences(self._uow, investigation_id, window_days)
+        return recurrence.recurrences(
+            self._uow, investigation_id, window_days, later_only=later_only
+        )
+
+    def similar(
+        self, investigation_id: int, *, include_all: bool = False, limit: int = 10
+    ) -> list[Similar]:
+        from models.service import similar
+
+        return similar.similar(self._uow, investigation_id, include_all=include_all, limit=limit)

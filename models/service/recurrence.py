@@ -44,7 +44,7 @@ def completed_on(s: Session, action_ids: Iterable[int] | None = None) -> dict[in
     return {aid: at.date() for aid, at in s.execute(query).all() if aid is not None}
 
 
-def _completed(s: Session) -> list[Completed]:
+def _completed(s: Session, codes: Iterable[str] | None = None) -> list[Completed]:
     a = ActionRow.__table__.c
     ac = ActionCauseRow.__table__.c
     c = CauseRow.__table__.c
@@ -56,7 +56,11 @@ def _completed(s: Session) -> list[Completed]:
             .join(CauseRow.__table__, c.id == ac.cause_id)
             .join(CauseCodeLinkRow.__table__, lk.cause_id == c.id)
         )
-        .where(a.status.in_(COMPLETED), c.kind == "root")
+        .where(
+            a.status.in_(COMPLETED),
+            c.kind == "root",
+            *([lk.code.in_(sorted(set(codes)))] if codes is not None else []),
+        )
     ).all()
     if not rows:
         return []
@@ -66,7 +70,7 @@ def _completed(s: Session) -> list[Completed]:
     ]
 
 
-def _coded(s: Session) -> list[Coded]:
+def _coded(s: Session, ids: Iterable[int] | None = None) -> list[Coded]:
     t = InvestigationRow.__table__.c
     c = CauseRow.__table__.c
     lk = CauseCodeLinkRow.__table__.c
@@ -77,7 +81,10 @@ def _coded(s: Session) -> list[Coded]:
                 InvestigationRow.__table__, t.id == lk.investigation_id
             )
         )
-        .where(c.kind == "root")
+        .where(
+            c.kind == "root",
+            *([t.id.in_(sorted(set(ids)))] if ids is not None else []),
+        )
         .distinct()
     ).all()
     return [Coded(i, code, et, unit or "", day.date()) for i, code, et, unit, day in rows]
@@ -90,11 +97,31 @@ def recurrences_in(s: Session, window_days: int = WINDOW_DAYS) -> list[Recurrenc
     return match(completed, _coded(s), window_days)
 
 
+def recurrences_of(s: Session, later_id: int, window_days: int = WINDOW_DAYS) -> list[Recurrence]:
+    """The recurrences where `later_id` is the later investigation, reading only the rows that
+    can match it (its root-cause codes), so that the overview and `rca check` stay fast."""
+    mine = _coded(s, [later_id])
+    if not mine:
+        return []
+    completed = _completed(s, {c.code for c in mine})
+    if not completed:
+        return []
+    coded = mine + _coded(s, {d.investigation_id for d in completed} - {later_id})
+    return [r for r in match(completed, coded, window_days) if r.later_id == later_id]
+
+
 def recurrences(
-    uow: UnitOfWork, investigation_id: int | None = None, window_days: int = WINDOW_DAYS
+    uow: UnitOfWork,
+    investigation_id: int | None = None,
+    window_days: int = WINDOW_DAYS,
+    *,
+    later_only: bool = False,
 ) -> list[Recurrence]:
-    """Every recurrence (or those where `investigation_id` is the later or the earlier one)."""
+    """Every recurrence, or those where `investigation_id` is the later or the earlier one
+    (`later_only`: the later one)."""
     with uow.read() as s:
+        if investigation_id is not None and later_only:
+            return recurrences_of(s, investigation_id, window_days)
         found = recurrences_in(s, window_days)
     if investigation_id is None:
         return found
