@@ -108,9 +108,8 @@ class LearningScreen(ServiceScreen):
         if self.view == "recurring":
             return data.recurring_codes
         if self.view == "weak_unit":
-            unit_ids = {r.key: r.ids for r in data.counts["unit"]}
             return [
-                TrendRow(unit, unit or "(no unit)", share.part, share.whole, unit_ids.get(unit, ()))
+                TrendRow(unit, unit or "(no unit)", share.part, share.whole)
                 for unit, share in data.weak_only_by_unit
             ]
         return data.counts[self.view]
@@ -229,7 +228,10 @@ class LearningScreen(ServiceScreen):
         name = (
             f"{picked.key} {picked.label}" if self.view in ("code", "recurring") else picked.label
         )
-        self.app.push_screen(InvestigationsScreen(list(picked.ids), str(name)))
+        by = {"period": self.period, "recurring": "code", "weak_unit": "unit"}.get(
+            self.view, self.view
+        )
+        self.app.push_screen(InvestigationsScreen(by, picked.key, str(name)))
 
     @on(DataTable.RowSelected, "#counts")
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -238,7 +240,8 @@ class LearningScreen(ServiceScreen):
 
 
 class InvestigationsScreen(ServiceScreen):
-    """The investigations behind one number of the learning screen; Enter opens one."""
+    """The investigations behind one number of the learning screen (`Service.trend_behind`);
+    Enter opens one."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Investigations behind a count"
@@ -249,29 +252,25 @@ class InvestigationsScreen(ServiceScreen):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, ids: list[int], name: str) -> None:
+    def __init__(self, by: str, key: object, name: str) -> None:
         super().__init__()
-        self.ids = ids
+        self.counted_by = by
+        self.counted_key = key
         self.name_shown = name
         self._shown: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(
-            Text(one_line(f"{self.name_shown}: {len(self.ids)} investigations")), id="heading"
-        )
+        yield Static(Text(one_line(self.name_shown)), id="heading")
         yield DataTable(id="behind", cursor_type="row", cell_padding=1)
         yield Footer()
 
     def reload(self) -> None:
-        wanted = set(self.ids)
-
-        def load() -> list[InvestigationSummary]:
-            return [r for r in self.service.list_investigations() if r.id in wanted]
-
-        self.call(load, then=self._show)
+        self.call(self.service.trend_behind, self.counted_by, self.counted_key, then=self._show)
 
     def _show(self, rows: list[InvestigationSummary]) -> None:
+        heading = f"{self.name_shown}: {_count(len(rows))}"
+        self.query_one("#heading", Static).update(Text(one_line(heading)))
         table = self.query_one("#behind", DataTable)
         table.clear(columns=True)
         table.add_columns("ID", "Event date", "SAC", "Status", "Title")

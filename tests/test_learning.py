@@ -11,9 +11,8 @@ import pytest
 from learning_set import create, plan
 from test_terminal_colours import BACKGROUNDS, cells, unreadable
 
-from models.learning import InvRow, build
+from models.learning import action_totals, approvals, weak_only
 from models.rules.deadlines import default_policy
-from models.service.trends import label
 from rca_tui.app import make_app
 from screens.charts import bar, sparkline
 
@@ -29,74 +28,40 @@ def test_bars_and_sparklines_carry_the_number_in_their_length():
     assert sparkline([0, 0.5, 1.0, None]) == "▁▄█·"
 
 
-def _inv(i, day, *, unit="ICU", sentinel=False, occurred=True):
-    at = dt.datetime(*day, 9, 0)
-    return InvRow(i, at, unit, "fall", "mild", 2, sentinel, "approved",
-                  at if occurred else None, at, at)  # fmt: skip
-
-
 def test_program_quality_numbers_by_hand():
-    invs = [
-        _inv(1, (2026, 1, 5)),
-        _inv(2, (2026, 2, 2), unit="4 West", sentinel=True),
-        _inv(3, (2026, 4, 1)),
-        _inv(4, (2026, 7, 1), unit="4 West"),
-    ]
-    approvals = {
-        1: dt.datetime(2026, 1, 25, 10),  # 20 days: within the 45-day target
-        2: dt.datetime(2026, 5, 1, 10),  # 88 days: late for both
-        3: dt.datetime(2026, 4, 11, 10),  # 10 days
-    }
-    roots = [
-        (10, 1, "weaker"),
-        (10, 1, "weaker"),  # two weaker actions: weak only
-        (11, 1, "stronger"),
-        (11, 1, "weaker"),  # one stronger: not weak only
-        (20, 2, None),  # an unrated action only: weak only
-        (30, 3, "intermediate"),
-    ]
-    actions = [
-        (1, "weaker", "done", dt.date(2026, 3, 1)),
-        (1, "stronger", "open", dt.date(2026, 11, 1)),  # overdue
-        (2, None, "in_progress", dt.date(2026, 12, 31)),  # open, not overdue
-        (3, "intermediate", "verified_effective", None),
-    ]
-    links = [("LP-TASK", 1, 10), ("LP-TASK", 3, 30), ("TJC-ENV", 2, 20), ("LP-TASK", 1, 11)]
-    data = build(
-        invs,
-        period="quarter",
-        approvals=approvals,
-        roots=roots,
-        actions=actions,
-        code_links=links,
-        code_labels={"LP-TASK": "Task", "TJC-ENV": "Env"},
-        deadlines=default_policy().deadlines_of,
-        labeller=label,
-        today=TODAY,
-        recurred=[1],
+    quarters, units = weak_only(
+        [
+            (2026, 1, "ICU", 2, 1),  # two root causes with actions, one weak only
+            (2026, 2, "4 West", 1, 1),
+            (2026, 4, "ICU", 1, 0),
+        ]
     )
-    assert [(r.key, r.investigations, r.ids) for r in data.counts["period"]] == [
-        ("2026-Q1", 2, (1, 2)),
-        ("2026-Q2", 1, (3,)),
-        ("2026-Q3", 1, (4,)),
-    ]
-    assert [(k, s.part, s.whole) for k, s in data.weak_only_by_quarter] == [
-        ("2026-Q1", 2, 3),
-        ("2026-Q2", 0, 1),
-    ]
-    assert [(k, s.part, s.whole) for k, s in data.weak_only_by_unit] == [
-        ("ICU", 1, 3),
-        ("4 West", 1, 1),
-    ]
-    assert data.strength_mix == {"weaker": 1, "stronger": 1, "unrated": 1, "intermediate": 1}
-    assert (data.open_actions, data.overdue_actions) == (2, 1)
-    assert (data.approved_within_target.part, data.approved_within_target.whole) == (2, 3)
-    assert (data.sentinel_within_45.part, data.sentinel_within_45.whole) == (0, 1)
-    assert data.median_days_to_approval == pytest.approx(20 + 1 / 24)
-    assert [(r.key, r.investigations, r.causes, r.ids) for r in data.recurring_codes] == [
-        ("LP-TASK", 2, 3, (1, 3))
-    ]
-    assert (data.recurred_actions, data.recurred_ids) == (1, (1,))
+    assert [(k, s.part, s.whole) for k, s in quarters] == [("2026-Q1", 2, 3), ("2026-Q2", 0, 1)]
+    assert [(k, s.part, s.whole) for k, s in units] == [("ICU", 1, 3), ("4 West", 1, 1)]
+    mix, open_n, overdue = action_totals(
+        [
+            ("weaker", "done", 1, 1),  # done: never overdue
+            ("stronger", "open", 2, 1),
+            (None, "in_progress", 1, 0),
+            ("intermediate", "verified_effective", 1, 0),
+        ]
+    )
+    assert mix == {"weaker": 1, "stronger": 2, "unrated": 1, "intermediate": 1}
+    assert (open_n, overdue) == (3, 1)
+    at = dt.datetime(2026, 1, 5, 9)
+    feb = dt.datetime(2026, 2, 2, 9)
+    apr = dt.datetime(2026, 4, 1, 9)
+    on_target, sentinel, days = approvals(
+        [
+            (1, at, at, at, False, dt.datetime(2026, 1, 25, 10)),  # 20 days: on target
+            (2, feb, feb, feb, True, dt.datetime(2026, 5, 1, 10)),  # 88 days: late for both
+            (3, apr, apr, apr, False, dt.datetime(2026, 4, 11, 10)),  # 10 days
+        ],
+        default_policy().deadlines,
+    )
+    assert (on_target.part, on_target.whole) == (2, 3)
+    assert (sentinel.part, sentinel.whole) == (0, 1)
+    assert days == pytest.approx(20 + 1 / 24)
 
 
 @pytest.fixture
@@ -120,9 +85,9 @@ def test_service_counts_the_generated_set(service, generated):
     by_type = {r.key: r.investigations for r in data.counts["event_type"]}
     assert by_type == {"fall": 4, "medication": 4, "surgery": 4}
     lasa = next(r for r in data.counts["code"] if r.key == "TJC-MED.LASA")
-    assert lasa.ids == tuple(
-        sorted(ids[p.index] for p in planned if p.index % 3 == 0 or p.index % 4 == 0)
-    )
+    lasa_ids = sorted(ids[p.index] for p in planned if p.index % 3 == 0 or p.index % 4 == 0)
+    assert lasa.investigations == len(lasa_ids) == 6
+    assert [i.id for i in service.trend_behind("code", "TJC-MED.LASA")] == lasa_ids
     assert {r.key for r in data.recurring_codes} == {"TJC-MED.LASA", "LP-TASK", "TJC-COMM"}
     assert data.strength_mix == {"stronger": 1, "weaker": 2}
     assert (data.open_actions, data.overdue_actions) == (3, 1)
@@ -176,7 +141,7 @@ async def test_every_key_of_the_learning_screen(service, generated):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
-        assert app.screen.investigation_id == first.ids[0]
+        assert app.screen.investigation_id == service.trend_behind("event_type", first.key)[0].id
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("escape")

@@ -1,6 +1,8 @@
-"""The rows the learning screen counts, read in one snapshot with five plain queries (no
-backend's own functions, so they run unchanged on SQLite and PostgreSQL); `models.learning`
-counts them.
+"""The learning screen's numbers, read in one snapshot as GROUP BYs (no backend's own functions,
+so they run unchanged on SQLite and PostgreSQL); `models.learning` folds the aggregate rows.
+
+At 10,000 investigations each query returns tens or hundreds of rows, never one per cause: the
+approvals (one row per approved investigation, for its deadlines) are the largest.
 """
 
 from __future__ import annotations
@@ -8,19 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, extract, func, select
 
-from models.learning import InvRow, LearningData, build
+from models import learning as fold
+from models.learning import LearningData
 from models.service.core import UnitOfWork
-from models.service.trends import event_day, in_window, label
-from models.tables import (
-    ActionCauseRow,
-    ActionRow,
-    CauseCodeLinkRow,
-    CauseRow,
-    InvestigationRow,
-    SignOffRow,
-)
+from models.service.trends import counts_in, event_day, in_window
+from models.tables import ActionCauseRow, ActionRow, CauseRow, InvestigationRow, SignOffRow
 
 
 def learning(
@@ -33,62 +29,89 @@ def learning(
     policy: Any = None,
 ) -> LearningData:
     from models.rules.deadlines import default_policy
-    from models.service.codes import catalogue_in
+    from models.service.recurrence import recurred_actions_in
 
     policy = policy or default_policy()
-    t = InvestigationRow.__table__.c
+    today = today or dt.date.today()
+    inv = InvestigationRow.__table__
+    t = inv.c
+    a = ActionRow.__table__.c
     with uow.read() as s:
-        query = select(
-            t.id,
-            event_day(),
-            t.unit,
-            t.event_type,
-            t.harm,
-            t.sac_score,
-            t.sentinel,
-            t.status,
-            t.occurred_at,
-            t.discovered_at,
-            t.decision_at,
-        )
-        invs = [InvRow(*r) for r in s.execute(in_window(query, start, end))]
-        so = SignOffRow.__table__.c
-        approvals = dict(
-            s.execute(
-                select(so.investigation_id, func.min(so.at))
-                .where(so.decision == "approved", so.imported.is_(False))
-                .group_by(so.investigation_id)
-            ).all()
-        )
+        counts = {
+            dim: counts_in(s, period if dim == "period" else dim, start, end)
+            for dim in fold.SCREEN_DIMENSIONS
+        }
+        # root causes with an action, and whether any of their actions is strong
         c = CauseRow.__table__.c
         ac = ActionCauseRow.__table__.c
-        a = ActionRow.__table__.c
-        roots = s.execute(
-            select(c.id, c.investigation_id, a.strength)
+        strong = func.max(case((a.strength.in_(fold.STRONG), 1), else_=0))
+        per_root = (
+            select(c.id.label("cid"), c.investigation_id.label("iid"), strong.label("strong"))
             .select_from(
                 CauseRow.__table__.join(ActionCauseRow.__table__, ac.cause_id == c.id).join(
                     ActionRow.__table__, a.id == ac.action_id
                 )
             )
             .where(c.kind == "root")
+            .group_by(c.id, c.investigation_id)
+            .subquery()
+        )
+        day = event_day()
+        year, month = extract("year", day), extract("month", day)
+        weak = func.sum(case((per_root.c.strong == 0, 1), else_=0))
+        roots = s.execute(
+            in_window(
+                select(year, month, t.unit, func.count(), weak)
+                .select_from(per_root.join(inv, t.id == per_root.c.iid))
+                .group_by(year, month, t.unit),
+                start,
+                end,
+            )
         ).all()
-        actions = s.execute(select(a.investigation_id, a.strength, a.status, a.due)).all()
-        lk = CauseCodeLinkRow.__table__.c
-        links = s.execute(select(lk.code, lk.investigation_id, lk.cause_id)).all()
-        names = {code.key: code.label for code in catalogue_in(s)}
-        from models.service.recurrence import recurred_actions_in
-
+        late = func.sum(case((a.due < today, 1), else_=0))
+        actions = s.execute(
+            in_window(
+                select(a.strength, a.status, func.count(), late)
+                .select_from(ActionRow.__table__.join(inv, t.id == a.investigation_id))
+                .group_by(a.strength, a.status),
+                start,
+                end,
+            )
+        ).all()
+        so = SignOffRow.__table__.c
+        approved = s.execute(
+            in_window(
+                select(
+                    t.id, t.occurred_at, t.discovered_at, t.decision_at, t.sentinel, func.min(so.at)
+                )
+                .select_from(SignOffRow.__table__.join(inv, t.id == so.investigation_id))
+                .where(so.decision == "approved", so.imported.is_(False))
+                .group_by(t.id, t.occurred_at, t.discovered_at, t.decision_at, t.sentinel),
+                start,
+                end,
+            )
+        ).all()
+        total = s.execute(in_window(select(func.count()).select_from(inv), start, end)).scalar()
         recurred = recurred_actions_in(s)
-    return build(
-        invs,
+        if start is not None or end is not None:
+            window = {r[0] for r in s.execute(in_window(select(t.id), start, end))}
+            recurred = [r for r in recurred if r in window]
+    by_quarter, by_unit = fold.weak_only(roots)
+    mix, open_n, overdue = fold.action_totals(actions)
+    on_target, sentinel, days = fold.approvals(approved, policy.deadlines)
+    return LearningData(
+        total=int(total or 0),
+        counts=counts,
         period=period,
-        approvals=approvals,
-        roots=roots,
-        actions=actions,
-        code_links=links,
-        code_labels=names,
-        deadlines=policy.deadlines_of,
-        labeller=label,
-        today=today or dt.date.today(),
-        recurred=recurred,
+        weak_only_by_quarter=by_quarter,
+        weak_only_by_unit=by_unit,
+        strength_mix=mix,
+        approved_within_target=on_target,
+        sentinel_within_45=sentinel,
+        median_days_to_approval=days,
+        open_actions=open_n,
+        overdue_actions=overdue,
+        recurring_codes=[r for r in counts["code"] if r.investigations >= 2],
+        recurred_actions=len(recurred),
+        recurred_ids=tuple(sorted(set(recurred))),
     )

@@ -45,6 +45,11 @@ def completed_on(s: Session, action_ids: Iterable[int] | None = None) -> dict[in
 
 
 def _completed(s: Session, codes: Iterable[str] | None = None) -> list[Completed]:
+    """Completed actions addressing a coded root cause (only those the trail says were
+    completed: without a completion date nothing can recur within a window)."""
+    when = completed_on(s)
+    if not when:
+        return []
     a = ActionRow.__table__.c
     ac = ActionCauseRow.__table__.c
     c = CauseRow.__table__.c
@@ -62,9 +67,6 @@ def _completed(s: Session, codes: Iterable[str] | None = None) -> list[Completed
             *([lk.code.in_(sorted(set(codes)))] if codes is not None else []),
         )
     ).all()
-    if not rows:
-        return []
-    when = completed_on(s, {r[0] for r in rows})
     return [
         Completed(aid, iid, code, when[aid], text) for aid, iid, code, text in rows if aid in when
     ]

@@ -1,10 +1,11 @@
 """Similar past investigations (models/similarity.py): candidates read with plain queries that
 run on SQLite and PostgreSQL, ranked in two rounds so that 10,000 investigations answer fast.
 
-Round one scores every candidate on its shared codes and its title (codes through the index on
-`cause_code_link.code`, titles in one rapidfuzz call); round two reads the root causes of the
-best `POOL` and scores them again on title and root causes together. Only approved or closed
-investigations are candidates unless `include_all`.
+Round one keeps the `CODE_POOL` candidates sharing the most codes (their Jaccard index then
+computed from their own number of codes) and the best `POOL` by title (one rapidfuzz call over
+every title), and scores them on codes and title; round two reads the root causes of the best
+`POOL` of those and scores them again on title and root causes together. Only approved or
+closed investigations are candidates unless `include_all`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from models.tables import ActionRow, CauseCodeLinkRow, CauseRow, InvestigationRo
 
 FINISHED = ("approved", "closed")
 POOL = 100
+#: Candidates kept by their shared codes alone, before texts are compared.
+CODE_POOL = 500
 
 
 def similar(
@@ -35,37 +38,37 @@ def similar(
         if not include_all:
             query = query.where(t.status.in_(FINISHED))
         candidates = {i: (title, status) for i, title, status in s.execute(query)}
-        shared: dict[int, set[str]] = {}
-        sizes: dict[int, int] = {}
+        # Shared codes through the index on the code; the Jaccard index (which needs each
+        # candidate's own number of codes) for the CODE_POOL sharing the most.
+        jaccards: dict[int, float] = {}
         if mine:
-            for inv_id, code in s.execute(
-                select(lk.investigation_id, lk.code)
+            query = (
+                select(lk.investigation_id, func.count(distinct(lk.code)))
+                .select_from(CauseCodeLinkRow.__table__.join(InvestigationRow.__table__))
                 .where(lk.code.in_(sorted(mine)), lk.investigation_id != target.id)
-                .distinct()
-            ):
-                if inv_id in candidates:
-                    shared.setdefault(inv_id, set()).add(code)
-            if shared:
+                .group_by(lk.investigation_id)
+            )
+            if not include_all:
+                query = query.where(t.status.in_(FINISHED))
+            hits = sorted(s.execute(query).all(), key=lambda r: (-r[1], -r[0]))[:CODE_POOL]
+            if hits:
                 sizes = dict(
                     s.execute(
                         select(lk.investigation_id, func.count(distinct(lk.code)))
-                        .where(lk.investigation_id.in_(sorted(shared)))
+                        .where(lk.investigation_id.in_([i for i, _ in hits]))
                         .group_by(lk.investigation_id)
                     ).all()
                 )
+                jaccards = {i: n / (len(mine) + sizes.get(i, n) - n) for i, n in hits}
 
         def code_score(i: int) -> float:
-            got = shared.get(i)
-            if not got:
-                return 0.0
-            return len(got) / (len(mine) + sizes.get(i, len(got)) - len(got))
+            return jaccards.get(i, 0.0)
 
         titles = text_similarities(my_text, {i: v[0] for i, v in candidates.items()})
+        by_title = ranked(titles.items(), POOL)
+        pool = {i for i, _ in by_title} | set(jaccards)
         first = ranked(
-            (
-                (i, combine(code_score(i), titles.get(i, 0.0), has_codes=bool(mine)))
-                for i in candidates
-            ),
+            ((i, combine(code_score(i), titles.get(i, 0.0), has_codes=bool(mine))) for i in pool),
             POOL,
         )
         pool_roots = _roots(s, [i for i, _ in first])
@@ -88,6 +91,14 @@ def similar(
             limit,
         )
         actions = _actions(s, [i for i, _ in best])
+        shared: dict[int, set[str]] = {}
+        if mine and best:
+            for inv_id, code in s.execute(
+                select(lk.investigation_id, lk.code)
+                .where(lk.investigation_id.in_([i for i, _ in best]), lk.code.in_(sorted(mine)))
+                .distinct()
+            ):
+                shared.setdefault(inv_id, set()).add(code)
         return [
             Similar(
                 i,

@@ -70,40 +70,45 @@ def counts(
     uow: UnitOfWork, by: str, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[TrendRow]:
     """One row per key: periods in order, other dimensions largest first."""
+    with uow.read() as s:
+        return counts_in(s, by, start, end)
+
+
+def counts_in(s: Any, by: str, start: dt.date | None, end: dt.date | None) -> list[TrendRow]:
+    """`counts` inside the caller's read (the learning screen reads all in one snapshot)."""
     if by not in DIMENSIONS:
         raise ValidationError(f"by: {by!r} is not one of {', '.join(DIMENSIONS)}")
     t = InvestigationRow.__table__.c
-    with uow.read() as s:
-        if by == "code":
-            from models.service.codes import catalogue_in
+    if by == "code":
+        from models.service.codes import catalogue_in
 
-            names = {c.key: c.label for c in catalogue_in(s)}
-            lk = CauseCodeLinkRow.__table__.c
-            query = (
-                select(
-                    lk.code,
-                    func.count(distinct(lk.investigation_id)),
-                    func.count(distinct(lk.cause_id)),
-                )
-                .select_from(CauseCodeLinkRow.__table__.join(InvestigationRow.__table__))
-                .group_by(lk.code)
+        names = {c.key: c.label for c in catalogue_in(s)}
+        lk = CauseCodeLinkRow.__table__.c
+        query = (
+            select(
+                lk.code,
+                func.count(distinct(lk.investigation_id)),
+                func.count(distinct(lk.cause_id)),
             )
-            rows = s.execute(in_window(query, start, end)).all()
-            out = [TrendRow(k, label(by, k, names), n, c) for k, n, c in rows]
-            return sorted(out, key=_sort_key)
-        if by in PERIODS:
-            day = event_day()
-            year, month = extract("year", day), extract("month", day)
-            query = select(year, month, func.count()).group_by(year, month)
-            merged: dict[str, int] = {}
-            for y, m, n in s.execute(in_window(query, start, end)).all():
-                key = period_key(by, int(y), int(m))
-                merged[key] = merged.get(key, 0) + n
-            return [TrendRow(k, k, merged[k]) for k in sorted(merged)]
-        col = t[_COLUMNS[by]]
-        query = select(col, func.count()).group_by(col)
+            .select_from(CauseCodeLinkRow.__table__.join(InvestigationRow.__table__))
+            .group_by(lk.code)
+        )
         rows = s.execute(in_window(query, start, end)).all()
-        return sorted((TrendRow(k, label(by, k), n) for k, n in rows), key=_sort_key)
+        out = [TrendRow(k, label(by, k, names), n, c) for k, n, c in rows]
+        return sorted(out, key=_sort_key)
+    if by in PERIODS:
+        day = event_day()
+        year, month = extract("year", day), extract("month", day)
+        query = select(year, month, func.count()).group_by(year, month)
+        merged: dict[str, int] = {}
+        for y, m, n in s.execute(in_window(query, start, end)).all():
+            key = period_key(by, int(y), int(m))
+            merged[key] = merged.get(key, 0) + n
+        return [TrendRow(k, k, merged[k]) for k in sorted(merged)]
+    col = t[_COLUMNS[by]]
+    query = select(col, func.count()).group_by(col)
+    rows = s.execute(in_window(query, start, end)).all()
+    return sorted((TrendRow(k, label(by, k), n) for k, n in rows), key=_sort_key)
 
 
 def behind(
