@@ -713,8 +713,31 @@ def _plain(text: str) -> str:
     return t(text).replace("\t", " ")
 
 
-
 def _outline_title(text: str) -> str:
     """A bookmark title: one line, not too long."""
     text = " ".join(t(text).split())
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+def pdf_blocks(fr: Front, blocks: Sequence[Block]) -> bytes:
+    """A PDF of plain blocks with the report's look (the board pack, exports/board.py)."""
+    blocks = list(blocks)
+    pdf = _pdf_class()(fr)
+    _fonts(pdf, list(texts(blocks, fr)))
+    pdf.set_title(fr.title)
+    pdf.set_author(fr.author)
+    pdf.set_subject(fr.subject)
+    pdf.set_keywords(fr.keywords)
+    pdf.set_creator("rca-tui")
+    pdf.set_lang("en")
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    pdf.set_creation_date(created)
+    pdf.set_xmp_metadata(_xmp(fr, created))
+    w = _Writer(pdf, fr, {})
+    pdf.wrap_notice = lambda width: w.wrap(fr.notice, "I", SMALL_PT - 1, width)
+    pdf.c_margin = 0
+    pdf.add_page()
+    w.title_block()
+    for i, block in enumerate(blocks):
+        w.block(block, blocks, i)
+    return bytes(pdf.output())

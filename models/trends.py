@@ -26,8 +26,6 @@ class TrendRow:
     label: str
     investigations: int
     causes: int | None = None
-    #: The investigations behind the count (drill-down), ids in ascending order.
-    ids: tuple[int, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {

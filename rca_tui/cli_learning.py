@@ -34,10 +34,59 @@ def _day(value: str | None, what: str):
 @click.option("--from", "start", metavar="DATE", help="First event date counted (YYYY-MM-DD).")
 @click.option("--to", "end", metavar="DATE", help="Last event date counted (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option(
+    "--format",
+    "fmt",
+    metavar="FORMAT[,FORMAT...]",
+    help="Write a board pack (aggregates only, small counts as <5): pdf, docx, xlsx, md, csv.",
+)
+@click.option("-o", "--output", metavar="DIR", help="Folder for the board pack.")
+@click.option("--force", is_flag=True, help="Replace existing files.")
 @pass_ctx
-def trends(obj: Ctx, by: str, start: str | None, end: str | None, as_json: bool) -> None:
-    """Count investigations by a dimension or period (exact counts, for the safety team)."""
-    rows = obj.service().trends(by, _day(start, "--from"), _day(end, "--to"))
+def trends(
+    obj: Ctx,
+    by: str,
+    start: str | None,
+    end: str | None,
+    as_json: bool,
+    fmt: str | None,
+    output: str | None,
+    force: bool,
+) -> None:
+    """Count investigations by a dimension or period (exact counts, for the safety team).
+
+    With --format and -o DIR, write a board pack instead: the same counts and the program's
+    quality as aggregates only (no titles, free text or patient data), counts below the
+    `board_small_cell` setting (default 5) shown as <5. The paths written are printed.
+
+    \b
+        rca trends --by quarter --from 2026-01-01 --json
+        rca trends --by code --format pdf,docx,xlsx -o board/
+    """
+    from models.errors import RcaError
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    service = obj.service()
+    rows = service.trends(by, first, last)
+    if fmt is not None or output is not None:
+        import datetime as dt
+
+        from exports.board import build_pack, parse_board_formats, write_pack
+
+        if not fmt or not output:
+            raise RcaError("a board pack needs both --format and -o DIR")
+        formats = parse_board_formats(fmt)
+        today = dt.date.today()
+        data = service.learning(
+            start=first, end=last, today=today, policy=obj.settings.deadline_policy()
+        )
+        pack = build_pack(
+            by, rows, data, start=first, end=last, today=today,
+            threshold=obj.settings.board_small_cell,
+        )  # fmt: skip
+        for path in write_pack(pack, formats, output, stem=f"board-pack-{by}", force=force):
+            click.echo(str(path))
+        return
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
         return

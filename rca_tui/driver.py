@@ -164,4 +164,3 @@ class RcaDriver(LinuxDriver):
                     self.process_message(event)
         finally:
             selector.close()
-
