@@ -3,7 +3,7 @@
 Aggregates only: counts by one dimension (`rca trends --by`) and the program's quality (the
 learning screen's numbers). No title, no free text, no patient data: the only words are the
 fixed labels, the cause codes' labels and the units' names. Counts from 1 to below the small-cell
-threshold (default 5, the `board_small_cell` setting) are printed as "<5", and a share or a
+threshold (default 5, the `small_cell` setting) are printed as "<5", and a share or a
 median drawn from fewer cases than that is not printed at all, so that no cell points at one
 patient. DOCX and PDF go through the report writers (exports/docx.py, exports/pdf.py); the
 spreadsheet is guarded against formulas like the action plan's (exports/sheets.py).

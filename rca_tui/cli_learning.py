@@ -57,7 +57,7 @@ def trends(
 
     With --format and -o DIR, write a board pack instead: the same counts and the program's
     quality as aggregates only (no titles, free text or patient data), counts below the
-    `board_small_cell` setting (default 5) shown as <5. The paths written are printed.
+    `small_cell` setting (default 5) shown as <5. The paths written are printed.
 
     \b
         rca trends --by quarter --from 2026-01-01 --json
@@ -82,7 +82,7 @@ def trends(
         )
         pack = build_pack(
             by, rows, data, start=first, end=last, today=today,
-            threshold=obj.settings.board_small_cell,
+            threshold=obj.settings.small_cell,
         )  # fmt: skip
         for path in write_pack(pack, formats, output, stem=f"board-pack-{by}", force=force):
             click.echo(str(path))

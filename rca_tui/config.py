@@ -59,7 +59,7 @@ class Settings:
     #: The paper of the DOCX and PDF reports and of the HTML's print stylesheet.
     paper_size: str = "letter"
     #: The board pack (`rca trends --format`) prints counts below this as "<N".
-    board_small_cell: int = 5
+    small_cell: int = 5
     _deadline_policy: DeadlinePolicy = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,7 +143,7 @@ def _check(key: str, value: object) -> object:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
             raise SettingsError(f"setting '{key}': expected a whole number of days, 1 to 365")
         return value
-    if key == "board_small_cell":
+    if key == "small_cell":
         if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 100:
             raise SettingsError(f"setting '{key}': expected a whole number, 2 to 100")
         return value
@@ -170,7 +170,7 @@ def _check(key: str, value: object) -> object:
 SYSTEM_CONFIG = Path("/etc/rca-tui/config.toml")
 #: Settings only the server-wide file may set: a policy, not a preference. A user's file that
 #: sets one is refused (anyone could otherwise switch separation of duties off for themselves).
-SYSTEM_ONLY = frozenset({"separation_of_duties", "board_small_cell"})
+SYSTEM_ONLY = frozenset({"separation_of_duties", "small_cell"})
 
 
 def system_config_path() -> Path:

@@ -120,8 +120,8 @@ def test_the_command_line_needs_both_format_and_folder(url_for, service):
 def test_the_threshold_is_a_setting():
     from rca_tui.config import SYSTEM_ONLY, Settings, SettingsError
 
-    assert Settings().board_small_cell == 5
-    assert Settings.from_mapping({"board_small_cell": 11}).board_small_cell == 11
-    with pytest.raises(SettingsError, match="board_small_cell"):
-        Settings.from_mapping({"board_small_cell": 1})
-    assert "board_small_cell" in SYSTEM_ONLY  # a policy: a user cannot lower it
+    assert Settings().small_cell == 5
+    assert Settings.from_mapping({"small_cell": 11}).small_cell == 11
+    with pytest.raises(SettingsError, match="small_cell"):
+        Settings.from_mapping({"small_cell": 1})
+    assert "small_cell" in SYSTEM_ONLY  # a policy: a user cannot lower it
