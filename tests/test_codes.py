@@ -185,3 +185,18 @@ def test_new_cause_on_a_preset_bone_starts_with_its_code():
         codes=codes.seed().codes,
     )
     assert dialog.chosen == {"LP-TEAM"}
+
+
+def test_codes_are_in_the_reports(service, demo_id):
+    from exports import render_formats
+
+    out = render_formats(service.dossier(demo_id), ["md", "html"])
+    line = "Cause codes: C6 LP-ORG, TJC-ENV; C8 TJC-COMM.HANDOFF; C9 TJC-ASSESS, TJC-HIT"
+    assert line in out["md"]
+    assert f"<p>{line}</p>" in out["html"]
+    from exports.document import Para, outline
+    from exports.report import build_report
+
+    report = build_report(service.dossier(demo_id), findings=[])
+    texts = [r.text for b in outline(report) if isinstance(b, Para) for r in b.runs]
+    assert line in texts  # the DOCX and the PDF print the same line
