@@ -241,7 +241,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         service = open_service(db, user="bench")
-        inv = service.import_document(big_document(args.causes, args.actions, short=args.short))
+        inv = service.import_document(
+            big_document(args.causes, args.actions, short=args.short)
+        )
         dossier = service.dossier(inv.id)
         findings = service.check(inv.id)
         words = sum(len(c.text.split()) for c in dossier.causes) / len(dossier.causes)

@@ -115,15 +115,11 @@ def main() -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
     print(f"one cause edit, committed with its audit entry (median of {args.edits}):")
-    print(
-        f"  SQLite {lite_edit:6.2f} ms   PostgreSQL {pg_edit:6.2f} ms   "
-        f"ratio {pg_edit / lite_edit:4.1f}x"
-    )
+    print(f"  SQLite {lite_edit:6.2f} ms   PostgreSQL {pg_edit:6.2f} ms   "
+          f"ratio {pg_edit / lite_edit:4.1f}x")
     print(f"four writers, {WRITERS} x {EACH} causes at once (checked: all saved, chain intact):")
-    print(
-        f"  SQLite {lite_rate:6.0f} causes/s   PostgreSQL {pg_rate:6.0f} causes/s   "
-        f"ratio {pg_rate / lite_rate:4.2f}x"
-    )
+    print(f"  SQLite {lite_rate:6.0f} causes/s   PostgreSQL {pg_rate:6.0f} causes/s   "
+          f"ratio {pg_rate / lite_rate:4.2f}x")
 
 
 if __name__ == "__main__":

@@ -409,7 +409,9 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         f'<p class="note"><strong>Warning:</strong> {e(note)}</p>' for note in report.plan_notes
     ]
     out += (
-        _table(ACTION_PLAN_COLUMNS, (action_plan_row(a) for a in report.actions), nowrap=(0, 5))
+        _table(
+            ACTION_PLAN_COLUMNS, (action_plan_row(a) for a in report.actions), nowrap=(0, 5)
+        )
         if report.actions
         else [_none("No actions yet.")]
     )

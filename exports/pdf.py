@@ -713,6 +713,7 @@ def _plain(text: str) -> str:
     return t(text).replace("\t", " ")
 
 
+
 def _outline_title(text: str) -> str:
     """A bookmark title: one line, not too long."""
     text = " ".join(t(text).split())

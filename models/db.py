@@ -304,7 +304,8 @@ def _postgresql_engine(tgt: Target) -> Engine:
 def _open_url(tgt: Target, *, create: bool, readonly: bool) -> Database:
     if not tgt.is_postgresql:
         raise DatabaseError(
-            f"{tgt.name}: not a database rca-tui can use (give a file path or a postgresql:// URL)"
+            f"{tgt.name}: not a database rca-tui can use (give a file path or a "
+            "postgresql:// URL)"
         )
     try:
         engine = _postgresql_engine(tgt)
@@ -565,6 +566,7 @@ def _connection_failure(name: str, msg: str) -> DatabaseError:
     unreachable = ("timeout", "refused", "resolve host", "translate host", "no route", "no such")
     if any(u in low for u in unreachable):
         return DatabaseError(
-            f"{name}: cannot reach the database server (is it running, and is the address right?)"
+            f"{name}: cannot reach the database server (is it running, and is the address "
+            "right?)"
         )
     return DatabaseError(f"{name}: cannot connect ({why})")

@@ -238,6 +238,8 @@ def _read_input(file: str) -> bytes:
         raise RcaError(f"{file}: cannot read ({exc.strerror})") from None
 
 
+
+
 @cli.command()
 @click.argument("investigation_id", type=int)
 @click.option(

@@ -164,3 +164,4 @@ class RcaDriver(LinuxDriver):
                     self.process_message(event)
         finally:
             selector.close()
+

@@ -19,17 +19,8 @@ os.environ["RCA_SYSTEM_CONFIG"] = os.devnull + ".absent-system.toml"
 # (NO_COLOR turns every snapshot monochrome; TERM and COLORTERM decide the colour system, and with
 # it the theme the app picks), and SSH variables change the mouse default. The tests fix them; a
 # test about NO_COLOR or a 16-colour terminal sets them itself (monkeypatch).
-_TERMINAL = (
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "COLORTERM",
-    "TEXTUAL_COLOR_SYSTEM",
-    "SSH_CONNECTION",
-    "SSH_CLIENT",
-    "SSH_TTY",
-    "TMUX",
-    "STY",
-)
+_TERMINAL = ("NO_COLOR", "FORCE_COLOR", "COLORTERM", "TEXTUAL_COLOR_SYSTEM", "SSH_CONNECTION",
+             "SSH_CLIENT", "SSH_TTY", "TMUX", "STY")
 for _name in _TERMINAL:
     os.environ.pop(_name, None)
 os.environ["TERM"] = "xterm"
@@ -49,7 +40,7 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def backend(request):
-    """ "sqlite", or "postgresql" for the tests of a module with `BOTH_BACKENDS = True` (each of
+    """"sqlite", or "postgresql" for the tests of a module with `BOTH_BACKENDS = True` (each of
     its tests runs on both, unless marked `sqlite_only`: it reads the file itself)."""
     return getattr(request, "param", "sqlite")
 
@@ -150,7 +141,9 @@ def _pg_admin():
 def _pg_url_for(database: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(os.environ[PG_ENV]).set(database=database).render_as_string(hide_password=False)
+    return make_url(os.environ[PG_ENV]).set(database=database).render_as_string(
+        hide_password=False
+    )
 
 
 @pytest.fixture(scope="session")

@@ -59,21 +59,8 @@ def trail(service):
 
 #: Every stored column but the row id. A test below keeps this equal to the table, so a column
 #: added later must be added here (and to the hash).
-COLUMNS = [
-    "seq",
-    "at",
-    "user",
-    "display_name",
-    "investigation_id",
-    "entity",
-    "entity_id",
-    "action",
-    "field",
-    "old",
-    "new",
-    "prev_hash",
-    "hash",
-]
+COLUMNS = ["seq", "at", "user", "display_name", "investigation_id", "entity", "entity_id",
+           "action", "field", "old", "new", "prev_hash", "hash"]
 
 
 def test_the_list_of_columns_is_the_table(db_path, trail):
@@ -134,20 +121,8 @@ class _Row:
 def _chain(n: int) -> list[_Row]:
     rows, prev = [], audit.GENESIS
     for i in range(1, n + 1):
-        row = _Row(
-            i,
-            i,
-            dt.datetime(2026, 11, 30, 9, i),
-            "alice",
-            1,
-            "cause",
-            i,
-            "update",
-            "text",
-            f"old {i}",
-            f"new {i}",
-            prev,
-        )
+        row = _Row(i, i, dt.datetime(2026, 11, 30, 9, i), "alice", 1, "cause", i, "update",
+                   "text", f"old {i}", f"new {i}", prev)
         fields = {k: v for k, v in dataclasses.asdict(row).items() if k not in ("id", "hash")}
         row.hash = audit.entry_hash(**fields)
         rows.append(row)
@@ -160,10 +135,8 @@ def test_the_hash_depends_on_every_field_and_the_previous_hash():
     fields = {k: v for k, v in dataclasses.asdict(base).items() if k not in ("id", "hash")}
     assert audit.entry_hash(**fields) == base.hash
     for name, value in fields.items():
-        changed = dict(
-            fields,
-            **{name: _forged(name, value) if name != "at" else value + dt.timedelta(seconds=1)},
-        )
+        changed = dict(fields, **{name: _forged(name, value) if name != "at"
+                                  else value + dt.timedelta(seconds=1)})
         assert audit.entry_hash(**changed) != base.hash, name
 
 

@@ -120,10 +120,8 @@ def test_a_new_server_database_is_set_up_and_used_by_the_command_line(pg_url):
     assert verified.exit_code == 0 and "intact" in verified.output
 
 
-@pytest.mark.parametrize(
-    "statement",
-    ["UPDATE audit_entry SET new = 'x'", "DELETE FROM audit_entry", "TRUNCATE audit_entry"],
-)
+@pytest.mark.parametrize("statement", ["UPDATE audit_entry SET new = 'x'",
+                                       "DELETE FROM audit_entry", "TRUNCATE audit_entry"])
 def test_audit_entries_cannot_be_changed_on_the_server(pg_url, statement):
     import psycopg
 
@@ -160,10 +158,7 @@ def test_a_writer_that_waits_too_long_is_told_busy_and_nothing_is_saved(pg_url, 
 def _one_line_error(url: str) -> str:
     env = {**os.environ, "RCA_DB": url}
     result = subprocess.run(
-        [sys.executable, "-m", "rca_tui", "list"],
-        capture_output=True,
-        text=True,
-        env=env,
+        [sys.executable, "-m", "rca_tui", "list"], capture_output=True, text=True, env=env,
         timeout=60,
     )
     assert result.returncode == 1

@@ -258,9 +258,7 @@ def test_the_server_wide_settings_come_first_and_keep_their_policy(tmp_path, mon
     mine.write_text('holiday_subdivision = "SCT"\ntheme = "rca-16"\n')
     settings = load_settings()
     assert (settings.db, settings.holiday_country, settings.holiday_subdivision) == (
-        str(db_path),
-        "GB",
-        "SCT",
+        str(db_path), "GB", "SCT"
     )
     assert settings.separation_of_duties is True and settings.theme == "rca-16"
     # A user cannot switch the policy off for themselves.

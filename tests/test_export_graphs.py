@@ -60,8 +60,6 @@ def test_graphml_keeps_a_carriage_return(service):
     g = read_back(to_graphml(d))
     assert [g.nodes[x]["text"] for x in g.nodes] == [d.causes[0].text]
     assert "\r" in d.causes[0].text
-
-
 def read_back(data: bytes) -> nx.DiGraph:
     ET.fromstring(data)  # well-formed XML, not just something networkx tolerates
     g = nx.read_graphml(io.BytesIO(data))

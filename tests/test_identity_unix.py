@@ -156,18 +156,13 @@ def test_a_shared_sqlite_file_records_each_login(people, state):
         if path.name.startswith("rca.db"):
             assert grp.getgrgid(path.stat().st_gid).gr_name == group, path
             assert stat.S_IMODE(path.stat().st_mode) & 0o007 == 0, path
-    out = _run(
-        sys.executable,
-        "-c",
-        textwrap.dedent(f"""
+    out = _run(sys.executable, "-c", textwrap.dedent(f"""
         import json
         from models.service import open_service
         s = open_service({str(db)!r}, user="root")
         print(json.dumps([[e.user, e.display_name, e.entity, e.field] for e in s.audit_entries()]))
         print(s.verify_audit())
-    """),
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    ).stdout.splitlines()
+    """), env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.splitlines()
     entries = json.loads(out[0])
     by_nurse1 = {(u, d) for u, d, *_ in entries if u == nurse1}
     assert by_nurse1 == {(nurse1, nurse2)}  # nurse1's login, the name nurse2 only beside it
@@ -196,47 +191,21 @@ def cluster(state):
     port = _free_port()
     pg = ["runuser", "-u", "postgres", "--"]
     _run(*pg, str(PG_BIN / "initdb"), "-D", str(data), "--auth-local=peer", "--auth-host=reject")
-    _run(
-        *pg,
-        str(PG_BIN / "pg_ctl"),
-        "-D",
-        str(data),
-        "-w",
-        "-l",
-        str(data / "log"),
-        "-o",
-        f"-p {port} -k {sock} -c listen_addresses=''",
-        "start",
-    )
+    _run(*pg, str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(data / "log"),
+         "-o", f"-p {port} -k {sock} -c listen_addresses=''", "start")
     try:
         yield sock, port
     finally:
-        subprocess.run(
-            [*pg, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
+        subprocess.run([*pg, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
 
 
 def test_on_postgresql_the_login_is_the_peer_authenticated_role(people, state, cluster):
     _group, nurse1, nurse2 = people
     sock, port = cluster
     url = f"postgresql:///rca?host={sock}&port={port}"
-    psql = [
-        "runuser",
-        "-u",
-        "postgres",
-        "--",
-        str(PG_BIN / "psql"),
-        "-h",
-        str(sock),
-        "-p",
-        str(port),
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-d",
-        "postgres",
-        "-c",
-    ]
+    psql = ["runuser", "-u", "postgres", "--", str(PG_BIN / "psql"), "-h", str(sock), "-p",
+            str(port), "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c"]
     _run(*psql, "CREATE ROLE rca_users NOLOGIN")
     for name in (nurse1, nurse2):
         _run(*psql, f'CREATE ROLE "{name}" LOGIN IN ROLE rca_users')
@@ -248,14 +217,12 @@ def test_on_postgresql_the_login_is_the_peer_authenticated_role(people, state, c
     as_user(nurse1, state, *rca, "demo", env={"RCA_USER": nurse2})
     step = str(_script(state))
     assert json.loads(as_user(nurse1, state, step, url, "submit", nurse2).stdout) == {
-        "login": nurse1,
-        "status": "in_review",
+        "login": nurse1, "status": "in_review"
     }
     refused = json.loads(as_user(nurse1, state, step, url, "approve", nurse2).stdout)
     assert refused["refused"] == "RoleError"
     assert json.loads(as_user(nurse2, state, step, url, "approve", nurse1).stdout) == {
-        "login": nurse2,
-        "status": "approved",
+        "login": nurse2, "status": "approved"
     }
     # The people's role can add audit entries but never change or remove them, nor switch the
     # triggers off (they are not the tables' owner).
@@ -274,18 +241,13 @@ def test_on_postgresql_the_login_is_the_peer_authenticated_role(people, state, c
     lines = as_user(nurse1, state, "-c", probe).stdout.splitlines()
     assert not [line for line in lines if line.startswith("ALLOWED")], lines
     assert lines[-1] == nurse1
-    listed = as_user(
-        nurse1,
-        state,
-        "-c",
-        textwrap.dedent(f"""
+    listed = as_user(nurse1, state, "-c", textwrap.dedent(f"""
         import json
         from models.service import open_service
         s = open_service({url!r}, user="whoever")
         print(json.dumps(sorted({{(e.user, e.display_name) for e in s.audit_entries()
                                   if e.entity == "cause"}})))
         print(s.verify_audit())
-    """),
-    ).stdout.splitlines()
+    """)).stdout.splitlines()
     assert json.loads(listed[0]) == [[nurse1, nurse2]]
     assert listed[1] == "None"

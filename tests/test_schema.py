@@ -270,9 +270,8 @@ def test_upgrade_rescores_incidents_and_audits_the_change(db_path):
             " '', '', 0, 0, '', 'draft', '', '', 'a', '2026-01-01', 'a', '2026-01-01', 1, 0,"
             " 'incident', :actual, :potential, 'remote', :score)"
         )
-        conn.execute(
-            insert, dict(title="Wrong patient", actual="minor", potential="catastrophic", score=1)
-        )
+        conn.execute(insert, dict(title="Wrong patient", actual="minor", potential="catastrophic",
+                                  score=1))
         conn.execute(insert, dict(title="Fall", actual="major", potential=None, score=2))
     engine.dispose()
 

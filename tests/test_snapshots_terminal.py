@@ -62,3 +62,4 @@ def test_error_no_color(snap_compare, mono_app):
         await keys()(pilot)
 
     assert snap_compare(mono_app, terminal_size=SIZE, run_before=run_before)
+

@@ -194,7 +194,9 @@ def test_add_a_cause_over_ssh_and_quit(sshd, db_path, tmp_path, service, demo):
     intact(db_path)
 
 
-def test_a_dropped_link_ends_the_app_and_keeps_the_database(sshd, db_path, tmp_path, service, demo):
+def test_a_dropped_link_ends_the_app_and_keeps_the_database(
+    sshd, db_path, tmp_path, service, demo
+):
     before = [c.text for c in service.list_causes(demo)]
     child = connect(sshd, db_path, tmp_path)
     child.expect("Type to filter")

@@ -141,7 +141,7 @@ async def test_a_crash_is_logged_without_locals_in_a_private_file(
         pass  # run_test raises the app's crash again for tests
     assert app.return_code == 1
     log = private_log.read_text()
-    assert "ZeroDivisionError" in log and "raise ZeroDivisionError" in log
+    assert "ZeroDivisionError" in log and 'raise ZeroDivisionError' in log
     assert "Rigby" not in log and "MRN" not in log  # no local variables
     assert log.startswith("an older log\n")
     assert stat.S_IMODE(private_log.stat().st_mode) == 0o600

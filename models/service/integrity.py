@@ -136,10 +136,8 @@ def problems(s: Session, limit: int = 20) -> list[str]:
             seen.add(row.id)
             record = replay.records.get((entity, row.id))
             if record is None or not record.exists or not record.made:
-                if say(
-                    f"{_label(entity, row.id)} is in the database with no audit entry "
-                    "that made it (added outside the app)"
-                ):
+                if say(f"{_label(entity, row.id)} is in the database with no audit entry "
+                       "that made it (added outside the app)"):
                     return found
                 continue
             for name in spec.fields:

@@ -145,7 +145,9 @@ def record_concurrence(
         inv = uow.require_investigation(tx.s, row.investigation_id)
         uow.require_role(tx.s, review.CONCUR_ROLES, "record concurrence")
         role = uow.role_in(tx.s)
-        overridden = duties.check(uow, tx, inv.id, role, "concur with its actions", override_reason)
+        overridden = duties.check(
+            uow, tx, inv.id, role, "concur with its actions", override_reason
+        )
         if inv.status != Status.IN_REVIEW:
             raise review.TransitionError(
                 "Concurrence is recorded while the investigation is in review "

@@ -98,7 +98,6 @@ DEFAULT_STYLES: dict[str, Style] = {
     "legend": Style(dim=True),
 }
 
-
 def clean_text(text: str | None) -> str:
     """A label's text on one line, with control characters visible (never sent raw)."""
     return one_line(text or "")
