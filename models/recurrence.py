@@ -94,10 +94,29 @@ def match(
     return sorted(found.values(), key=lambda r: (r.later_id, r.earlier_id, r.action_id))
 
 
-def findings(recurrences: Iterable[Recurrence], window_days: int = WINDOW_DAYS) -> list[Finding]:
-    """The L-RECURRED warnings of the later investigation."""
+def findings(
+    recurrences: Iterable[Recurrence], investigation_id: int, window_days: int = WINDOW_DAYS
+) -> list[Finding]:
+    """The later investigation's L-RECURRED warnings, and the earlier one's L-ACTION-RECURRED
+    (its action "recurred"; subject: the action)."""
     out = []
     for r in recurrences:
+        if r.earlier_id == investigation_id:
+            text = " ".join(r.action_text.split())
+            text = text if len(text) <= 60 else text[:59] + "…"
+            out.append(
+                Finding(
+                    "L-ACTION-RECURRED",
+                    "warning",
+                    r.action_id,
+                    f"Recurred: action '{text}', completed on {r.completed_on:%Y-%m-%d}, was "
+                    f"followed by investigation #{r.later_id} with the same root-cause code "
+                    f"({r.code}) and event type within {window_days} days",
+                )
+            )
+            continue
+        if r.later_id != investigation_id:
+            continue
         text = " ".join(r.action_text.split())
         text = text if len(text) <= 60 else text[:59] + "…"
         out.append(

@@ -340,6 +340,7 @@ def check(obj: Ctx, investigation_id: int, as_json: bool, fail_on: str) -> None:
             "P-": "action",
             "P-NO-ACTION": "cause",
             "P-WEAK-ONLY": "cause",
+            "L-ACTION-RECURRED": "action",
         }
         for f in findings:
             entity = next(

@@ -87,8 +87,9 @@ class OverviewScreen(ServiceScreen):
     def reload(self) -> None:
         def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
             dossier = self.service.dossier(inv_id)
-            later = self.service.recurrences(inv_id, later_only=True)
-            return dossier, run_checks(dossier, today=self.app.today()) + recurrence_findings(later)
+            found = self.service.recurrences(inv_id)  # as the later and as the earlier one
+            checks = run_checks(dossier, today=self.app.today())
+            return dossier, checks + recurrence_findings(found, inv_id)
 
         self.call(load, self.investigation_id, then=self._show)
         self.call(

@@ -30,7 +30,11 @@ def test_matching_on_fixed_dates():
     found = match(done, coded)
     assert [(r.later_id, r.earlier_id, r.action_id) for r in found] == [(2, 1, 7), (6, 1, 7)]
     assert [(r.later_id,) for r in match(done, coded, window_days=400)] == [(2,), (3,), (6,)]
-    (finding,) = findings(found[:1])
+    (finding,) = findings(found[:1], 2)
+    (earlier,) = findings(found[:1], 1)
+    assert (earlier.code, earlier.subject) == ("L-ACTION-RECURRED", 7)
+    assert "followed by investigation #2" in earlier.message
+    assert findings(found[:1], 99) == []
     assert finding.code == "L-RECURRED" and finding.severity == "warning"
     assert "investigation #1" in finding.message and "'Separate the vials'" in finding.message
     assert "completed on 2026-03-01" in finding.message
@@ -98,5 +102,7 @@ def test_a_recurrence_is_found_from_the_audit_trail(service):
     found = [f for f in service.check(later.id) if f.code == "L-RECURRED"]
     assert len(found) == 1 and "Separate the two strengths" in found[0].message
     assert not [f for f in service.check(earlier.id) if f.code == "L-RECURRED"]
+    (marked,) = [f for f in service.check(earlier.id) if f.code == "L-ACTION-RECURRED"]
+    assert marked.subject == action.id and f"investigation #{later.id}" in marked.message
     data = service.learning(today=completed)
     assert (data.recurred_actions, data.recurred_ids) == (1, (earlier.id,))

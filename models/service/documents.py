@@ -122,7 +122,7 @@ def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) 
     from models.service.recurrence import recurrences
 
     found = run_checks(dossier(uow, investigation_id), today)
-    return found + recurrence_findings(recurrences(uow, investigation_id, later_only=True))
+    return found + recurrence_findings(recurrences(uow, investigation_id), investigation_id)
 
 
 def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[AuditEntry]:

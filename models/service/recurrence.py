@@ -44,11 +44,13 @@ def completed_on(s: Session, action_ids: Iterable[int] | None = None) -> dict[in
     return {aid: at.date() for aid, at in s.execute(query).all() if aid is not None}
 
 
-def _completed(s: Session, codes: Iterable[str] | None = None) -> list[Completed]:
+def _completed(
+    s: Session, codes: Iterable[str] | None = None, investigation_id: int | None = None
+) -> list[Completed]:
     """Completed actions addressing a coded root cause (only those the trail says were
     completed: without a completion date nothing can recur within a window)."""
-    when = completed_on(s)
-    if not when:
+    when = completed_on(s) if investigation_id is None else None
+    if when is not None and not when:
         return []
     a = ActionRow.__table__.c
     ac = ActionCauseRow.__table__.c
@@ -65,14 +67,19 @@ def _completed(s: Session, codes: Iterable[str] | None = None) -> list[Completed
             a.status.in_(COMPLETED),
             c.kind == "root",
             *([lk.code.in_(sorted(set(codes)))] if codes is not None else []),
+            *([a.investigation_id == investigation_id] if investigation_id is not None else []),
         )
     ).all()
+    if when is None:
+        when = completed_on(s, {r[0] for r in rows}) if rows else {}
     return [
         Completed(aid, iid, code, when[aid], text) for aid, iid, code, text in rows if aid in when
     ]
 
 
-def _coded(s: Session, ids: Iterable[int] | None = None) -> list[Coded]:
+def _coded(
+    s: Session, ids: Iterable[int] | None = None, codes: Iterable[str] | None = None
+) -> list[Coded]:
     t = InvestigationRow.__table__.c
     c = CauseRow.__table__.c
     lk = CauseCodeLinkRow.__table__.c
@@ -86,6 +93,7 @@ def _coded(s: Session, ids: Iterable[int] | None = None) -> list[Coded]:
         .where(
             c.kind == "root",
             *([t.id.in_(sorted(set(ids)))] if ids is not None else []),
+            *([lk.code.in_(sorted(set(codes)))] if codes is not None else []),
         )
         .distinct()
     ).all()
@@ -112,6 +120,21 @@ def recurrences_of(s: Session, later_id: int, window_days: int = WINDOW_DAYS) ->
     return [r for r in match(completed, coded, window_days) if r.later_id == later_id]
 
 
+def recurrences_after(
+    s: Session, earlier_id: int, window_days: int = WINDOW_DAYS
+) -> list[Recurrence]:
+    """The recurrences where `earlier_id` is the earlier investigation (its completed actions
+    followed by recurrence), reading only the rows that can match it."""
+    completed = _completed(s, investigation_id=earlier_id)
+    if not completed:
+        return []
+    codes = {d.code for d in completed}
+    coded = _coded(s, [earlier_id]) + [
+        c for c in _coded(s, codes=codes) if c.investigation_id != earlier_id
+    ]
+    return [r for r in match(completed, coded, window_days) if r.earlier_id == earlier_id]
+
+
 def recurrences(
     uow: UnitOfWork,
     investigation_id: int | None = None,
@@ -122,8 +145,11 @@ def recurrences(
     """Every recurrence, or those where `investigation_id` is the later or the earlier one
     (`later_only`: the later one)."""
     with uow.read() as s:
-        if investigation_id is not None and later_only:
-            return recurrences_of(s, investigation_id, window_days)
+        if investigation_id is not None:
+            later = recurrences_of(s, investigation_id, window_days)
+            if later_only:
+                return later
+            return later + recurrences_after(s, investigation_id, window_days)
         found = recurrences_in(s, window_days)
     if investigation_id is None:
         return found
