@@ -98,6 +98,7 @@ class CauseDialog(EditDialog):
                 )
                 yield Input(placeholder="filter codes", id="code-filter", compact=True)
                 yield SelectionList[str](*self._code_options(""), id="codes")
+                yield Static(self._chosen_text(), id="codes-chosen")
                 yield Static("", id="code-definition", classes="field-label")
             yield Static(Text("Evidence (interview, record, observation)"), classes="field-label")
             yield SafeTextArea(
@@ -121,12 +122,16 @@ class CauseDialog(EditDialog):
     def _code_options(self, text: str) -> list[Selection[str]]:
         shown = [c for c in matching(self.code_catalogue, text) if not c.retired]
         shown += [c for c in self.code_catalogue if c.retired and c.key in self.chosen]
-        return [
-            Selection(
-                Text(f"{'  ' if c.parent else ''}{c.key}  {c.label}"), c.key, c.key in self.chosen
-            )
-            for c in shown
-        ]
+        return [Selection(self._prompt(c), c.key, c.key in self.chosen) for c in shown]
+
+    def _prompt(self, code: Code) -> Text:
+        """A code's line; a picked one is marked in words too ("✓"), not by colour alone."""
+        mark = "✓" if code.key in self.chosen else " "
+        indent = "  " if code.parent else ""
+        return Text(f"{mark} {indent}{code.key}  {code.label}")
+
+    def _chosen_text(self) -> Text:
+        return Text("Picked: " + (", ".join(sorted(self.chosen)) or "none"))
 
     @on(Input.Changed, "#code-filter")
     def _filter_codes(self, event: Input.Changed) -> None:
@@ -142,6 +147,12 @@ class CauseDialog(EditDialog):
             self.chosen.discard(key)
         else:
             self.chosen.add(key)
+        code = next((c for c in self.code_catalogue if c.key == key), None)
+        if code is not None:
+            event.selection_list.replace_option_prompt_at_index(
+                event.selection_index, self._prompt(code)
+            )
+        self.query_one("#codes-chosen", Static).update(self._chosen_text())
 
     @on(SelectionList.SelectionHighlighted, "#codes")
     def _highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
@@ -169,6 +180,7 @@ class CauseDialog(EditDialog):
             listing = self.query_one("#codes", SelectionList)
             listing.clear_options()
             listing.add_options(self._code_options(self.query_one("#code-filter", Input).value))
+            self.query_one("#codes-chosen", Static).update(self._chosen_text())
 
     def snapshot(self) -> object:
         return tuple(sorted(self.values().items()))

@@ -167,6 +167,11 @@ async def test_cause_dialog_filters_codes_and_shows_the_definition(service, demo
         definition = str(dialog.query_one("#code-definition", Static).render())
         assert "look or sound alike" in definition
         await pilot.press("space")
+        await pilot.pause()
+        # picked is said in words, not only by the box's colour
+        assert "TJC-MED.LASA" in str(dialog.query_one("#codes-chosen", Static).render())
+        lasa = listing.get_option_at_index(keys.index("TJC-MED.LASA")).prompt
+        assert str(lasa).startswith("✓")
         await pilot.press("ctrl+s")
         await pilot.pause()
         await app.workers.wait_for_complete()
