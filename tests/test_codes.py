@@ -205,3 +205,37 @@ def test_codes_are_in_the_reports(service, demo_id):
     report = build_report(service.dossier(demo_id), findings=[])
     texts = [r.text for b in outline(report) if isinstance(b, Para) for r in b.runs]
     assert line in texts  # the DOCX and the PDF print the same line
+
+
+def test_rca_codes(url_for, service, monkeypatch):
+    import json
+    import re
+
+    from click.testing import CliRunner
+
+    import rca_tui.cli
+    from rca_tui.cli import cli
+
+    monkeypatch.setattr(rca_tui.cli, "os_login", lambda: "alice")  # the admin (SQLite)
+
+    runner = CliRunner()
+    db = url_for("alice")
+
+    def rca(*args):
+        return runner.invoke(cli, ["--db", db, *args])
+
+    listed = rca("codes", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    keys = [c["key"] for c in json.loads(listed.output)]
+    assert keys[:2] == ["TJC-HF", "TJC-HF.STAFFING"]
+    out = rca("codes", "add", "TJC-MED.HEPARIN", "Heparin strengths", "--definition", "Two vials")
+    assert out.exit_code == 0 and out.output.strip() == "TJC-MED.HEPARIN"
+    assert rca("codes", "retire", "TJC-MED.HEPARIN").output.strip() == "TJC-MED.HEPARIN retired"
+    assert "TJC-MED.HEPARIN" not in rca("codes", "list").output
+    assert re.search(
+        r"TJC-MED.HEPARIN +Heparin strengths \(retired\)", rca("codes", "list", "--all").output
+    )
+    again = rca("codes", "retire", "TJC-MED.HEPARIN", "--undo")
+    assert again.output.strip() == "TJC-MED.HEPARIN in use again"
+    bad = rca("codes", "add", "bad key!", "x")
+    assert bad.exit_code == 1 and "is not a code key" in bad.output
