@@ -3,7 +3,8 @@ overview's panel): shared cause codes and similar texts. Pure: the service reads
 
 score = 0.6 x the Jaccard index of the two sets of cause codes + 0.4 x the text similarity of
 the title and root causes (rapidfuzz's token set ratio, 0 to 1); without codes on this
-investigation, the text alone. Ties go to the newer investigation (higher id).
+investigation, the text alone. Ties go to the newer investigation (higher id); scores below
+`MIN_SCORE` are not listed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from rapidfuzz.utils import default_process
 
 CODE_WEIGHT = 0.6
 TEXT_WEIGHT = 0.4
+#: Below this an investigation is not listed: two unrelated titles share some words.
+MIN_SCORE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +81,10 @@ def combine(code_score: float, text_score: float, *, has_codes: bool) -> float:
     return CODE_WEIGHT * code_score + TEXT_WEIGHT * text_score
 
 
-def ranked(scores: Iterable[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
-    """Best first; ties to the newer (higher id); only scores above zero."""
-    kept = [(i, s) for i, s in scores if s > 0]
+def ranked(
+    scores: Iterable[tuple[int, float]], limit: int, minimum: float = 0.0
+) -> list[tuple[int, float]]:
+    """Best first; ties to the newer (higher id); only scores above zero and `minimum`."""
+    kept = [(i, s) for i, s in scores if s > 0 and s >= minimum]
     kept.sort(key=lambda p: (-p[1], -p[0]))
     return kept[:limit]

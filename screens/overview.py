@@ -1,8 +1,8 @@
 """The investigation overview: where it stands, step by step, and what still needs doing.
 
 Shows the risk score, deadlines and status, then each workflow step (screens/steps.py) with a
-summary and its warnings, then earlier approved or closed investigations like this one (`s`
-focuses them, Enter opens one, read-only), then every finding of `rca check` (with recurrence,
+summary and its warnings, a line naming earlier approved or closed investigations like this one
+(`s` lists them: screens/similar.py), then every finding of `rca check` (with recurrence,
 models/recurrence.py). Enter or a digit opens a step. An approved or closed investigation shows
 when it was finished instead of days left: its deadlines no longer run, so it is never overdue.
 """
@@ -60,14 +60,13 @@ class OverviewScreen(ServiceScreen):
         self.investigation_id = investigation_id
         self.dossier: Dossier | None = None
         self.findings: list[Finding] = []
-        self._similar: list[int] = []
+        self._similar_found: list[Similar] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="summary")
         yield DataTable(id="steps", cursor_type="row")
-        yield Static(Text("Similar past investigations (s)"), classes="section", id="similar-title")
-        yield DataTable(id="similar", cursor_type="row", cell_padding=1)
+        yield Static(id="similar-line")
         yield Static(Text("Findings"), classes="section")
         with VerticalScroll(id="findings-box"):
             yield Static(id="findings")
@@ -79,9 +78,6 @@ class OverviewScreen(ServiceScreen):
         steps.add_column("Summary", width=36, key="summary")
         steps.add_column("Warnings", width=8, key="warnings")
         steps.focus()
-        similar = self.query_one("#similar", DataTable)
-        for name, width in (("Score", 5), ("ID", 4), ("Shared codes", 18), ("Title", 40)):
-            similar.add_column(name, width=width)
         self._show_similar([])
 
     def reload(self) -> None:
@@ -101,33 +97,23 @@ class OverviewScreen(ServiceScreen):
         )
 
     def _show_similar(self, found: list[Similar]) -> None:
-        """Earlier approved or closed investigations like this one; hidden when there is none."""
-        self._similar = [f.id for f in found]
-        table = self.query_one("#similar", DataTable)
-        table.clear()
-        for f in found:
-            table.add_row(
-                Text(f"{f.score:.2f}"),
-                Text(str(f.id)),
-                Text(one_line(", ".join(f.shared_codes), 18)),
-                Text(one_line(f.title, 60)),
-            )
-        shown = bool(found)
-        table.display = shown
-        self.query_one("#similar-title").display = shown
+        """One line naming the earlier approved or closed investigations like this one (`s`
+        lists them with their root causes and actions); hidden when there is none."""
+        self._similar_found = list(found)
+        line = self.query_one("#similar-line", Static)
+        line.display = bool(found)
+        if found:
+            best = " · ".join(f"#{f.id} {one_line(f.title, 28)} ({f.score:.2f})" for f in found[:2])
+            more = f" and {len(found) - 2} more" if len(found) > 2 else ""
+            line.update(Text(f"Similar past investigations (s): {best}{more}"))
 
     def action_similar(self) -> None:
-        table = self.query_one("#similar", DataTable)
-        if table.display:
-            table.focus()
+        from screens.similar import SimilarScreen
 
-    @on(DataTable.RowSelected, "#similar")
-    def _similar_selected(self, event: DataTable.RowSelected) -> None:
-        """Open the earlier investigation (approved or closed: read-only)."""
-        event.stop()
-        row = event.cursor_row
-        if 0 <= row < len(self._similar):
-            self.app.open_investigation(self._similar[row])  # type: ignore[attr-defined]
+        if self._similar_found:
+            self.app.push_screen(SimilarScreen(self.investigation_id, self._similar_found))
+        else:
+            self.notify("No similar investigation approved or closed yet.", markup=False)
 
     def action_reload(self) -> None:
         self.reload()

@@ -84,6 +84,7 @@ def test_the_pieces_of_the_score():
     assert text_similarity("Heparin vials look alike", "heparin VIALS look-alike!") == 1.0
     assert text_similarity("", "x") == 0
     assert ranked([(1, 0.5), (2, 0.5), (3, 0.9), (4, 0.0)], 10) == [(3, 0.9), (2, 0.5), (1, 0.5)]
+    assert ranked([(1, 0.1), (2, 0.3)], 10, minimum=0.2) == [(2, 0.3)]
 
 
 def test_the_2001_heparin_event_ranks_first_for_the_2006_one(service, heparin):
@@ -136,29 +137,63 @@ def test_rca_similar(url_for, service, heparin):
     assert out.exit_code == 1 and "no investigation with id 9999" in out.output
 
 
-async def test_the_overview_panel_opens_the_earlier_one_read_only(service, heparin):
-    from textual.widgets import DataTable
+async def test_the_overview_names_them_and_s_lists_them(service, heparin):
+    from textual.widgets import DataTable, Static
 
     from rca_tui.app import make_app
     from screens.overview import OverviewScreen
+    from screens.similar import SimilarScreen
+
+    async def settle(pilot):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
     app = make_app(service, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_investigation(heparin["2006"])
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
+        overview = app.screen
+        line = str(overview.query_one("#similar-line", Static).render())
+        assert line.startswith(f"Similar past investigations (s): #{heparin['2001']} Heparin")
+        # the findings keep their room at 80x24
+        assert overview.query_one("#findings-box").region.height >= 3
+        await pilot.press("s")
+        await settle(pilot)
         screen = app.screen
-        panel = screen.query_one("#similar", DataTable)
-        assert panel.display and panel.row_count >= 2
-        assert "Heparin 10,000 units/mL given" in str(panel.get_row_at(0)[-1])
-        await pilot.press("s")  # the panel's key moves the focus to it
+        assert isinstance(screen, SimilarScreen)
+        table = screen.query_one("#similar", DataTable)
+        assert table.row_count >= 2
+        detail = str(screen.query_one("#detail", Static).render())
+        assert "Root causes: Heparin vials of two strengths look alike" in detail
+        assert "Stock only the 10 units/mL flush in neonatal units (Stronger, Open)" in detail
+        await pilot.press("down")
         await pilot.pause()
-        assert app.focused is panel
-        await pilot.press("enter")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        assert "Look-alike insulin pens" in str(screen.query_one("#detail", Static).render())
+        await pilot.press("up", "enter")
+        await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
         assert app.screen.investigation_id == heparin["2001"]
         assert app.screen.dossier.investigation.status == "closed"  # frozen: read-only
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is overview
+
+
+async def test_s_without_similar_ones_says_so(service):
+    from rca_tui.app import make_app
+
+    inv = service.create_investigation("Nothing like it")
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_investigation(inv.id)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.query_one("#similar-line").display
+        await pilot.press("s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "OverviewScreen"

@@ -13,7 +13,14 @@ from __future__ import annotations
 from sqlalchemy import distinct, func, select
 
 from models.service.core import UnitOfWork
-from models.similarity import Similar, SimilarAction, combine, ranked, text_similarities
+from models.similarity import (
+    MIN_SCORE,
+    Similar,
+    SimilarAction,
+    combine,
+    ranked,
+    text_similarities,
+)
 from models.tables import ActionRow, CauseCodeLinkRow, CauseRow, InvestigationRow
 
 FINISHED = ("approved", "closed")
@@ -89,6 +96,7 @@ def similar(
                 for i, _ in first
             ),
             limit,
+            MIN_SCORE,
         )
         actions = _actions(s, [i for i, _ in best])
         shared: dict[int, set[str]] = {}
