@@ -9,7 +9,9 @@ the screen, the shared codes for similar. The ratio is what the service's own wo
 
 Targets: the learning screen's data under 1 s, similar under 200 ms.
 
-Run from the repository root: `python bench/bench_learning.py [--investigations N] [--causes N]`.
+Run from the repository root: `python bench/bench_learning.py [--investigations N] [--causes N]
+[--pg postgresql://USER@HOST:PORT/DB]` (with --pg, the same again on a scratch PostgreSQL
+database).
 It prints figures only; it asserts nothing about them.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import sqlite3
 import statistics
@@ -57,9 +60,10 @@ HARMS = ("none", "mild", "moderate", "severe", "death")
 UNITS = tuple(f"Unit {i}" for i in range(1, 25))
 
 
-def build(path: Path, investigations: int, causes: int) -> None:
+def build(target: str, investigations: int, causes: int) -> None:
+    """The set, written straight into a fresh database (a file path or a server URL)."""
     rnd = random.Random(SEED)
-    service = open_service(str(path), user="bench")
+    service = open_service(target, user="bench")
     engine = service.db.engine
     codes = [c.key for c in seed().codes]
     now = dt.datetime(2026, 12, 1, 12)
@@ -179,51 +183,50 @@ def timed(fn, rounds: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--investigations", type=int, default=10_000)
-    parser.add_argument("--causes", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "learning.db"
-        start = time.perf_counter()
-        build(path, args.investigations, args.causes)
-        print(
-            f"built {args.investigations} investigations x {args.causes} causes "
-            f"in {time.perf_counter() - start:.1f} s"
+def measure(target: str, floor_conn, mark: str, args) -> None:
+    """Build the set in `target`, time the service and the floor (a DB-API connection to the
+    same database, `mark` its parameter marker), print the figures."""
+    start = time.perf_counter()
+    build(target, args.investigations, args.causes)
+    print(
+        f"built {args.investigations} investigations x {args.causes} causes "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    service = open_service(target, user="bench")
+    today = dt.date(2026, 12, 1)
+    screen = timed(lambda: service.learning(today=today), args.rounds)
+    rnd = random.Random(SEED)
+    targets = [rnd.randrange(1, args.investigations + 1) for _ in range(args.rounds + 1)]
+    it = iter(targets * 2)
+    similar = timed(lambda: service.similar(next(it)), args.rounds)
+    conn = floor_conn()
+    cur = conn.cursor()
+
+    def floor_screen() -> None:
+        cur.execute("SELECT event_type, count(*) FROM investigation GROUP BY event_type")
+        cur.fetchall()
+        cur.execute(
+            "SELECT code, count(DISTINCT investigation_id), count(*) FROM cause_code_link "
+            "GROUP BY code"
         )
-        service = open_service(str(path), user="bench")
-        today = dt.date(2026, 12, 1)
-        screen = timed(lambda: service.learning(today=today), args.rounds)
-        rnd = random.Random(SEED)
-        targets = [rnd.randrange(1, args.investigations + 1) for _ in range(args.rounds + 1)]
-        it = iter(targets * 2)
-        similar = timed(lambda: service.similar(next(it)), args.rounds)
+        cur.fetchall()
 
-        conn = sqlite3.connect(path)
+    cur.execute("SELECT DISTINCT code FROM cause_code_link ORDER BY code LIMIT 3")
+    codes = [r[0] for r in cur.fetchall()]
 
-        def floor_screen() -> None:
-            conn.execute("SELECT event_type, count(*) FROM investigation GROUP BY event_type")
-            conn.execute(
-                "SELECT code, count(DISTINCT investigation_id), count(*) FROM cause_code_link "
-                "GROUP BY code"
-            ).fetchall()
+    def floor_similar() -> None:
+        marks = ",".join([mark] * len(codes))
+        cur.execute(
+            "SELECT investigation_id, count(DISTINCT code) FROM cause_code_link "
+            f"WHERE code IN ({marks}) GROUP BY investigation_id",
+            codes,
+        )
+        cur.fetchall()
 
-        codes = [r[0] for r in conn.execute("SELECT DISTINCT code FROM cause_code_link LIMIT 3")]
-
-        def floor_similar() -> None:
-            marks = ",".join("?" * len(codes))
-            conn.execute(
-                "SELECT investigation_id, count(DISTINCT code) FROM cause_code_link "
-                f"WHERE code IN ({marks}) GROUP BY investigation_id",
-                codes,
-            ).fetchall()
-
-        screen_floor = timed(floor_screen, args.rounds)
-        similar_floor = timed(floor_similar, args.rounds)
-        conn.close()
-        service.db.dispose()
+    screen_floor = timed(floor_screen, args.rounds)
+    similar_floor = timed(floor_similar, args.rounds)
+    conn.close()
+    service.db.dispose()
     print(
         f"learning screen data  {screen * 1000:8.1f} ms   floor (GROUP BY) "
         f"{screen_floor * 1000:7.1f} ms   ratio {screen / screen_floor:6.1f}x   "
@@ -236,6 +239,43 @@ def main() -> None:
         f"target < {SIMILAR_TARGET_MS:.0f} ms: "
         f"{'met' if similar * 1000 < SIMILAR_TARGET_MS else 'NOT met'}"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--investigations", type=int, default=10_000)
+    parser.add_argument("--causes", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        help="also on PostgreSQL: a server URL with the right to create databases "
+        "(postgresql://root@127.0.0.1:5432/postgres); a scratch database is made and dropped",
+    )
+    args = parser.parse_args()
+    print("SQLite")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "learning.db"
+        measure(str(path), lambda: sqlite3.connect(path), "?", args)
+    if args.pg:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        server = make_url(args.pg)
+        name = f"rca_bench_learning_{os.getpid()}"
+        plain = server.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(plain, autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name}")
+        try:
+            url = server.set(database=name).render_as_string(hide_password=False)
+            floor_url = server.set(drivername="postgresql", database=name).render_as_string(
+                hide_password=False
+            )
+            print("PostgreSQL")
+            measure(url, lambda: psycopg.connect(floor_url), "%s", args)
+        finally:
+            with psycopg.connect(plain, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":
