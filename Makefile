@@ -39,6 +39,7 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/bench_strength.py
 	$(BIN)/python bench/bench_server.py
 	$(BIN)/python bench/bench_terminal.py
+	$(BIN)/python bench/bench_learning.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

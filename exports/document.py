@@ -398,6 +398,8 @@ def outline(report: Report) -> list[Block]:
             if items
             else _none()
         )
+    if report.codes_line:
+        out.append(Para((Run(t(report.codes_line)),)))
 
     # 8. action plan: one row per action
     section("actions")

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
 from exports.document import (
+    Block,
     Front,
     Heading,
     Item,
@@ -551,3 +552,18 @@ class _Writer:
         p.paragraph_format.space_after = self.Pt(space)
         p.paragraph_format.left_indent = self.Inches(0.08)
         p.paragraph_format.right_indent = self.Inches(0.08)
+
+
+def docx_blocks(fr: Front, blocks: Sequence[Block], version: str) -> bytes:
+    """A document of plain blocks with the report's look (the board pack, exports/board.py)."""
+    from docx import Document
+
+    doc = Document()
+    w = _Writer(doc, fr, {})
+    w.setup()
+    w.title_block()
+    for block in blocks:
+        w.block(block)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _own_properties(buf.getvalue(), version)

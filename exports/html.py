@@ -410,6 +410,8 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
             if items
             else [_none()]
         )
+    if report.codes_line:
+        out.append(f"<p>{e(report.codes_line)}</p>")
     out.append("</section>")
 
     # 8. action plan: one row per action

@@ -315,6 +315,8 @@ def markdown_report(report: Report) -> str:
             else _none()
         )
         out.append("")
+    if report.codes_line:
+        out += [md_text(report.codes_line), ""]
 
     # 8. action plan: one row per action
     section("actions")

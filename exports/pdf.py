@@ -35,10 +35,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exports.document import (
+    Block,
     Front,
     front,
     outline,
@@ -52,8 +53,15 @@ from exports.report import Report
 
 def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> bytes:
     """The whole report as PDF bytes (see the module docstring)."""
-    fr = front(report)
-    blocks = outline(report)
+    return _render(front(report), outline(report), pictures or {})
+
+
+def pdf_blocks(fr: Front, blocks: Sequence[Block]) -> bytes:
+    """A PDF of plain blocks with the report's look (the board pack, exports/board.py)."""
+    return _render(fr, list(blocks), {})
+
+
+def _render(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes]) -> bytes:
     pdf = _pdf_class()(fr)
     strings = list(texts(blocks, fr))
     load_fonts(pdf, strings)
@@ -71,7 +79,7 @@ def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> b
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     pdf.set_creation_date(created)
     pdf.set_xmp_metadata(_xmp(fr, created))
-    w = Writer(pdf, fr, dict(pictures or {}))
+    w = Writer(pdf, fr, dict(pictures))
     pdf.wrap_notice = lambda width: w.wrap(fr.notice, "I", SMALL_PT - 1, width)
     pdf.c_margin = 0  # text is placed exactly where this module says (cells have padding)
     pdf.add_page()

@@ -402,6 +402,15 @@ class Report:
     followup: FollowupSection = FollowupSection()  # noqa: RUF009 - frozen, so shared safely
     #: Other people involved, strategies not taken, lessons, literature (`exports.sections`).
     lists: tuple[ListSection, ...] = ()
+    #: (cause ref, its cause codes joined) for every coded cause (models/codes.py).
+    cause_codes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def codes_line(self) -> str:
+        """'Cause codes: C6 LP-ORG, TJC-ENV; C8 TJC-COMM.HANDOFF' ("" when none is coded)."""
+        if not self.cause_codes:
+            return ""
+        return "Cause codes: " + "; ".join(f"{ref} {codes}" for ref, codes in self.cause_codes)
 
     @property
     def sections(self) -> tuple[tuple[str, str], ...]:
@@ -921,6 +930,11 @@ def build_report(
         statements=_statements(causes, findings),
         root_causes=tuple(c for c in causes if c.kind == vocab.CauseKind.ROOT),
         contributing=tuple(c for c in causes if c.kind == vocab.CauseKind.CONTRIBUTING),
+        cause_codes=tuple(
+            (cause_ref(c.id), ", ".join(dossier.cause_codes[c.id]))
+            for c in dossier.causes
+            if dossier.cause_codes.get(c.id)
+        ),
         actions=actions,
         plan_notes=notes,
         signoffs=tuple(

@@ -385,6 +385,8 @@ _DATA_TABLES = (
     "causal_link",
     "action",
     "action_cause",
+    "cause_code",
+    "cause_code_link",
     "sign_off",
     "feedback",
     "measurement",

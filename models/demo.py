@@ -151,6 +151,12 @@ def demo_document(today: dt.date | None = None) -> dict[str, Any]:
             "",
         ),
     ]
+    #: The root causes' cause codes (models/rules/cause_codes.toml).
+    codes = {
+        "c6": ["LP-ORG", "TJC-ENV"],
+        "c8": ["TJC-COMM.HANDOFF"],
+        "c9": ["TJC-ASSESS", "TJC-HIT"],
+    }
     links = [
         ("c2", "c1"),
         ("c3", "c1"),
@@ -167,7 +173,7 @@ def demo_document(today: dt.date | None = None) -> dict[str, Any]:
         ("c13", "c12"),
     ]
     return {
-        "format": "rca-tui/1",
+        "format": "rca-tui/2",
         "investigation": {
             "title": "Inpatient fall with hip fracture, 4 West (demo)",
             "description": (
@@ -250,7 +256,15 @@ def demo_document(today: dt.date | None = None) -> dict[str, Any]:
             },
         ],
         "causes": [
-            {"id": i, "text": t, "category": c, "kind": k, "evidence": e, "statement": s}
+            {
+                "id": i,
+                "text": t,
+                "category": c,
+                "kind": k,
+                "evidence": e,
+                "statement": s,
+                "codes": codes.get(i, []),
+            }
             for i, t, c, k, e, s in causes
         ],
         "links": [{"cause": a, "effect": b} for a, b in links],

@@ -406,6 +406,8 @@ class Dossier:
     notes: tuple[ReportNote, ...] = ()
     #: Other people involved (names scrubbed from de-identified copies).
     people: tuple[InvolvedPerson, ...] = ()
+    #: cause id -> the cause codes it carries (models/codes.py); causes without codes absent.
+    cause_codes: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

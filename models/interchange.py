@@ -1,7 +1,8 @@
 """The JSON interchange format, "rca-tui/2" (documented in docs/format.md); "rca-tui/1" is read.
 
-rca-tui/2 adds the follow-up of each action (implementation dates, results, the effectiveness
-verdict or a reviewer's closure) and how feedback was given. On import a verdict or closure is
+rca-tui/2 adds the cause codes of each cause, the follow-up of each action (implementation
+dates, results, the effectiveness verdict or a reviewer's closure), how feedback was given, and
+the RCA2 list sections (notes, other people involved). On import a verdict or closure is
 history (`imported_followup`), never a live decision, as concurrence and sign-offs are; dates
 and results are facts and arrive as they were, each result marked imported.
 
@@ -49,7 +50,7 @@ from models.vocab import (
 )
 
 FORMAT: Final = "rca-tui/2"
-#: The formats this release reads (a rca-tui/1 file has no follow-up).
+#: The formats this release reads (a rca-tui/1 file has no follow-up and no cause codes).
 READS: Final = ("rca-tui/1", "rca-tui/2")
 
 
@@ -153,6 +154,8 @@ class CauseDoc(_Doc):
     #: Why a root cause has no action / only weaker actions (the plan checks' written reasons).
     no_action_reason: str = ""
     weak_only_reason: str = ""
+    #: Cause codes (models/codes.py), by key; since rca-tui/2.
+    codes: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
 
 
 class LinkDoc(_Doc):
@@ -431,6 +434,7 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
                 statement=c.statement,
                 no_action_reason=c.no_action_reason,
                 weak_only_reason=c.weak_only_reason,
+                codes=list(dossier.cause_codes.get(c.id, ())),
             )
             for c in dossier.causes
         ],

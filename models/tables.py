@@ -271,6 +271,36 @@ class ActionCauseRow(SQLModel, table=True):
     cause_id: int = Field(foreign_key="cause.id", ondelete="CASCADE", primary_key=True, index=True)
 
 
+class CauseCodeRow(SQLModel, table=True):
+    """A hospital's own cause code, or a retirement of a seed code (models/codes.py).
+
+    Seed codes live in the data file; a row with `origin` "seed" only marks one retired. A code
+    in use is never deleted, only retired.
+    """
+
+    __tablename__ = "cause_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=Text, nullable=False, unique=True)
+    label: str = _text()
+    definition: str = _text()
+    parent: str | None = Field(default=None, sa_type=Text)
+    origin: str = Field(default="hospital", nullable=False)
+    retired: bool = Field(default=False, nullable=False)
+    created_by: str = Field(default="", nullable=False)
+    created_at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
+
+
+class CauseCodeLinkRow(SQLModel, table=True):
+    """Which codes a cause carries (many to many); the investigation is kept for counting."""
+
+    __tablename__ = "cause_code_link"
+
+    cause_id: int = Field(foreign_key="cause.id", ondelete="CASCADE", primary_key=True)
+    code: str = Field(sa_type=Text, primary_key=True, index=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+
+
 class SignOffRow(SQLModel, table=True):
     __tablename__ = "sign_off"
 
@@ -390,4 +420,5 @@ CHILD_TABLES = (
     MeasurementRow,
     ReportNoteRow,
     InvolvedPersonRow,
+    CauseCodeLinkRow,
 )

@@ -102,9 +102,13 @@ class EditHistory:
 
     def update_cause(self, cause_id: int, version: int | None, **changes: Any) -> Cause:
         before = self.service.get_cause(cause_id)
+        old_codes = self.service.codes_of(cause_id) if "codes" in changes else ()
         after = self._update(cause_id, before.version if version is None else version, changes)
-        old = {k: getattr(before, k) for k in changes}
-        new = {k: getattr(after, k) for k in changes}
+        old = {k: getattr(before, k) for k in changes if k != "codes"}
+        new = {k: getattr(after, k) for k in changes if k != "codes"}
+        if "codes" in changes:  # a cause's codes are not fields of the cause
+            old["codes"] = old_codes
+            new["codes"] = self.service.codes_of(cause_id)
         if old == new:
             return after  # nothing changed: nothing to undo
         state = {"version": after.version}

@@ -352,6 +352,7 @@ def check(obj: Ctx, investigation_id: int, as_json: bool, fail_on: str) -> None:
             "F-": "action",
             "F-CLOSE-BLOCKED": "investigation",
             "F-NO-FEEDBACK": "investigation",
+            "L-ACTION-RECURRED": "action",
         }
         for f in findings:
             entity = next(
@@ -518,6 +519,7 @@ def user_list(obj: Ctx, as_json: bool) -> None:
 
 
 cli.add_command(cli_actions.actions)
+import rca_tui.cli_learning  # noqa: E402, F401 - registers trends, similar and codes
 
 
 def main() -> None:

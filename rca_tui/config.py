@@ -59,6 +59,8 @@ class Settings:
     confidentiality_notice: str | None = None
     #: The paper of the DOCX and PDF reports and of the HTML's print stylesheet.
     paper_size: str = "letter"
+    #: The board pack (`rca trends --format`) prints counts below this as "<N".
+    small_cell: int = 5
     _deadline_policy: DeadlinePolicy = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,6 +145,10 @@ def _check(key: str, value: object) -> object:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
             raise SettingsError(f"setting '{key}': expected a whole number of days, 1 to 365")
         return value
+    if key == "small_cell":
+        if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 100:
+            raise SettingsError(f"setting '{key}': expected a whole number, 2 to 100")
+        return value
     if key == "extra_holidays":
         if not isinstance(value, list | tuple):
             raise SettingsError(f"setting '{key}': expected a list of dates")
@@ -166,7 +172,7 @@ def _check(key: str, value: object) -> object:
 SYSTEM_CONFIG = Path("/etc/rca-tui/config.toml")
 #: Settings only the server-wide file may set: a policy, not a preference. A user's file that
 #: sets one is refused (anyone could otherwise switch separation of duties off for themselves).
-SYSTEM_ONLY = frozenset({"separation_of_duties"})
+SYSTEM_ONLY = frozenset({"separation_of_duties", "small_cell"})
 
 
 def system_config_path() -> Path:
@@ -213,8 +219,7 @@ def load_settings(**overrides: object) -> Settings:
             locked = sorted(SYSTEM_ONLY & set(found))
             if locked:
                 raise SettingsError(
-                    f"{source}: setting '{locked[0]}': only the administrator sets it, in "
-                    f"{system}"
+                    f"{source}: setting '{locked[0]}': only the administrator sets it, in {system}"
                 )
         try:
             Settings.checked(found)  # each file's keys and kinds, naming that file

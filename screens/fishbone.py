@@ -8,7 +8,7 @@ kind, evidence and rule findings of the cause under the cursor show below the dr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.text import Text
@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Static, TextArea, Tree
 from textual.widgets.tree import TreeNode
 
+from models.codes import Code
 from models.domain import Cause, Investigation, Link
 from models.fishbone import REF_MARK, UNLINKED_MARK, bone_trees, kind_mark
 from models.graph import CauseGraph
@@ -48,6 +49,9 @@ class FishboneData:
     links: list[Link]
     categories: list[str]
     graph: CauseGraph
+    #: cause id -> its cause codes, and the catalogue the cause dialog picks from.
+    codes: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    catalogue: list[Code] = field(default_factory=list)
 
     @property
     def event(self) -> Cause | None:
@@ -179,6 +183,8 @@ class FishboneScreen(UndoActions, ServiceScreen):
                 list(view.links),
                 list(view.categories),
                 view.graph,
+                self.service.cause_codes(inv_id),
+                self.service.list_codes(),
             )
 
         self.call(load, self.investigation_id, then=self._show)
@@ -424,9 +430,12 @@ class FishboneScreen(UndoActions, ServiceScreen):
 
         def add(values: dict, _version: int | None) -> Cause:
             fields = {k: v for k, v in values.items() if k != "text"}
-            return history.add_cause(
+            added = history.add_cause(
                 self.investigation_id, values["text"], effect_id=effect_id, **fields
             )
+            if fields.get("codes") and self.data is not None:
+                self.data.codes[added.id] = tuple(fields["codes"])
+            return added
 
         return Saver(add)
 
@@ -454,7 +463,11 @@ class FishboneScreen(UndoActions, ServiceScreen):
         heading = f"Add a cause on '{bone}'" if bone else "Add a cause"
         self.app.push_screen(
             CauseDialog(
-                self.data.categories, save=self._adder(event_id), category=bone, heading=heading
+                self.data.categories,
+                save=self._adder(event_id),
+                category=bone,
+                heading=heading,
+                codes=self.data.catalogue,
             ),
             done,
         )
@@ -478,6 +491,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
                 save=self._adder(cause.id),
                 category=cause.category,
                 heading=f"Why: '{one_line(cause.text, 40)}'?",
+                codes=self.data.catalogue,
             ),
             done,
         )
@@ -493,14 +507,25 @@ class FishboneScreen(UndoActions, ServiceScreen):
         suggested = suggest_statement(cause.id, self.data.graph, texts)
         history = self.host.history
 
+        had = self.data.codes.get(cause.id, ())
+
         def update(values: dict, version: int | None) -> Cause:
-            changes = {k: v for k, v in values.items() if getattr(cause, k) != v}
-            return history.update_cause(cause.id, version, **changes)
+            was = {**{k: getattr(cause, k, None) for k in values}, "codes": had}
+            changes = {k: v for k, v in values.items() if was[k] != v}
+            saved = history.update_cause(cause.id, version, **changes)
+            if "codes" in changes and self.data is not None:
+                self.data.codes[cause.id] = tuple(changes["codes"])
+            return saved
 
         saver = Saver(update, cause.version, self._stored_cause(cause))
         self.app.push_screen(
             CauseDialog(
-                self.data.categories, save=saver, cause=cause, suggested_statement=suggested
+                self.data.categories,
+                save=saver,
+                cause=cause,
+                suggested_statement=suggested,
+                codes=self.data.catalogue,
+                chosen=had,
             ),
             self._edit_done,
         )

@@ -4,8 +4,8 @@ The table shows title, unit, event date, SAC score, status and days left to the 
 overdue investigations marked in words. The title gets every column the others leave: they are
 as narrow as their values (status labels shortened below 120 columns), and the unit widens on a
 large terminal. An empty database shows what to do first. Typing filters as on every list
-(screens/filtering.py): `n`, `s`, `t` and `r` are keys while the filter is empty; `t` opens
-the tracker of every open action (screens/tracker.py).
+(screens/filtering.py): `n`, `s`, `t`, `g` and `r` are keys while the filter is empty; `t`
+opens the tracker of every open action (screens/tracker.py), `g` the learning screen.
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ class HomeScreen(FilteredListScreen):
         *FILTER_BINDINGS,
         Binding("s", "sort", "Sort"),
         Binding("t", "tracker", "Actions"),
+        Binding("g", "learning", "Learning"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -247,6 +248,11 @@ class HomeScreen(FilteredListScreen):
         from screens.tracker import TrackerScreen
 
         self.app.push_screen(TrackerScreen())
+
+    def action_learning(self) -> None:
+        from screens.learning import LearningScreen
+
+        self.app.push_screen(LearningScreen())
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

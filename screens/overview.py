@@ -1,9 +1,10 @@
 """The investigation overview: where it stands, step by step, and what still needs doing.
 
 Shows the risk score, deadlines and status, then each workflow step (screens/steps.py) with a
-summary and its warnings, then every finding of `rca check`. Enter or a digit opens a step. An
-approved or closed investigation shows when it was finished instead of days left: its deadlines
-no longer run, so it is never overdue.
+summary and its warnings, a line naming earlier approved or closed investigations like this one
+(`s` lists them: screens/similar.py), then every finding of `rca check` (with recurrence,
+models/recurrence.py). Enter or a digit opens a step. An approved or closed investigation shows
+when it was finished instead of days left: its deadlines no longer run, so it is never overdue.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import Dossier, Finding
+from models.recurrence import findings as recurrence_findings
 from models.review import is_frozen
 from models.rules import sac
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime
 from models.rules.deadlines import days_left, describe_days_left
+from models.similarity import Similar
 from models.vocab import FeedbackAudience, Status
 from screens.base import ServiceScreen
 from screens.formatting import deadlines_for, label, one_line, visible
@@ -49,6 +52,7 @@ class OverviewScreen(ServiceScreen):
         Binding("n", "step('report_sections')", "Lessons, strategies, people", show=False),
         Binding("a", "audit", "Audit trail", show=False),
         Binding("x", "export", "Export"),
+        Binding("s", "similar", "Similar", show=False),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back"),
     ]
@@ -58,11 +62,13 @@ class OverviewScreen(ServiceScreen):
         self.investigation_id = investigation_id
         self.dossier: Dossier | None = None
         self.findings: list[Finding] = []
+        self._similar_found: list[Similar] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="summary")
         yield DataTable(id="steps", cursor_type="row")
+        yield Static(id="similar-line")
         yield Static(Text("Findings"), classes="section")
         with VerticalScroll(id="findings-box"):
             yield Static(id="findings")
@@ -74,13 +80,42 @@ class OverviewScreen(ServiceScreen):
         steps.add_column("Summary", width=36, key="summary")
         steps.add_column("Warnings", width=8, key="warnings")
         steps.focus()
+        self._show_similar([])
 
     def reload(self) -> None:
         def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
             dossier = self.service.dossier(inv_id)
-            return dossier, run_checks(dossier, today=self.host.today())
+            found = self.service.recurrences(inv_id)  # as the later and as the earlier one
+            checks = run_checks(dossier, today=self.host.today())
+            return dossier, checks + recurrence_findings(found, inv_id)
 
         self.call(load, self.investigation_id, then=self._show)
+        self.call(
+            self.service.similar,
+            self.investigation_id,
+            limit=5,
+            then=self._show_similar,
+            group="similar",
+        )
+
+    def _show_similar(self, found: list[Similar]) -> None:
+        """One line naming the earlier approved or closed investigations like this one (`s`
+        lists them with their root causes and actions); hidden when there is none."""
+        self._similar_found = list(found)
+        line = self.query_one("#similar-line", Static)
+        line.display = bool(found)
+        if found:
+            best = " · ".join(f"#{f.id} {one_line(f.title, 28)} ({f.score:.2f})" for f in found[:2])
+            more = f" and {len(found) - 2} more" if len(found) > 2 else ""
+            line.update(Text(f"Similar past investigations (s): {best}{more}"))
+
+    def action_similar(self) -> None:
+        from screens.similar import SimilarScreen
+
+        if self._similar_found:
+            self.app.push_screen(SimilarScreen(self.investigation_id, self._similar_found))
+        else:
+            self.notify("No similar investigation approved or closed yet.", markup=False)
 
     def action_reload(self) -> None:
         self.reload()

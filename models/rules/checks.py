@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from models.domain import Dossier, Finding
 from models.rules.causation import causation_findings
+from models.rules.code_checks import code_findings
 from models.rules.followup_checks import followup_findings
 from models.rules.graph_checks import graph_findings
 from models.rules.plan_checks import plan_findings
@@ -35,6 +36,7 @@ RULES: list[Callable[[Dossier], list[Finding]]] = [
     lambda d: timeline_findings(d.timeline),
     graph_findings,
     causation_findings,
+    code_findings,
 ]
 
 DATED_RULES: list[Callable[[Dossier, dt.date], list[Finding]]] = [

@@ -13,6 +13,10 @@ for, each handing over to the function of the same name in the module of its agg
 - `followup`: after approval, implementation, measurements and the effectiveness verdict of
   each action (the one path around read-only), and the tracker of open actions everywhere;
 - `users`: roles;
+- `codes`: the cause codes (the shared classification) and the codes each cause carries;
+- `trends`: counts across investigations and the investigations behind each count;
+- `learning` and `recurrence`: the learning screen's numbers, and events that recurred after
+  the action meant to stop them was completed; `similar`: similar past investigations;
 - `documents`: the dossier and snapshots, checks, the audit trail, import, export and backup.
 
 All of them run on `core.UnitOfWork`: each change is one transaction that validates the input,
@@ -43,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from models.db import Database
 from models.errors import DatabaseError, LockedError
 from models.service import startup
+from models.service.learning_calls import LearningCalls
 
 if TYPE_CHECKING:
     from models import audit as audit_chain
@@ -81,6 +86,11 @@ _AGGREGATES = (
     "followup",
     "users",
     "documents",
+    "codes",
+    "trends",
+    "learning",
+    "recurrence",
+    "similar",
 )
 
 
@@ -93,7 +103,7 @@ def warm() -> None:
         importlib.import_module(f"models.service.{name}")
 
 
-class Service:
+class Service(LearningCalls):
     """All reads and writes of the RCA database, for one user (see the module docstring)."""
 
     def __init__(

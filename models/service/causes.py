@@ -26,6 +26,7 @@ from models.errors import (
     NotFoundError,
     ValidationError,
 )
+from models.service import codes as cause_codes
 from models.service.categories import categories_in
 from models.service.core import Transaction, UnitOfWork, load_graph_in, row_id, short, table_of
 from models.tables import (
@@ -73,6 +74,7 @@ def add_cause(
     **fields: Any,
 ) -> Cause:
     """Add a cause (optionally linked as a cause of `effect_id`, in the same transaction)."""
+    codes = fields.pop("codes", None)
     data = values.normalise(
         values.CAUSE, {"text": text, "kind": fields.pop("kind", "cause"), **fields}
     )
@@ -87,6 +89,8 @@ def add_cause(
         tx.s.add(row)
         tx.s.flush()
         tx.created(investigation_id, "cause", row)
+        if codes:
+            cause_codes.set_in(uow, tx, row, codes)
         if effect_id is not None:
             insert_link(uow, tx, investigation_id, row_id(row), effect_id)
         rev = uow.touch(tx, investigation_id, graph=True)
@@ -104,12 +108,17 @@ def add_cause(
 
 
 def update_cause(uow: UnitOfWork, cause_id: int, version: int | None, **changes: Any) -> Cause:
+    codes = changes.pop("codes", None)
     data = values.normalise(values.CAUSE, changes)
     with uow.write() as tx:
         row = uow.get(tx.s, CauseRow, cause_id, "cause")
         uow.writable(tx.s, row.investigation_id)
         uow.check_version(tx.s, row, version, f"Cause '{short(row.text)}'")
         changed = uow.apply(tx, row, data, row.investigation_id, "cause")
+        if codes is not None:
+            before = cause_codes.codes_in(tx.s, row.investigation_id).get(row.id, ())
+            if cause_codes.set_in(uow, tx, row, codes) != before:
+                uow.touch(tx, row.investigation_id)
         if changed:
             tx.s.flush()
         # The graph holds kind and category only: a text edit leaves other caches valid.

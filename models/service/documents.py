@@ -31,6 +31,7 @@ from models.errors import ValidationError
 from models.service import report_sections
 from models.service.actions import action_from, flatten_action
 from models.service.categories import categories_in
+from models.service.codes import codes_in
 from models.service.core import Transaction, UnitOfWork, row_id
 from models.service.followup import measurements_in
 from models.service.investigations import derive
@@ -117,6 +118,7 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
         measurements=measurements_in(s, investigation_id),
         notes=tuple(report_sections.notes_in(s, investigation_id)),
         people=tuple(report_sections.people_in(s, investigation_id)),
+        cause_codes=codes_in(s, investigation_id),
     )
 
 
@@ -125,9 +127,12 @@ def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) 
 
     `today` is the day dated checks (P-OVERDUE) judge against; default: the real date.
     """
+    from models.recurrence import findings as recurrence_findings
     from models.rules.checks import run_checks
+    from models.service.recurrence import recurrences
 
-    return run_checks(dossier(uow, investigation_id), today)
+    found = run_checks(dossier(uow, investigation_id), today)
+    return found + recurrence_findings(recurrences(uow, investigation_id), investigation_id)
 
 
 def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[AuditEntry]:
@@ -272,7 +277,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
             investigation_id=iid,
             created_by=tx.login,
             created_at=tx.at,
-            **norm(values.CAUSE, c.model_dump(exclude={"id"}), f"causes[{i}]"),
+            **norm(values.CAUSE, c.model_dump(exclude={"id", "codes"}), f"causes[{i}]"),
         )
         for i, c in enumerate(doc.causes)
     ]
@@ -282,6 +287,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     for c, cause_row in zip(doc.causes, cause_rows, strict=True):
         ids[c.id] = row_id(cause_row)
         tx.created(iid, "cause", cause_row, action="import")
+    import_codes(tx, iid, doc.causes, cause_rows)
     link_rows = [
         CausalLinkRow(investigation_id=iid, cause_id=ids[lk.cause], effect_id=ids[lk.effect])
         for lk in doc.links
@@ -369,6 +375,31 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         )
     tx.s.flush()
     return Investigation.from_row(inv)
+
+
+def import_codes(tx: Transaction, iid: int, causes: Sequence[Any], rows: Sequence[Any]) -> None:
+    """The cause codes of an imported file: each must be known here (retired ones too: they
+    are history); one unknown refuses the file, naming it, so a hospital can add it first."""
+    from models.codes import join
+    from models.errors import ImportFormatError
+    from models.service.codes import catalogue_in
+    from models.tables import CauseCodeLinkRow
+
+    if not any(c.codes for c in causes):
+        return
+    known = {c.key for c in catalogue_in(tx.s)}
+    for i, (c, row) in enumerate(zip(causes, rows, strict=True)):
+        keys = sorted({k.strip().upper() for k in c.codes})
+        for j, key in enumerate(keys):
+            if key not in known:
+                raise ImportFormatError(
+                    f"causes[{i}].codes[{j}]: there is no cause code {key!r} in this database "
+                    "(add it with `rca codes add`, then import again)"
+                )
+        tx.s.add_all(CauseCodeLinkRow(cause_id=row.id, code=k, investigation_id=iid) for k in keys)
+        if keys:
+            tx.audit(iid, "cause", row.id, "update", "codes", None, join(keys))
+    tx.s.flush()
 
 
 @dataclass(frozen=True)
