@@ -282,9 +282,12 @@ class ActionsScreen(ServiceScreen):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, investigation_id: int) -> None:
+    def __init__(self, investigation_id: int, action_id: int | None = None) -> None:
         super().__init__()
         self.investigation_id = investigation_id
+        #: The action asked for when opened (from the tracker): the first load puts the cursor
+        #: on it, as the follow-up screen does.
+        self.focus_action = action_id
         self.state: PlanState | None = None
         self.rows: list[tuple[str, int, int | None]] = []  # (kind, cause id, action id)
         self.wide = False
@@ -392,8 +395,10 @@ class ActionsScreen(ServiceScreen):
         self, state: PlanState, before: tuple[str, int, int | None] | None, row: int
     ) -> int:
         """Where the cursor goes after a load: on the action just saved (wherever it moved),
-        else on the row that shows the same thing as before (not the same row number)."""
+        else on the action asked for when the screen was opened, else on the row that shows
+        the same thing as before (not the same row number)."""
         saved = self.follow
+        wanted, self.focus_action = self.focus_action, None
         for i, (kind, _cause, action_id) in enumerate(self.rows):
             if saved is not None and kind == "action" and action_id == saved.id:
                 # A load that started before the save shows the action where it was: keep
@@ -401,6 +406,9 @@ class ActionsScreen(ServiceScreen):
                 shown = next(a for a in state.dossier.actions if a.id == saved.id)
                 if shown.version >= saved.version:
                     self.follow = None
+                return i
+        for i, (kind, _cause, action_id) in enumerate(self.rows):
+            if wanted is not None and kind == "action" and action_id == wanted:
                 return i
         if before in self.rows:
             return self.rows.index(before)

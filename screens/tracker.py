@@ -5,7 +5,8 @@ closed by a reviewer, of every investigation not closed (`Service.tracker`): inv
 action, strength, owner, due, days overdue, next measure due, effectiveness. Typing filters as
 on every list (screens/filtering.py; `s` and `r` are keys while the filter is empty); `s`
 cycles the sort and a click on a header sorts by that column; Enter opens the action in its
-investigation: the follow-up screen once it is approved, else the action plan. Below the
+investigation, the cursor on it: the follow-up screen once it is approved, else the action
+plan. Below the
 table, the highlighted action in full.
 """
 
@@ -230,7 +231,7 @@ class TrackerScreen(FilteredListScreen):
         else:
             from screens.actions import ActionsScreen
 
-            self.app.push_screen(ActionsScreen(t.investigation_id))
+            self.app.push_screen(ActionsScreen(t.investigation_id, t.action.id))
 
     @on(DataTable.RowSelected, "#tracker")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

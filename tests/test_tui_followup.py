@@ -241,11 +241,19 @@ async def test_the_tracker_filters_sorts_and_opens_an_action(world):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
-        row = next(i for i, t in enumerate(screen.shown) if t.investigation_id == draft_id)
+        # not approved: the action plan, the cursor on that action (not the first row)
+        wanted = max(t.action.id for t in screen.shown if t.investigation_id == draft_id)
+        row = next(i for i, t in enumerate(screen.shown) if t.action.id == wanted)
         table.move_cursor(row=row)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ActionsScreen)  # not approved: the action plan
+        assert isinstance(app.screen, ActionsScreen)
+        plan = app.screen
+        first = next(r for r in plan.rows if r[0] == "action")
+        assert first[2] != wanted  # the last action of the plan, so the cursor moved to it
+        chosen = plan._selected_action()
+        assert chosen is not None and chosen.id == wanted
+        assert chosen.text[:20] in text_of(plan, "#detail")
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("escape")
