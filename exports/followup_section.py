@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from exports.safety import clean_xml_text
 from models import vocab
-from models.domain import Action, Dossier, Feedback, shown_as
+from models.domain import Action, Dossier, Feedback, Measurement, shown_as
 from models.rules.dates import format_date
 from models.rules.followup_checks import followed, of_action
 
@@ -78,12 +78,21 @@ def _reporter(feedback: tuple[Feedback, ...]) -> str:
     return _t("The reporter was told: " + "; ".join(lines) + ".")
 
 
+def _result(m: Measurement) -> str:
+    """A result as the report says it; one entered by mistake is kept, marked corrected."""
+    said = f"{m.shown} on {format_date(m.taken_on)}"
+    if m.superseded:
+        why = m.superseded_reason.strip()
+        return f"{said} (corrected: {why})" if why else f"{said} (corrected)"
+    return said
+
+
 def build_followup(dossier: Dossier) -> FollowupSection:
     numbers = {a.id: n for n, a in enumerate(dossier.actions, start=1)}
     rows = []
     for a in followed(dossier.actions):
         results = of_action(dossier.measurements, a.id)
-        shown = "; ".join(f"{m.shown} on {format_date(m.taken_on)}" for m in results)
+        shown = "; ".join(_result(m) for m in results)
         target = a.measure.target.strip()
         if target:
             shown = f"{shown} (target {target})" if shown else f"none yet (target {target})"

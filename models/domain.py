@@ -300,6 +300,14 @@ class Measurement(_Plain):
     entered_name: str = ""
     entered_at: dt.datetime | None = None
     imported: bool = False
+    #: Corrected by the result with this id, and why (`Service.correct_measurement`).
+    superseded_by: int | None = None
+    superseded_reason: str = ""
+
+    @property
+    def superseded(self) -> bool:
+        """Entered by mistake and corrected: kept as evidence, counted by no rule."""
+        return self.superseded_by is not None or bool(self.superseded_reason)
 
     @property
     def result(self) -> float | None:

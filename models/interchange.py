@@ -182,6 +182,9 @@ class MeasurementDoc(_Doc):
     note: str = ""
     #: Who entered it where the file came from (history: nobody here entered it).
     entered_by: str = ""
+    #: Entered by mistake and corrected there: why (the key is left out when it was not, so a
+    #: file without corrections reads as before). Imported, it stays corrected.
+    corrected: str = ""
 
     @model_validator(mode="after")
     def _a_result(self) -> MeasurementDoc:
@@ -492,7 +495,12 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
         people=[PersonDoc(name=p.name, involvement=p.involvement) for p in dossier.people],
     )
     optional = {name for name in ("notes", "people") if not getattr(doc, name)}
-    return doc.model_dump(mode="json", exclude=optional)
+    out = doc.model_dump(mode="json", exclude=optional)
+    for action in out["actions"]:
+        for result in action["measurements"]:
+            if not result["corrected"]:
+                del result["corrected"]
+    return out
 
 
 def _followup_of(a: Any, dossier: Dossier) -> dict[str, Any]:
@@ -522,6 +530,7 @@ def _followup_of(a: Any, dossier: Dossier) -> dict[str, Any]:
                 denominator=m.denominator,
                 note=m.note,
                 entered_by=m.entered_by,
+                corrected=(m.superseded_reason.strip() or "corrected") if m.superseded else "",
             )
             for m in results
         ],

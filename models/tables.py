@@ -359,6 +359,10 @@ class MeasurementRow(SQLModel, table=True):
     imported: bool = Field(
         default=False, nullable=False, sa_column_kwargs={"server_default": false()}
     )
+    #: Entered by mistake and corrected (schema 0010): the correction's id and why. A result is
+    #: evidence, so it is never edited in place; a superseded one is kept, shown as corrected.
+    superseded_by: int | None = None
+    superseded_reason: str = _text(server_default="")
 
 
 _user_version = _version()

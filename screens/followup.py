@@ -1,9 +1,10 @@
 """Follow-up of an approved investigation: is each action done, measured, and did it work?
 
 One row per action (leadership's refusals left out): owner, due, done, the last result against
-the target, and the verdict. Below the table, the highlighted action's results and verdict, and
-the feedback given to the person who reported the event. Keys: `i` implementation (started,
-done), `m` a measurement, `v` the verdict (owner or reviewer), `c` a reviewer closes an action
+the target, and the verdict. Below the table, the highlighted action's results (a corrected one
+struck through, with why) and verdict, and the feedback given to the person who reported the
+event. Keys: `i` implementation (started, done), `m` a measurement, `x` corrects a result entered
+by mistake, `v` the verdict (owner or reviewer), `c` a reviewer closes an action
 with a reason, `b` feedback to the reporter. Each goes through the follow-up calls of the
 service (`models.service.followup`): the only writes an approved investigation takes. Nothing
 here reopens it; the review screen does that.
@@ -82,33 +83,48 @@ class ImplementationDialog(EditDialog):
 class MeasurementDialog(EditDialog):
     """One result: a value, or a numerator over a denominator (47 of 50 charts)."""
 
+    #: What the dialog does, before the action's name.
+    HEADING = "Result"
+
     def __init__(self, action: Action, today: dt.date, *, save: Saver) -> None:
         super().__init__(save)
         self.action = action
         self.today = today
+        #: The result the fields start from (a correction starts from the wrong one).
+        self.start: Measurement | None = None
 
     def compose(self) -> ComposeResult:
         target = one_line(self.action.measure.target, 40) or "no target written"
+        m = self.start
         with Vertical(classes="dialog"):
             yield Static(
-                Text(f"Result: {one_line(self.action.text, 50)} (target: {target})"),
+                Text(f"{self.HEADING}: {one_line(self.action.text, 50)} (target: {target})"),
                 classes="dialog-title",
             )
+            yield from self.above()
             with Horizontal(classes="pair"):
-                yield from _date_field("Taken on *", self.today, "taken_on")
+                yield from _date_field("Taken on *", m.taken_on if m else self.today, "taken_on")
                 with Vertical():
                     yield Static(Text("Value"), classes="field-label")
-                    yield SafeInput("", id="value", compact=True)
+                    yield SafeInput(_number(m.value if m else None), id="value", compact=True)
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Static(Text("or: numerator (cases that met it)"), classes="field-label")
-                    yield SafeInput("", id="numerator", compact=True)
+                    yield SafeInput(
+                        _number(m.numerator if m else None), id="numerator", compact=True
+                    )
                 with Vertical():
                     yield Static(Text("denominator (cases looked at)"), classes="field-label")
-                    yield SafeInput("", id="denominator", compact=True)
+                    yield SafeInput(
+                        _number(m.denominator if m else None), id="denominator", compact=True
+                    )
             yield Static(Text("Note"), classes="field-label")
-            yield SafeTextArea("", id="note", soft_wrap=True, tab_behavior="focus")
+            yield SafeTextArea(m.note if m else "", id="note", soft_wrap=True, tab_behavior="focus")
             yield from self.foot()
+
+    def above(self) -> ComposeResult:
+        """Fields above the result's (a correction: which result, and why)."""
+        yield from ()
 
     def snapshot(self) -> object:
         inputs = tuple(
@@ -118,6 +134,9 @@ class MeasurementDialog(EditDialog):
         return (*inputs, self.query_one("#note", TextArea).text)
 
     @on(Button.Pressed, "#ok")
+    def _ok_pressed(self) -> None:
+        self.action_ok()  # the subclass's, when it checks more
+
     def action_ok(self) -> None:
         found = _dates(self, ("taken_on", "Taken on"))
         if found is None:
@@ -130,6 +149,76 @@ class MeasurementDialog(EditDialog):
             for f in ("value", "numerator", "denominator")
         }
         self.submit({**found, **fields, "note": self.query_one("#note", TextArea).text})
+
+
+def _number(value: float | int | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def result_line(m: Measurement) -> str:
+    """A result as one choice: its date, what it was, who entered it."""
+    return f"{format_date(m.taken_on)}  {m.shown}  by {one_line(m.entered_by, 20)}"
+
+
+class CorrectionDialog(MeasurementDialog):
+    """Correct a result entered by mistake: which one (the latest first), the right values, and
+    why. The wrong one is kept and shown as corrected; results are evidence."""
+
+    HEADING = "Correct a result"
+
+    def __init__(
+        self, action: Action, results: list[Measurement], today: dt.date, *, save: Saver
+    ) -> None:
+        super().__init__(action, today, save=save)
+        #: The results that may be corrected (not already corrected), newest first.
+        self.results = results
+        self.start = results[0]
+
+    def above(self) -> ComposeResult:
+        yield Static(Text("Result entered by mistake *"), classes="field-label")
+        yield Select(
+            [(result_line(m), m.id) for m in self.results],
+            id="wrong",
+            allow_blank=False,
+            compact=True,
+            value=self.results[0].id,
+        )
+        yield Static(Text("Why it is corrected *"), classes="field-label")
+        yield SafeInput("", id="reason", compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#reason", Input).focus()
+
+    def snapshot(self) -> object:
+        base = super().snapshot()
+        assert isinstance(base, tuple)
+        wrong = self.query_one("#wrong", Select).value
+        return (wrong, self.query_one("#reason", Input).value, *base)
+
+    @on(Select.Changed, "#wrong")
+    def _chosen(self, event: Select.Changed) -> None:
+        """The fields start from the result chosen (a correction is mostly a small change)."""
+        m = next((r for r in self.results if r.id == event.value), None)
+        if m is None or m is self.start:
+            return
+        self.start = m
+        self.query_one("#taken_on", Input).value = format_date(m.taken_on)
+        for name in ("value", "numerator", "denominator"):
+            self.query_one(f"#{name}", Input).value = _number(getattr(m, name))
+        self.query_one("#note", TextArea).text = m.note
+
+    def action_ok(self) -> None:
+        reason = self.query_one("#reason", Input).value
+        if not reason.strip():
+            self.show_problem("Why it is corrected: is required (kept beside the wrong result)")
+            return
+        super().action_ok()
+
+    def submit(self, values: dict[str, Any]) -> None:
+        wrong = self.query_one("#wrong", Select).value
+        reason = self.query_one("#reason", Input).value
+        super().submit({**values, "measurement_id": wrong, "reason": reason})
 
 
 class VerdictDialog(EditDialog):
@@ -178,7 +267,9 @@ def verdict_text(a: Action) -> str:
 
 
 def last_result(results: list[Measurement]) -> str:
-    return f"{results[-1].shown} {format_date(results[-1].taken_on)}" if results else "-"
+    """The latest result that stands (a corrected one is not the last result)."""
+    current = [m for m in results if not m.superseded]
+    return f"{current[-1].shown} {format_date(current[-1].taken_on)}" if current else "-"
 
 
 class FollowupScreen(ServiceScreen):
@@ -189,6 +280,7 @@ class FollowupScreen(ServiceScreen):
     BINDINGS = [
         Binding("i", "implementation", "Done"),
         Binding("m", "measurement", "Result"),
+        Binding("x", "correct", "Correct result", show=False),
         Binding("v", "verdict", "Verdict"),
         Binding("c", "close_action", "Close action", show=False),
         Binding("b", "feedback", "Reporter feedback"),
@@ -292,7 +384,13 @@ class FollowupScreen(ServiceScreen):
         when = format_date(a.measure.date) if a.measure.date else "no date"
         text.append(f"\nMeasure: {one_line(a.measure.what, 50) or '-'}; target {target}, {when}")
         for m in results:
-            text.append(f"\n  {format_date(m.taken_on)}  {m.shown}  by {one_line(m.entered_by)}")
+            line = f"{format_date(m.taken_on)}  {m.shown}  by {one_line(m.entered_by)}"
+            if m.superseded:
+                text.append("\n  ")
+                text.append(line, style="strike dim")
+                text.append(f"  corrected: {one_line(m.superseded_reason, 50)}", style="yellow")
+                continue
+            text.append(f"\n  {line}")
             if m.note:
                 text.append(f": {one_line(m.note, 50)}")
         if not results:
@@ -342,6 +440,25 @@ class FollowupScreen(ServiceScreen):
         dialog = MeasurementDialog(a, today, save=Saver(store))
         self.app.push_screen(dialog, self._saved("Result recorded"))
 
+    def action_correct(self) -> None:
+        """Correct a result of the highlighted action entered by mistake (x)."""
+        a = self.selected()
+        if a is None or self.dossier is None:
+            return
+        results = [m for m in of_action(self.dossier.measurements, a.id) if not m.superseded]
+        if not results:
+            self.notify("No result to correct: m records one.", markup=False, severity="warning")
+            return
+        today = self.host.today()
+
+        def store(values: dict, _version: int | None) -> Measurement:
+            fields = dict(values)
+            wrong = fields.pop("measurement_id")
+            return self.service.correct_measurement(wrong, today=today, **fields)
+
+        dialog = CorrectionDialog(a, results[::-1], today, save=Saver(store))
+        self.app.push_screen(dialog, self._saved("Result corrected"))
+
     def action_verdict(self) -> None:
         a = self.selected()
         if a is None:
@@ -374,7 +491,7 @@ class FollowupScreen(ServiceScreen):
     def action_undo(self) -> None:
         """Follow-up entries are not undone (undo covers cause and link edits): say so."""
         self.notify(
-            "Follow-up is not undone: enter the right result or verdict with a note; the audit "
+            "Follow-up is not undone: x corrects a result, v gives the verdict again; the audit "
             "trail keeps both.",
             markup=False,
             severity="warning",

@@ -278,3 +278,76 @@ def test_a_date_not_given_is_kept_and_none_clears_it(people, approved):
     assert (a.started_on, a.done_on, a.status) == (start, None, "in_progress")
     with pytest.raises(ValidationError, match="before the day it was started"):
         ivan.record_implementation(a.id, a.version, done_on=start - dt.timedelta(1), today=a.due)
+
+
+def test_a_result_entered_by_mistake_is_corrected_not_edited(people, approved):
+    """The wrong result stays (evidence), marked superseded by its correction with a reason, in
+    one transaction with its audit entries; F-TARGET-MISSED counts the correction only; the
+    interchange file carries the mark."""
+    inv, actions = approved
+    ivan, rita = people["ivan"], people["rita"]
+    a = actions[1]  # target 95%
+    on = a.measure.date
+    later = on + dt.timedelta(days=30)
+    ivan.add_measurement(a.id, taken_on=on, numerator=40, denominator=50, today=later)
+    typo = ivan.add_measurement(a.id, taken_on=later, value="85", today=later)
+    assert ("F-TARGET-MISSED", a.id) in codes(ivan, inv.id, later)
+    before = len(ivan.audit_entries(inv.id))
+    with pytest.raises(ValidationError, match="reason"):
+        ivan.correct_measurement(typo.id, reason="  ", taken_on=later, value=98, today=later)
+    with pytest.raises(ValidationError, match="future"):
+        ivan.correct_measurement(
+            typo.id, reason="x", taken_on=later + dt.timedelta(days=1), value=98, today=later
+        )
+    assert len(ivan.audit_entries(inv.id)) == before  # refused: nothing written
+    fixed = rita.correct_measurement(
+        typo.id, reason="Typed 85 for 98", taken_on=later, value=98, today=later
+    )
+    assert (fixed.value, fixed.entered_by, fixed.superseded) == (98, "rita", False)
+    results = {m.id: m for m in ivan.list_measurements(inv.id)}
+    assert len(results) == 3
+    wrong = results[typo.id]
+    assert (wrong.value, wrong.superseded_by, wrong.superseded_reason) == (
+        85,
+        fixed.id,
+        "Typed 85 for 98",
+    )
+    assert wrong.superseded
+    assert ("F-TARGET-MISSED", a.id) not in codes(ivan, inv.id, later)
+    trail = ivan.audit_entries(inv.id)[before:]
+    assert ("measurement", fixed.id, "create", None) in [
+        (e.entity, e.entity_id, e.action, e.field) for e in trail
+    ]
+    marks = {(e.entity_id, e.field, e.new, e.user) for e in trail if e.action == "update"}
+    assert (typo.id, "superseded_reason", "Typed 85 for 98", "rita") in marks
+    assert any(e.field == "superseded_by" and e.entity_id == typo.id for e in trail)
+    created = next(e for e in trail if e.entity_id == fixed.id and e.action == "create")
+    assert created.new and "correcting 85 on" in created.new
+    assert ivan.audit_check().problem is None
+    with pytest.raises(ValidationError, match="already corrected"):
+        ivan.correct_measurement(typo.id, reason="again", taken_on=later, value=97, today=later)
+    # Correcting a wrong correction makes the first one miss again: the rule follows it.
+    ivan.correct_measurement(fixed.id, reason="It was 88", taken_on=later, value=88, today=later)
+    assert ("F-TARGET-MISSED", a.id) in codes(ivan, inv.id, later)
+    assert ivan.get_investigation(inv.id).status == "approved"
+    # The interchange file keeps the mark; a copy counts it the same.
+    doc = ivan.export_document(inv.id)
+    marks_out = [m.get("corrected", "") for m in doc["actions"][1]["measurements"]]
+    assert marks_out == ["", "Typed 85 for 98", "It was 88", ""]
+    copy = people["ivan"].import_document(doc)
+    kept = people["ivan"].list_measurements(copy.id)
+    assert [m.superseded for m in kept] == [False, True, True, False]
+
+
+def test_a_correction_needs_follow_up_open(people, approved):
+    inv, actions = approved
+    rita = people["rita"]
+    a = actions[1]
+    on = a.measure.date
+    m = rita.add_measurement(a.id, taken_on=on, value=90, today=on)
+    for b in rita.list_actions(inv.id):
+        rita.record_effectiveness(b.id, b.version, "effective")
+    rita.close(inv.id, rita.get_investigation(inv.id).version, "Done")
+    with pytest.raises(FrozenError):
+        rita.correct_measurement(m.id, reason="late", taken_on=on, value=91, today=on)
+    assert len(rita.list_measurements(inv.id)) == 1

@@ -72,3 +72,18 @@ def test_before_approval_the_section_says_when_it_begins(service):
     report = build_report(service.dossier(inv.id), today=dt.date(2026, 11, 30))
     assert report.followup.open is False
     assert "Follow-up begins once the investigation is approved." in markdown_report(report)
+
+
+def test_a_corrected_result_is_kept_and_marked_in_the_report(followed_up):
+    rita, inv_id, a, _ = followed_up
+    on = a.measure.date
+    first = rita.list_measurements(inv_id)[0]
+    rita.correct_measurement(first.id, reason="Wrong ward", taken_on=on, value=93, today=on)
+    report = build_report(rita.dossier(inv_id))
+    row = report.followup.rows[1]
+    day = on.isoformat()
+    assert row.results == (
+        f"94% (47/50) on {day} (corrected: Wrong ward); 96 on {day}; 93 on {day} (target 95%)"
+    )
+    assert "94% (47/50) on " + day + " (corrected: Wrong ward)" in markdown_report(report)
+    assert "(corrected: Wrong ward)" in html_report(report)

@@ -16,7 +16,13 @@ from models.demo import demo_document
 from rca_tui.app import make_app
 from screens.actions import ActionsScreen
 from screens.dialogs import ChoiceDialog, TextDialog
-from screens.followup import FollowupScreen, ImplementationDialog, MeasurementDialog, VerdictDialog
+from screens.followup import (
+    CorrectionDialog,
+    FollowupScreen,
+    ImplementationDialog,
+    MeasurementDialog,
+    VerdictDialog,
+)
 from screens.home import HomeScreen
 from screens.overview import OverviewScreen
 from screens.review import FeedbackDialog
@@ -261,3 +267,59 @@ async def test_the_tracker_filters_sorts_and_opens_an_action(world):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_x_corrects_a_result_entered_by_mistake(world):
+    rita, inv_id, _ = world
+    a = rita.list_actions(inv_id)[1]  # target 95%
+    on = a.measure.date
+    old = rita.add_measurement(a.id, taken_on=on, numerator=40, denominator=50, today=TODAY)
+    typo = rita.add_measurement(a.id, taken_on=TODAY, value=85, note="Ward audit", today=TODAY)
+    app = make_app(rita, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(FollowupScreen(inv_id))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FollowupScreen)
+        assert screen.selected().id != a.id
+        await pilot.press("x")  # the first action has no result: nothing to correct
+        await settle(pilot)
+        assert app.screen is screen
+        said = [n.message for n in app._notifications]
+        assert "No result to correct: m records one." in said
+        screen.query_one("#followup", DataTable).move_cursor(row=1)
+        await settle(pilot)
+        assert screen.selected().id == a.id
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CorrectionDialog)
+        # It starts from the latest result; choosing the older one fills its values in.
+        assert dialog.query_one("#value", Input).value == "85"
+        assert dialog.query_one("#note", TextArea).text == "Ward audit"
+        dialog.query_one("#wrong", Select).value = old.id
+        await settle(pilot)
+        assert dialog.query_one("#numerator", Input).value == "40"
+        dialog.query_one("#wrong", Select).value = typo.id
+        await settle(pilot)
+        assert dialog.query_one("#value", Input).value == "85"
+        await fill(pilot, "#value", "98")
+        await pilot.press("ctrl+s")  # a reason is required
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "Why it is corrected: is required" in text_of(dialog, "#problem")
+        await fill(pilot, "#reason", "Typed 85 for 98")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        detail = screen.query_one("#detail", Static).render()
+        assert "corrected: Typed 85 for 98" in str(detail)
+        assert any("strike" in str(span.style) for span in detail.spans)
+        row = screen.query_one("#followup", DataTable).get_row_at(1)
+        assert str(row[4]).startswith("98 ")  # the last result is the correction
+    got = {m.id: m for m in rita.list_measurements(inv_id)}
+    assert got[typo.id].superseded_reason == "Typed 85 for 98"
+    (fixed,) = [m for m in got.values() if m.id not in (old.id, typo.id)]
+    assert (fixed.value, fixed.note, got[typo.id].superseded_by) == (98, "Ward audit", fixed.id)
+    assert rita.get_investigation(inv_id).status == "approved"

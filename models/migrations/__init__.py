@@ -6,6 +6,6 @@ fast); a test keeps the list equal to the scripts in `versions/`.
 """
 
 REVISIONS: tuple[str, ...] = (
-    "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009",
+    "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010",
 )
 HEAD = REVISIONS[-1]

@@ -10,6 +10,7 @@ code                severity why
 F-MEASURE-DUE       warning  the measure's date has passed and no result is recorded
 F-TARGET-MISSED     warning  the last two results both missed the target: the finding
                              names both and proposes that a reviewer reopen the analysis
+                             (a corrected result is not counted, its correction is)
 F-CLOSE-BLOCKED     warning  the investigation cannot be closed yet: the actions not
                              verified effective nor closed by a reviewer (subject: the
                              investigation)
@@ -100,9 +101,10 @@ def next_measure_due(action: Action, results: Sequence[Measurement]) -> dt.date 
 
 
 def missed_twice(action: Action, results: Sequence[Measurement]) -> tuple[Measurement, ...]:
-    """The last two results, when both missed the action's target; else ()."""
+    """The last two results, when both missed the action's target; else (). A result entered
+    by mistake and corrected (superseded) is not counted: its correction is."""
     target = parse_target(action.measure.target)
-    scored = [m for m in results if m.result is not None]
+    scored = [m for m in results if m.result is not None and not m.superseded]
     if target is None or len(scored) < 2:
         return ()
     last = tuple(scored[-2:])

@@ -404,6 +404,16 @@ class Service(LearningCalls):
 
         return followup.add_measurement(self._uow, action_id, today=today, **fields)
 
+    def correct_measurement(
+        self, measurement_id: int, *, reason: str, today: dt.date | None = None, **fields: Any
+    ) -> Measurement:
+        """A correction of a result entered by mistake (the earlier one is kept, superseded)."""
+        from models.service import followup
+
+        return followup.correct_measurement(
+            self._uow, measurement_id, reason=reason, today=today, **fields
+        )
+
     def list_measurements(self, investigation_id: int) -> list[Measurement]:
         from models.service import followup
 

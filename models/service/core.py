@@ -106,7 +106,11 @@ TRACKED: dict[str, Tracked] = {
             "closed_at",
         ),
     ),
-    "measurement": Tracked(MeasurementRow, None, ("action_id", *values.MEASUREMENT)),
+    "measurement": Tracked(
+        MeasurementRow,
+        None,
+        ("action_id", *values.MEASUREMENT, "superseded_by", "superseded_reason"),
+    ),
     "sign_off": Tracked(SignOffRow, None, ("comment",)),
     "feedback": Tracked(FeedbackRow, "audience", tuple(values.FEEDBACK)),
     "app_user": Tracked(AppUserRow, None, ("role",)),

@@ -328,7 +328,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         for j, m in enumerate(a.measurements):
             result = norm(
                 values.MEASUREMENT,
-                m.model_dump(exclude={"entered_by"}),
+                m.model_dump(exclude={"entered_by", "corrected"}),
                 f"actions[{i}].measurements[{j}]",
             )
             add(
@@ -338,6 +338,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
                     entered_by=m.entered_by,
                     entered_at=tx.at,
                     imported=True,  # history: nobody entered it in this database
+                    superseded_reason=m.corrected,
                     **result,
                 ),
                 "measurement",

@@ -9,13 +9,16 @@ moves the investigation's status (it is touched, so lists show it changed):
 
 - `record_implementation`: when the action was started and done (anyone who may write);
 - `add_measurement`: one result against the target (anyone; the login is stored);
+- `correct_measurement`: a result entered by mistake is superseded by a correction, with a
+  reason (anyone who may add one). Results are evidence: the wrong one is kept, marked
+  corrected (in the screen, the report, the trail), and no rule counts it;
 - `record_effectiveness`: effective, not effective or pending, by the action's owner (the
   owner's text is the login) or a reviewer/admin;
 - `close_action`: a reviewer or admin closes an action that is not verified effective, with a
   reason. Closing the investigation (`signoff.close`) needs every action resolved this way.
 
 Follow-up entries are not in the undo history (that covers cause and link edits only): a wrong
-measurement is corrected by entering the right one, with a note; both stay in the trail.
+measurement is corrected by `correct_measurement`; both stay in the trail.
 """
 
 from __future__ import annotations
@@ -149,6 +152,69 @@ def add_measurement(
             row,
             summary=f"{short(action.text)}: {shown.shown} on {row.taken_on.isoformat()}",
         )
+        uow.touch(tx, action.investigation_id)
+        return shown
+
+
+def correct_measurement(
+    uow: UnitOfWork,
+    measurement_id: int,
+    *,
+    reason: str,
+    taken_on: Any,
+    value: Any = None,
+    numerator: Any = None,
+    denominator: Any = None,
+    note: str = "",
+    today: dt.date | None = None,
+) -> Measurement:
+    """Correct a result entered by mistake: a new result of the same action, and the earlier
+    one marked superseded by it with `reason`, in one transaction with their audit entries.
+    A result already corrected is refused (correct its correction)."""
+    reason = values.text("reason", reason, required=True)
+    data = values.normalise(
+        values.MEASUREMENT,
+        {
+            "taken_on": taken_on,
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "note": note,
+        },
+    )
+    check_result(data, today or dt.date.today())
+    with uow.write() as tx:
+        wrong = uow.get(tx.s, MeasurementRow, measurement_id, "result")
+        action = followable(uow, tx, wrong.action_id, None)
+        earlier = Measurement.from_row(wrong)
+        if earlier.superseded:
+            raise ValidationError(
+                f"The result {earlier.shown} of {earlier.taken_on.isoformat()} is already "
+                "corrected: correct the correction instead"
+            )
+        row = MeasurementRow(
+            investigation_id=action.investigation_id,
+            action_id=row_id(action),
+            entered_by=tx.login,
+            entered_name=tx.name,
+            entered_at=tx.at,
+            **data,
+        )
+        tx.s.add(row)
+        tx.s.flush()
+        shown = Measurement.from_row(row)
+        tx.created(
+            action.investigation_id,
+            "measurement",
+            row,
+            summary=(
+                f"{short(action.text)}: {shown.shown} on {row.taken_on.isoformat()}, correcting "
+                f"{earlier.shown} on {earlier.taken_on.isoformat()}"
+            ),
+        )
+        changes = {"superseded_by": row.id, "superseded_reason": reason}
+        uow.apply(tx, wrong, changes, action.investigation_id, "measurement")
+        tx.s.flush()
         uow.touch(tx, action.investigation_id)
         return shown
 
@@ -309,6 +375,7 @@ def tracker(uow: UnitOfWork, today: dt.date | None = None) -> list[TrackedAction
 __all__ = [
     "add_measurement",
     "close_action",
+    "correct_measurement",
     "list_measurements",
     "record_effectiveness",
     "record_implementation",
