@@ -298,9 +298,11 @@ class ReviewScreen(ServiceScreen):
         row = self.query_one("#actions", DataTable).cursor_row
         return self.state.dossier.actions[row] if row < len(self.state.dossier.actions) else None
 
-    def _duties(self, step: str, go) -> bool:
+    def _duties(self, step: str, go=None, *, then=None) -> bool:
         """Under separation of duties, an author may not `step`: say so, or (an admin) ask for
-        the written reason and call `go(reason)`. True when this took over."""
+        the written reason and call `go(reason)` (in the save worker: the step itself), or,
+        when the step asks for more first, `then(reason)` once the dialog closed. True when
+        this took over."""
         authored = self.state.authored if self.state is not None else None
         if not authored:
             return False
@@ -315,14 +317,23 @@ class ReviewScreen(ServiceScreen):
                 title="Someone else must do this",
             )
             return True
-        self.app.push_screen(
-            TextDialog(
-                f"You ({login}) {authored}: separation of duties says someone else must {step}. "
-                "As admin you may do it yourself: write why (it is audited and printed in the "
-                "report).",
-                save=Saver(lambda values, _version: go(values["text"])),
-            )
+        question = (
+            f"You ({login}) {authored}: separation of duties says someone else must {step}. "
+            "As admin you may do it yourself: write why (it is audited and printed in the "
+            "report)."
         )
+        if then is None:
+            saver = Saver(lambda values, _version: go(values["text"]))
+            self.app.push_screen(TextDialog(question, save=saver))
+            return True
+
+        def reason_given(reason: str | None) -> None:
+            if reason is not None:  # None: cancelled
+                then(reason)
+
+        # Nothing is stored yet: the reason goes with the step that follows.
+        saver = Saver(lambda values, _version: values["text"])
+        self.app.push_screen(TextDialog(question, save=saver), reason_given)
         return True
 
     def action_concur(self) -> None:
@@ -347,17 +358,26 @@ class ReviewScreen(ServiceScreen):
         if action is None:
             return
 
-        def store(values: dict, version: int | None) -> Action:
-            return self.service.record_concurrence(
-                action.id, version, Concurrence.DO_NOT_CONCUR.value, values["concurrence_reason"]
-            )
+        def ask(override: str | None = None) -> None:
+            def store(values: dict, version: int | None) -> Action:
+                return self.service.record_concurrence(
+                    action.id,
+                    version,
+                    Concurrence.DO_NOT_CONCUR.value,
+                    values["concurrence_reason"],
+                    override_reason=override,
+                )
 
-        stored = stored_in(
-            partial(self.service.list_actions, self.investigation_id), action.id, "action"
-        )
-        saver = Saver(store, action.version, stored)
-        question = f"Why do you not concur with '{one_line(action.text, 50)}'?"
-        self.app.push_screen(TextDialog(question, save=saver, field="concurrence_reason"))
+            stored = stored_in(
+                partial(self.service.list_actions, self.investigation_id), action.id, "action"
+            )
+            saver = Saver(store, action.version, stored)
+            question = f"Why do you not concur with '{one_line(action.text, 50)}'?"
+            self.app.push_screen(TextDialog(question, save=saver, field="concurrence_reason"))
+
+        # An admin author writes why she decides herself, then why she does not concur.
+        if not self._duties("decide not to concur with its actions", then=ask):
+            ask()
 
     def _review_step(self, method, question: str, *, required: bool) -> None:
         """Ask for the comment or reason, then take one review step through the service."""

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from models.audit import Anchor
 from models.demo import add_demo
+from models.errors import ValidationError
 from models.review import DutiesError, RoleError
 from models.service import Service, open_service
 from rca_tui.cli import cli
@@ -297,6 +298,43 @@ def test_an_admin_override_needs_a_reason_is_audited_and_reported(submitted):
     (row,) = [r for r in report.signoffs if r.decision == "Approved"]
     assert "Separation of duties set aside by an admin: CMO away, urgent" in row.comment
     assert all("Only reviewer on leave" in a.concurrence_reason for a in report.actions)
+
+
+def test_an_admin_author_may_not_concur_too_with_a_reason_audited_and_reported(submitted):
+    """"Do not concur" is leadership's decision like "concur": refused to an author, and an
+    admin may set the rule aside for it with a written reason, audited and printed."""
+    alice, inv = submitted
+    action = alice.list_actions(inv.id)[1]
+    with pytest.raises(DutiesError, match="someone else must decide not to concur") as info:
+        alice.record_concurrence(action.id, action.version, "do_not_concur", "Too weak")
+    assert info.value.can_override
+    before = len(alice.audit_entries(inv.id))
+    with pytest.raises(ValidationError, match="reason: is required"):
+        alice.record_concurrence(
+            action.id, action.version, "do_not_concur", " ", override_reason="On call alone"
+        )
+    assert len(alice.audit_entries(inv.id)) == before  # refused: the override not audited
+    got = alice.record_concurrence(
+        action.id, action.version, "do_not_concur", "Too weak", override_reason="On call alone"
+    )
+    assert (got.concurrence, got.concurrence_reason, got.concurrence_override) == (
+        "do_not_concur",
+        "Too weak",
+        "On call alone",
+    )
+    entries = [e for e in alice.audit_entries(inv.id) if e.field == "separation_of_duties"]
+    assert entries[-1].new == (
+        "set aside by alice to decide not to concur with its actions: On call alone"
+    )
+    assert alice.audit_check().problem is None
+    from exports.report import build_report
+
+    report = build_report(alice.dossier(inv.id))
+    row = report.actions[1]
+    assert row.concurrence == "Do not concur"
+    assert row.concurrence_reason == (
+        "Too weak (Separation of duties set aside by an admin: On call alone)"
+    )
 
 
 def test_separation_can_be_switched_off_in_the_settings(submitted):

@@ -490,6 +490,48 @@ async def test_an_author_is_stopped_and_an_admin_author_writes_why(db_path):
     assert (approval.login, approval.override_reason) == ("alice", "CMO away")
 
 
+async def test_an_admin_author_may_not_concur_with_a_reason_too(db_path):
+    """`n` by an admin author: first why she decides herself (cancelling stores nothing), then
+    why she does not concur; both stored, the override audited."""
+    alice, inv_id, app = reviewer_app(db_path, "in_review", user="alice")
+    target = alice.list_actions(inv_id)[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog)
+        assert "someone else must decide not to concur" in app.screen.question
+        await pilot.press("escape")  # nothing typed: closes, nothing stored
+        await settle(pilot)
+        assert app.screen is screen
+        assert alice.list_actions(inv_id)[0].concurrence is None
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # the reason for setting the rule aside is required
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog) and "separation" in app.screen.question
+        await pilot.press(*"Only reviewer on leave")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog)
+        assert app.screen.question.startswith("Why do you not concur with")
+        await pilot.press(*"Training only")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        row = screen.query_one("#actions", DataTable).get_row_at(0)
+        assert "Training only" in " ".join(str(c) for c in row)
+    got = alice.list_actions(inv_id)[0]
+    assert got.id == target.id
+    assert (got.concurrence, got.concurrence_reason, got.concurrence_override) == (
+        "do_not_concur",
+        "Training only",
+        "Only reviewer on leave",
+    )
+    (entry,) = [e for e in alice.audit_entries(inv_id) if e.field == "separation_of_duties"]
+    assert entry.new.endswith("decide not to concur with its actions: Only reviewer on leave")
+
+
 async def test_a_reviewer_who_authored_is_told_someone_else_must(db_path):
     from models.service import Service as Svc
 
@@ -508,4 +550,10 @@ async def test_a_reviewer_who_authored_is_told_someone_else_must(db_path):
         assert isinstance(app.screen, ErrorDialog)
         assert app.screen.title_text == "Someone else must do this"
         assert "rita wrote its actions" in app.screen.message
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")  # not concurring is refused alike, before any reason is asked
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert "someone else must decide not to concur" in app.screen.message
     assert {a.concurrence for a in rita.list_actions(inv_id)} == {None}

@@ -2,9 +2,10 @@
 
 The authors of an investigation are read from its audit trail, which records the login of every
 change: whoever moved it to "in review" (submitted it) and whoever created, imported or changed
-what an action says. Such a login may not record concurrence with any of its actions, nor
-approve it, while the setting is on (the default). An admin may set the rule aside for one step
-with a written reason: the step goes through, the reason is audited, and the report prints it.
+what an action says. Such a login may not record concurrence with any of its actions (concur
+or do not concur), nor approve it, while the setting is on (the default). An admin may set the
+rule aside for one step with a written reason: the step goes through, the reason is audited,
+and the report prints it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from models import review
 from models.service.actions import CONCURRED_FIELDS
 from models.service.core import Transaction, UnitOfWork, table_of
 from models.tables import AuditRow
+from models.vocab import Concurrence
 
 #: What an action says: writing any of these makes its author.
 _ACTION_CONTENT = sorted(CONCURRED_FIELDS | {"addresses"})
@@ -44,6 +46,14 @@ def authorship(s: Session, investigation_id: int, login: str) -> str | None:
         )
     ).first()
     return "wrote its actions" if wrote is not None else None
+
+
+def step_of(decision: str) -> str:
+    """The step an author may not take, in words, for a concurrence decision: both are
+    leadership's, so both are refused to an author alike (and an admin may set either aside)."""
+    if decision == Concurrence.DO_NOT_CONCUR:
+        return "decide not to concur with its actions"
+    return "concur with its actions"
 
 
 def check(

@@ -135,8 +135,8 @@ def record_concurrence(
     override_reason: str | None = None,
 ) -> Action:
     """Leadership concurs or does not concur with one action (reviewer or admin, while the
-    investigation is in review, and not an author of it: `duties`). Not concurring needs a
-    reason."""
+    investigation is in review, and not an author of it: `duties`; an admin author may set that
+    aside with `override_reason`, for either decision). Not concurring needs a reason."""
     data = values.normalise(values.ACTION, {"concurrence": decision, "concurrence_reason": reason})
     if data["concurrence"] is None:
         raise ValidationError("concurrence: choose concur or do not concur")
@@ -146,7 +146,7 @@ def record_concurrence(
         uow.require_role(tx.s, review.CONCUR_ROLES, "record concurrence")
         role = uow.role_in(tx.s)
         overridden = duties.check(
-            uow, tx, row_id(inv), role, "concur with its actions", override_reason
+            uow, tx, row_id(inv), role, duties.step_of(data["concurrence"]), override_reason
         )
         if inv.status != Status.IN_REVIEW:
             raise review.TransitionError(
