@@ -17,9 +17,10 @@ fits a portrait page, sign-off, feedback, check findings), the fishbone picture 
 page when it is wide, the cause graph after the five-whys chains, and "Page N of M" (PAGE and
 NUMPAGES fields) in every footer. Document properties carry the title, author and subject only.
 
-Every string goes through `exports.safety.clean_xml_text` (python-docx refuses the control
-characters XML forbids); text is added as runs, never parsed, so "[bold]", "<script>" or
-"=HYPERLINK(...)" are printed as typed. python-docx is imported inside the function.
+Every string goes through `exports.safety.clean_xml_text` (control characters shown as their
+pictures, `models.visible`: python-docx refuses those XML forbids); text is added as runs,
+never parsed, so "[bold]", "<script>" or "=HYPERLINK(...)" are printed as typed. python-docx
+is imported inside the function.
 """
 
 from __future__ import annotations

@@ -434,7 +434,7 @@ class Report:
 
 
 def _t(value: object) -> str:
-    """A display string: None -> "", XML-illegal characters dropped."""
+    """A display string: None -> "", control characters shown as their pictures."""
     if value is None:
         return ""
     return clean_xml_text(str(value))

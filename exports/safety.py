@@ -8,28 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 from pathlib import Path
 
 from models.errors import ExportError, TargetExistsError
+from models.visible import exported
 
 __all__ = ["ExportError", "TargetExistsError", "clean_xml_text", "write_atomic"]
 
 
-#: Characters XML 1.0 does not allow anywhere (not even as &#...;): C0 controls other than
-#: tab, newline and carriage return, lone surrogates, and U+FFFE/U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def clean_xml_text(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids, so any XML (or SVG) writer accepts it.
+    """`text` as every export shows it: each control character as its visible picture
+    (`models.visible.exported`: BEL as ␇, ESC as ␛, NUL as ␀), tab and line breaks kept.
 
-    A pasted bell or form feed would otherwise make the whole file unreadable; dropping it
-    loses nothing a reader could see. Everything else (markup-like text, emoji) is kept as is:
-    escaping is the writer's job.
+    User text is data and is never silently changed: a pasted bell or escape is shown, not
+    dropped. What is left holds nothing XML 1.0 forbids, so any XML (or SVG) writer accepts it.
+    Everything else (markup-like text, emoji) is kept as is: escaping is the writer's job.
     """
-    return _NOT_XML.sub("", text)
+    return exported(text)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str, *, force: bool = False) -> Path:

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from models.visible import one_line
+
 #: The name of the bone for causes without a (known) category.
 UNCATEGORISED = "Uncategorised"
 #: What the head says when the investigation has no event yet.
@@ -66,17 +68,16 @@ def kind_mark(kind: str | None) -> str:
 
 
 def clean_line(text: str | None) -> str:
-    """One line of plain text: control characters become spaces, runs of spaces become one."""
-    if not text:
-        return ""
-    if not text.isprintable():
-        text = text.translate(_CONTROL)
-    return " ".join(text.split())
+    """One line of plain text: control characters shown as their pictures (as typed, never
+    silently changed: `models.visible`), tabs, line breaks and runs of spaces as one space."""
+    return one_line(text)
 
 
 def _fold(name: str) -> str:
     """How a category is matched to a bone: case, spacing and control characters aside."""
-    return clean_line(name).casefold()
+    if not name.isprintable():
+        name = name.translate(_CONTROL)
+    return " ".join(name.split()).casefold()
 
 
 def above_count(bones: int) -> int:

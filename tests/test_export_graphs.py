@@ -45,10 +45,14 @@ def n(cause_id: int) -> str:
 
 
 # --- clean_xml_text -------------------------------------------------------------------------
-def test_clean_xml_text_drops_only_what_xml_forbids():
-    keep = 'tab\there\nnew\rline <b>&amp;</b> "q" \\ 😀 漢字 \x7f \u00a0 \ufffd'
+def test_clean_xml_text_shows_controls_and_keeps_the_rest():
+    """User text is never silently changed: each control is shown as its picture (one
+    character each), tab and line breaks stay, and nothing XML forbids is left."""
+    keep = 'tab\there\nnew\rline <b>&amp;</b> "q" \\ 😀 漢字 \u00a0 \ufffd \u202eRTL'
     assert clean_xml_text(keep) == keep
-    assert clean_xml_text("a\x00b\x07c\x0bd\x0ce\x1bf\x1fg\ufffeh\uffffi") == "abcdefghi"
+    shown = clean_xml_text("a\x00b\x07c\x0bd\x0ce\x1bf\x1fg\ufffeh\uffffi\x7fj\x9bk")
+    assert shown == "a␀b␇c␋d␌e␛f␟g\ufffdh\ufffdi␡j\ufffdk"
+    ET.fromstring(f"<a>{shown}</a>")  # XML takes it
     assert clean_xml_text("") == ""
 
 
@@ -73,6 +77,7 @@ def test_graphml_round_trips_nodes_edges_and_attributes(service, hostile):
     assert isinstance(data, bytes)
     assert data.startswith(b"<?xml")
     assert b"\x07" not in data and b"\x0c" not in data
+    assert "␇".encode() in data  # the bell is shown, not dropped
     g = read_back(data)
 
     assert g.number_of_nodes() == 4
@@ -85,14 +90,14 @@ def test_graphml_round_trips_nodes_edges_and_attributes(service, hostile):
     }
 
     event = g.nodes[n(ids["event"])]
-    assert event["text"] == EVENT.replace("\x07", "")
+    assert event["text"] == EVENT.replace("\x07", "␇")
     assert "\x07" not in event["text"]
     for piece in ("[bold]x[/]", "<script>", "😀", "転倒", '"left"', "\\N", "{hip}"):
         assert piece in event["text"]
     assert event["text"].endswith("\\")
     assert event["kind"] == "event"
     assert event["category"] == ""
-    assert event["evidence"] == "CT  report <1>"
+    assert event["evidence"] == "CT ␌ report <1>"  # the form feed shown, not dropped
     assert event["root"] is False
 
     cause = g.nodes[n(ids["cause"])]
@@ -250,7 +255,7 @@ def test_dot_escapes_quotes_backslashes_and_newlines():
     assert dot_string("ends with \\") == '"ends with \\\\"'
     assert dot_string("\\N \\G") == '"\\\\N \\\\G"'
     assert dot_string("two\nlines\r\nand\rmore") == '"two\\nlines\\nand\\nmore"'
-    assert dot_string("bell\x07") == '"bell"'
+    assert dot_string("bell\x07") == '"bell␇"'
     assert dot_string("} [bold] <b>") == '"} [bold] <b>"'
     for hostile in ('"', "\\", '\\"', '"\\', "}", "\n", "\\\n"):
         check_dot(f"digraph g {{ a [label={dot_string(hostile)}]; }}")

@@ -145,7 +145,7 @@ def test_sides_head_and_marks():
     assert bone_trees(CATS, [], []).head(None) == NO_EVENT
     assert kind_mark("root") == "◆" and kind_mark("contributing") == "+"
     assert kind_mark("cause") == kind_mark("event") == kind_mark(None) == ""
-    assert clean_line("a\x1b[31m\tb\n c") == "a [31m b c"
+    assert clean_line("a\x1b[31m\tb\n c\x07\x00") == "a␛[31m b c␇␀"  # shown, not dropped
 
 
 def test_the_app_the_report_and_the_picture_show_the_same_bones_in_the_same_order(service):

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from exports.pictures.style import FONT_FILES
-from exports.safety import clean_xml_text
+from models.visible import one_line
 
 
 # --- set-up ---------------------------------------------------------------------------------
@@ -114,17 +114,10 @@ def _no_face_note(record: Any) -> bool:
 
 
 # --- text -------------------------------------------------------------------------------------
-_CONTROL = {i: " " for i in (*range(32), *range(0x7F, 0xA0))}
-
-
 def clean_label(text: object) -> str:
-    """One line of plain text: no control or XML-illegal characters, single spaces."""
-    if text is None:
-        return ""
-    s = clean_xml_text(str(text))
-    if not s.isprintable():
-        s = s.translate(_CONTROL)
-    return " ".join(s.split())
+    """One line of plain text: controls shown as their pictures (`models.visible.one_line`),
+    nothing XML forbids, single spaces."""
+    return "" if text is None else one_line(str(text))
 
 
 def label_cells(text: str) -> int:
