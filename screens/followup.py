@@ -395,6 +395,8 @@ class FollowupScreen(ServiceScreen):
                 text.append(f": {one_line(m.note, 50)}")
         if not results:
             text.append("\n  No result yet (m records one)", style="dim")
+        elif not all(m.superseded for m in results):
+            text.append("\n  x corrects a result entered by mistake", style="dim")
         if a.effectiveness:
             said = label(Effectiveness, a.effectiveness)
             text.append(f"\nVerdict: {said} by {one_line(a.effectiveness_by)}")

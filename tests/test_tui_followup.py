@@ -291,6 +291,7 @@ async def test_x_corrects_a_result_entered_by_mistake(world):
         screen.query_one("#followup", DataTable).move_cursor(row=1)
         await settle(pilot)
         assert screen.selected().id == a.id
+        assert "x corrects a result entered by mistake" in text_of(screen, "#detail")
         await pilot.press("x")
         await settle(pilot)
         dialog = app.screen
