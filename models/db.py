@@ -376,22 +376,15 @@ def share_sqlite(path: Path, group: str) -> None:
 
 #: Tables whose rows people change through the app (every table but the audit trail and the
 #: schema version).
-_DATA_TABLES = (
-    "investigation",
-    "team_member",
-    "timeline_entry",
-    "fishbone_category",
-    "cause",
-    "causal_link",
-    "action",
-    "action_cause",
-    "cause_code",
-    "cause_code_link",
-    "sign_off",
-    "feedback",
-    "measurement",
-    "app_user",
-)
+def data_tables() -> list[str]:
+    """Every table the people's role reads and writes: all of the schema's but the audit
+    trail (granted SELECT and INSERT only). From the table classes, so a new table is granted
+    without anyone remembering to list it."""
+    from sqlmodel import SQLModel
+
+    import models.tables  # noqa: F401 - registers the tables in SQLModel.metadata
+
+    return sorted(name for name in SQLModel.metadata.tables if name != "audit_entry")
 
 
 def grant_users(db: Database, role: str) -> None:
@@ -413,7 +406,7 @@ def grant_users(db: Database, role: str) -> None:
         f'GRANT SELECT, INSERT ON audit_entry TO "{role}"',
         f'GRANT SELECT ON alembic_version TO "{role}"',
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-        *(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{role}"' for t in _DATA_TABLES),
+        *(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{role}"' for t in data_tables()),
     ]
     try:
         with db.engine.begin() as conn:

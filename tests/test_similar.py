@@ -178,6 +178,16 @@ async def test_the_overview_names_them_and_s_lists_them(service, heparin):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
+        # The same from the command palette (the list answers Enter with its own selection).
+        await pilot.press("ctrl+p", *"investigation: open (read-only)")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        assert app.screen.investigation_id == heparin["2001"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is overview
