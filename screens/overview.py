@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import Dossier, Finding
@@ -28,6 +27,7 @@ from models.vocab import Status
 from screens.base import ServiceScreen
 from screens.formatting import deadlines_for, label, one_line, visible
 from screens.steps import STEPS, has_screen, screen_for
+from screens.widgets.text_view import TextView
 
 
 class OverviewScreen(ServiceScreen):
@@ -62,8 +62,7 @@ class OverviewScreen(ServiceScreen):
         yield Static(id="summary")
         yield DataTable(id="steps", cursor_type="row")
         yield Static(Text("Findings"), classes="section")
-        with VerticalScroll(id="findings-box"):
-            yield Static(id="findings")
+        yield TextView(id="findings")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -142,7 +141,7 @@ class OverviewScreen(ServiceScreen):
         if not self.findings:
             text.append("No findings.", style="green")
         text.rstrip()
-        self.query_one("#findings", Static).update(text)
+        self.query_one("#findings", TextView).show(text)
 
     # --- navigation ------------------------------------------------------------------------
     def action_open_step(self) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from models import audit as audit_chain
@@ -30,7 +30,7 @@ from models.domain import (
 from models.errors import ValidationError
 from models.service.actions import action_from, flatten_action
 from models.service.categories import categories_in
-from models.service.core import Transaction, UnitOfWork
+from models.service.core import TRACKED, Transaction, UnitOfWork
 from models.service.investigations import derive
 from models.tables import (
     ActionCauseRow,
@@ -254,32 +254,45 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
             FishboneCategoryRow(investigation_id=iid, name=name, position=i)
             for i, name in enumerate(doc.categories)
         )
-    # Causes and links can be thousands: insert them in batches, then audit each.
-    cause_rows = [
-        CauseRow(
-            investigation_id=iid,
-            created_by=tx.login,
-            created_at=tx.at,
+    # Causes and links can be thousands: each kind in one multi-row insert (Core, not one ORM
+    # object a row), then their audit entries, the same ones as for one at a time, in one more.
+    cause_table = CauseRow.__table__
+    defaults = {name: TRACKED["cause"].default(name) for name in values.CAUSE}
+    cause_values = [
+        {
+            **defaults,
             **norm(values.CAUSE, c.model_dump(exclude={"id"}), f"causes[{i}]"),
-        )
+            "investigation_id": iid,
+            "created_by": tx.login,
+            "created_at": tx.at,
+            "version": 1,
+        }
         for i, c in enumerate(doc.causes)
     ]
-    tx.s.add_all(cause_rows)
-    tx.s.flush()
+    cause_ids = _insert_returning_ids(tx, cause_table, cause_values)
     ids: dict[str, int] = {}
-    for c, row in zip(doc.causes, cause_rows, strict=True):
-        ids[c.id] = row.id
-        tx.created(iid, "cause", row, action="import")
-    link_rows = [
-        CausalLinkRow(investigation_id=iid, cause_id=ids[lk.cause], effect_id=ids[lk.effect])
+    entries: list[dict[str, Any]] = []
+    for c, row, cause_id in zip(doc.causes, cause_values, cause_ids, strict=True):
+        ids[c.id] = cause_id
+        entries += tx.created_entries(iid, "cause", cause_id, row, action="import")
+    link_values = [
+        {"investigation_id": iid, "cause_id": ids[lk.cause], "effect_id": ids[lk.effect]}
         for lk in doc.links
     ]
-    tx.s.add_all(link_rows)
-    tx.s.flush()
-    for row in link_rows:
-        tx.audit(
-            iid, "causal_link", row.id, "import", None, None, f"{row.cause_id}->{row.effect_id}"
+    link_ids = _insert_returning_ids(tx, CausalLinkRow.__table__, link_values)
+    for row, link_id in zip(link_values, link_ids, strict=True):
+        entries.append(
+            tx.entry(
+                iid,
+                "causal_link",
+                link_id,
+                "import",
+                None,
+                None,
+                f"{row['cause_id']}->{row['effect_id']}",
+            )
         )
+    tx.audit_all(entries)
     for i, a in enumerate(doc.actions):
         fields = a.model_dump(exclude={"addresses", "measure", "concurrence", "concurrence_reason"})
         # Concurrence in the file is history of another database, never a decision here.
@@ -315,6 +328,15 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         )
     tx.s.flush()
     return Investigation.from_row(inv)
+
+
+def _insert_returning_ids(tx: Transaction, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows in one statement; their new ids, in the order of `rows`."""
+    if not rows:
+        return []
+    tx.s.flush()  # what is pending first: the links refer to the causes
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(tx.s.execute(statement, rows).scalars())
 
 
 @dataclass(frozen=True)
