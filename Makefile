@@ -38,6 +38,8 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/bench_strength.py
 	$(BIN)/python bench/bench_server.py
 	$(BIN)/python bench/bench_terminal.py
+	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_cli.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

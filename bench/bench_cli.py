@@ -14,10 +14,8 @@ It prints figures only; it asserts nothing about them.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -31,12 +29,10 @@ except ImportError:  # running from a source tree that is not installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_startup import SEED
-from bench_startup import make_document as investigation_document
+from bench_startup import setup as fill
 from bench_store import make_document as cause_document
 
 from models.domain import InvestigationSummary
-from models.service import open_service
 
 REPO = Path(__file__).resolve().parents[1]
 RATIO_TARGET = 3.0
@@ -51,26 +47,6 @@ FLOOR = (
     "rows = con.execute('SELECT {cols} FROM investigation ORDER BY id').fetchall()\n"
     "print(json.dumps([dict(zip({names!r}, r)) for r in rows], indent=2))\n"
 )
-
-
-def fill(path: Path, n: int) -> float:
-    """A database with n investigations, written in one transaction; seconds taken."""
-    from models.interchange import parse_document
-    from models.service.documents import write_document
-
-    rng = random.Random(SEED)
-    today = dt.date.today()
-    t0 = time.perf_counter()
-    service = open_service(path, user="bench")
-    uow = service._uow  # the bench's bulk load: every row and audit entry as one import makes
-    with uow.write() as tx:
-        for i in range(n):
-            write_document(uow, tx, parse_document(investigation_document(rng, today, i)))
-    count = len(service.list_investigations())
-    service.db.dispose()
-    if count != n:
-        raise SystemExit(f"setup: {count} investigations, expected {n}")
-    return time.perf_counter() - t0
 
 
 def env_for(folder: Path) -> dict[str, str]:

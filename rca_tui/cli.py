@@ -44,6 +44,19 @@ class Ctx:
         self.readonly = readonly
         self._service = None
 
+    def investigations(self) -> list:
+        """The investigation list: from a current SQLite file with sqlite3 alone (no SQLAlchemy
+        to import: most of a cold `rca list`), else through the service."""
+        if self._service is None:
+            from models.sqlite_file import file_path, list_investigations
+
+            path = file_path(self.settings.db)
+            if path is not None:
+                rows = list_investigations(path)
+                if rows is not None:
+                    return rows
+        return self.service().list_investigations()
+
     def service(self, *, create: bool = True):
         if self._service is None:
             from models.service import open_service
@@ -189,7 +202,7 @@ def init(obj: Ctx, group: str | None, role: str | None) -> None:
 @pass_ctx
 def list_(obj: Ctx, as_json: bool) -> None:
     """List the investigations."""
-    rows = obj.service().list_investigations()
+    rows = obj.investigations()
     if as_json:
         data = [
             {
