@@ -31,6 +31,8 @@ last_error: str | None = None
 _queued: dict[tuple[Path, str, str], tuple[int, str]] = {}
 _idle = threading.Condition()
 _writer: threading.Thread | None = None
+#: The thread is writing a head it took off the queue.
+_busy = False
 
 
 def path() -> Path:
@@ -73,23 +75,24 @@ def record(database: str, first: str, seq: int, digest: str) -> None:
         queued = _queued.get(key)
         if queued is None or queued[0] < seq:
             _queued[key] = (seq, digest)
-        if _writer is None:
+        if _writer is None:  # one thread for the program's life: starting one is not free
             _writer = threading.Thread(target=_write_queued, name="rca-checkpoint", daemon=True)
             _writer.start()
+        _idle.notify_all()
 
 
 def flush() -> None:
     """Wait until every queued head is written."""
     with _idle:
-        while _writer is not None:
+        while _queued or _busy:
             _idle.wait()
 
 
 def _forked() -> None:
     """In a forked child: the parent's checkpoint thread is not there, and its locks may be
     held by it; start afresh (the parent writes what it had queued)."""
-    global _lock, _idle, _writer
-    _lock, _idle, _writer = threading.Lock(), threading.Condition(), None
+    global _lock, _idle, _writer, _busy
+    _lock, _idle, _writer, _busy = threading.Lock(), threading.Condition(), None, False
     _queued.clear()
 
 
@@ -99,17 +102,19 @@ if hasattr(os, "register_at_fork"):
 
 
 def _write_queued() -> None:
-    global _writer
+    global _busy
     while True:
         with _idle:
-            if not _queued:
-                _writer = None
-                _idle.notify_all()
-                return
+            while not _queued:
+                _idle.wait()
             key = next(iter(_queued))
             seq, digest = _queued.pop(key)
+            _busy = True
         with contextlib.suppress(Exception):  # best effort; never leave flush() waiting
             _write(*key, seq, digest)
+        with _idle:
+            _busy = False
+            _idle.notify_all()
 
 
 def _write(target: Path, database: str, first: str, seq: int, digest: str) -> None:

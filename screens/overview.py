@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -73,17 +73,19 @@ class OverviewScreen(ServiceScreen):
         steps.focus()
 
     def reload(self) -> None:
-        def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
+        def load(inv_id: int) -> tuple[Dossier, list[Finding], dict[str, str]]:
             dossier = self.service.dossier(inv_id)
-            return dossier, run_checks(dossier, today=self.app.today())
+            # The step summaries too (one builds the cause graph): in the worker, not the UI.
+            summaries = {step.key: step.summary(dossier) for step in STEPS}
+            return dossier, run_checks(dossier, today=self.app.today()), summaries
 
         self.call(load, self.investigation_id, then=self._show)
 
     def action_reload(self) -> None:
         self.reload()
 
-    def _show(self, result: tuple[Dossier, list[Finding]]) -> None:
-        self.dossier, self.findings = result
+    def _show(self, result: tuple[Dossier, list[Finding], dict[str, str]]) -> None:
+        self.dossier, self.findings, summaries = result
         inv = self.dossier.investigation
         self.title = inv.title
         self.sub_title = f"Investigation {inv.id}"
@@ -130,18 +132,19 @@ class OverviewScreen(ServiceScreen):
             else:  # the step's screen comes in a later release; its counts show already
                 warn = Text("later", style="dim")
             title = Text(f"{i}. {step.title}")
-            steps.add_row(title, Text(one_line(step.summary(self.dossier), 36)), warn, key=step.key)
+            steps.add_row(title, Text(one_line(summaries[step.key], 36)), warn, key=step.key)
         steps.move_cursor(row=min(cursor, len(STEPS) - 1))
 
-        text = Text()
-        for f in self.findings:
-            text.append(f"{f.severity:7} ", style="bold red" if f.severity == "error" else "yellow")
-            text.append(f"{f.code}: ", style="bold")
-            text.append(visible(f.message) + "\n")
+        lines = []
+        for f in self.findings:  # one Text each, made whole: thousands of appends took long
+            head, code = f"{f.severity:7} ", f"{f.code}: "
+            severity = "bold red" if f.severity == "error" else "yellow"
+            end = len(head) + len(code)
+            spans = [Span(0, len(head), severity), Span(len(head), end, "bold")]
+            lines.append(Text(head + code + visible(f.message), spans=spans))
         if not self.findings:
-            text.append("No findings.", style="green")
-        text.rstrip()
-        self.query_one("#findings", TextView).show(text)
+            lines.append(Text("No findings.", style="green"))
+        self.query_one("#findings", TextView).show(lines)
 
     # --- navigation ------------------------------------------------------------------------
     def action_open_step(self) -> None:
