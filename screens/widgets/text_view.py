@@ -66,6 +66,10 @@ class TextView(RichLog):
         self._width = self.scrollable_content_region.width
         self._pending = list(lines[FIRST_LINES:])
         self._write(lines[:FIRST_LINES])
+        # A reader further down (a reload) finds the same place: wrap at once down to it.
+        while self._pending and len(self.lines) < y + self.size.height:
+            self._write(self._pending[:CHUNK_LINES])
+            self._pending = self._pending[CHUNK_LINES:]
         self.scroll_to(y=y, animate=False, immediate=True)
         if self._pending:
             self._next_chunk(self._generation)
