@@ -26,6 +26,7 @@ run: $(VENV)/.app
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint
 	TEXTUAL_ANIMATIONS=none $(BIN)/python -m pytest -q

@@ -41,7 +41,7 @@ __all__ = [
 SLUG_WORDS_MAX = 40
 #: Called before each format is rendered, `progress(format, done, total)`, and once at the end
 #: with `("", total, total)`: the app's export dialog moves its bar with it.
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], object]
 
 
 def slug(text: str, max_chars: int = SLUG_WORDS_MAX) -> str:

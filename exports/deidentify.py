@@ -369,6 +369,7 @@ KEY_FIELDS = frozenset(
         "decision",
         "audience",
         "concurrence",
+        "effectiveness",
     }
 )
 
@@ -412,7 +413,3 @@ def deidentify_dossier(dossier: Any, others: tuple[str, ...] = ()) -> Any:
     inv = dataclasses.replace(out.investigation, patient_name="", patient_mrn="", patient_dob=None)
     return dataclasses.replace(out, investigation=inv)
 
-
-def deidentify_text(text: str, *, name: str = "", mrn: str = "", dob: dt.date | None = None) -> str:
-    """One text scrubbed with the given identifiers (for callers without an investigation)."""
-    return Scrubber(name=name, mrn=mrn, dob=dob)(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from exports import followup_section
 from exports.report import HEADINGS, ActionRow, Bone, FishboneNode, Report
 from exports.safety import clean_xml_text
 from models.fishbone import CONTRIBUTING_MARK, NO_EVENT, REF_MARK, ROOT_MARK
@@ -405,6 +406,21 @@ def outline(report: Report) -> list[Block]:
             sign=True,
         )
     )
+
+    # 10. follow-up (exports/followup_section.py)
+    section("followup")
+    for line in followup_section.lines(report.followup):
+        out.append(Para((Run(t(line)),)))
+    if report.followup.rows:
+        out.append(
+            _table(
+                followup_section.COLUMNS,
+                followup_section.rows(report.followup),
+                followup_section.WIDTHS,
+                key="followup",
+                nowrap=(2, 3),
+            )
+        )
 
     # 11. feedback
     section("feedback")

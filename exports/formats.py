@@ -138,7 +138,7 @@ def _md(job: Job) -> str:
     return markdown_report(job.report)
 
 
-def _csv(job: Job) -> str:
+def _csv(job: Job) -> bytes:
     from exports.sheets import csv_action_plan
 
     return csv_action_plan(job.report)
@@ -156,7 +156,7 @@ def _json(job: Job) -> str:
     return dumps(to_document(job.graph_dossier, exported_by=job.generated_by))
 
 
-def _graphml(job: Job) -> str:
+def _graphml(job: Job) -> bytes:
     from exports.graphs import to_graphml
 
     return to_graphml(job.graph_dossier)

@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from exports import followup_section
 from exports.document import ACTION_PLAN_COLUMNS, action_plan_row
 from exports.report import HEADINGS, Bone, FishboneNode, Report
 from models.fishbone import NO_EVENT, REF_MARK
@@ -435,6 +436,15 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         ),
         "sign",
     )
+    out.append("</section>")
+
+    # 10. follow-up (exports/followup_section.py)
+    section("followup")
+    out += [f"<p>{e(line)}</p>" for line in followup_section.lines(report.followup)]
+    if report.followup.rows:
+        out += _table(
+            followup_section.COLUMNS, followup_section.rows(report.followup), nowrap=(2, 3)
+        )
     out.append("</section>")
 
     # 11. feedback

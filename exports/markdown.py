@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from exports import followup_section
 from exports.document import ACTION_PLAN_COLUMNS, action_plan_row
 from exports.report import HEADINGS, Bone, FishboneNode, Report
 from models.fishbone import NO_EVENT, REF_MARK, kind_mark
@@ -336,6 +337,12 @@ def markdown_report(report: Report) -> str:
             for x in report.signatures
         ),
     )
+
+    # 10. follow-up (exports/followup_section.py)
+    section("followup")
+    out += [md_inline(line) + "\n" for line in followup_section.lines(report.followup)]
+    if report.followup.rows:
+        out += _table(followup_section.COLUMNS, followup_section.rows(report.followup))
 
     # 11. feedback
     section("feedback")

@@ -67,6 +67,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from exports.followup_section import FollowupSection, build_followup
 from exports.safety import clean_xml_text
 from models import __version__, vocab
 from models.domain import Cause, Dossier, Finding, shown_as
@@ -95,6 +96,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("causes", "Root causes and contributing factors"),
     ("actions", "Action plan, measures and concurrence"),
     ("signoff", "Sign-off"),
+    ("followup", "Follow-up and effectiveness"),
     ("feedback", "Feedback log"),
 )
 HEADINGS: dict[str, str] = dict(SECTIONS)
@@ -391,6 +393,8 @@ class Report:
     #: The deadlines as the executive summary gives them: met or not, or days left.
     deadline_status: tuple[Fact, ...] = ()
     signatures: tuple[SignatureLine, ...] = ()
+    #: Implementation, results and effectiveness of each action (exports/followup_section.py).
+    followup: FollowupSection = FollowupSection()  # noqa: RUF009 - frozen, so shared safely
 
     @property
     def sections(self) -> tuple[tuple[str, str], ...]:
@@ -436,7 +440,7 @@ def action_ref(number: int) -> str:
 
 def _meaning(enum: type[vocab.Labelled], meanings: Mapping[Any, str], value: str | None) -> str:
     label = _label(enum, value)
-    if not label:
+    if not label or value is None:
         return ""
     try:
         return f"{label} ({meanings[enum(value)]})"
@@ -929,16 +933,6 @@ def build_report(
         ),
         deadline_status=_deadline_facts(dossier, deadlines, today)[1],
         signatures=_signatures(dossier, actions),
+        followup=build_followup(dossier),
     )
 
-
-def report_for(service: Any, investigation_id: int, **kwargs: Any) -> Report:
-    """Convenience: the report of one investigation straight from a `Service`."""
-    from models.migrations import HEAD
-
-    dossier = service.dossier(investigation_id)
-    from models.rules.checks import run_checks
-
-    kwargs.setdefault("generated_by", service.user)
-    kwargs.setdefault("db_version", HEAD)
-    return build_report(dossier, findings=run_checks(dossier), **kwargs)

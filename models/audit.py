@@ -17,8 +17,27 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 GENESIS = "0" * 64
+
+
+class AuditRecord(Protocol):
+    """A stored audit entry as `verify` reads it (the audit table's row)."""
+
+    id: int | None
+    seq: int
+    at: dt.datetime
+    user: str
+    investigation_id: int | None
+    entity: str
+    entity_id: int | None
+    action: str
+    field: str | None
+    old: str | None
+    new: str | None
+    prev_hash: str
+    hash: str
 
 
 def entry_hash(
@@ -81,10 +100,10 @@ class Anchor:
     source: str
 
 
-def verify(rows: Iterable[object], anchors: Iterable[Anchor] = ()) -> ChainProblem | None:
+def verify(rows: Iterable[AuditRecord], anchors: Iterable[Anchor] = ()) -> ChainProblem | None:
     """Check rows (ordered by seq) of the audit table against themselves and against the
     anchors; the first problem, or None if intact."""
-    wanted = {}
+    wanted: dict[int, Anchor] = {}
     for anchor in sorted(anchors, key=lambda a: a.seq):
         wanted.setdefault(anchor.seq, anchor)
     seen: dict[int, str] = {}
@@ -112,42 +131,42 @@ def verify(rows: Iterable[object], anchors: Iterable[Anchor] = ()) -> ChainProbl
     return None
 
 
-def _walk(rows: Iterable[object], wanted: dict[int, Anchor], seen: dict[int, str]):
+def _walk(rows: Iterable[AuditRecord], wanted: dict[int, Anchor], seen: dict[int, str]):
     """Recompute the chain; note the hashes of the anchored entries (and the last one)."""
     prev = GENESIS
     expected_seq = 1
     seq = 0
     for row in rows:
-        seq = row.seq  # type: ignore[attr-defined]
+        seq = row.seq
         if seq != expected_seq:
             return ChainProblem(
                 seq,
-                row.id,  # type: ignore[attr-defined]
+                row.id,
                 f"audit entries {expected_seq} to {seq - 1} are missing (removed outside the app)",
             )
-        if row.prev_hash != prev:  # type: ignore[attr-defined]
-            return ChainProblem(seq, row.id, f"audit entry {seq} does not follow entry {seq - 1}")  # type: ignore[attr-defined]
+        if row.prev_hash != prev:
+            return ChainProblem(seq, row.id, f"audit entry {seq} does not follow entry {seq - 1}")
         recomputed = entry_hash(
             seq=seq,
-            at=row.at,  # type: ignore[attr-defined]
-            user=row.user,  # type: ignore[attr-defined]
-            investigation_id=row.investigation_id,  # type: ignore[attr-defined]
-            entity=row.entity,  # type: ignore[attr-defined]
-            entity_id=row.entity_id,  # type: ignore[attr-defined]
-            action=row.action,  # type: ignore[attr-defined]
-            field=row.field,  # type: ignore[attr-defined]
-            old=row.old,  # type: ignore[attr-defined]
-            new=row.new,  # type: ignore[attr-defined]
+            at=row.at,
+            user=row.user,
+            investigation_id=row.investigation_id,
+            entity=row.entity,
+            entity_id=row.entity_id,
+            action=row.action,
+            field=row.field,
+            old=row.old,
+            new=row.new,
             prev_hash=prev,
             display_name=getattr(row, "display_name", None),
         )
-        if recomputed != row.hash:  # type: ignore[attr-defined]
+        if recomputed != row.hash:
             return ChainProblem(
                 seq,
-                row.id,  # type: ignore[attr-defined]
+                row.id,
                 f"audit entry {seq} was altered after it was written",
             )
-        prev = row.hash  # type: ignore[attr-defined]
+        prev = row.hash
         if seq in wanted:
             seen[seq] = prev
         expected_seq += 1

@@ -330,6 +330,7 @@ _DATA_TABLES = (
     "action_cause",
     "sign_off",
     "feedback",
+    "measurement",
     "app_user",
 )
 

@@ -20,11 +20,12 @@ class _Plain:
     @classmethod
     def from_row(cls, row: Any, **extra: Any) -> Self:
         """Copy the matching attributes of a table row (or a Row mapping) into a new object."""
+        # Every subclass is a dataclass; this mixin itself is not, which the stubs cannot know.
         names = [f.name for f in dataclasses.fields(cls) if f.name not in extra]  # type: ignore[arg-type]
         return cls(**{n: getattr(row, n) for n in names}, **extra)
 
     def replace(self, **changes: Any) -> Self:
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]  # as above
 
 
 def shown_as(login: str | None, name: str | None) -> str:
@@ -199,6 +200,24 @@ class Action(_Plain):
     concurrence_override: str = ""
     #: A concurrence that came in an imported file (history, not a decision).
     imported_concurrence: str = ""
+    #: Follow-up (models/service/followup.py): implementation dates, the effectiveness verdict
+    #: (who, when, why), a reviewer's closure with its reason, and what a file brought.
+    started_on: dt.date | None = None
+    done_on: dt.date | None = None
+    effectiveness: str | None = None
+    effectiveness_by: str = ""
+    effectiveness_name: str = ""
+    effectiveness_at: dt.datetime | None = None
+    effectiveness_note: str = ""
+    closed_reason: str = ""
+    closed_by: str = ""
+    closed_at: dt.datetime | None = None
+    imported_followup: str = ""
+
+    @property
+    def resolved(self) -> bool:
+        """Verified effective, or closed by a reviewer with a reason: follow-up is over."""
+        return self.effectiveness == "effective" or bool(self.closed_reason.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +255,55 @@ class Feedback(_Plain):
     given_on: dt.date | None = None
     given_by: str = ""
     note: str = ""
+    method: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement(_Plain):
+    """One result of an action's measure: a value, or numerator over denominator."""
+
+    id: int
+    investigation_id: int
+    action_id: int
+    taken_on: dt.date
+    value: float | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    note: str = ""
+    entered_by: str = ""
+    entered_name: str = ""
+    entered_at: dt.datetime | None = None
+    imported: bool = False
+
+    @property
+    def result(self) -> float | None:
+        """The value, or numerator/denominator as a percentage (None when neither is given)."""
+        if self.numerator is not None and self.denominator:
+            return 100.0 * self.numerator / self.denominator
+        return self.value
+
+    @property
+    def shown(self) -> str:
+        """The result as people write it: "92%  (46/50)" or "3"."""
+        if self.numerator is not None and self.denominator:
+            return f"{self.result:.0f}% ({self.numerator}/{self.denominator})"
+        if self.value is None:
+            return "no value"
+        return f"{self.value:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedAction:
+    """One open action in the tracker of every investigation (`Service.tracker`)."""
+
+    investigation_id: int
+    investigation_title: str
+    investigation_status: str
+    action: Action
+    measurements: tuple[Measurement, ...] = ()
+    overdue: bool = False
+    days_overdue: int | None = None
+    next_measure_due: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +374,8 @@ class Dossier:
     #: The audit chain's newest entry (sequence, hash) when this was read: printed in reports,
     #: so a report on paper can show later that entries were cut off the end of the trail.
     audit_head: tuple[int, str] | None = None
+    #: Every measurement of every action, oldest first (follow-up; schema 0007).
+    measurements: tuple[Measurement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ line and exits non-zero; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class RcaError(Exception):
     """Base of every error a user may see; `message` is shown as it is."""
@@ -32,10 +34,12 @@ class NotFoundError(RcaError):
 class ConflictError(RcaError):
     """Someone else saved this record since it was read: reload before editing."""
 
-    def __init__(self, message: str, *, changed: dict[str, tuple[object, object]] | None = None):
+    def __init__(
+        self, message: str, *, changed: Mapping[str, tuple[object, object]] | None = None
+    ):
         super().__init__(message)
         #: field -> (value you read, value now stored)
-        self.changed = changed or {}
+        self.changed: dict[str, tuple[object, object]] = dict(changed or {})
 
 
 class CycleError(ValidationError):

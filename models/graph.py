@@ -214,9 +214,3 @@ class CauseGraph:
         for knot in self._knots():
             links.update((a, b) for a, b in self.g.subgraph(knot).edges)
         return links
-
-    def same_as(self, other: CauseGraph) -> bool:
-        """Same nodes with the same attributes and the same edges."""
-        return dict(self.g.nodes(data=True)) == dict(other.g.nodes(data=True)) and set(
-            self.g.edges
-        ) == set(other.g.edges)

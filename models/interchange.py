@@ -1,4 +1,9 @@
-"""The JSON interchange format, "rca-tui/1" (documented in docs/format.md).
+"""The JSON interchange format, "rca-tui/2" (documented in docs/format.md); "rca-tui/1" is read.
+
+rca-tui/2 adds the follow-up of each action (implementation dates, results, the effectiveness
+verdict or a reviewer's closure) and how feedback was given. On import a verdict or closure is
+history (`imported_followup`), never a live decision, as concurrence and sign-offs are; dates
+and results are facts and arrive as they were, each result marked imported.
 
 One document holds one investigation completely. Cause ids inside a document are local to it
 ("c1", "c2", ... on export; any unique strings or numbers on import), so exporting, importing
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import networkx as nx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -27,6 +32,7 @@ from models.vocab import (
     ActionStatus,
     CauseKind,
     Concurrence,
+    Effectiveness,
     EventType,
     FeedbackAudience,
     Harm,
@@ -41,7 +47,9 @@ from models.vocab import (
     TeamRole,
 )
 
-FORMAT = "rca-tui/1"
+FORMAT: Final = "rca-tui/2"
+#: The formats this release reads (a rca-tui/1 file has no follow-up).
+READS: Final = ("rca-tui/1", "rca-tui/2")
 
 
 def _as_id(value: Any) -> Any:
@@ -160,6 +168,30 @@ class MeasureDoc(_Doc):
     date: dt.date | None = None
 
 
+class MeasurementDoc(_Doc):
+    """One result of an action's measure (rca-tui/2)."""
+
+    taken_on: dt.date
+    value: float | None = None
+    numerator: int | None = Field(default=None, ge=0)
+    denominator: int | None = Field(default=None, gt=0)
+    note: str = ""
+    #: Who entered it where the file came from (history: nobody here entered it).
+    entered_by: str = ""
+
+    @model_validator(mode="after")
+    def _a_result(self) -> MeasurementDoc:
+        if (self.numerator is None) != (self.denominator is None):
+            raise ValueError("give numerator and denominator together")
+        if self.numerator is not None and self.numerator > (self.denominator or 0):
+            raise ValueError("the numerator is more than the denominator")
+        if self.numerator is None and self.value is None:
+            raise ValueError("a result needs a value or a numerator and denominator")
+        if self.numerator is not None and self.value is not None:
+            raise ValueError("give a value or a numerator and denominator, not both")
+        return self
+
+
 class ActionDoc(_Doc):
     addresses: list[LocalId] = []
     text: str = Field(min_length=1)
@@ -173,6 +205,18 @@ class ActionDoc(_Doc):
     concurrence_reason: str = ""
     #: Concurrence from the database this came from (history; import never makes it live).
     imported_concurrence: str = ""
+    #: Follow-up (rca-tui/2). The verdict and a closure become `imported_followup` on import.
+    started_on: dt.date | None = None
+    done_on: dt.date | None = None
+    effectiveness: Effectiveness | None = None
+    effectiveness_by: str = ""
+    effectiveness_at: dt.datetime | None = None
+    effectiveness_note: str = ""
+    closed_reason: str = ""
+    closed_by: str = ""
+    closed_at: dt.datetime | None = None
+    imported_followup: str = ""
+    measurements: list[MeasurementDoc] = []
 
 
 class SignOffDoc(_Doc):
@@ -190,10 +234,12 @@ class FeedbackDoc(_Doc):
     given_on: dt.date | None = None
     given_by: str = ""
     note: str = ""
+    #: How it was given (rca-tui/2).
+    method: str = ""
 
 
 class Document(_Doc):
-    format: Literal["rca-tui/1"]
+    format: Literal["rca-tui/1", "rca-tui/2"]
     exported_at: dt.datetime | None = None
     exported_by: str | None = None
     app_version: str | None = None
@@ -287,15 +333,16 @@ def parse_document(data: Any) -> Document:
     if not isinstance(data, dict):
         raise ImportFormatError("(document): expected a JSON object")
     fmt = data.get("format")
-    if fmt != FORMAT:
+    if fmt not in READS:
+        reads = " and ".join(repr(f) for f in READS)
         if (
             isinstance(fmt, str)
             and fmt.startswith("rca-tui/")
             and fmt[8:].isdigit()
-            and int(fmt[8:]) > 1
+            and int(fmt[8:]) > int(FORMAT[8:])
         ):
             raise ImportFormatError(
-                f"format: {fmt!r} was written by a newer rca-tui; this one reads {FORMAT!r}"
+                f"format: {fmt!r} was written by a newer rca-tui; this one reads {reads}"
             )
         raise ImportFormatError(f"format: expected {FORMAT!r}, found {fmt!r}")
     try:
@@ -347,7 +394,9 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             {name: getattr(inv, name) for name in InvestigationDoc.model_fields}
         ),
         categories=list(dossier.categories) or None,
-        team=[MemberDoc(name=m.name, role=m.role, involved=m.involved) for m in dossier.team],
+        team=[
+            MemberDoc(name=m.name, role=TeamRole(m.role), involved=m.involved) for m in dossier.team
+        ],
         timeline=[
             TimelineDoc(at=e.at, happened=e.happened, should_have=e.should_have, source=e.source)
             for e in dossier.timeline
@@ -357,7 +406,7 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
                 id=local[c.id],
                 text=c.text,
                 category=c.category,
-                kind=c.kind,
+                kind=CauseKind(c.kind),
                 evidence=c.evidence,
                 statement=c.statement,
                 no_action_reason=c.no_action_reason,
@@ -372,24 +421,25 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             ActionDoc(
                 addresses=[local[c] for c in a.addresses],
                 text=a.text,
-                strength=a.strength,
+                strength=None if a.strength is None else Strength(a.strength),
                 hierarchy_category=a.hierarchy_category,
                 owner=a.owner,
                 due=a.due,
                 measure=None
                 if a.measure.is_empty
                 else MeasureDoc(
-                    kind=a.measure.kind,
+                    kind=None if a.measure.kind is None else MeasureKind(a.measure.kind),
                     what=a.measure.what,
                     how=a.measure.how,
                     sample=a.measure.sample,
                     target=a.measure.target,
                     date=a.measure.date,
                 ),
-                status=a.status,
-                concurrence=a.concurrence,
+                status=ActionStatus(a.status),
+                concurrence=None if a.concurrence is None else Concurrence(a.concurrence),
                 concurrence_reason=a.concurrence_reason,
                 imported_concurrence=a.imported_concurrence,
+                **_followup_of(a, dossier),
             )
             for a in dossier.actions
         ],
@@ -397,7 +447,7 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             SignOffDoc(
                 role=s.role,
                 name=s.name,
-                decision=s.decision,
+                decision=SignOffDecision(s.decision),
                 comment=s.comment,
                 at=s.at,
                 imported=s.imported,
@@ -405,11 +455,50 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
             for s in dossier.signoffs
         ],
         feedback=[
-            FeedbackDoc(audience=f.audience, given_on=f.given_on, given_by=f.given_by, note=f.note)
+            FeedbackDoc(
+                audience=FeedbackAudience(f.audience),
+                given_on=f.given_on,
+                given_by=f.given_by,
+                note=f.note,
+                method=f.method,
+            )
             for f in dossier.feedback
         ],
     )
     return doc.model_dump(mode="json")
+
+
+def _followup_of(a: Any, dossier: Dossier) -> dict[str, Any]:
+    """The follow-up fields of one action's document (rca-tui/2)."""
+    names = (
+        "started_on",
+        "done_on",
+        "effectiveness",
+        "effectiveness_by",
+        "effectiveness_at",
+        "effectiveness_note",
+        "closed_reason",
+        "closed_by",
+        "closed_at",
+        "imported_followup",
+    )
+    results = sorted(
+        (m for m in dossier.measurements if m.action_id == a.id), key=lambda m: (m.taken_on, m.id)
+    )
+    return {
+        **{n: getattr(a, n) for n in names},
+        "measurements": [
+            MeasurementDoc(
+                taken_on=m.taken_on,
+                value=m.value,
+                numerator=m.numerator,
+                denominator=m.denominator,
+                note=m.note,
+                entered_by=m.entered_by,
+            )
+            for m in results
+        ],
+    }
 
 
 def dumps(document: dict[str, Any]) -> str:

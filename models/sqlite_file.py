@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from models.domain import InvestigationSummary
 from models.errors import DatabaseError, LockedError
@@ -132,7 +133,7 @@ def list_investigations(path: Path) -> list[InvestigationSummary] | None:
     ]
 
 
-def _value(name: str, value: object) -> object:
+def _value(name: str, value: object) -> Any:
     """A column as SQLAlchemy's types return it: dates as datetimes, the flag as a bool."""
     if value is None:
         return None

@@ -12,8 +12,9 @@ Columns holding patient identifiers carry `info={"phi": True}` so exports can fi
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, Text, UniqueConstraint, false
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Named constraints: Alembic's batch mode on SQLite can only drop what has a name.
@@ -29,7 +30,7 @@ metadata: MetaData = SQLModel.metadata
 PHI = {"phi": True}
 
 
-def _text(default: str = "", server_default: str | None = None, **info) -> object:
+def _text(default: str = "", server_default: str | None = None, **info: object) -> Any:
     """A non-null free-text column (TEXT on every backend, no length limit).
 
     `server_default` is for columns added to an existing table: the rows already there get it.
@@ -202,6 +203,22 @@ class ActionRow(SQLModel, table=True):
     concurrence_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     #: A concurrence that came in an imported file: kept as history, never a live decision.
     imported_concurrence: str = _text(server_default="")
+    #: Follow-up after approval (schema 0007): when the action was started and done.
+    started_on: dt.date | None = None
+    done_on: dt.date | None = None
+    #: The effectiveness verdict (`vocab.Effectiveness`), by the owner or a reviewer (login,
+    #: name given, when, why).
+    effectiveness: str | None = None
+    effectiveness_by: str = _text(server_default="")
+    effectiveness_name: str = _text(server_default="")
+    effectiveness_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    effectiveness_note: str = _text(server_default="")
+    #: A reviewer closed the action without it being verified effective, and why.
+    closed_reason: str = _text(server_default="")
+    closed_by: str = _text(server_default="")
+    closed_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    #: A verdict or closure that came in an imported file: history, never a live decision.
+    imported_followup: str = _text(server_default="")
     version: int = Field(default=1, sa_column=_action_version)
 
 
@@ -246,6 +263,32 @@ class FeedbackRow(SQLModel, table=True):
     given_on: dt.date | None = None
     given_by: str = Field(default="", nullable=False)
     note: str = _text()
+    #: How it was given (in person, by phone, by letter ...): schema 0007.
+    method: str = _text(server_default="")
+
+
+class MeasurementRow(SQLModel, table=True):
+    """One result of an action's measure of effectiveness: a value, or a numerator over a
+    denominator (compliance: 47 of 50 charts), on a date, entered by a login (schema 0007)."""
+
+    __tablename__ = "measurement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    investigation_id: int = Field(foreign_key="investigation.id", ondelete="CASCADE", index=True)
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", index=True)
+    taken_on: dt.date = Field(nullable=False)
+    value: float | None = Field(default=None, sa_type=Float)
+    numerator: int | None = None
+    denominator: int | None = None
+    note: str = _text()
+    #: Who entered it (the login, and the name given), and when.
+    entered_by: str = Field(default="", sa_type=Text, nullable=False)
+    entered_name: str = _text()
+    entered_at: dt.datetime = Field(default_factory=_now, sa_type=DateTime, nullable=False)
+    #: Came in an imported file: entered by nobody in this database.
+    imported: bool = Field(
+        default=False, nullable=False, sa_column_kwargs={"server_default": false()}
+    )
 
 
 _user_version = _version()
@@ -304,4 +347,5 @@ CHILD_TABLES = (
     ActionCauseRow,
     SignOffRow,
     FeedbackRow,
+    MeasurementRow,
 )

@@ -164,12 +164,6 @@ class EditHistory:
             del done[:-LIMIT]
             self._undone.pop(step.investigation_id, None)
 
-    def can_undo(self, investigation_id: int) -> bool:
-        return bool(self._done.get(investigation_id))
-
-    def can_redo(self, investigation_id: int) -> bool:
-        return bool(self._undone.get(investigation_id))
-
     def undo(self, investigation_id: int) -> str:
         """Undo the newest edit of this investigation; returns what was undone, in words."""
         step = self._replay(investigation_id, self._done, self._undone, "undo")

@@ -8,7 +8,7 @@ Parsing the forms people type (03/11/2026, "yesterday 14:00") lives in `models.r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from models import vocab
@@ -134,20 +134,23 @@ INVESTIGATION: dict[str, Callable[[str, Any], Any]] = {
     "patient_dob": day,
 }
 
-TEAM_MEMBER = {
+#: How each field of a record is checked: field name -> normaliser(field, value).
+Rules = dict[str, Callable[[str, Any], Any]]
+
+TEAM_MEMBER: Rules = {
     "name": title,
     "role": choice(vocab.TeamRole, required=True),
     "involved": flag,
 }
 
-TIMELINE_ENTRY = {
+TIMELINE_ENTRY: Rules = {
     "at": when,
     "happened": text,
     "should_have": text,
     "source": line,
 }
 
-CAUSE = {
+CAUSE: Rules = {
     "text": lambda f, v: text(f, v, required=True),
     "category": optional_line,
     "kind": choice(vocab.CauseKind, required=True),
@@ -157,7 +160,7 @@ CAUSE = {
     "weak_only_reason": text,
 }
 
-ACTION = {
+ACTION: Rules = {
     "text": lambda f, v: text(f, v, required=True),
     "strength": choice(vocab.Strength),
     "hierarchy_category": line,
@@ -175,28 +178,92 @@ ACTION = {
     "imported_concurrence": text,
 }
 
-SIGN_OFF = {
+SIGN_OFF: Rules = {
     "role": line,
     "name": title,
     "decision": choice(vocab.SignOffDecision, required=True),
     "comment": text,
 }
 
-FEEDBACK = {
+FEEDBACK: Rules = {
     "audience": choice(vocab.FeedbackAudience, required=True),
     "given_on": day,
     "given_by": line,
     "note": text,
+    "method": line,
+}
+
+#: The follow-up of an action after approval (`models.service.followup`): set only through
+#: its own calls, which check who may give a verdict; never through `update_action`.
+FOLLOWUP = {
+    "started_on": day,
+    "done_on": day,
+    "effectiveness": choice(vocab.Effectiveness),
+    "effectiveness_note": text,
+    "closed_reason": text,
+    "imported_followup": text,
 }
 
 
-USER = {
+def number(field: str, value: Any) -> float | None:
+    """A measured value: a number, or text that reads as one ("92.5", "92,5"); None/"" stays
+    None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: {value!r} is not a number")
+    if isinstance(value, int | float):
+        out = float(value)
+    elif isinstance(value, str):
+        try:
+            out = float(value.strip().rstrip("%").strip().replace(",", "."))
+        except ValueError:
+            raise ValidationError(f"{field}: {value!r} is not a number") from None
+    else:
+        raise ValidationError(f"{field}: {value!r} is not a number")
+    if out != out or out in (float("inf"), float("-inf")):
+        raise ValidationError(f"{field}: {value!r} is not a number")
+    return out
+
+
+def count(field: str, value: Any) -> int | None:
+    """A whole number of cases, 0 or more; None/"" stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{field}: {value!r} is not a whole number")
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise ValidationError(f"{field}: {value!r} is not a whole number") from None
+    if not isinstance(value, int) or value < 0:
+        raise ValidationError(f"{field}: {value!r} is not a whole number of 0 or more")
+    return value
+
+
+MEASUREMENT = {
+    "taken_on": lambda f, v: _required(f, day(f, v)),
+    "value": number,
+    "numerator": count,
+    "denominator": count,
+    "note": text,
+}
+
+
+def _required(field: str, value: Any) -> Any:
+    if value is None:
+        raise ValidationError(f"{field}: is required")
+    return value
+
+
+USER: Rules = {
     "name": title,
     "role": choice(vocab.UserRole, required=True),
 }
 
 
-def normalise(rules: dict[str, Callable[[str, Any], Any]], changes: dict[str, Any]) -> dict:
+def normalise(rules: Mapping[str, Callable[[str, Any], Any]], changes: dict[str, Any]) -> dict:
     """Apply each field's normaliser; an unknown field is a programming error, said plainly."""
     out = {}
     for name, value in changes.items():

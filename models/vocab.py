@@ -1,4 +1,4 @@
-"""The fixed lists of the domain (../shared/DOMAIN.md) as enums with labels for people.
+"""The fixed lists of the domain (RCA2, VA NCPS, NCC MERP) as enums with labels for people.
 
 Values are stable keys stored in the database and the JSON format; `label` is what screens and
 reports show. Order matters: pickers list the members in declaration order.
@@ -7,6 +7,7 @@ reports show. Order matters: pickers list the members in declaration order.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
 class Labelled(StrEnum):
@@ -24,6 +25,15 @@ class Labelled(StrEnum):
     def choices(cls) -> list[tuple[str, str]]:
         """(label, value) pairs in declaration order, the shape a picker wants."""
         return [(m.label, m.value) for m in cls]
+
+    @classmethod
+    def from_value(cls, value: str | None) -> Self | None:
+        """The member stored as `value`, or None for None or a key this version does not know
+        (a database written by a newer version)."""
+        try:
+            return None if value is None else cls(value)
+        except ValueError:
+            return None
 
     @classmethod
     def parse(cls, value: str | None, field: str) -> Labelled | None:
@@ -242,6 +252,18 @@ class ActionStatus(Labelled):
             "verified_effective": "Verified effective",
             "not_effective": "Not effective",
         }
+
+
+class Effectiveness(Labelled):
+    """The verdict on an action's effect, given after approval by its owner or a reviewer."""
+
+    EFFECTIVE = "effective"
+    NOT_EFFECTIVE = "not_effective"
+    PENDING = "pending"
+
+    @classmethod
+    def _labels(cls):
+        return {"effective": "Effective", "not_effective": "Not effective", "pending": "Pending"}
 
 
 class MeasureKind(Labelled):

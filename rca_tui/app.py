@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.filter import LineFilter, Monochrome, NoColor
 
-from models.errors import ConflictError, RcaError
+from models.errors import ConflictError, RcaError, ReadOnlyError
 from models.undo import EditHistory
 from rca_tui.commands import ScreenCommands
 from rca_tui.themes import RCA_16, RCA_16_CSS, RCA_MONO, ReadableColors
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from models.service import Service
     from rca_tui.config import Settings
+    from screens.host import AppHost
 
 _NO_COLOR = NoColor()
 _READABLE = ReadableColors()
@@ -202,7 +203,7 @@ class RcaApp(App):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """On a slow link a field's cursor does not blink (each blink repaints its line)."""
         if self.slow_link and hasattr(event.widget, "cursor_blink"):
-            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+            event.widget.cursor_blink = False
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -225,7 +226,7 @@ class RcaApp(App):
         *,
         deidentify: bool = False,
         force: bool = False,
-        progress: Callable[[str, int, int], None] | None = None,
+        progress: Callable[[str, int, int], object] | None = None,
     ) -> list[str]:
         """Write the chosen formats into `folder`; runs in a worker thread (slow, no widgets).
 
@@ -297,11 +298,10 @@ class RcaApp(App):
     ) -> None:
         if isinstance(error, ConflictError):
             heading, can_reload = "Changed by someone else", reload is not None
+        elif isinstance(error, ReadOnlyError):  # the database, or an approved investigation
+            heading, can_reload = "Read-only", False
         elif isinstance(error, RcaError):
-            heading, can_reload = (
-                "Not saved" if "read-only" not in error.message else "Read-only",
-                False,
-            )
+            heading, can_reload = "Not saved", False
         else:
             heading, can_reload = "Unexpected error", False
         if isinstance(error, RcaError):
@@ -360,3 +360,10 @@ def make_app(
 ) -> RcaApp:
     """The one way to build the app, shared by the `rca` command and the tests."""
     return RcaApp(service, settings, today=today, mouse=mouse, slow_link=slow_link)
+
+
+if TYPE_CHECKING:
+
+    def _is_host(app: RcaApp) -> AppHost:
+        """Type check only: RcaApp has everything screens ask of it (`screens.host.AppHost`)."""
+        return app

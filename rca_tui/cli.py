@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from exports.formats import FORMATS, parse_formats
 from models import __version__
 from models.errors import RcaError
+from rca_tui import cli_actions
 from screens.visible import visible
+
+if TYPE_CHECKING:
+    from models.domain import InvestigationSummary
+    from models.service import Service
 
 
 class _Group(click.Group):
@@ -42,9 +47,9 @@ class Ctx:
 
         self.settings = load_settings(db=db, user=user)
         self.readonly = readonly
-        self._service = None
+        self._service: Service | None = None
 
-    def investigations(self) -> list:
+    def investigations(self) -> list[InvestigationSummary]:
         """The investigation list: from a current SQLite file with sqlite3 alone (no SQLAlchemy
         to import: most of a cold `rca list`), else through the service."""
         if self._service is None:
@@ -57,7 +62,7 @@ class Ctx:
                     return rows
         return self.service().list_investigations()
 
-    def service(self, *, create: bool = True):
+    def service(self, *, create: bool = True) -> Service:
         if self._service is None:
             from models.service import open_service
 
@@ -103,7 +108,11 @@ pass_ctx = click.make_pass_decorator(Ctx)
     metavar="PATH|URL",
     help="Database file (or SQLAlchemy URL). Default: $RCA_DB, then the user data folder.",
 )
-@click.option("--user", metavar="NAME", help="Name recorded in the audit trail (default: login).")
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="Display name shown beside your login in the audit trail (the login is always recorded).",
+)
 @click.option("--read-only", "readonly", is_flag=True, help="Open the database for reading only.")
 @click.version_option(__version__, prog_name="rca")
 @click.pass_context
@@ -128,7 +137,7 @@ def _run_app(obj: Ctx) -> None:
     if problem:
         click.echo(problem, err=True)
         sys.exit(2)
-    if ascii_only(sys.__stderr__):  # Textual draws on standard error
+    if sys.__stderr__ is not None and ascii_only(sys.__stderr__):  # Textual draws on stderr
         draw_in_ascii(sys.__stderr__)
     ssh = "SSH_CONNECTION" in os.environ
     if ssh:  # escape sequences arrive late over a slow link: wait longer before Escape
@@ -312,7 +321,7 @@ def export(
             raise RcaError(f"format {formats[0]} is not text: give -o FILE or -o FOLDER")
     service = obj.service()
     dossier = service.dossier(investigation_id)
-    common = {
+    common: dict[str, Any] = {
         "generated_by": service.user,
         "db_version": HEAD,
         "deidentify": deidentify,
@@ -324,6 +333,7 @@ def export(
         # click writes bytes (the CSV with its BOM) to the binary stream as they are.
         click.echo(render_formats(dossier, formats, **common)[formats[0]], nl=False)
         return
+    assert output is not None  # None is standard output, handled above
     for path in export_formats(dossier, formats, output, force=force, **common):
         click.echo(str(path))
 
@@ -353,6 +363,9 @@ def check(obj: Ctx, investigation_id: int, as_json: bool, fail_on: str) -> None:
             "P-": "action",
             "P-NO-ACTION": "cause",
             "P-WEAK-ONLY": "cause",
+            "F-": "action",
+            "F-CLOSE-BLOCKED": "investigation",
+            "F-NO-FEEDBACK": "investigation",
         }
         for f in findings:
             entity = next(
@@ -516,6 +529,9 @@ def user_list(obj: Ctx, as_json: bool) -> None:
             f"Anyone else is an investigator. You are {service.login} ({service.current_role()})."
         )
     )
+
+
+cli.add_command(cli_actions.actions)
 
 
 def main() -> None:

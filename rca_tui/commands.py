@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from rca_tui.app import RcaApp
 
 
 class ScreenCommands(Provider):
@@ -31,14 +35,14 @@ class ScreenCommands(Provider):
                     partial(screen.run_action, action),
                     f"key: {keys}",
                 )
-        app = self.app
-        yield "Go: home (investigations)", app.action_go_home, "Back to the list"  # type: ignore[attr-defined]
-        yield "Investigation: new", app.new_investigation, "Start an event intake"  # type: ignore[attr-defined]
-        yield "Help: keys of this screen", app.action_help, "F1 or ?"  # type: ignore[attr-defined]
+        app = cast("RcaApp", self.app)  # this provider is RcaApp's (RcaApp.COMMANDS)
+        yield "Go: home (investigations)", app.action_go_home, "Back to the list"
+        yield "Investigation: new", app.new_investigation, "Start an event intake"
+        yield "Help: keys of this screen", app.action_help, "F1 or ?"
         mouse = getattr(app, "mouse", True)
         yield (
             f"App: mouse {'off' if mouse else 'on'}",
-            app.action_toggle_mouse,  # type: ignore[attr-defined]
+            app.action_toggle_mouse,
             "Mouse is on: the terminal's selection needs shift"
             if mouse
             else "Mouse is off (the default over SSH; also RCA_MOUSE=on)",

@@ -18,6 +18,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from models.errors import RcaError
 from models.rules.deadlines import (
@@ -92,9 +93,10 @@ class Settings:
         return cls(**cls.checked(data))
 
     @classmethod
-    def checked(cls, data: dict[str, object]) -> dict[str, object]:
+    def checked(cls, data: dict[str, object]) -> dict[str, Any]:
         """Every key known and every value of the right kind (what one file can be judged on
-        alone); the values as the settings hold them."""
+        alone); the values as the settings hold them (so typed `Any`: `_check` made them the
+        type of their field)."""
         known = {f.name for f in fields(cls) if f.init}
         unknown = sorted(set(data) - known)
         if unknown:

@@ -17,6 +17,7 @@ checks cost nothing when they refuse.
 from __future__ import annotations
 
 import codecs
+import io
 import unicodedata
 from typing import IO, TYPE_CHECKING, Any
 
@@ -103,6 +104,6 @@ def ascii_only(stream: IO[Any]) -> bool:
     return False
 
 
-def draw_in_ascii(stream: IO[Any]) -> None:
+def draw_in_ascii(stream: io.TextIOWrapper) -> None:
     """Make `stream` draw what its encoding lacks in ASCII (see `ascii_drawing`)."""
-    stream.reconfigure(errors="rca-ascii")  # type: ignore[attr-defined]
+    stream.reconfigure(errors="rca-ascii")

@@ -311,7 +311,7 @@ class ActionsScreen(ServiceScreen):
     def reload(self) -> None:
         def load(inv_id: int) -> PlanState:
             dossier = self.service.dossier(inv_id)
-            return PlanState(dossier, run_checks(dossier, today=self.app.today()))
+            return PlanState(dossier, run_checks(dossier, today=self.host.today()))
 
         self.call(load, self.investigation_id, then=self._show)
 

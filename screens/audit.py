@@ -137,7 +137,7 @@ class AuditScreen(FilteredListScreen):
         if problem is None:
             self.notify("Audit trail intact: every entry matches its hash.", markup=False)
         else:
-            self.app.show_error(  # type: ignore[attr-defined]
+            self.host.show_error(
                 RcaError(f"{problem.message}. The database file was changed outside rca-tui."),
                 title="Audit trail broken",
             )

@@ -23,12 +23,13 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from screens.host import Hosted
 from screens.messages import ServiceDone, ServiceFailed
 
 #: The keys of every save: ctrl+s, and F2 for terminals that take ctrl+s for flow control
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from models.service import Service
+    from screens.host import AppHost
+
 
 
 @dataclass
@@ -95,7 +98,7 @@ class SaveQueue:
                 self._jobs.popleft()
                 delivered = job.target.is_attached and job.target.post_message(outcome)
                 if not delivered and isinstance(outcome, ServiceFailed):
-                    self.app.show_error(outcome.error)  # type: ignore[attr-defined]
+                    cast("AppHost", self.app).show_error(outcome.error)
         finally:
             self._running = False
         waiting, self._waiting = self._waiting, {}
@@ -103,11 +106,13 @@ class SaveQueue:
             start()
 
 
-class ServiceCalls:
-    """`call()` (reads) and `save()` (writes) for a screen or a dialog; see the module."""
+class ServiceCalls(Hosted):
+    """`call()` (reads) and `save()` (writes) for a screen or a dialog; see the module.
+
+    Mixed into a Screen or a ModalScreen (to the type checker, `Hosted` is a Screen)."""
 
     def _saves(self) -> SaveQueue:
-        return self.app.saves  # type: ignore[attr-defined]
+        return self.host.saves
 
     def call(
         self,
@@ -125,7 +130,7 @@ class ServiceCalls:
 
         def again() -> None:
             # Only if no newer read of this group was asked for, and the screen is still open.
-            if reads.get(group) == number and self.is_attached:  # type: ignore[attr-defined]
+            if reads.get(group) == number and self.is_attached:
                 self.call(fn, *args, then=then, group=group, **kwargs)
 
         if saves.busy:
@@ -139,14 +144,14 @@ class ServiceCalls:
                 result = fn(*args, **kwargs)
             except Exception as exc:  # shown to the user; the app keeps running
                 if not worker.is_cancelled:
-                    self.post_message(ServiceFailed(exc))  # type: ignore[attr-defined]
+                    self.post_message(ServiceFailed(exc))
             else:
                 if not worker.is_cancelled:
-                    self.post_message(  # type: ignore[attr-defined]
+                    self.post_message(
                         ServiceDone(then, result, read=(group, number, generation, again))
                     )
 
-        self.run_worker(job, thread=True, exclusive=True, group=f"{id(self)}-{group}")  # type: ignore[attr-defined]
+        self.run_worker(job, thread=True, exclusive=True, group=f"{id(self)}-{group}")
 
     def save(
         self,
@@ -168,7 +173,7 @@ class ServiceCalls:
             if generation != self._saves().generation:
                 again()  # a save was asked for while this read ran: read after it
                 return
-        if message.then is not None and self.is_attached:  # type: ignore[attr-defined]
+        if message.then is not None and self.is_attached:
             message.then(message.result)
 
     def on_service_failed(self, message: ServiceFailed) -> None:
@@ -177,7 +182,7 @@ class ServiceCalls:
 
     def on_failure(self, error: BaseException) -> None:
         """Show a failure; a screen that can say more (what changed) overrides this."""
-        self.app.show_error(error, reload=self.reload)  # type: ignore[attr-defined]
+        self.host.show_error(error, reload=self.reload)
 
     def reload(self) -> None:
         """Read this screen's data again (after a conflict, or when coming back to it)."""
@@ -203,7 +208,7 @@ class ServiceScreen(ServiceCalls, Screen):
 
     @property
     def service(self) -> Service:
-        return self.app.service  # type: ignore[attr-defined]
+        return self.host.service
 
     #: Read the data again whenever the screen comes back to the top (after a dialog or a
     #: screen above it). A form being edited turns this off so typing is not overwritten.
@@ -220,17 +225,25 @@ class ServiceScreen(ServiceCalls, Screen):
             self.app.pop_screen()
 
 
-class UndoActions:
+if TYPE_CHECKING:
+    _UndoBase = ServiceScreen
+else:
+    _UndoBase = object
+
+
+class UndoActions(_UndoBase):
     """Undo/redo of cause and link edits (this investigation's steps in the session's
     EditHistory), for the screens that edit the cause graph. Mixed into a ServiceScreen with an
     `investigation_id`; each screen binds the keys itself."""
 
+    investigation_id: int
+
     def action_undo(self) -> None:
-        self.save(self.app.history.undo, self.investigation_id, then=self._undone)  # type: ignore[attr-defined]
+        self.save(self.host.history.undo, self.investigation_id, then=self._undone)
 
     def action_redo(self) -> None:
-        self.save(self.app.history.redo, self.investigation_id, then=self._undone)  # type: ignore[attr-defined]
+        self.save(self.host.history.redo, self.investigation_id, then=self._undone)
 
     def _undone(self, message: str) -> None:
-        self.notify(message, markup=False)  # type: ignore[attr-defined]
-        self.reload()  # type: ignore[attr-defined]
+        self.notify(message, markup=False)
+        self.reload()

@@ -251,7 +251,7 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
                 self.saver.stored, then=lambda stored: self._conflict(error, stored), group="stored"
             )
             return
-        self.app.show_error(error)  # type: ignore[attr-defined]
+        self.host.show_error(error)
 
     def _conflict(self, error: ConflictError, stored: Any) -> None:
         changed = {
@@ -260,7 +260,7 @@ class EditDialog(ServiceCalls, ModalScreen[Any]):
             if hasattr(stored, name) and getattr(stored, name) != yours
         }
         self.version = getattr(stored, "version", self.version)
-        self.app.show_error(  # type: ignore[attr-defined]
+        self.host.show_error(
             ConflictError(
                 f"{error.message}.\n\nWhat you typed is still in the dialog: ctrl+s (or F2) "
                 "saves it over the stored version; Escape leaves the stored one.",

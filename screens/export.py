@@ -34,6 +34,7 @@ from models.errors import RcaError, TargetExistsError
 from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN
 from screens.dialogs import ChoiceDialog
 from screens.formatting import visible
+from screens.host import Hosted
 from screens.widgets.editors import SafeInput
 
 
@@ -42,7 +43,7 @@ def default_folder() -> str:
     return str(home / "rca-exports") if os.access(home, os.W_OK) else os.getcwd()
 
 
-class ExportDialog(ModalScreen[list[str] | None]):
+class ExportDialog(Hosted, ModalScreen[list[str] | None]):
     CSS_PATH = Path(__file__).with_name("dialog.tcss")
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -67,7 +68,7 @@ class ExportDialog(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text("Export reports"), classes="dialog-title")
-            yield SelectionList[str](*self.app.export_choices(), id="formats")  # type: ignore[attr-defined]
+            yield SelectionList[str](*self.host.export_choices(), id="formats")
             yield Static(Text("Folder"), classes="field-label")
             yield SafeInput(default_folder(), id="folder", compact=True)
             yield Checkbox(
@@ -113,12 +114,12 @@ class ExportDialog(ModalScreen[list[str] | None]):
         bar.update(total=len(formats), progress=0)
         bar.display = True
         deidentify = self.query_one("#deidentify", Checkbox).value
-        app = self.app
+        host = self.host
 
         def job() -> None:
             worker = get_current_worker()
             try:
-                files = app.run_export(  # type: ignore[attr-defined]
+                files = host.run_export(
                     self.investigation_id,
                     formats,
                     os.path.expanduser(folder),
@@ -167,7 +168,7 @@ class ExportDialog(ModalScreen[list[str] | None]):
         if isinstance(error, RcaError):
             self._problem(error.message)
         else:
-            self.app.show_error(error)  # type: ignore[attr-defined]
+            self.host.show_error(error)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -120,7 +120,7 @@ class FilteredListScreen(ServiceScreen):
         return True
 
     # --- keys ------------------------------------------------------------------------------
-    def on_key(self, event: Key) -> None:
+    async def on_key(self, event: Key) -> None:
         box = self._box()
         if self.focused is box:  # the box types for itself (after a click)
             if event.key in ("up", "down", "escape"):
@@ -130,9 +130,9 @@ class FilteredListScreen(ServiceScreen):
                 else:
                     self._to_list(event.key)
             return
-        if event.key == "slash":
+        if event.key == "slash":  # before the list sees it; through the binding's action
             event.stop()
-            self.action_filter()
+            await self.run_action("filter")
         elif event.key == "escape" and self._filtering():
             event.stop()
             self.action_clear_filter()

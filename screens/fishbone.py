@@ -164,12 +164,12 @@ class FishboneScreen(UndoActions, ServiceScreen):
     def on_screen_resume(self) -> None:
         # Read again when a screen above changed the graph (five whys, graph, undo), not after
         # each of its own dialogs (that would re-read 2,000 causes to add one).
-        if self._stale or self.app.history.changes != self._drawn_at:  # type: ignore[attr-defined]
+        if self._stale or self.host.history.changes != self._drawn_at:
             self.reload()
 
     def reload(self) -> None:
         self._stale = False
-        self._drawn_at = self.app.history.changes  # type: ignore[attr-defined]
+        self._drawn_at = self.host.history.changes
 
         def load(inv_id: int) -> FishboneData:
             view = self.service.cause_view(inv_id)  # one snapshot: causes and graph agree
@@ -184,7 +184,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
         self.call(load, self.investigation_id, then=self._show)
 
     def _show(self, data: FishboneData) -> None:
-        if self.app.history.changes != self._drawn_at:  # type: ignore[attr-defined]
+        if self.host.history.changes != self._drawn_at:
             # An edit was recorded while this was read (one still saving when its screen
             # closed, say): what was read may miss it.
             self.reload()
@@ -279,7 +279,8 @@ class FishboneScreen(UndoActions, ServiceScreen):
             return
         text = Text()
         text.append(visible(cause.text) + "\n")
-        kind = CauseKind(cause.kind).label if cause.kind in CauseKind._value2member_map_ else ""
+        known = CauseKind.from_value(cause.kind)
+        kind = known.label if known is not None else ""
         text.append(f"{kind} · {one_line(cause.category or '') or 'no category'}", style="dim")
         if cause.evidence:
             text.append(f" · evidence: {one_line(cause.evidence, 60)}", style="dim")
@@ -374,10 +375,10 @@ class FishboneScreen(UndoActions, ServiceScreen):
     def _added(self, cause: Cause, effect_id: int | None) -> None:
         """Draw a new cause from what the service returned, without reading everything again."""
         data = self.data
-        if data is None or self._drawn_at != self.app.history.changes - 1:  # type: ignore[attr-defined]
+        if data is None or self._drawn_at != self.host.history.changes - 1:
             self._edit_done(cause)  # something else changed meanwhile: read it all
             return
-        self._drawn_at = self.app.history.changes  # type: ignore[attr-defined]
+        self._drawn_at = self.host.history.changes
         data.causes[cause.id] = cause
         data.graph.add_node(cause.id, cause.kind, cause.category)
         if effect_id is not None:
@@ -390,7 +391,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
         if self.data is None:
             return
         event = self.data.event
-        history = self.app.history  # type: ignore[attr-defined]
+        history = self.host.history
 
         def store(values: dict, version: int | None) -> Cause:
             if event is None:
@@ -419,7 +420,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
 
     def _adder(self, effect_id: int) -> Saver:
         """Save a new cause from the dialog, linked as a cause of `effect_id`."""
-        history = self.app.history  # type: ignore[attr-defined]
+        history = self.host.history
 
         def add(values: dict, _version: int | None) -> Cause:
             fields = {k: v for k, v in values.items() if k != "text"}
@@ -490,7 +491,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
             return
         texts = {c.id: c.text for c in self.data.causes.values()}
         suggested = suggest_statement(cause.id, self.data.graph, texts)
-        history = self.app.history  # type: ignore[attr-defined]
+        history = self.host.history
 
         def update(values: dict, version: int | None) -> Cause:
             changes = {k: v for k, v in values.items() if getattr(cause, k) != v}
@@ -513,7 +514,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
         cause = self.current()
         if cause is None:
             return
-        history = self.app.history  # type: ignore[attr-defined]
+        history = self.host.history
 
         def done(choice: str | None) -> None:
             if choice == "delete":
@@ -533,14 +534,15 @@ class FishboneScreen(UndoActions, ServiceScreen):
             return
         new = NEXT_KIND.get(CauseKind(cause.kind), CauseKind.CAUSE)
         self.save(
-            self.app.history.update_cause,  # type: ignore[attr-defined]
+            self.host.history.update_cause,
             cause.id,
             cause.version,
             kind=new.value,
             then=self._edit_done,
         )
         # A second quick press cycles on from this kind, before the reload shows it.
-        self.data.causes[cause.id] = cause.replace(kind=new.value)  # type: ignore[union-attr]
+        if self.data is not None:
+            self.data.causes[cause.id] = cause.replace(kind=new.value)
 
     def action_move(self) -> None:
         cause = self.current()
@@ -548,13 +550,14 @@ class FishboneScreen(UndoActions, ServiceScreen):
             return
         from screens.graph import CausePicker
 
-        bones = [Cause(i + 1, 0, name) for i, name in enumerate(self.data.categories)]
+        categories = self.data.categories
+        bones = [Cause(i + 1, 0, name) for i, name in enumerate(categories)]
 
         def chosen(index: int | None) -> None:
             if index:
-                name = self.data.categories[index - 1]  # type: ignore[union-attr]
+                name = categories[index - 1]
                 self.save(
-                    self.app.history.update_cause,  # type: ignore[attr-defined]
+                    self.host.history.update_cause,
                     cause.id,
                     cause.version,
                     category=name,

@@ -208,7 +208,7 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
         if not text or self.current is None:
             return
         category = self.query_one("#category", Select).value
-        history = self.app.history  # type: ignore[attr-defined]
+        history = self.host.history
         self.save(
             history.add_cause,
             self.investigation_id,
@@ -255,7 +255,7 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
         cause = self.state.causes[self.current]
         if cause.kind == CauseKind.EVENT:
             return
-        history = self.app.history  # type: ignore[attr-defined]
+        history = self.host.history
         kind = CauseKind.CAUSE if cause.kind == CauseKind.ROOT else CauseKind.ROOT
         self.save(
             history.update_cause,

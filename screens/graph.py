@@ -288,7 +288,7 @@ class GraphScreen(UndoActions, ServiceScreen):
             if effect_id:
                 self._keep = cause_id
                 self.save(
-                    self.app.history.link,  # type: ignore[attr-defined]
+                    self.host.history.link,
                     cause_id,
                     effect_id,
                     then=lambda _: self.reload(),
@@ -307,7 +307,7 @@ class GraphScreen(UndoActions, ServiceScreen):
             return
         self._keep = cause_id
         self.save(
-            self.app.history.unlink,  # type: ignore[attr-defined]
+            self.host.history.unlink,
             cause_id,
             effect_id,
             then=lambda _: self.reload(),

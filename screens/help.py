@@ -53,7 +53,9 @@ class HelpScreen(ModalScreen[None]):
             note = getattr(self.for_screen, "HELP_NOTE", "")
             if note:  # how the screen's keys work together (the filter of a list)
                 yield Static(Text(note), id="help-note")
-            table = DataTable(cursor_type="row", show_header=True, zebra_stripes=True)
+            table: DataTable[Text] = DataTable(
+                cursor_type="row", show_header=True, zebra_stripes=True
+            )
             table.add_columns("Key", "Does")
             for keys, description in describe_bindings(self.for_screen):
                 table.add_row(Text(keys), Text(description))

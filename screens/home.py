@@ -4,7 +4,8 @@ The table shows title, unit, event date, SAC score, status and days left to the 
 overdue investigations marked in words. The title gets every column the others leave: they are
 as narrow as their values (status labels shortened below 120 columns), and the unit widens on a
 large terminal. An empty database shows what to do first. Typing filters as on every list
-(screens/filtering.py): `n`, `s` and `r` are keys while the filter is empty.
+(screens/filtering.py): `n`, `s`, `t` and `r` are keys while the filter is empty; `t` opens
+the tracker of every open action (screens/tracker.py).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ SORT_LABELS = {
     "status": "status",
 }
 #: Status labels below 120 columns, where "Action plan" would cost the title two columns.
-SHORT_STATUS = {Status.ACTION_PLAN: "Act. plan"}
+SHORT_STATUS: dict[str, str] = {Status.ACTION_PLAN: "Act. plan"}
 #: Columns wider than this get the full status labels.
 WIDE = 120
 
@@ -79,6 +80,7 @@ class HomeScreen(FilteredListScreen):
         Binding("enter", "open", "Open", show=False),
         *FILTER_BINDINGS,
         Binding("s", "sort", "Sort"),
+        Binding("t", "tracker", "Actions"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -114,11 +116,11 @@ class HomeScreen(FilteredListScreen):
         self.rows = rows
         self._loaded = True
         self._render_table()
-        self.app.startup_done()  # type: ignore[attr-defined]
+        self.host.startup_done()
 
     @property
     def today(self) -> dt.date:
-        return self.app.today()  # type: ignore[attr-defined]
+        return self.host.today()
 
     def _sort_key(self, row: InvestigationSummary, due: dt.date | None):
         far = dt.date.max
@@ -136,8 +138,8 @@ class HomeScreen(FilteredListScreen):
         if self.sort == "title":
             return (row.title.casefold(), row.id)
         return (
-            list(Status).index(Status(row.status))
-            if row.status in Status._value2member_map_
+            list(Status).index(status)
+            if (status := Status.from_value(row.status)) is not None
             else 99,
             row.id,
         )
@@ -231,7 +233,7 @@ class HomeScreen(FilteredListScreen):
     def action_open(self) -> None:
         inv_id = self.selected_id()
         if inv_id is not None:
-            self.app.open_investigation(inv_id)  # type: ignore[attr-defined]
+            self.host.open_investigation(inv_id)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -239,7 +241,12 @@ class HomeScreen(FilteredListScreen):
         self.action_open()
 
     def action_new(self) -> None:
-        self.app.new_investigation()  # type: ignore[attr-defined]
+        self.host.new_investigation()
+
+    def action_tracker(self) -> None:
+        from screens.tracker import TrackerScreen
+
+        self.app.push_screen(TrackerScreen())
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

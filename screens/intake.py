@@ -312,7 +312,7 @@ class IntakeScreen(ServiceScreen):
         """Tick the sentinel box from harm and report type, until the user sets it by hand;
         the note under it says which."""
         chosen = [self.query_one(f"#{name}", Select).value for name in SENTINEL_FROM]
-        suggested = suggests_sentinel(*(None if v is Select.NULL else v for v in chosen))
+        suggested = suggests_sentinel(*(None if v is Select.NULL else str(v) for v in chosen))
         if not self._sentinel_by_hand:
             self._set_sentinel(suggested)
             note = "Follows harm and report type"
@@ -444,7 +444,7 @@ class IntakeScreen(ServiceScreen):
         self._original = self.collect()
         self.notify(f"Created: {inv.title}", markup=False)
         self.app.pop_screen()
-        self.app.open_investigation(inv.id)  # type: ignore[attr-defined]
+        self.host.open_investigation(inv.id)
 
     def _saved(self, inv: Investigation) -> None:
         self._fill(inv)

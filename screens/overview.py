@@ -23,10 +23,10 @@ from models.rules import sac
 from models.rules.checks import run_checks
 from models.rules.dates import format_date, format_datetime
 from models.rules.deadlines import days_left, describe_days_left
-from models.vocab import Status
+from models.vocab import FeedbackAudience, Status
 from screens.base import ServiceScreen
 from screens.formatting import deadlines_for, label, one_line, visible
-from screens.steps import STEPS, has_screen, screen_for
+from screens.steps import STEPS, screen_for
 from screens.widgets.text_view import TextView
 
 
@@ -45,6 +45,7 @@ class OverviewScreen(ServiceScreen):
         Binding("g", "step('graph')", "Graph", show=False),
         Binding("p", "step('actions')", "Action plan"),
         Binding("v", "step('review')", "Review", show=False),
+        Binding("o", "step('followup')", "Follow-up", show=False),
         Binding("a", "audit", "Audit trail", show=False),
         Binding("x", "export", "Export"),
         Binding("r", "reload", "Reload", show=False),
@@ -77,7 +78,7 @@ class OverviewScreen(ServiceScreen):
             dossier = self.service.dossier(inv_id)
             # The step summaries too (one builds the cause graph): in the worker, not the UI.
             summaries = {step.key: step.summary(dossier) for step in STEPS}
-            return dossier, run_checks(dossier, today=self.app.today()), summaries
+            return dossier, run_checks(dossier, today=self.host.today()), summaries
 
         self.call(load, self.investigation_id, then=self._show)
 
@@ -89,7 +90,7 @@ class OverviewScreen(ServiceScreen):
         inv = self.dossier.investigation
         self.title = inv.title
         self.sub_title = f"Investigation {inv.id}"
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
         d = deadlines_for(getattr(self.app, "settings", None), inv)
         lines = Text()
         lines.append(f"SAC {sac.describe(inv.sac_score)}", style="bold")
@@ -100,6 +101,7 @@ class OverviewScreen(ServiceScreen):
         lines.append(f"  ·  Event {when}  ·  {one_line(inv.unit, 30) or 'unit not set'}\n")
         if is_frozen(inv.status):  # finished: its deadlines no longer run
             lines.append(_finished(self.dossier, d.due), style="bold")
+            lines.append(f"  ·  {_reporter_told(self.dossier)}")
         elif d.due:
             n = days_left(d.due, today)
             style = "bold red" if n is not None and n < 0 else "bold"
@@ -125,26 +127,21 @@ class OverviewScreen(ServiceScreen):
         steps.clear()
         for i, step in enumerate(STEPS, start=1):
             mine = [f for f in self.findings if f.code.startswith(step.codes)]
-            if has_screen(step):
-                warn = Text(
-                    str(len(mine)) if mine else "ok", style="bold yellow" if mine else "green"
-                )
-            else:  # the step's screen comes in a later release; its counts show already
-                warn = Text("later", style="dim")
+            warn = Text(str(len(mine)) if mine else "ok", style="bold yellow" if mine else "green")
             title = Text(f"{i}. {step.title}")
             steps.add_row(title, Text(one_line(summaries[step.key], 36)), warn, key=step.key)
         steps.move_cursor(row=min(cursor, len(STEPS) - 1))
 
-        lines = []
+        finding_lines = []
         for f in self.findings:  # one Text each, made whole: thousands of appends took long
             head, code = f"{f.severity:7} ", f"{f.code}: "
             severity = "bold red" if f.severity == "error" else "yellow"
             end = len(head) + len(code)
             spans = [Span(0, len(head), severity), Span(len(head), end, "bold")]
-            lines.append(Text(head + code + visible(f.message), spans=spans))
+            finding_lines.append(Text(head + code + visible(f.message), spans=spans))
         if not self.findings:
-            lines.append(Text("No findings.", style="green"))
-        self.query_one("#findings", TextView).show(lines)
+            finding_lines.append(Text("No findings.", style="green"))
+        self.query_one("#findings", TextView).show(finding_lines)
 
     # --- navigation ------------------------------------------------------------------------
     def action_open_step(self) -> None:
@@ -159,16 +156,7 @@ class OverviewScreen(ServiceScreen):
 
     def action_step(self, key: str) -> None:
         step = next(s for s in STEPS if s.key == key)
-        screen = screen_for(step, self.investigation_id)
-        if screen is None:
-            self.notify(
-                f"{step.title}: this screen is not built yet. Its data can be imported and "
-                "exported with 'rca import' / 'rca export'.",
-                markup=False,
-                severity="warning",
-            )
-            return
-        self.app.push_screen(screen)
+        self.app.push_screen(screen_for(step, self.investigation_id))
 
     def action_export(self) -> None:
         from screens.export import ExportDialog
@@ -195,6 +183,16 @@ class OverviewScreen(ServiceScreen):
             if 0 <= index < len(STEPS):
                 event.stop()
                 self.action_step(STEPS[index].key)
+
+
+def _reporter_told(dossier: Dossier) -> str:
+    """When and how the person who reported the event was told (RCA2 asks for it)."""
+    told = [f for f in dossier.feedback if f.audience == FeedbackAudience.REPORTER]
+    if not told:
+        return "Reporter not told yet"
+    fb = told[-1]
+    how = f" {one_line(fb.method, 20)}" if fb.method.strip() else ""
+    return f"Reporter told {format_date(fb.given_on) or '(no date)'}{how}"
 
 
 def _finished(dossier: Dossier, due: dt.date | None) -> str:

@@ -102,6 +102,8 @@ class FeedbackDialog(EditDialog):
                 with Vertical():
                     yield Static(Text("By"), classes="field-label")
                     yield SafeInput(self.user, id="given_by", compact=True)
+            yield Static(Text("How (in person, by phone, by letter ...)"), classes="field-label")
+            yield SafeInput("", id="method", compact=True)
             yield Static(Text("Note"), classes="field-label")
             yield SafeTextArea("", id="note", soft_wrap=True, tab_behavior="focus")
             yield from self.foot()
@@ -121,6 +123,7 @@ class FeedbackDialog(EditDialog):
                 "audience": self.query_one("#audience", Select).value,
                 "given_on": given_on,
                 "given_by": self.query_one("#given_by", Input).value,
+                "method": self.query_one("#method", Input).value,
                 "note": self.query_one("#note", TextArea).text,
             }
         )
@@ -163,7 +166,7 @@ class ReviewScreen(ServiceScreen):
             dossier = self.service.dossier(inv_id)
             return ReviewState(
                 dossier,
-                run_checks(dossier, today=self.app.today()),
+                run_checks(dossier, today=self.host.today()),
                 self.service.role_of(self.service.login),
                 self.service.duty_conflict(inv_id),
             )
@@ -254,6 +257,8 @@ class ReviewScreen(ServiceScreen):
                 f"{format_date(fb.given_on)}  Feedback to "
                 f"{label(FeedbackAudience, fb.audience)} by {one_line(fb.given_by)}"
             )
+            if fb.method:
+                log.append(f" ({one_line(fb.method, 30)})")
             if fb.note:
                 log.append(f": {one_line(fb.note, 80)}")
             log.append("\n")
@@ -301,7 +306,7 @@ class ReviewScreen(ServiceScreen):
             return False
         login = self.service.login
         if self.state is not None and self.state.role != "admin":
-            self.app.show_error(  # type: ignore[attr-defined]
+            self.host.show_error(
                 DutiesError(
                     f"{login} {authored}, so someone else must {step} (separation of duties)",
                     login=login,
@@ -374,7 +379,7 @@ class ReviewScreen(ServiceScreen):
                 [f for f in self.state.findings if f.severity == "error"],
             )
             if refusal:
-                self.app.show_error(ValidationError(refusal), title="Cannot approve yet")  # type: ignore[attr-defined]
+                self.host.show_error(ValidationError(refusal), title="Cannot approve yet")
                 return
         inv = self._inv()
         if inv is not None and self._duties(
@@ -409,5 +414,5 @@ class ReviewScreen(ServiceScreen):
         def add(values: dict, _version: int | None) -> Feedback:
             return self.service.add_feedback(self.investigation_id, **values)
 
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.host.today()
         self.app.push_screen(FeedbackDialog(self.service.user, today, save=Saver(add)))

@@ -1,7 +1,10 @@
 """The workflow steps of an investigation, as the overview lists them.
 
-Adding a step (fishbone, five whys, report...) is one entry in `STEPS`: a title, a one-line
-summary of the dossier, which finding codes belong to it, and the screen that opens it.
+Adding a step is one entry in `STEPS` (a key, a title, a one-line summary of the dossier, the
+finding-code prefixes that belong to it) and its screen in `_screens()`: a `ServiceScreen` taking
+the investigation id, with `HELP_TITLE`, `PALETTE_GROUP`, described `BINDINGS` and `reload()`.
+The overview numbers it, counts its warnings, gives it a digit key and opens it; a letter key
+is one more `Binding` in `OverviewScreen.BINDINGS` (in use: e t l f w g p v a x r).
 """
 
 from __future__ import annotations
@@ -26,8 +29,6 @@ class Step:
     summary: Callable[[Dossier], str]
     #: Finding codes starting with one of these are this step's warnings.
     codes: tuple[str, ...]
-    #: Builds the screen for an investigation id; None while the step has no screen yet.
-    screen: Callable[[int], Screen] | None = None
 
 
 def _intake(d: Dossier) -> str:
@@ -73,35 +74,43 @@ def _review(d: Dossier) -> str:
     return f"{concurred}/{len(d.actions)} concurrence, {_plural(len(d.signoffs), 'sign-off')}"
 
 
+def _followup(d: Dossier) -> str:
+    from models.vocab import FeedbackAudience, Status
+
+    if d.investigation.status not in (Status.APPROVED, Status.CLOSED):
+        return "after approval"
+    followed = [a for a in d.actions if a.concurrence != "do_not_concur"]
+    resolved = sum(1 for a in followed if a.resolved)
+    told = any(f.audience == FeedbackAudience.REPORTER for f in d.feedback)
+    return (
+        f"{resolved}/{len(followed)} resolved, {_plural(len(d.measurements), 'result')}"
+        f"{', reporter told' if told else ''}"
+    )
+
+
 def _screens() -> dict[str, Callable[[int], Screen]]:
+    """The screen of each step (imported when a step is opened: the overview opens fast)."""
+    from screens.actions import ActionsScreen
+    from screens.fishbone import FishboneScreen
     from screens.five_whys import FiveWhysScreen
+    from screens.followup import FollowupScreen
     from screens.graph import GraphScreen
     from screens.intake import IntakeScreen
+    from screens.review import ReviewScreen
     from screens.team import TeamScreen
     from screens.timeline import TimelineScreen
 
-    screens: dict[str, Callable[[int], Screen]] = {
+    return {
         "intake": IntakeScreen,
         "team": TeamScreen,
         "timeline": TimelineScreen,
+        "causes": FishboneScreen,
         "five_whys": FiveWhysScreen,
         "graph": GraphScreen,
+        "actions": ActionsScreen,
+        "review": ReviewScreen,
+        "followup": FollowupScreen,
     }
-    try:  # the action plan and review screens need the plan rules (models/rules/plan_checks)
-        from screens.actions import ActionsScreen
-        from screens.review import ReviewScreen
-
-        screens["actions"] = ActionsScreen
-        screens["review"] = ReviewScreen
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from screens.fishbone import FishboneScreen
-
-        screens["causes"] = FishboneScreen
-    except ImportError:  # pragma: no cover - while the fishbone screen is being written
-        pass
-    return screens
 
 
 STEPS: list[Step] = [
@@ -118,13 +127,10 @@ STEPS: list[Step] = [
     Step("graph", "Cause graph", _graph, ()),
     Step("actions", "Action plan", _actions, ("P-",)),
     Step("review", "Review and sign-off", _review, ("S-",)),
+    Step("followup", "Follow-up", _followup, ("F-",)),
 ]
 
 
-def screen_for(step: Step, investigation_id: int) -> Screen | None:
-    factory = step.screen or _screens().get(step.key)
-    return None if factory is None else factory(investigation_id)
-
-
-def has_screen(step: Step) -> bool:
-    return step.screen is not None or step.key in _screens()
+def screen_for(step: Step, investigation_id: int) -> Screen:
+    """The screen that opens `step` for an investigation."""
+    return _screens()[step.key](investigation_id)

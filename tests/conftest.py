@@ -9,6 +9,9 @@ import tempfile
 
 import pytest
 
+# Every binding is pressed by some test: checked after a whole run (tests/binding_coverage.py).
+from binding_coverage import pytest_deselected, pytest_sessionfinish  # noqa: F401
+
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 # Tests never read the developer's own settings or database.
 os.environ.pop("RCA_DB", None)

@@ -6,12 +6,25 @@ that no one tunes the table to it; this file only checks that it exists and is w
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from models.rules.action_strength import Suggestion, categories, load_table, suggest_strength
+from models.rules.action_strength import (
+    StrengthTable,
+    Suggestion,
+    categories,
+    parse_table,
+    suggest_strength,
+)
 from models.vocab import Strength
+
+
+def load_table(path: Path) -> StrengthTable:
+    """A table from a TOML file of the shipped shape (`action_strength.toml`, which a hospital
+    may edit)."""
+    return parse_table(tomllib.loads(path.read_text(encoding="utf-8")))
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING = ROOT / "tests" / "data" / "actions_tuning.tsv"

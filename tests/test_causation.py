@@ -15,8 +15,8 @@ from models.rules.causation import (
     check_text,
     compile_entry,
     has_duty,
-    load_words,
     names_effect,
+    parse_words,
     suggest_statement,
     word_lists,
 )
@@ -457,18 +457,18 @@ def test_word_lists_load_from_the_shipped_toml():
     assert all(t.suggestion for t in words.vague)  # the default fills the gaps
 
 
-def test_a_hospital_can_edit_the_lists(tmp_path):
-    path = tmp_path / "words.toml"
-    path.write_text(
+def test_the_lists_are_data_in_the_shape_of_the_shipped_file():
+    import tomllib
+
+    text = (
         "[vague]\n"
         'default_suggestion = "be specific"\n'
         "[[vague.words]]\n"
         "match = [\"subpar\", 're:\\bso-so\\b']\n"
         "[duty]\n"
-        'phrases = ["as the bundle says"]\n',
-        encoding="utf-8",
+        'phrases = ["as the bundle says"]\n'
     )
-    words = load_words(path)
+    words = parse_words(tomllib.loads(text))
     assert [(t.entry, t.suggestion) for t in words.vague] == [
         ("subpar", "be specific"),
         (r"re:\bso-so\b", "be specific"),

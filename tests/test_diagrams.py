@@ -313,7 +313,9 @@ def test_graph_survives_a_cycle():
 # --- the machinery -------------------------------------------------------------------------------
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
 def test_text_metrics_are_an_upper_bound_of_the_agg_renderer():
-    cv = diagrams._Canvas(150)
+    from exports.pictures.canvas import Canvas
+
+    cv = Canvas(150)
     samples = [*HOSTILE, "AVAVA Wq ffi Tj", "light", "Ärger über Öl", "◆ + ↗ ›", "x"]
     for style, size in (("regular", 9.0), ("bold", 9.0), ("italic", 8.0), ("bold", 11.0)):
         for s in samples:
@@ -333,7 +335,9 @@ def test_wrap_cuts_and_counts_wide_characters():
     lines = diagrams.wrap("one two three four five six seven", 10, 2)
     assert len(lines) == 2 and lines[-1].endswith("…")
     cjk = diagrams.wrap("転倒した患者が夜間に一人で歩いた", 10, 5)
-    assert all(diagrams._cells(line) <= 10 for line in cjk)
+    from exports.pictures.text import label_cells
+
+    assert all(label_cells(line) <= 10 for line in cjk)
     assert "".join(cjk) == "転倒した患者が夜間に一人で歩いた"
     assert all(len(x) <= 12 for x in diagrams.wrap("x" * 50, 12, 10))
 
@@ -422,17 +426,17 @@ def test_pictures_fall_back_to_a_cjk_font_and_name_what_no_font_draws(monkeypatc
     """Machine fonts decide nothing here: the list of fallback fonts is set by the test."""
     import logging
 
-    from exports import pdf
+    from exports import pdf_fonts
     from exports.formats import Job
 
     texts = ["転倒した患者 😀 🩺 fell", "plain"]
-    monkeypatch.setattr(pdf, "CJK_FONTS", ())
+    monkeypatch.setattr(pdf_fonts, "CJK_FONTS", ())
     assert diagrams.fallback_font(texts) is None
     assert diagrams.missing_glyphs(texts) == "転倒した患者🩺"  # DejaVu has 😀
     assert diagrams.missing_glyphs(["plain ascii", "Zoë café"]) == ""
     # a font that has every character (matplotlib's "Last Resort") as the machine's CJK font
     last_resort = os.path.join(os.path.dirname(diagrams.font_path()), "LastResortHE-Regular.ttf")
-    monkeypatch.setattr(pdf, "CJK_FONTS", ((last_resort, 0),))
+    monkeypatch.setattr(pdf_fonts, "CJK_FONTS", ((last_resort, 0),))
     assert diagrams.fallback_font(texts) == last_resort
     assert diagrams.missing_glyphs(texts, last_resort) == ""
     causes = [Cause(1, 1, "Fall", None, "event"), Cause(2, 1, texts[0], "Patient", "cause")]
@@ -440,7 +444,7 @@ def test_pictures_fall_back_to_a_cjk_font_and_name_what_no_font_draws(monkeypatc
     assert diagrams.fishbone_png("", ["Patient"], causes, links).startswith(b"\x89PNG")
 
     # an export names what no font can draw, once
-    monkeypatch.setattr(pdf, "CJK_FONTS", ())
+    monkeypatch.setattr(pdf_fonts, "CJK_FONTS", ())
     dossier = SimpleNamespace(causes=causes)
     report = SimpleNamespace(
         ref="RCA-1",

@@ -324,13 +324,13 @@ def test_pdf_sections_owners_pictures_and_page_numbers(pictures, caplog):
 
 
 def test_pdf_hostile_emoji_and_cjk_do_not_crash_and_keep_their_text(caplog, monkeypatch):
-    import exports.pdf
+    import exports.pdf_fonts
     from exports.pdf import pdf_report
 
     # The machine's fonts are not part of the test: with none of the system CJK fonts, the
     # bundled last-resort font draws the glyphs it lacks (an installed Noto CJK is encoded in a
     # way pypdf reads back with NULs, although pdftotext reads it right).
-    monkeypatch.setattr(exports.pdf, "CJK_FONTS", ())
+    monkeypatch.setattr(exports.pdf_fonts, "CJK_FONTS", ())
     caplog.set_level(logging.WARNING)
     r = report(dossier(f"{HOSTILE} {EMOJI_CJK} Łódź ≥ µ", title=f"{EMOJI_CJK} fall"))
     cw = strict()

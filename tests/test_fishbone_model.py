@@ -153,7 +153,7 @@ def test_the_app_the_report_and_the_picture_show_the_same_bones_in_the_same_orde
     fishbone picture: the same names in the same order, the same causes on each bone, and
     the same bones above the spine."""
     from exports import diagrams
-    from exports.report import report_for
+    from exports.report import build_report
     from models.demo import add_demo
     from screens.widgets.fishbone import layout_fishbone
 
@@ -163,7 +163,7 @@ def test_the_app_the_report_and_the_picture_show_the_same_bones_in_the_same_orde
     links = service.list_links(inv.id)
     cats = service.categories(inv.id)
     lay = layout_fishbone("", cats, causes, links, 120)
-    report = report_for(service, inv.id)
+    report = build_report(service.dossier(inv.id))
     assert [b.category for b in report.fishbone] == [b.name for b in lay.bones]
     assert list(report.categories) == [b.name for b in lay.bones]
     assert lay.bones[-1].name == UNCATEGORISED

@@ -452,7 +452,7 @@ def sample() -> tuple[str, list[str], list[Cause], list[Link]]:
 
 
 async def until(pilot, condition, timeout: float = 5.0) -> None:
-    """Pause until `condition()` holds (PITFALLS 4: poll the real condition, never sleep)."""
+    """Pause until `condition()` holds (poll the real condition, never sleep)."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"

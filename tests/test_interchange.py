@@ -126,7 +126,7 @@ def test_round_trip_is_stable_and_exact(doc):
 
 def test_demo_round_trip_keeps_every_section(service, demo_id):
     first = service.export_document(demo_id)
-    assert first["format"] == "rca-tui/1"
+    assert first["format"] == "rca-tui/2"
     for key in (
         "title",
         "description",
@@ -171,7 +171,7 @@ def base_doc() -> dict:
     ("mutate", "message"),
     [
         (lambda d: d.update(format="rca-tui/9"), "format: 'rca-tui/9' was written by a newer"),
-        (lambda d: d.update(format="other"), "format: expected 'rca-tui/1'"),
+        (lambda d: d.update(format="other"), "format: expected 'rca-tui/2'"),
         (lambda d: d["investigation"].pop("title"), "investigation.title: Field required"),
         (lambda d: d["investigation"].update(title="  "), "investigation.title: is required"),
         (lambda d: d["investigation"].update(harm="bad"), "investigation.harm: Input should be"),
@@ -195,7 +195,7 @@ def base_doc() -> dict:
         (lambda d: d["causes"][1].update(text="   "), "causes[1].text: is required"),
         (lambda d: d["investigation"].update(unit="u" * 2001), "investigation.unit: too long"),
         (lambda d: d.update(timeline=[{"happened": " "}]), "timeline[0].happened: is required"),
-        (lambda d: d.update(format="rca-tui/0"), "format: expected 'rca-tui/1'"),
+        (lambda d: d.update(format="rca-tui/0"), "format: expected 'rca-tui/2'"),
     ],
 )
 def test_bad_documents_are_refused_with_the_path(service, mutate, message):

@@ -29,7 +29,6 @@ from exports.report import (
     SECTIONS,
     Report,
     build_report,
-    report_for,
 )
 from models.domain import (
     Action,
@@ -232,6 +231,7 @@ def test_sections_follow_the_rca2_order():
         "causes",
         "actions",
         "signoff",
+        "followup",
         "feedback",
     ]
     assert build().sections == SECTIONS
@@ -451,11 +451,11 @@ def test_a_very_deep_chain_does_not_hit_the_recursion_limit():
     assert len(r.whys) == 1 and len(r.whys[0].steps) == depth
 
 
-def test_report_for_a_service_matches_its_checks(service, demo_id):
+def test_the_report_of_a_service_dossier_matches_its_checks(service, demo_id):
     from models.rules.checks import run_checks
 
-    r = report_for(service, demo_id)
     dossier = service.dossier(demo_id)
+    r = build_report(dossier, findings=run_checks(dossier), generated_by=service.user)
     assert r.title == dossier.investigation.title
     assert r.meta.generated_by == "alice"
     r_codes = [f for f in run_checks(dossier) if f.code.startswith("R")]

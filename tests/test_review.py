@@ -64,9 +64,10 @@ def set_status(db_path, inv_id: int, status: str) -> None:
     """Put an investigation in any status directly (test set-up only)."""
     con = sqlite3.connect(db_path)
     con.execute("UPDATE investigation SET status = ? WHERE id = ?", (status, inv_id))
+    # Concurred with, and (so that closing applies) followed up to a verdict of effective.
     con.execute(
-        "UPDATE action SET concurrence = 'concur', concurrence_by = 'rita' "
-        "WHERE investigation_id = ?",
+        "UPDATE action SET concurrence = 'concur', concurrence_by = 'rita', "
+        "effectiveness = 'effective' WHERE investigation_id = ?",
         (inv_id,),
     )
     con.commit()
@@ -281,6 +282,9 @@ def test_reopen_needs_a_reason(people, demo_id):
 
 def test_close_keeps_it_read_only(people, demo_id):
     inv = approved(people, demo_id)
+    for a in people["rita"].list_actions(inv.id):
+        people["rita"].record_effectiveness(a.id, a.version, "effective", "Target met")
+    inv = people["rita"].get_investigation(inv.id)
     inv = people["rita"].close(inv.id, inv.version, "All measures met")
     assert inv.status == "closed"
     with pytest.raises(FrozenError, match=f"closed on {utc_today()} by rita; reopen it"):

@@ -190,3 +190,10 @@ def test_graph(snap_compare, demo_app):
         await still(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_action_tracker(snap_compare, service):
+    """Every open action at 80x24, on a day when all of the demo plan is overdue."""
+    service.import_document(demo_document(TODAY))
+    app = make_app(service, today=TODAY + dt.timedelta(days=60))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("t"))

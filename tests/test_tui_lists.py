@@ -163,7 +163,7 @@ async def test_help_says_how_filter_and_shortcuts_share_the_letters(listed):
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         note = str(app.screen.query_one("#help-note", Static).render())
-        assert "n, r and s are keys of this screen" in note and "/ starts it" in note
+        assert "n, r, s and t are keys of this screen" in note and "/ starts it" in note
 
 
 async def test_audit_trail_filters_as_you_type_like_home(service):

@@ -397,6 +397,8 @@ async def test_t_returns_for_changes_with_a_comment(db_path):
 
 async def test_z_closes_an_approved_investigation(db_path):
     rita, inv_id, app = reviewer_app(db_path, "approved")
+    for a in rita.list_actions(inv_id):  # closing needs every action verified effective
+        rita.record_effectiveness(a.id, a.version, "effective")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot)
         assert "Approved: read-only" in status_text(screen)

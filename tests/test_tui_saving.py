@@ -132,7 +132,8 @@ async def test_undo_belongs_to_the_investigation_and_checks_the_version(service,
         await settle(pilot)
     after = service.get_cause(cause.id)
     assert (after.text, after.kind) == ("Bob's wording", "contributing")
-    assert app.history.can_undo(demo_id)  # the step is kept
+    with pytest.raises(ConflictError, match="changed by bob"):  # the step is kept
+        app.history.undo(demo_id)
 
 
 # --- item 4: a failed save keeps the dialog and its text -------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import pytest
 
 from models.errors import ValidationError
@@ -66,20 +67,19 @@ def test_undo_redo_of_a_whole_editing_session(service):
     end = snapshot(service, inv.id)
     assert (b.id, a.id) not in end[1]
 
-    steps = 0
-    while history.can_undo(inv.id):
+    for _ in range(6):
         history.undo(inv.id)
-        steps += 1
-    assert steps == 6
     assert snapshot(service, inv.id) == start
-    assert service.graph(inv.id).same_as(service.load_graph(inv.id))
+    assert nx.utils.graphs_equal(service.graph(inv.id).g, service.load_graph(inv.id).g)
     with pytest.raises(NothingToUndo):
         history.undo(inv.id)
 
-    while history.can_redo(inv.id):
+    for _ in range(6):
+        history.redo(inv.id)
+    with pytest.raises(NothingToUndo, match="redo"):
         history.redo(inv.id)
     assert snapshot(service, inv.id) == end
-    assert service.graph(inv.id).same_as(service.load_graph(inv.id))
+    assert nx.utils.graphs_equal(service.graph(inv.id).g, service.load_graph(inv.id).g)
     # Every step, forwards and backwards, is in the audit trail, and the chain holds.
     actions = [e.action for e in service.audit_entries(inv.id)]
     assert actions.count("restore") >= 2
@@ -105,6 +105,6 @@ def test_a_new_edit_clears_redo(service):
     inv = service.create_investigation("x")
     history.add_cause(inv.id, "a")
     history.undo(inv.id)
-    assert history.can_redo(inv.id)
     history.add_cause(inv.id, "b")
-    assert not history.can_redo(inv.id)
+    with pytest.raises(NothingToUndo, match="Nothing to redo"):
+        history.redo(inv.id)

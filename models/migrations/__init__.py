@@ -5,5 +5,5 @@ Opening a database compares its revision with these without importing Alembic (s
 fast); a test keeps the list equal to the scripts in `versions/`.
 """
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 HEAD = REVISIONS[-1]

@@ -23,7 +23,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 from models.vocab import Strength
@@ -229,12 +228,6 @@ def parse_table(data: dict[str, Any]) -> StrengthTable:
     )
 
 
-def load_table(path: str | Path) -> StrengthTable:
-    """A table from a TOML file of the same shape as the shipped one."""
-    with open(path, "rb") as f:
-        return parse_table(tomllib.load(f))
-
-
 @functools.cache
 def strength_table() -> StrengthTable:
     """The shipped table, read once."""
@@ -245,17 +238,6 @@ def strength_table() -> StrengthTable:
 def categories() -> dict[str, str]:
     """Every hierarchy category -> its strength, in the order a picker should list them."""
     return dict(strength_table().categories)
-
-
-def strength_of(category: str | None) -> str | None:
-    """The strength of a hierarchy category (any case), or None for one not in the table."""
-    if not category:
-        return None
-    wanted = category.strip().casefold()
-    for name, strength in strength_table().categories.items():
-        if name.casefold() == wanted:
-            return strength
-    return None
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:

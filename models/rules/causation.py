@@ -1,4 +1,4 @@
-"""The five rules of causation (DOMAIN.md), checked on the words of each cause.
+"""The five rules of causation (VA NCPS, RCA2), checked on the words of each cause.
 
 A root cause analysis fails quietly when its causes blame ("nurse was careless"), stop at the
 person ("nurse gave wrong dose"), or name a duty nobody had. Reviewers catch these by reading;
@@ -30,7 +30,6 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from models.domain import Cause, Dossier, Finding
@@ -124,12 +123,6 @@ def parse_words(data: Mapping[str, Any]) -> WordLists:
         consequence=phrases("consequence"),
         things=frozenset(w.casefold() for w in data.get("things", {}).get("words", [])),
     )
-
-
-def load_words(path: str | Path) -> WordLists:
-    """Word lists from a TOML file of the same shape as the shipped one."""
-    with open(path, "rb") as f:
-        return parse_words(tomllib.load(f))
 
 
 @functools.cache

@@ -3,6 +3,16 @@
 Each rule module contributes findings with its own codes; errors sort before warnings. A rule in
 `RULES` reads the dossier only. A rule in `DATED_RULES` also takes the day to judge against (what
 is overdue depends on it), so the app can pass its own `today()` and tests a fixed day.
+
+Adding a rule: a pure function in `models/rules/<name>.py` that takes the `Dossier` (or a part
+of it) and returns `list[Finding]` (`code`, `severity` "error" or "warning", `subject` the id of
+the record or None, `message` for people, without the code: every list prints `code: message`).
+Start the code with its workflow step's prefix (`I-` intake, `T-` team, `TL-` timeline, `G-` or
+`R` causes, `P-` action plan, `S-` review): the overview counts it under that step. An error
+blocks approval, a warning never does. Append it to `RULES` (as a lambda when it takes a part of
+the dossier) or, when it depends on the day, to `DATED_RULES`. A subject that is not a cause
+needs its prefix in the `entities` map of `check()` in `rca_tui/cli.py`. Word lists and tables
+are TOML beside the module, read once through `importlib.resources`.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from collections.abc import Callable
 from models.domain import Dossier, Finding
 from models.graph import CauseGraph
 from models.rules.causation import causation_findings
+from models.rules.followup_checks import followup_findings
 from models.rules.graph_checks import graph_findings
 from models.rules.plan_checks import plan_findings
 from models.rules.sentinel import sentinel_findings
@@ -29,6 +40,7 @@ RULES: list[Callable[[Dossier], list[Finding]]] = [
 
 DATED_RULES: list[Callable[[Dossier, dt.date], list[Finding]]] = [
     plan_findings,
+    followup_findings,
 ]
 
 
@@ -49,7 +61,7 @@ def run_checks(dossier: Dossier, today: dt.date | None = None) -> list[Finding]:
                     ((c.id, c.kind, c.category) for c in dossier.causes),
                     ((lk.cause_id, lk.effect_id) for lk in dossier.links),
                 )
-            findings.extend(rule(dossier, graph))  # type: ignore[call-arg]
+            findings.extend(rule(dossier, graph))
         else:
             findings.extend(rule(dossier))
     for dated in DATED_RULES:

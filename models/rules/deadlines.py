@@ -192,33 +192,6 @@ def default_policy() -> DeadlinePolicy:
     return DeadlinePolicy()
 
 
-def compute_deadlines(
-    *,
-    decision_at: dt.datetime | None,
-    occurred_at: dt.datetime | None,
-    discovered_at: dt.datetime | None,
-    sentinel: bool,
-    target_days: int = TARGET_DAYS,
-    country: str | None = "US",
-    subdivision: str | None = None,
-    extra_holidays: Iterable[dt.date] = (),
-) -> Deadlines:
-    """All deadlines from the investigation's times and the settings, in one call.
-
-    The settings are checked even when the event is not sentinel, so that a wrong one is
-    reported at once rather than on the first sentinel event.
-    """
-    policy = DeadlinePolicy(
-        target_days, BusinessCalendar(country, subdivision, frozenset(_dates(extra_holidays)))
-    )
-    return policy.deadlines(
-        decision_at=decision_at,
-        occurred_at=occurred_at,
-        discovered_at=discovered_at,
-        sentinel=sentinel,
-    )
-
-
 def add_business_days(start: dt.date, n: int, calendar: BusinessCalendar) -> dt.date:
     """The n-th business day after `start` (before it when n is negative; `start` when n is 0).
 

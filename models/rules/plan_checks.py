@@ -1,4 +1,5 @@
-"""Checks of the action plan (DOMAIN.md: an action plan item), and its one-line summary.
+"""Checks of the action plan (an item: the root cause it addresses, one responsible person, a due
+date, a measure of effectiveness, leadership's concurrence), and its one-line summary.
 
 An RCA is judged by its actions: each root cause needs an action (or a written reason why not),
 and each action needs one responsible person, a due date and a measure of effectiveness. Plans
@@ -62,7 +63,8 @@ from dataclasses import dataclass
 
 from models.domain import Action, Dossier, Finding
 from models.rules.action_strength import suggest_strength
-from models.vocab import ActionStatus, CauseKind, Concurrence, Strength
+from models.rules.followup_checks import is_overdue
+from models.vocab import CauseKind, Concurrence, Strength
 
 #: Owner texts that mean "nobody yet", as words without punctuation ("n/a" is "n a").
 NO_OWNER = frozenset(
@@ -469,7 +471,7 @@ def _action_findings(action: Action, today: dt.date) -> list[Finding]:
         )
     if action.due is None:
         add("P-NO-DUE", "error", "has no due date")
-    elif action.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) and action.due < today:
+    elif is_overdue(action, today):
         days = (today - action.due).days
         add(
             "P-OVERDUE",

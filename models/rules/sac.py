@@ -1,7 +1,7 @@
 """The Safety Assessment Code (SAC): risk score from severity and probability.
 
-The matrix is data (VA NCPS, as in ../shared/DOMAIN.md). Each event has two scores, one per
-severity: the actual (what happened) and the potential (the worst credible outcome). Close calls
+The matrix is data (the VA National Center for Patient Safety's). Each event has two scores, one
+per severity: the actual (what happened) and the potential (the worst credible outcome). Close calls
 (near misses) and unsafe conditions did not reach the patient, so they are scored on the
 potential severity (the actual one while the potential is not known). An incident is scored on
 the higher of its two scores (RCA2 / VA NCPS triage): little actual harm with a catastrophic

@@ -1,7 +1,7 @@
 """Sentinel events (The Joint Commission): which events look like one, and the warning if unmarked.
 
 A sentinel event reaches the patient and results in death, permanent harm or severe temporary
-harm (../shared/DOMAIN.md); its analysis and action plan are due within 45 business days. The app
+harm (The Joint Commission); its analysis and action plan are due within 45 business days. The app
 reads the harm from two classifications: the harm scale (death, severe harm) and the NCC MERP
 category (G permanent harm, H intervention to sustain life, I death). The event reached the
 patient when it is an incident, or when its report type is not known yet.

@@ -1,7 +1,7 @@
 """The pre-filled causal statement, in words that read as English.
 
-The statement's shape (DOMAIN.md) is "[cause] led to [effect], which increased the likelihood of
-[event]": each slot needs a noun phrase. Teams write causes as clauses ("Both concentrations were
+The shape of RCA2's causal statement is "[cause] led to [effect], which increased the likelihood
+of [event]": each slot needs a noun phrase. Teams write causes as clauses ("Both concentrations were
 stored side by side", "Night staff did not know the patient's fall risk"), and pasting a clause
 into a slot gives "X led to both concentrations were stored side by side". Here a clause becomes
 a gerund phrase, the form the slot needs:
@@ -32,7 +32,7 @@ from models.graph import CauseGraph
 
 WORDS_FILE = "statement_words.toml"
 
-#: The statement shape of DOMAIN.md, for a cause with no path to the event yet.
+#: RCA2's causal statement shape, for a cause with no path to the event yet.
 STATEMENT_SHAPE = "[cause] led to [effect], which increased the likelihood of [event]."
 
 
@@ -387,7 +387,7 @@ def _opening(text: str) -> str:
 
 
 def suggest_statement(cause_id: int, graph: CauseGraph, texts: Mapping[int, str]) -> str:
-    """A pre-filled causal statement for a cause, in the shape of DOMAIN.md, along the
+    """A pre-filled causal statement for a cause, in RCA2's shape, along the
     shortest path from the cause to the event, each text turned into a noun phrase.
 
     * two or more steps: "[cause] led to [next node], which increased the likelihood of [event]."

@@ -8,6 +8,8 @@ for, each handing over to the function of the same name in the module of its agg
 - `causes` and `categories`: the causal graph (causes, links, restore for undo) and the bones;
 - `actions`: the action plan, measures and concurrence on an action;
 - `signoff`: the review steps, the sign-off history and the feedback log;
+- `followup`: after approval, implementation, measurements and the effectiveness verdict of
+  each action (the one path around read-only), and the tracker of open actions everywhere;
 - `users`: roles;
 - `documents`: the dossier and snapshots, checks, the audit trail, import, export and backup.
 
@@ -22,7 +24,7 @@ on, `ConflictError` says who changed it and when, and nothing is written.
 
 Roles and review (`models.review`): the service records `user` in the audit trail and judges the
 role of `login`. An approved or closed investigation refuses every change (`FrozenError`) except
-reopening and the feedback log.
+reopening, the feedback log, and (approved only) the follow-up of its actions (`followup`).
 
 Start-up stays light: the aggregate modules (and with them the ORM) are imported on first use;
 the home list and the "is there an admin yet" check are Core queries (`startup`). `warm()`
@@ -53,9 +55,11 @@ if TYPE_CHECKING:
         Investigation,
         InvestigationSummary,
         Link,
+        Measurement,
         SignOff,
         TeamMember,
         TimelineEntry,
+        TrackedAction,
         User,
     )
     from models.graph import CauseGraph
@@ -69,6 +73,7 @@ _AGGREGATES = (
     "categories",
     "actions",
     "signoff",
+    "followup",
     "users",
     "documents",
 )
@@ -323,6 +328,48 @@ class Service:
         from models.service import actions
 
         return actions.delete_action(self._uow, action_id)
+
+    def record_implementation(
+        self,
+        action_id: int,
+        version: int | None,
+        *,
+        today: dt.date | None = None,
+        **dates: Any,
+    ) -> Action:
+        """`started_on=` and/or `done_on=` (a date, or None to clear it); others are kept."""
+        from models.service import followup
+
+        return followup.record_implementation(self._uow, action_id, version, today=today, **dates)
+
+    def add_measurement(
+        self, action_id: int, *, today: dt.date | None = None, **fields: Any
+    ) -> Measurement:
+        from models.service import followup
+
+        return followup.add_measurement(self._uow, action_id, today=today, **fields)
+
+    def list_measurements(self, investigation_id: int) -> list[Measurement]:
+        from models.service import followup
+
+        return followup.list_measurements(self._uow, investigation_id)
+
+    def record_effectiveness(
+        self, action_id: int, version: int | None, verdict: str, note: str = ""
+    ) -> Action:
+        from models.service import followup
+
+        return followup.record_effectiveness(self._uow, action_id, version, verdict, note)
+
+    def close_action(self, action_id: int, version: int | None, reason: str) -> Action:
+        from models.service import followup
+
+        return followup.close_action(self._uow, action_id, version, reason)
+
+    def tracker(self, today: dt.date | None = None) -> list[TrackedAction]:
+        from models.service import followup
+
+        return followup.tracker(self._uow, today)
 
     def add_signoff(self, investigation_id: int, **fields: Any) -> SignOff:
         from models.service import signoff

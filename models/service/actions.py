@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import review, values
 from models.domain import (
@@ -18,7 +18,7 @@ from models.domain import (
     Measure,
 )
 from models.errors import ValidationError
-from models.service.core import Transaction, UnitOfWork, short
+from models.service.core import Transaction, UnitOfWork, row_id, short
 from models.tables import (
     ActionCauseRow,
     ActionRow,
@@ -56,9 +56,9 @@ def flatten_action(fields: dict[str, Any]) -> dict[str, Any]:
 def action_of(uow: UnitOfWork, s: Session, row: ActionRow) -> Action:
     addresses = tuple(
         s.execute(
-            select(ActionCauseRow.cause_id)
-            .where(ActionCauseRow.action_id == row.id)
-            .order_by(ActionCauseRow.cause_id)
+            select(col(ActionCauseRow.cause_id))
+            .where(col(ActionCauseRow.action_id) == row.id)
+            .order_by(col(ActionCauseRow.cause_id))
         ).scalars()
     )
     return action_from(row, addresses)
@@ -74,15 +74,15 @@ def list_actions(uow: UnitOfWork, investigation_id: int) -> list[Action]:
         rows = list(
             s.execute(
                 select(ActionRow)
-                .where(ActionRow.investigation_id == investigation_id)
-                .order_by(ActionRow.id)
+                .where(col(ActionRow.investigation_id) == investigation_id)
+                .order_by(col(ActionRow.id))
             ).scalars()
         )
         pairs = s.execute(
-            select(ActionCauseRow.action_id, ActionCauseRow.cause_id)
-            .join(ActionRow, ActionRow.id == ActionCauseRow.action_id)
-            .where(ActionRow.investigation_id == investigation_id)
-            .order_by(ActionCauseRow.cause_id)
+            select(col(ActionCauseRow.action_id), col(ActionCauseRow.cause_id))
+            .join(ActionRow, col(ActionRow.id) == col(ActionCauseRow.action_id))
+            .where(col(ActionRow.investigation_id) == investigation_id)
+            .order_by(col(ActionCauseRow.cause_id))
         ).all()
         by_action: dict[int, list[int]] = {}
         for action_id, cause_id in pairs:
@@ -98,8 +98,9 @@ def set_addresses(
     if wanted:
         found = set(
             tx.s.execute(
-                select(CauseRow.id).where(
-                    CauseRow.id.in_(wanted), CauseRow.investigation_id == row.investigation_id
+                select(col(CauseRow.id)).where(
+                    col(CauseRow.id).in_(wanted),
+                    col(CauseRow.investigation_id) == row.investigation_id,
                 )
             ).scalars()
         )
@@ -110,16 +111,16 @@ def set_addresses(
             )
     current = set(
         tx.s.execute(
-            select(ActionCauseRow.cause_id).where(ActionCauseRow.action_id == row.id)
+            select(col(ActionCauseRow.cause_id)).where(col(ActionCauseRow.action_id) == row.id)
         ).scalars()
     )
     for cause_id in sorted(wanted - current):
-        tx.s.add(ActionCauseRow(action_id=row.id, cause_id=cause_id))
+        tx.s.add(ActionCauseRow(action_id=row_id(row), cause_id=cause_id))
         tx.audit(row.investigation_id, "action", row.id, "update", "addresses", None, cause_id)
     for cause_id in sorted(current - wanted):
         tx.s.execute(
             delete(ActionCauseRow).where(
-                ActionCauseRow.action_id == row.id, ActionCauseRow.cause_id == cause_id
+                col(ActionCauseRow.action_id) == row.id, col(ActionCauseRow.cause_id) == cause_id
             )
         )
         tx.audit(row.investigation_id, "action", row.id, "update", "addresses", cause_id, None)
@@ -226,4 +227,14 @@ def update_action(
 
 
 def delete_action(uow: UnitOfWork, action_id: int) -> None:
-    uow.delete_simple(ActionRow, action_id, "action", "action", "text")
+    from models.service.followup import forget_measurements
+
+    with uow.write() as tx:
+        row = uow.get(tx.s, ActionRow, action_id, "action")
+        inv = row.investigation_id
+        uow.writable(tx.s, inv)
+        forget_measurements(tx, row)
+        tx.audit(inv, "action", action_id, "delete", None, row.text, None)
+        tx.s.delete(row)
+        tx.s.flush()
+        uow.touch(tx, inv)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import values
 from models.errors import ValidationError
@@ -38,17 +38,19 @@ def categories(uow: UnitOfWork, investigation_id: int) -> list[str]:
 def categories_in(s: Session, investigation_id: int) -> list[str]:
     stored = list(
         s.execute(
-            select(FishboneCategoryRow.name)
-            .where(FishboneCategoryRow.investigation_id == investigation_id)
-            .order_by(FishboneCategoryRow.position, FishboneCategoryRow.id)
+            select(col(FishboneCategoryRow.name))
+            .where(col(FishboneCategoryRow.investigation_id) == investigation_id)
+            .order_by(col(FishboneCategoryRow.position), col(FishboneCategoryRow.id))
         ).scalars()
     )
     names = stored or list(LONDON_PROTOCOL)
     used = s.execute(
-        select(CauseRow.category)
-        .where(CauseRow.investigation_id == investigation_id, CauseRow.category.is_not(None))
-        .group_by(CauseRow.category)
-        .order_by(func.min(CauseRow.id))
+        select(col(CauseRow.category))
+        .where(
+            col(CauseRow.investigation_id) == investigation_id, col(CauseRow.category).is_not(None)
+        )
+        .group_by(col(CauseRow.category))
+        .order_by(func.min(col(CauseRow.id)))
     ).scalars()
     return names + [u for u in used if u not in names]
 
@@ -79,9 +81,9 @@ def set_categories(
         before = categories_in(tx.s, investigation_id)
         counts = dict(
             tx.s.execute(
-                select(CauseRow.category, func.count())
-                .where(CauseRow.investigation_id == investigation_id)
-                .group_by(CauseRow.category)
+                select(col(CauseRow.category), func.count())
+                .where(col(CauseRow.investigation_id) == investigation_id)
+                .group_by(col(CauseRow.category))
             ).all()
         )
         for name in before:
@@ -96,14 +98,15 @@ def set_categories(
                 continue
             rows = tx.s.execute(
                 select(CauseRow).where(
-                    CauseRow.investigation_id == investigation_id, CauseRow.category == old
+                    col(CauseRow.investigation_id) == investigation_id,
+                    col(CauseRow.category) == old,
                 )
             ).scalars()
             for row in rows:
                 uow.apply(tx, row, {"category": new}, investigation_id, "cause")
         tx.s.execute(
             delete(FishboneCategoryRow).where(
-                FishboneCategoryRow.investigation_id == investigation_id
+                col(FishboneCategoryRow.investigation_id) == investigation_id
             )
         )
         tx.s.add_all(
@@ -135,8 +138,11 @@ def use_category_preset(uow: UnitOfWork, investigation_id: int, preset: str) -> 
     names = list(CATEGORY_PRESETS[preset])
     with uow.read() as s:
         used = s.execute(
-            select(CauseRow.category)
-            .where(CauseRow.investigation_id == investigation_id, CauseRow.category.is_not(None))
+            select(col(CauseRow.category))
+            .where(
+                col(CauseRow.investigation_id) == investigation_id,
+                col(CauseRow.category).is_not(None),
+            )
             .distinct()
         ).scalars()
         names += [u for u in used if u not in names]

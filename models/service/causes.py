@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
+from sqlmodel import col
 
 from models import values
 from models.domain import (
@@ -26,7 +27,7 @@ from models.errors import (
     ValidationError,
 )
 from models.service.categories import categories_in
-from models.service.core import Transaction, UnitOfWork, load_graph_in, short
+from models.service.core import Transaction, UnitOfWork, load_graph_in, row_id, short, table_of
 from models.tables import (
     CausalLinkRow,
     CauseRow,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 
 def list_causes(uow: UnitOfWork, investigation_id: int) -> list[Cause]:
-    t = CauseRow.__table__.c
+    t = table_of(CauseRow).c
     cols = [t[f] for f in Cause.__dataclass_fields__]
     with uow.read() as s:
         rows = s.execute(select(*cols).where(t.investigation_id == investigation_id).order_by(t.id))
@@ -53,7 +54,7 @@ def get_cause(uow: UnitOfWork, cause_id: int) -> Cause:
 
 
 def list_links(uow: UnitOfWork, investigation_id: int) -> list[Link]:
-    t = CausalLinkRow.__table__.c
+    t = table_of(CausalLinkRow).c
     with uow.read() as s:
         rows = s.execute(
             select(t.id, t.investigation_id, t.cause_id, t.effect_id)
@@ -87,7 +88,7 @@ def add_cause(
         tx.s.flush()
         tx.created(investigation_id, "cause", row)
         if effect_id is not None:
-            insert_link(uow, tx, investigation_id, row.id, effect_id)
+            insert_link(uow, tx, investigation_id, row_id(row), effect_id)
         rev = uow.touch(tx, investigation_id, graph=True)
         cause = Cause.from_row(row)
 
@@ -146,7 +147,8 @@ def delete_cause(
         links = (
             tx.s.execute(
                 select(CausalLinkRow).where(
-                    (CausalLinkRow.cause_id == cause_id) | (CausalLinkRow.effect_id == cause_id)
+                    (col(CausalLinkRow.cause_id) == cause_id)
+                    | (col(CausalLinkRow.effect_id) == cause_id)
                 )
             )
             .scalars()
@@ -205,7 +207,9 @@ def insert_link(uow: UnitOfWork, tx: Transaction, inv: int, cause_id: int, effec
     cycle = graph.cycle_if_linked(cause_id, effect_id)
     if cycle is not None:
         texts = dict(
-            tx.s.execute(select(CauseRow.id, CauseRow.text).where(CauseRow.id.in_(cycle))).all()
+            tx.s.execute(
+                select(col(CauseRow.id), col(CauseRow.text)).where(col(CauseRow.id).in_(cycle))
+            ).all()
         )
         named = " -> ".join(f"'{short(texts.get(n, str(n)), 30)}'" for n in cycle)
         raise CycleError(f"That link would make a circle: {named}", cycle)
@@ -213,14 +217,14 @@ def insert_link(uow: UnitOfWork, tx: Transaction, inv: int, cause_id: int, effec
     tx.s.add(row)
     tx.s.flush()
     tx.audit(inv, "causal_link", row.id, "create", None, None, f"{cause_id}->{effect_id}")
-    return Link(row.id, inv, cause_id, effect_id)
+    return Link(row_id(row), inv, cause_id, effect_id)
 
 
 def unlink(uow: UnitOfWork, cause_id: int, effect_id: int) -> None:
     with uow.write() as tx:
         row = tx.s.execute(
             select(CausalLinkRow).where(
-                CausalLinkRow.cause_id == cause_id, CausalLinkRow.effect_id == effect_id
+                col(CausalLinkRow.cause_id) == cause_id, col(CausalLinkRow.effect_id) == effect_id
             )
         ).scalar_one_or_none()
         if row is None:
@@ -271,7 +275,7 @@ def restore_cause(uow: UnitOfWork, cause: Cause, links: Sequence[tuple[int, int]
         result = Cause(cause.id, inv, **data, version=cause.version + 1)
         # A Core insert: the ORM would start the version again at 1.
         tx.s.execute(
-            insert(CauseRow.__table__).values(
+            insert(table_of(CauseRow)).values(
                 id=cause.id,
                 investigation_id=inv,
                 created_by=tx.login,
@@ -307,7 +311,9 @@ def load_graph(uow: UnitOfWork, investigation_id: int) -> CauseGraph:
     """Read the graph from the database, ignoring the cache (what a fresh start costs)."""
     with uow.read() as s:
         rev = s.execute(
-            select(InvestigationRow.graph_rev).where(InvestigationRow.id == investigation_id)
+            select(col(InvestigationRow.graph_rev)).where(
+                col(InvestigationRow.id) == investigation_id
+            )
         ).scalar_one_or_none()
         if rev is None:
             raise NotFoundError(f"There is no investigation with id {investigation_id}")
@@ -329,8 +335,8 @@ def _graph_copy(uow: UnitOfWork, s: Session, investigation_id: int) -> CauseGrap
 def cause_view(uow: UnitOfWork, investigation_id: int) -> CauseView:
     """The investigation, its causes, links, bones and graph, from one read snapshot (a screen
     drawing the fishbone from several reads could show causes and links of two moments)."""
-    c = CauseRow.__table__.c
-    lk = CausalLinkRow.__table__.c
+    c = table_of(CauseRow).c
+    lk = table_of(CausalLinkRow).c
     with uow.read() as s:
         inv = Investigation.from_row(uow.require_investigation(s, investigation_id))
         causes = s.execute(

@@ -19,12 +19,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
 from models import audit as audit_chain
 from models import checkpoint, review, values
@@ -38,6 +38,7 @@ from models.tables import (
     CauseRow,
     FeedbackRow,
     InvestigationRow,
+    MeasurementRow,
     SignOffRow,
     TeamMemberRow,
     TimelineEntryRow,
@@ -48,6 +49,23 @@ if TYPE_CHECKING:
     from models.graph import CauseGraph
 
 
+def table_of(row_class: type[SQLModel]) -> Table:
+    """The Core table of a table class, for bulk inserts and column arithmetic."""
+    # SQLAlchemy's declarative mapping sets `__table__`; SQLModel's class does not declare it.
+    return row_class.__table__  # type: ignore[attr-defined]
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def row_id(row: _Stored) -> int:
+    """The id of a row that is in the database (read back, or added and flushed)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush it first")  # a bug
+    return row.id
+
+
 @dataclass(frozen=True)
 class Tracked:
     """What the audit trail holds of one kind of record: its table, the field its create entry
@@ -55,7 +73,7 @@ class Tracked:
     record is made (unless it is the default) and at every change. `integrity` replays the
     trail against the rows with this."""
 
-    table: type
+    table: type[SQLModel]
     name_field: str | None
     fields: tuple[str, ...]
 
@@ -64,7 +82,7 @@ class Tracked:
 
 
 @functools.cache
-def _default(table: type, name: str) -> Any:
+def _default(table: type[SQLModel], name: str) -> Any:
     """A field's default (None when it has none), looked up once: an import asks per cause."""
     from pydantic_core import PydanticUndefined
 
@@ -86,8 +104,14 @@ TRACKED: dict[str, Tracked] = {
             "concurrence_name",
             "concurrence_override",
             "concurrence_at",
+            *values.FOLLOWUP,
+            "effectiveness_by",
+            "effectiveness_at",
+            "closed_by",
+            "closed_at",
         ),
     ),
+    "measurement": Tracked(MeasurementRow, None, ("action_id", *values.MEASUREMENT)),
     "sign_off": Tracked(SignOffRow, None, ("comment",)),
     "feedback": Tracked(FeedbackRow, "audience", tuple(values.FEEDBACK)),
     "app_user": Tracked(AppUserRow, None, ("role",)),
@@ -120,7 +144,9 @@ class Transaction:
         """The audit chain's newest entry (sequence, hash), this transaction's own included."""
         if self._head is None:
             last = self.s.execute(
-                select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+                select(col(AuditRow.seq), col(AuditRow.hash))
+                .order_by(col(AuditRow.seq).desc())
+                .limit(1)
             ).first()
             self._head = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
         return self._head
@@ -153,7 +179,7 @@ class Transaction:
         the caller writes it (`audit` one at a time, `audit_all` many in one statement)."""
         seq, prev = self.head()
         seq += 1
-        entry = {
+        entry: dict[str, Any] = {
             "seq": seq,
             "at": self.at,
             "user": self.login,
@@ -179,7 +205,7 @@ class Transaction:
         ids keep the chain's order."""
         if entries:
             self.s.flush()
-            self.s.execute(insert(AuditRow.__table__), entries)
+            self.s.execute(insert(table_of(AuditRow)), entries)
 
     def created(
         self,
@@ -196,7 +222,7 @@ class Transaction:
         names = (*spec.fields, spec.name_field) if spec.name_field else spec.fields
         fields = {name: getattr(row, name) for name in names}
         for entry in self.created_entries(
-            investigation_id, entity, row.id, fields, summary=summary, action=action
+            investigation_id, entity, row_id(row), fields, summary=summary, action=action
         ):
             self.s.add(AuditRow(**entry))
 
@@ -268,7 +294,7 @@ class UnitOfWork:
                 if head is not None and self._first_hash is None:
                     s.flush()
                     self._first_hash = s.execute(
-                        select(AuditRow.hash).where(AuditRow.seq == 1)
+                        select(col(AuditRow.hash)).where(col(AuditRow.seq) == 1)
                     ).scalar_one_or_none()
                 s.commit()
         except StaleDataError:
@@ -294,9 +320,9 @@ class UnitOfWork:
         if version is None or row.version == version:
             return
         last = s.execute(
-            select(AuditRow.user, AuditRow.at)
-            .where(AuditRow.entity == row.__tablename__, AuditRow.entity_id == row.id)
-            .order_by(AuditRow.seq.desc())
+            select(col(AuditRow.user), col(AuditRow.at))
+            .where(col(AuditRow.entity) == row.__tablename__, col(AuditRow.entity_id) == row.id)
+            .order_by(col(AuditRow.seq).desc())
             .limit(1)
         ).first()
         who = f" by {last[0]} at {last[1]:%Y-%m-%d %H:%M} UTC" if last else ""
@@ -310,10 +336,11 @@ class UnitOfWork:
         tx: Transaction,
         row: Any,
         changes: dict[str, Any],
-        investigation_id: int,
+        investigation_id: int | None,
         entity: str,
     ) -> list[str]:
-        """Set changed fields on a row, one audit entry each; the names of the changed fields."""
+        """Set changed fields on a row, one audit entry each; the names of the changed fields.
+        `investigation_id` is None for a record of no investigation (a user's role)."""
         changed = []
         for name, new in changes.items():
             old = getattr(row, name)
@@ -323,10 +350,22 @@ class UnitOfWork:
                 changed.append(name)
         return changed
 
+    @overload
+    def touch(self, tx: Transaction, investigation_id: int, *, graph: Literal[True]) -> int: ...
+
+    @overload
+    def touch(
+        self, tx: Transaction, investigation_id: int, *, graph: Literal[False] = False
+    ) -> None: ...
+
+    @overload
+    def touch(self, tx: Transaction, investigation_id: int, *, graph: bool) -> int | None: ...
+
     def touch(self, tx: Transaction, investigation_id: int, *, graph: bool = False) -> int | None:
-        """Mark the investigation as updated; bump graph_rev for cause/link edits."""
+        """Mark the investigation as updated; bump graph_rev for cause/link edits (and return
+        the new one)."""
         values_: dict[str, Any] = {"updated_at": tx.at, "updated_by": tx.login}
-        table = InvestigationRow.__table__
+        table = table_of(InvestigationRow)
         if graph:
             values_["graph_rev"] = table.c.graph_rev + 1
             return tx.s.execute(
@@ -352,21 +391,24 @@ class UnitOfWork:
     def frozen_message(s: Session, row: InvestigationRow) -> str:
         """'approved on DATE by NAME': from the audit trail, else the sign-off history."""
         last = s.execute(
-            select(AuditRow.at, AuditRow.user)
+            select(col(AuditRow.at), col(AuditRow.user))
             .where(
-                AuditRow.investigation_id == row.id,
-                AuditRow.entity == "investigation",
-                AuditRow.field == "status",
-                AuditRow.new == row.status,
+                col(AuditRow.investigation_id) == row.id,
+                col(AuditRow.entity) == "investigation",
+                col(AuditRow.field) == "status",
+                col(AuditRow.new) == row.status,
             )
-            .order_by(AuditRow.seq.desc())
+            .order_by(col(AuditRow.seq).desc())
             .limit(1)
         ).first()
         if last is None:
             last = s.execute(
-                select(SignOffRow.at, SignOffRow.name)
-                .where(SignOffRow.investigation_id == row.id, SignOffRow.decision == row.status)
-                .order_by(SignOffRow.at.desc(), SignOffRow.id.desc())
+                select(col(SignOffRow.at), col(SignOffRow.name))
+                .where(
+                    col(SignOffRow.investigation_id) == row.id,
+                    col(SignOffRow.decision) == row.status,
+                )
+                .order_by(col(SignOffRow.at).desc(), col(SignOffRow.id).desc())
                 .limit(1)
             ).first()
         when = f"{last[0]:%Y-%m-%d}" if last else None
@@ -376,7 +418,7 @@ class UnitOfWork:
     def role_in(self, s: Session, name: str | None = None) -> str:
         """The role `name` (default: this service's user) acts with."""
         stored = s.execute(
-            select(AppUserRow.role).where(AppUserRow.name == (name or self.login))
+            select(col(AppUserRow.role)).where(col(AppUserRow.name) == (name or self.login))
         ).scalar_one_or_none()
         return review.effective_role(stored)
 
@@ -387,7 +429,9 @@ class UnitOfWork:
     def graph_in(self, s: Session, investigation_id: int) -> CauseGraph:
         """The cached graph if it is current in this transaction, else one loaded afresh."""
         rev = s.execute(
-            select(InvestigationRow.graph_rev).where(InvestigationRow.id == investigation_id)
+            select(col(InvestigationRow.graph_rev)).where(
+                col(InvestigationRow.id) == investigation_id
+            )
         ).scalar_one_or_none()
         if rev is None:
             raise NotFoundError(f"There is no investigation with id {investigation_id}")
@@ -427,8 +471,8 @@ class UnitOfWork:
 def load_graph_in(s: Session, investigation_id: int, rev: int) -> CauseGraph:
     from models.graph import CauseGraph  # networkx stays out of start-up
 
-    c = CauseRow.__table__.c
-    lk = CausalLinkRow.__table__.c
+    c = table_of(CauseRow).c
+    lk = table_of(CausalLinkRow).c
     nodes = s.execute(
         select(c.id, c.kind, c.category).where(c.investigation_id == investigation_id)
     ).all()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import audit as audit_chain
 from models import values
@@ -30,7 +30,8 @@ from models.domain import (
 from models.errors import ValidationError
 from models.service.actions import action_from, flatten_action
 from models.service.categories import categories_in
-from models.service.core import TRACKED, Transaction, UnitOfWork
+from models.service.core import TRACKED, Transaction, UnitOfWork, row_id, table_of
+from models.service.followup import measurements_in
 from models.service.investigations import derive
 from models.tables import (
     ActionCauseRow,
@@ -41,6 +42,7 @@ from models.tables import (
     FeedbackRow,
     FishboneCategoryRow,
     InvestigationRow,
+    MeasurementRow,
     SignOffRow,
     TeamMemberRow,
     TimelineEntryRow,
@@ -69,32 +71,34 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
 
     team = tuple(
         TeamMember.from_row(r)
-        for r in rows(TeamMemberRow, TeamMemberRow.position, TeamMemberRow.id)
+        for r in rows(TeamMemberRow, col(TeamMemberRow.position), col(TeamMemberRow.id))
     )
     timeline = tuple(
         TimelineEntry.from_row(r)
-        for r in rows(TimelineEntryRow, TimelineEntryRow.position, TimelineEntryRow.id)
+        for r in rows(TimelineEntryRow, col(TimelineEntryRow.position), col(TimelineEntryRow.id))
     )
-    causes = tuple(Cause.from_row(r) for r in rows(CauseRow, CauseRow.id))
+    causes = tuple(Cause.from_row(r) for r in rows(CauseRow, col(CauseRow.id)))
     links = tuple(
         Link(r.id, r.investigation_id, r.cause_id, r.effect_id)
-        for r in rows(CausalLinkRow, CausalLinkRow.id)
+        for r in rows(CausalLinkRow, col(CausalLinkRow.id))
     )
-    action_rows = rows(ActionRow, ActionRow.id)
+    action_rows = rows(ActionRow, col(ActionRow.id))
     pairs = s.execute(
-        select(ActionCauseRow.action_id, ActionCauseRow.cause_id)
-        .join(ActionRow, ActionRow.id == ActionCauseRow.action_id)
-        .where(ActionRow.investigation_id == investigation_id)
-        .order_by(ActionCauseRow.cause_id)
+        select(col(ActionCauseRow.action_id), col(ActionCauseRow.cause_id))
+        .join(ActionRow, col(ActionRow.id) == col(ActionCauseRow.action_id))
+        .where(col(ActionRow.investigation_id) == investigation_id)
+        .order_by(col(ActionCauseRow.cause_id))
     ).all()
     by_action: dict[int, list[int]] = {}
     for action_id, cause_id in pairs:
         by_action.setdefault(action_id, []).append(cause_id)
     actions = tuple(action_from(r, tuple(by_action.get(r.id, ()))) for r in action_rows)
-    signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, SignOffRow.id))
-    feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, FeedbackRow.id))
+    signoffs = tuple(SignOff.from_row(r) for r in rows(SignOffRow, col(SignOffRow.id)))
+    feedback = tuple(Feedback.from_row(r) for r in rows(FeedbackRow, col(FeedbackRow.id)))
     categories = tuple(categories_in(s, investigation_id))
-    head = s.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1))
+    head = s.execute(
+        select(col(AuditRow.seq), col(AuditRow.hash)).order_by(col(AuditRow.seq).desc()).limit(1)
+    )
     last = head.first()
     return Dossier(
         inv,
@@ -107,6 +111,7 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
         feedback,
         categories,
         (last[0], last[1]) if last else None,
+        measurements_in(s, investigation_id),
     )
 
 
@@ -122,9 +127,9 @@ def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) 
 
 def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[AuditEntry]:
     with uow.read() as s:
-        query = select(AuditRow).order_by(AuditRow.seq)
+        query = select(AuditRow).order_by(col(AuditRow.seq))
         if investigation_id is not None:
-            query = query.where(AuditRow.investigation_id == investigation_id)
+            query = query.where(col(AuditRow.investigation_id) == investigation_id)
         return [AuditEntry.from_row(r) for r in s.execute(query).scalars()]
 
 
@@ -138,10 +143,12 @@ def audit_check(uow: UnitOfWork, expect: Sequence[audit_chain.Anchor] = ()) -> V
 
     name = uow.db.target.name
     with uow.read() as s:
-        rows = list(s.execute(select(AuditRow).order_by(AuditRow.seq)).scalars())
+        rows = list(s.execute(select(AuditRow).order_by(col(AuditRow.seq))).scalars())
         anchors = list(expect)
         for so in s.execute(
-            select(SignOffRow).where(SignOffRow.chain_seq.is_not(None)).order_by(SignOffRow.id)
+            select(SignOffRow)
+            .where(col(SignOffRow.chain_seq).is_not(None))
+            .order_by(col(SignOffRow.id))
         ).scalars():
             anchors.append(
                 audit_chain.Anchor(
@@ -224,7 +231,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     )
     tx.s.add(inv)
     tx.s.flush()
-    iid = inv.id
+    iid = row_id(inv)
     tx.created(iid, "investigation", inv, action="import")
 
     def add(row: Any, entity: str, summary: str | None = None) -> Any:
@@ -256,7 +263,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         )
     # Causes and links can be thousands: each kind in one multi-row insert (Core, not one ORM
     # object a row), then their audit entries, the same ones as for one at a time, in one more.
-    cause_table = CauseRow.__table__
+    cause_table = table_of(CauseRow)
     defaults = {name: TRACKED["cause"].default(name) for name in values.CAUSE}
     cause_values = [
         {
@@ -279,7 +286,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         {"investigation_id": iid, "cause_id": ids[lk.cause], "effect_id": ids[lk.effect]}
         for lk in doc.links
     ]
-    link_ids = _insert_returning_ids(tx, CausalLinkRow.__table__, link_values)
+    link_ids = _insert_returning_ids(tx, table_of(CausalLinkRow), link_values)
     for row, link_id in zip(link_values, link_ids, strict=True):
         entries.append(
             tx.entry(
@@ -294,29 +301,63 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         )
     tx.audit_all(entries)
     for i, a in enumerate(doc.actions):
-        fields = a.model_dump(exclude={"addresses", "measure", "concurrence", "concurrence_reason"})
+        fields = a.model_dump(
+            exclude={"addresses", "measure", "concurrence", "concurrence_reason", *_FOLLOWUP}
+        )
         # Concurrence in the file is history of another database, never a decision here.
         fields["imported_concurrence"] = a.imported_concurrence or _concurrence_text(a)
         if a.measure is not None:
             fields = flatten_action({**fields, "measure": a.measure.model_dump()})
+        # So is a verdict or a closure; the dates the action was started and done are facts.
+        followup = norm(
+            values.FOLLOWUP,
+            {
+                "started_on": a.started_on,
+                "done_on": a.done_on,
+                "imported_followup": _followup_text(a),
+            },
+            f"actions[{i}]",
+        )
         action = add(
-            ActionRow(investigation_id=iid, **norm(values.ACTION, fields, f"actions[{i}]")),
+            ActionRow(
+                investigation_id=iid,
+                **norm(values.ACTION, fields, f"actions[{i}]"),
+                **followup,
+            ),
             "action",
             a.text,
         )
+        for j, m in enumerate(a.measurements):
+            result = norm(
+                values.MEASUREMENT,
+                m.model_dump(exclude={"entered_by"}),
+                f"actions[{i}].measurements[{j}]",
+            )
+            add(
+                MeasurementRow(
+                    investigation_id=iid,
+                    action_id=action.id,
+                    entered_by=m.entered_by,
+                    entered_at=tx.at,
+                    imported=True,  # history: nobody entered it in this database
+                    **result,
+                ),
+                "measurement",
+                f"imported: {m.taken_on.isoformat()}",
+            )
         for ref in dict.fromkeys(a.addresses):
             tx.s.add(ActionCauseRow(action_id=action.id, cause_id=ids[ref]))
             tx.audit(iid, "action", action.id, "update", "addresses", None, ids[ref])
     for i, so in enumerate(doc.signoffs):
         fields = so.model_dump(exclude={"at", "imported"})
         at = values.when("at", so.at) or tx.at
-        row = SignOffRow(
+        signoff = SignOffRow(
             investigation_id=iid,
             at=at,
             imported=True,  # history only: nobody signed it in this database
             **norm(values.SIGN_OFF, fields, f"signoffs[{i}]"),
         )
-        add(row, "sign_off", f"imported: {so.name}: {so.decision}")
+        add(signoff, "sign_off", f"imported: {so.name}: {so.decision}")
     for i, fb in enumerate(doc.feedback):
         add(
             FeedbackRow(
@@ -352,6 +393,40 @@ class Verification:
 
 #: Statuses an imported investigation may not keep: it arrives in the action plan instead.
 AWAITING_REVIEW = frozenset({Status.IN_REVIEW, Status.APPROVED, Status.CLOSED})
+
+
+#: Follow-up fields of an action document that are not copied as they are on import.
+_FOLLOWUP = frozenset(
+    {
+        "started_on",
+        "done_on",
+        "effectiveness",
+        "effectiveness_by",
+        "effectiveness_at",
+        "effectiveness_note",
+        "closed_reason",
+        "closed_by",
+        "closed_at",
+        "imported_followup",
+        "measurements",
+    }
+)
+
+
+def _followup_text(action: Any) -> str:
+    """A verdict or closure given in a file, as history: "effective (rita): note; closed by
+    rita: reason"; what the file itself had imported comes first."""
+    from models.vocab import Effectiveness
+
+    parts = [action.imported_followup] if action.imported_followup else []
+    if action.effectiveness:
+        said = Effectiveness(action.effectiveness).label.lower()
+        who = f" ({action.effectiveness_by})" if action.effectiveness_by else ""
+        note = f": {action.effectiveness_note}" if action.effectiveness_note else ""
+        parts.append(f"{said}{who}{note}")
+    if action.closed_reason:
+        parts.append(f"closed by {action.closed_by or 'a reviewer'}: {action.closed_reason}")
+    return "; ".join(parts)
 
 
 def _concurrence_text(action: Any) -> str:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from models import review
 from models.service.actions import CONCURRED_FIELDS
-from models.service.core import Transaction, UnitOfWork
+from models.service.core import Transaction, UnitOfWork, table_of
 from models.tables import AuditRow
 
 #: What an action says: writing any of these makes its author.
@@ -23,7 +23,7 @@ _ACTION_CONTENT = sorted(CONCURRED_FIELDS | {"addresses"})
 
 def authorship(s: Session, investigation_id: int, login: str) -> str | None:
     """What `login` did that makes it an author of the investigation, in words, or None."""
-    a = AuditRow
+    a = table_of(AuditRow).c
     submitted = s.execute(
         select(a.seq).where(
             a.investigation_id == investigation_id,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import values
 from models.service.core import TRACKED
@@ -122,7 +122,7 @@ def _label(entity: str, row_id: int) -> str:
 def problems(s: Session, limit: int = 20) -> list[str]:
     """What the rows say that the trail does not, in words (at most `limit`)."""
     replay = _Replay()
-    for e in s.execute(select(AuditRow).order_by(AuditRow.seq)).scalars():
+    for e in s.execute(select(AuditRow).order_by(col(AuditRow.seq))).scalars():
         replay.entry(e)
     found: list[str] = []
 
@@ -136,8 +136,10 @@ def problems(s: Session, limit: int = 20) -> list[str]:
             seen.add(row.id)
             record = replay.records.get((entity, row.id))
             if record is None or not record.exists or not record.made:
-                if say(f"{_label(entity, row.id)} is in the database with no audit entry "
-                       "that made it (added outside the app)"):
+                if say(
+                    f"{_label(entity, row.id)} is in the database with no audit entry "
+                    "that made it (added outside the app)"
+                ):
                     return found
                 continue
             for name in spec.fields:
@@ -160,7 +162,11 @@ def problems(s: Session, limit: int = 20) -> list[str]:
 
     stored: dict[int, set[tuple[int, int]]] = {}
     for inv, a, b in s.execute(
-        select(CausalLinkRow.investigation_id, CausalLinkRow.cause_id, CausalLinkRow.effect_id)
+        select(
+            col(CausalLinkRow.investigation_id),
+            col(CausalLinkRow.cause_id),
+            col(CausalLinkRow.effect_id),
+        )
     ):
         stored.setdefault(inv, set()).add((a, b))
     for inv in sorted(set(stored) | set(replay.links)):
@@ -172,7 +178,9 @@ def problems(s: Session, limit: int = 20) -> list[str]:
                 return found
 
     addressed: dict[int, set[int]] = {}
-    for action_id, cause_id in s.execute(select(ActionCauseRow.action_id, ActionCauseRow.cause_id)):
+    for action_id, cause_id in s.execute(
+        select(col(ActionCauseRow.action_id), col(ActionCauseRow.cause_id))
+    ):
         addressed.setdefault(action_id, set()).add(cause_id)
     for action_id in sorted(set(addressed) | set(replay.addresses)):
         record = replay.records.get(("action", action_id))

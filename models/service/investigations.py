@@ -14,7 +14,7 @@ from models import review, values
 from models.domain import Investigation
 from models.rules import sac
 from models.rules.sentinel import suggests_sentinel
-from models.service.core import UnitOfWork, short
+from models.service.core import UnitOfWork, row_id, short
 from models.tables import InvestigationRow
 from models.vocab import Status
 
@@ -72,7 +72,7 @@ def update_investigation(
         if "status" in data:
             review.check_status_edit(row.status, data["status"])
         derive(data, row)
-        changed = uow.apply(tx, row, data, row.id, "investigation")
+        changed = uow.apply(tx, row, data, row_id(row), "investigation")
         if changed:
             row.updated_at, row.updated_by = tx.at, tx.login
             tx.s.flush()

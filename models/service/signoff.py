@@ -19,7 +19,7 @@ from models.domain import (
 from models.errors import ValidationError
 from models.service import duties
 from models.service.actions import action_of
-from models.service.core import Transaction, UnitOfWork, short
+from models.service.core import Transaction, UnitOfWork, row_id, short
 from models.service.documents import dossier_in
 from models.tables import (
     ActionRow,
@@ -83,7 +83,7 @@ def begin_step(
 
 
 def move(uow: UnitOfWork, tx: Transaction, row: InvestigationRow, target: str) -> Investigation:
-    uow.apply(tx, row, {"status": target}, row.id, "investigation")
+    uow.apply(tx, row, {"status": target}, row_id(row), "investigation")
     row.updated_at, row.updated_by = tx.at, tx.login
     tx.s.flush()
     return Investigation.from_row(row)
@@ -146,7 +146,7 @@ def record_concurrence(
         uow.require_role(tx.s, review.CONCUR_ROLES, "record concurrence")
         role = uow.role_in(tx.s)
         overridden = duties.check(
-            uow, tx, inv.id, role, "concur with its actions", override_reason
+            uow, tx, row_id(inv), role, "concur with its actions", override_reason
         )
         if inv.status != Status.IN_REVIEW:
             raise review.TransitionError(
@@ -221,9 +221,22 @@ def reopen(
 def close(
     uow: UnitOfWork, investigation_id: int, version: int | None, comment: str = ""
 ) -> Investigation:
-    """Approved -> closed (reviewer or admin): follow-up is over. Still read-only."""
+    """Approved -> closed (reviewer or admin): follow-up is over. Still read-only. Refused
+    until every action is verified effective or closed by a reviewer with a reason."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from models.rules.followup_checks import closure_refusal
+    from models.service.actions import action_from
+
     comment = values.text("comment", comment)
     with uow.write() as tx:
         row, step, role = begin_step(uow, tx, "close", investigation_id, version)
+        rows = tx.s.execute(
+            select(ActionRow).where(col(ActionRow.investigation_id) == investigation_id)
+        ).scalars()
+        refusal = closure_refusal([action_from(r, ()) for r in rows])
+        if refusal:
+            raise ValidationError(refusal)
         record_signoff(uow, tx, investigation_id, role, SignOffDecision.CLOSED, comment)
         return move(uow, tx, row, step.target)

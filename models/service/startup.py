@@ -7,7 +7,9 @@ every start. The column types are given here so that dates and flags come back a
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, DateTime, Integer, Text, column, select
+from typing import Any
+
+from sqlalchemy import Boolean, ColumnClause, DateTime, Integer, Row, Text, column, select
 from sqlalchemy import table as core_table
 from sqlalchemy.exc import DBAPIError
 
@@ -20,7 +22,7 @@ _DATES = {"occurred_at", "discovered_at", "decision_at", "updated_at"}
 
 def list_investigations(db: Database) -> list[InvestigationSummary]:
     """The home list, in id order."""
-    cols = [
+    cols: list[ColumnClause[Any]] = [
         column(name, DateTime if name in _DATES else _TYPES.get(name, Text))
         for name in InvestigationSummary.__dataclass_fields__
     ]
@@ -37,7 +39,7 @@ def has_users(db: Database) -> bool:
     """Whether anyone has a stored role yet (a new database has no admin until then)."""
     try:
         with db.engine.connect() as conn:
-            found = conn.execute(
+            found: Row[Any] | None = conn.execute(
                 select(column("id")).select_from(core_table("app_user")).limit(1)
             ).first()
     except DBAPIError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from models import values
 from models.domain import (
@@ -30,8 +31,8 @@ def list_team(uow: UnitOfWork, investigation_id: int) -> list[TeamMember]:
     with uow.read() as s:
         rows = s.execute(
             select(TeamMemberRow)
-            .where(TeamMemberRow.investigation_id == investigation_id)
-            .order_by(TeamMemberRow.position, TeamMemberRow.id)
+            .where(col(TeamMemberRow.investigation_id) == investigation_id)
+            .order_by(col(TeamMemberRow.position), col(TeamMemberRow.id))
         ).scalars()
         return [TeamMember.from_row(r) for r in rows]
 
@@ -73,8 +74,8 @@ def list_timeline(uow: UnitOfWork, investigation_id: int) -> list[TimelineEntry]
     with uow.read() as s:
         rows = s.execute(
             select(TimelineEntryRow)
-            .where(TimelineEntryRow.investigation_id == investigation_id)
-            .order_by(TimelineEntryRow.position, TimelineEntryRow.id)
+            .where(col(TimelineEntryRow.investigation_id) == investigation_id)
+            .order_by(col(TimelineEntryRow.position), col(TimelineEntryRow.id))
         ).scalars()
         return [TimelineEntry.from_row(r) for r in rows]
 
@@ -119,8 +120,8 @@ def move_entry(uow: UnitOfWork, entry_id: int, offset: int) -> list[TimelineEntr
         rows = list(
             tx.s.execute(
                 select(TimelineEntryRow)
-                .where(TimelineEntryRow.investigation_id == inv)
-                .order_by(TimelineEntryRow.position, TimelineEntryRow.id)
+                .where(col(TimelineEntryRow.investigation_id) == inv)
+                .order_by(col(TimelineEntryRow.position), col(TimelineEntryRow.id))
             ).scalars()
         )
         index = next(i for i, r in enumerate(rows) if r.id == entry_id)

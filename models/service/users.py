@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import review, values
 from models.domain import User
@@ -27,7 +27,7 @@ def ensure_admin(uow: UnitOfWork) -> None:
     """A database without users gets one: whoever opens it first (its creator) is admin."""
     try:
         with uow.write() as tx:
-            if tx.s.execute(select(AppUserRow.id).limit(1)).first() is not None:
+            if tx.s.execute(select(col(AppUserRow.id)).limit(1)).first() is not None:
                 return  # someone else got there first
             name = values.title("user name", uow.login)
             row = AppUserRow(name=name, role=review.ADMIN, created_by=name, created_at=tx.at)
@@ -41,7 +41,7 @@ def ensure_admin(uow: UnitOfWork) -> None:
 def list_users(uow: UnitOfWork) -> list[User]:
     """The users with a stored role, by name. Anyone else is an investigator."""
     with uow.read() as s:
-        rows = s.execute(select(AppUserRow).order_by(AppUserRow.name)).scalars()
+        rows = s.execute(select(AppUserRow).order_by(col(AppUserRow.name))).scalars()
         return [User.from_row(r) for r in rows]
 
 
@@ -50,7 +50,7 @@ def role_of(uow: UnitOfWork, name: str) -> str | None:
     user acts as an investigator: see `models.review`)."""
     with uow.read() as s:
         return s.execute(
-            select(AppUserRow.role).where(AppUserRow.name == name)
+            select(col(AppUserRow.role)).where(col(AppUserRow.name) == name)
         ).scalar_one_or_none()
 
 
@@ -87,7 +87,7 @@ def set_role(uow: UnitOfWork, name: str, role: str) -> User:
             raise NotFoundError(f"There is no user {data['name']} (add the user first)")
         if row.role == review.ADMIN and data["role"] != review.ADMIN:
             keep_an_admin(tx.s, row.name)
-        uow.apply(tx, row, {"role": data["role"]}, None, "app_user")  # type: ignore[arg-type]
+        uow.apply(tx, row, {"role": data["role"]}, None, "app_user")
         tx.s.flush()
         return User.from_row(row)
 
@@ -106,14 +106,14 @@ def remove_user(uow: UnitOfWork, name: str) -> None:
 
 
 def user_row(s: Session, name: str) -> AppUserRow | None:
-    return s.execute(select(AppUserRow).where(AppUserRow.name == name)).scalar_one_or_none()
+    return s.execute(select(AppUserRow).where(col(AppUserRow.name) == name)).scalar_one_or_none()
 
 
 def keep_an_admin(s: Session, leaving: str) -> None:
     others = s.execute(
         select(func.count())
         .select_from(AppUserRow)
-        .where(AppUserRow.role == review.ADMIN, AppUserRow.name != leaving)
+        .where(col(AppUserRow.role) == review.ADMIN, col(AppUserRow.name) != leaving)
     ).scalar_one()
     if not others:
         raise ValidationError(f"user {leaving}: is the only admin; make someone else admin first")

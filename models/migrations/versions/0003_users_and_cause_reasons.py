@@ -11,7 +11,7 @@ creator of a new one) is recorded as its admin by the service.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0003"
