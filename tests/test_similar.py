@@ -157,7 +157,7 @@ async def test_the_overview_names_them_and_s_lists_them(service, heparin):
         line = str(overview.query_one("#similar-line", Static).render())
         assert line.startswith(f"Similar past investigations (s): #{heparin['2001']} Heparin")
         # the findings keep their room at 80x24
-        assert overview.query_one("#findings-box").region.height >= 3
+        assert overview.query_one("#findings").region.height >= 3
         await pilot.press("s")
         await settle(pilot)
         screen = app.screen

@@ -397,7 +397,7 @@ async def test_a_circle_written_outside_the_app_is_named_and_can_be_broken(db_pa
         await settle(pilot)
         await keys("enter")
         assert isinstance(app.screen, OverviewScreen)  # it used to crash here
-        assert "G-CYCLE" in str(app.screen.query_one("#findings").render())
+        assert "G-CYCLE" in app.screen.query_one("#findings").plain
 
         await keys("f")
         fishbone = app.screen
