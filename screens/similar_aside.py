@@ -34,13 +34,17 @@ TALL = 48
 LIMIT = 10
 
 
-def hint(found: list[Similar], key: str) -> Text:
-    """'3 similar past investigations: p' (best first: the best one is named when it fits)."""
+def hint(found: list[Similar], key: str, width: int = 80) -> Text:
+    """'3 similar past investigations: p' and, where the line has room (`width` cells), the best
+    one: '(best #12 Heparin vials…, 0.87)'."""
     n = len(found)
     text = Text(f"{n} similar past investigation{'s' * (n != 1)}: {key}", style="bold")
     if found:
         best = found[0]
-        text.append(f"  (best #{best.id} {one_line(best.title, 36)}, {best.score:.2f})")
+        frame = f"  (best #{best.id} , {best.score:.2f})"
+        room = width - 2 - len(text) - len(frame)  # 2: the line's padding
+        if room >= 12:
+            text.append(f"  (best #{best.id} {one_line(best.title, room)}, {best.score:.2f})")
     return text
 
 
@@ -152,7 +156,6 @@ class SimilarAside(_AsideBase):
     def _similar_loaded(self, found: list[Similar]) -> None:
         self._similar_found = list(found)
         self.query_one(SimilarPanel).show(found)
-        self.query_one(SimilarLine).update(hint(found, self.SIMILAR_KEY))
         self._place_similar()
 
     def _place_similar(self) -> None:
@@ -161,7 +164,9 @@ class SimilarAside(_AsideBase):
         size = self.app.size
         wide = size.width >= WIDE and size.height >= TALL
         self.query_one(SimilarPanel).display = found and wide
-        self.query_one(SimilarLine).display = found and not wide
+        line = self.query_one(SimilarLine)
+        line.display = found and not wide
+        line.update(hint(self._similar_found if found else [], self.SIMILAR_KEY, size.width))
 
     def on_resize(self, event: events.Resize) -> None:
         self._place_similar()

@@ -45,8 +45,15 @@ def text_of(widget) -> str:
     return str(widget.render())
 
 
-def test_the_hint_counts_and_names_the_best():
+def test_the_hint_counts_and_names_the_best_where_it_fits():
+    from models.similarity import Similar
+
+    best = Similar(12, "Heparin vials of two strengths mixed up in the NICU", 0.87, "closed", ())
     assert str(hint([], "p")) == "0 similar past investigations: p"
+    line = str(hint([best, best], "p", 80))
+    assert line.startswith("2 similar past investigations: p  (best #12 Heparin vials")
+    assert line.endswith("…, 0.87)") and len(line) == 78  # the line's padding takes 2
+    assert str(hint([best], "ctrl+o", 50)) == "1 similar past investigation: ctrl+o"  # no room
 
 
 async def test_a_line_and_a_key_at_80x24(service, pair):
