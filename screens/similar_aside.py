@@ -30,6 +30,8 @@ from screens.similar import detail
 #: From this size up, the panel is drawn beside the analysis (the drawing keeps 110 columns).
 WIDE = 160
 TALL = 48
+#: The panel's title column: its 48 cells less the border, score, id and cell padding.
+TITLE_WIDTH = 29
 #: How many the read asks for: the panel shows them all, the line counts them.
 LIMIT = 10
 
@@ -75,12 +77,12 @@ class SimilarPanel(Vertical):
         text-style: bold;
     }
     SimilarPanel > DataTable {
-        height: 1fr;
+        height: auto;
+        max-height: 50%;
     }
     SimilarPanel > .similar-detail {
-        height: auto;
-        max-height: 14;
-        padding: 0 1;
+        height: 1fr;
+        padding: 1 1 0 1;
     }
     """
 
@@ -97,14 +99,14 @@ class SimilarPanel(Vertical):
         table = self.query_one(DataTable)
         table.add_column("Score", width=5)
         table.add_column("ID", width=4)
-        table.add_column("Title")
+        table.add_column("Title", width=TITLE_WIDTH)
 
     def show(self, found: list[Similar]) -> None:
         self.found = list(found)
         table = self.query_one(DataTable)
         table.clear()
         for f in self.found:
-            table.add_row(Text(f"{f.score:.2f}"), Text(str(f.id)), Text(one_line(f.title, 60)))
+            table.add_row(Text(f"{f.score:.2f}"), Text(str(f.id)), Text(one_line(f.title, TITLE_WIDTH)))
         self._detail(table.cursor_row)
 
     def _detail(self, row: int | None) -> None:
