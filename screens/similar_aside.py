@@ -106,7 +106,8 @@ class SimilarPanel(Vertical):
         table = self.query_one(DataTable)
         table.clear()
         for f in self.found:
-            table.add_row(Text(f"{f.score:.2f}"), Text(str(f.id)), Text(one_line(f.title, TITLE_WIDTH)))
+            title = Text(one_line(f.title, TITLE_WIDTH))
+            table.add_row(Text(f"{f.score:.2f}"), Text(str(f.id)), title)
         self._detail(table.cursor_row)
 
     def _detail(self, row: int | None) -> None:

@@ -69,9 +69,7 @@ class DateWindowDialog(ModalScreen[Window | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content("Count events in a date window"), classes="dialog-title")
-            yield Static(
-                Content("From (event date, blank: from the first)"), classes="field-label"
-            )
+            yield Static(Content("From (event date, blank: from the first)"), classes="field-label")
             yield SafeInput(format_date(self.start), id="from", placeholder="YYYY-MM-DD")
             yield Static(Content("To (blank: up to the last)"), classes="field-label")
             yield SafeInput(format_date(self.end), id="to", placeholder="YYYY-MM-DD")
