@@ -40,6 +40,8 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/bench_server.py
 	$(BIN)/python bench/bench_terminal.py
 	$(BIN)/python bench/bench_learning.py
+	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_cli.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -53,7 +53,7 @@ from models.vocab import EventType, Harm, Probability, ReportType, Severity, Sta
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20240611
-RATIO_TARGET = 2.5  # app / bare Textual app, wall time
+RATIO_TARGET = 2.0  # app / bare Textual app, wall time (issue 16; was 2.5)
 #: Untimed starts of each side before the timed ones (byte code written, files in the page cache).
 WARMUP = 1
 #: A child that is not ready after this long is stopped and the run fails.
@@ -255,10 +255,15 @@ def setup(path: Path, n: int) -> float:
     rng = random.Random(SEED)
     today = dt.date.today()
     t0 = time.perf_counter()
+    from models.interchange import parse_document
+    from models.service.documents import write_document
+
     service = open_service(path, user="bench")
     try:
-        for i in range(n):
-            service.import_document(make_document(rng, today, i))
+        uow = service._uow  # one transaction: the rows and audit entries n imports would write
+        with uow.write() as tx:
+            for i in range(n):
+                write_document(uow, tx, parse_document(make_document(rng, today, i)))
         count = len(service.list_investigations())
     finally:
         service.db.dispose()
@@ -371,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_s = setup(path, args.investigations)
         print(
             f"setup: imported {args.investigations:,} investigations in {setup_s:.1f} s "
-            "(one transaction each)"
+            "(in one transaction)"
         )
 
         scripts = write_children(folder)

@@ -56,7 +56,7 @@ CROSS_LINKS = 0.02
 SEED = 20240611
 
 GRAPH_TARGET = 3.0  # ratio app / floor
-EDIT_TARGET_MS = 5.0  # app median
+EDIT_TARGET = 5.0  # ratio app / floor, medians (issue 16; was an absolute 5 ms)
 
 # SQLAlchemy's SQLite DateTime storage format, so rows written by the floor read back the same.
 SQL_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"cause edit: app {med_a:.1f} ms median (p95 {p95(app_e):.1f} ms), sqlite3 floor "
         f"{med_f:.1f} ms median (p95 {p95(floor_e):.1f} ms), ratio {ratio_e:.1f}x "
-        f"(target < {EDIT_TARGET_MS:g} ms median, {'met' if med_a < EDIT_TARGET_MS else 'missed'})"
+        f"(target <= {EDIT_TARGET:g}x, {'met' if ratio_e <= EDIT_TARGET else 'missed'})"
     )
     return 0
 

@@ -46,7 +46,8 @@ def to_graphml(dossier: Dossier) -> bytes:
 
     One node per cause ("c<id>") with `label` ("C12 " and the text, the reference the report
     uses, for Gephi and yEd), `text`, `kind`, `category` ("" when none), `evidence`,
-    `statement` and `root` (bool); one edge per link, cause -> effect. The graph carries
+    `statement`, `codes` (its cause codes, comma-separated; "" when none) and `root` (bool);
+    one edge per link, cause -> effect. The graph carries
     `title`, `investigation_id` and `sac_score` (an int, or "" when not scored). Characters
     XML 1.0 forbids are dropped; everything else is kept as typed, a carriage return too (as
     `&#13;`, which an XML parser would otherwise read as a line feed).
@@ -67,6 +68,7 @@ def to_graphml(dossier: Dossier) -> bytes:
             category=_xml(c.category),
             evidence=_xml(c.evidence),
             statement=_xml(c.statement),
+            codes=_xml(", ".join(dossier.cause_codes.get(c.id, ()))),
             root=str(c.kind) == "root",
         )
     for link in dossier.links:
@@ -120,9 +122,11 @@ def wrap_label(text: str, width: int = LABEL_WIDTH, max_lines: int = LABEL_LINES
     return "\n".join(lines)
 
 
-def _dot_node(c: Cause) -> str:
+def _dot_node(c: Cause, codes: tuple[str, ...] = ()) -> str:
     style = _DOT_STYLE.get(str(c.kind), _DOT_STYLE["cause"])
     label = wrap_label(f"{cause_ref(c.id)} {c.text}" if c.kind != "event" else c.text)
+    if codes:  # the cause codes on a line of their own under the text
+        label += "\n[" + ", ".join(codes) + "]"
     return f"  {dot_string(node_id(c.id))} [label={dot_string(label)}, {style}];"
 
 
@@ -140,7 +144,8 @@ def to_dot(dossier: Dossier) -> str:
 
     Render with e.g. `dot -Tsvg file.dot -o file.svg`. The event has a bold double border,
     root causes are filled, contributing factors dashed, other causes rounded boxes; a legend
-    says so. Labels start with the cause's reference in the report ("C12").
+    says so. Labels start with the cause's reference in the report ("C12") and end with the
+    cause's codes in brackets ("[TJC-MED.LASA, LP-TASK]") when it has any.
     """
     inv = dossier.investigation
     out = [
@@ -151,7 +156,7 @@ def to_dot(dossier: Dossier) -> str:
         '  node [fontsize=10, margin="0.15,0.08"];',
         "  edge [arrowsize=0.7];",
     ]
-    out.extend(_dot_node(c) for c in dossier.causes)
+    out.extend(_dot_node(c, dossier.cause_codes.get(c.id, ())) for c in dossier.causes)
     out += ["  subgraph cluster_legend {", '    label="Legend"; fontsize=10; style=dashed;']
     out += [f'    {key} [label="{text}", {_DOT_STYLE[kind]}];' for key, kind, text in _DOT_LEGEND]
     out.append("  }")

@@ -136,6 +136,7 @@ ACTION_COLUMNS: tuple[str, ...] = (
     "No.",
     "Action id",
     "Root cause(s) addressed",
+    "Root cause codes",
     "Action",
     "Strength",
     "Hierarchy category",
@@ -312,6 +313,8 @@ class ActionRow:
     due_date: dt.date | None = None
     measure_on: dt.date | None = None
     addressed_ids: tuple[int, ...] = ()
+    #: The cause codes of the causes it addresses: "C6: LP-ORG, TJC-ENV; C8: TJC-COMM.HANDOFF".
+    cause_codes: str = ""
 
     @property
     def strength_text(self) -> str:
@@ -326,6 +329,7 @@ class ActionRow:
             self.number,
             self.id,
             self.addresses,
+            self.cause_codes,
             self.text,
             self.strength,
             self.hierarchy_category,
@@ -771,6 +775,11 @@ def _actions(
                 ref=action_ref(n),
                 addresses="; ".join(f"{items[c].ref}: {items[c].text}" for c in addressed),
                 addresses_refs=", ".join(items[c].ref for c in addressed),
+                cause_codes="; ".join(
+                    f"{items[c].ref}: {', '.join(dossier.cause_codes[c])}"
+                    for c in addressed
+                    if dossier.cause_codes.get(c)
+                ),
                 text=_t(a.text),
                 strength=_label(vocab.Strength, a.strength),
                 hierarchy_category=_t(a.hierarchy_category),

@@ -1,8 +1,8 @@
 """The action plan alone, for spreadsheets: CSV and XLSX, one row per action with every field.
 
-Columns are `exports.report.ACTION_COLUMNS` (number, id, root causes addressed, action,
-strength, hierarchy category, owner, due, status, measure type/what/how/sample/target/date,
-concurrence, reason, by, at).
+Columns are `exports.report.ACTION_COLUMNS` (number, id, root causes addressed, their cause
+codes, action, strength, hierarchy category, owner, due, status, measure
+type/what/how/sample/target/date, concurrence, reason, by, at).
 
 Formula injection (CWE-1236): a text cell that starts with `=`, `+`, `-`, `@`, a tab, a carriage
 return or NUL would run as a formula in Excel or LibreOffice; such cells get a leading
@@ -31,7 +31,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)%?")
 #: Excel's limit on the characters of one cell.
 MAX_CELL = 32767
 #: Column widths (characters) for the XLSX, in `ACTION_COLUMNS` order.
-_WIDTHS = (6, 9, 40, 50, 13, 24, 26, 12, 16, 17, 34, 30, 18, 18, 13, 14, 30, 18, 17)
+_WIDTHS = (6, 9, 40, 24, 50, 13, 24, 26, 12, 16, 17, 34, 30, 18, 18, 13, 14, 30, 18, 17)
 
 
 def neutralise(value: Any) -> Any:
@@ -87,11 +87,41 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, -(-len(part) // per)) for part in text.split("\n"))
 
 
+#: The "Root causes" sheet: each root cause with its cause codes (the codes the learning screen
+#: and `rca trends --by code` count), so a plan read in a spreadsheet names them too.
+ROOT_CAUSE_COLUMNS = ("Ref", "Root cause", "Category", "Cause codes")
+_ROOT_WIDTHS = (7, 70, 24, 34)
+
+
+def _root_causes_sheet(wb: Any, report: Report, bold: Any, fill: Any, top: Any) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet("Root causes")
+    ws.append(list(ROOT_CAUSE_COLUMNS))
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+    codes = dict(report.cause_codes)
+    for r, c in enumerate(report.root_causes, start=2):
+        values = (c.ref, c.text, c.category, codes.get(c.ref, ""))
+        lines = 1
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col)
+            _set_text(cell, value)
+            cell.alignment = top
+            lines = max(lines, _lines(value, _ROOT_WIDTHS[col - 1]))
+        ws.row_dimensions[r].height = min(MAX_ROW_PT, lines * LINE_PT)
+    for col, width in enumerate(_ROOT_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "B2"
+
+
 def xlsx_action_plan(report: Report) -> bytes:
     """The action plan as an Excel workbook (bytes): a sheet "Action plan" with a bold, frozen
     header row, sized and wrapped columns, an autofilter, due and measure dates as real dates;
-    and a sheet "About" naming the investigation, when and by whom it was generated, and
-    whether this is a de-identified copy."""
+    a sheet "Root causes" with each root cause's cause codes; and a sheet "About" naming the
+    investigation, when and by whom it was generated, and whether this is a de-identified
+    copy."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -131,7 +161,7 @@ def xlsx_action_plan(report: Report) -> bytes:
     ws.freeze_panes = "C2"
     if report.actions:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(ACTION_COLUMNS))}{len(report.actions) + 1}"
-    # Printed readably: 19 columns on one page width would be unreadable; three pages wide,
+    # Printed readably: 20 columns on one page width would be unreadable; three pages wide,
     # the header row and the action number repeated on each.
     ws.print_title_rows = "1:1"
     ws.print_title_cols = "A:A"
@@ -145,6 +175,7 @@ def xlsx_action_plan(report: Report) -> bytes:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = True
 
+    _root_causes_sheet(wb, report, bold, fill, top)
     about = wb.create_sheet("About")
     m = report.meta
     rows = [

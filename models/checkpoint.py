@@ -8,11 +8,16 @@ database; `verify` reads it back as an anchor. The file is the user's (mode 0600
 0700), so on a shared server each person keeps a record of the trail as they last left it.
 
 Writing it is best effort: the change itself is already committed, so a checkpoint that cannot
-be written does not undo a save; `verify` says so instead (`last_error`).
+be written does not undo a save; `verify` says so instead (`last_error`). It is written by a
+thread, after the save has returned (rewriting the file took a third of a cause edit): `read`
+and the end of the program wait for what is queued, and a burst of saves writes the newest
+head once.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import tempfile
@@ -22,6 +27,12 @@ from pathlib import Path
 _lock = threading.Lock()
 #: Why the last checkpoint could not be written (None: it was, or none was tried).
 last_error: str | None = None
+#: Heads waiting to be written: (file, database, first hash) -> (sequence, hash).
+_queued: dict[tuple[Path, str, str], tuple[int, str]] = {}
+_idle = threading.Condition()
+_writer: threading.Thread | None = None
+#: The thread is writing a head it took off the queue.
+_busy = False
 
 
 def path() -> Path:
@@ -45,6 +56,7 @@ def read(database: str) -> dict[str, tuple[int, str]]:
     """What was recorded for `database` (its name: a path, or a URL without its password):
     {the hash of its first entry: (sequence, hash) of the head}. A database made anew at the
     same place starts another chain, so it has another first hash, and another record."""
+    flush()
     known = _load(path()).get(database)
     out: dict[str, tuple[int, str]] = {}
     if isinstance(known, dict):
@@ -56,9 +68,57 @@ def read(database: str) -> dict[str, tuple[int, str]]:
 
 def record(database: str, first: str, seq: int, digest: str) -> None:
     """Remember that the chain of `database` that begins with hash `first` now ends at entry
-    `seq` with hash `digest`."""
+    `seq` with hash `digest` (queued; written by the checkpoint thread)."""
+    global _writer
+    key = (path(), database, first)
+    with _idle:
+        queued = _queued.get(key)
+        if queued is None or queued[0] < seq:
+            _queued[key] = (seq, digest)
+        if _writer is None:  # one thread for the program's life: starting one is not free
+            _writer = threading.Thread(target=_write_queued, name="rca-checkpoint", daemon=True)
+            _writer.start()
+        _idle.notify_all()
+
+
+def flush() -> None:
+    """Wait until every queued head is written."""
+    with _idle:
+        while _queued or _busy:
+            _idle.wait()
+
+
+def _forked() -> None:
+    """In a forked child: the parent's checkpoint thread is not there, and its locks may be
+    held by it; start afresh (the parent writes what it had queued)."""
+    global _lock, _idle, _writer, _busy
+    _lock, _idle, _writer, _busy = threading.Lock(), threading.Condition(), None, False
+    _queued.clear()
+
+
+atexit.register(flush)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
+
+
+def _write_queued() -> None:
+    global _busy
+    while True:
+        with _idle:
+            while not _queued:
+                _idle.wait()
+            key = next(iter(_queued))
+            seq, digest = _queued.pop(key)
+            _busy = True
+        with contextlib.suppress(Exception):  # best effort; never leave flush() waiting
+            _write(*key, seq, digest)
+        with _idle:
+            _busy = False
+            _idle.notify_all()
+
+
+def _write(target: Path, database: str, first: str, seq: int, digest: str) -> None:
     global last_error
-    target = path()
     with _lock:
         try:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -31,24 +31,22 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from models.errors import DatabaseError, LockedError, ReadOnlyError
-from models.migrations import HEAD, REVISIONS
+from models.migrations import HEAD
+from models.sqlite_file import (  # noqa: F401 - part of this module's face
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    SQLITE_HEADER,
+    _known_revision,
+    _probe_sqlite,
+    _sqlite_code,
+    default_path,
+)
 
-#: SQLite's application_id header field for rca-tui files ("RCAT").
-APPLICATION_ID = 0x52434154
-BUSY_TIMEOUT_MS = 5000
-SQLITE_HEADER = b"SQLite format 3\x00"
 #: The PostgreSQL advisory lock every writer takes (the same number as the SQLite header's
 #: application id): one writer at a time per database.
 WRITE_LOCK = APPLICATION_ID
 #: Seconds to wait for a PostgreSQL server before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 5
-
-
-def default_path() -> Path:
-    """The per-user database file (e.g. ~/.local/share/rca-tui/rca.db on Linux)."""
-    from platformdirs import user_data_path
-
-    return user_data_path("rca-tui", appauthor=False) / "rca.db"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,61 +90,6 @@ class Target:
     @property
     def is_postgresql(self) -> bool:
         return self.url.startswith("postgresql")
-
-
-# --- the checks, on a read-only connection ---------------------------------------------------
-def _probe_sqlite(path: Path) -> str | None:
-    """The schema revision of an rca-tui file, None for a new/empty one; refuse anything else."""
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            return None
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except PermissionError:
-        raise DatabaseError(f"{name}: cannot read the file (permission denied)") from None
-    except IsADirectoryError:
-        raise DatabaseError(f"{name}: is a folder, not a database file") from None
-    except OSError as exc:
-        raise DatabaseError(f"{name}: cannot read the file ({exc.strerror})") from None
-    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
-        raise DatabaseError(f"{name}: not an RCA database (not an SQLite file)")
-    app_id = int.from_bytes(header[68:72], "big")
-    if app_id not in (0, APPLICATION_ID):
-        raise DatabaseError(f"{name}: not an RCA database (it belongs to another program)")
-    try:
-        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"{name}: cannot open ({exc})") from None
-    try:
-        check = con.execute("PRAGMA quick_check").fetchall()
-        if check != [("ok",)]:
-            raise DatabaseError(f"{name}: the database is corrupt ({check[0][0]})")
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not tables:
-            return None
-        if "alembic_version" not in tables or "investigation" not in tables:
-            raise DatabaseError(f"{name}: not an RCA database (it holds other tables)")
-        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        if _sqlite_code(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-            raise LockedError(f"{name}: the database is locked by another program") from None
-        raise DatabaseError(f"{name}: the database is corrupt ({exc})") from None
-    finally:
-        con.close()
-    return _known_revision(name, row[0] if row else None)
-
-
-def _known_revision(name: str, revision: str | None) -> str | None:
-    if revision is None:
-        raise DatabaseError(f"{name}: not an RCA database (no schema version)")
-    if revision not in REVISIONS:
-        raise DatabaseError(
-            f"{name}: the database was written by a newer rca-tui (schema {revision}); "
-            "upgrade rca-tui to open it"
-        )
-    return revision
 
 
 def _create_file(path: Path) -> None:
@@ -376,22 +319,15 @@ def share_sqlite(path: Path, group: str) -> None:
 
 #: Tables whose rows people change through the app (every table but the audit trail and the
 #: schema version).
-_DATA_TABLES = (
-    "investigation",
-    "team_member",
-    "timeline_entry",
-    "fishbone_category",
-    "cause",
-    "causal_link",
-    "action",
-    "action_cause",
-    "cause_code",
-    "cause_code_link",
-    "sign_off",
-    "feedback",
-    "measurement",
-    "app_user",
-)
+def data_tables() -> list[str]:
+    """Every table the people's role reads and writes: all of the schema's but the audit
+    trail (granted SELECT and INSERT only). From the table classes, so a new table is granted
+    without anyone remembering to list it."""
+    from sqlmodel import SQLModel
+
+    import models.tables  # noqa: F401 - registers the tables in SQLModel.metadata
+
+    return sorted(name for name in SQLModel.metadata.tables if name != "audit_entry")
 
 
 def grant_users(db: Database, role: str) -> None:
@@ -413,7 +349,7 @@ def grant_users(db: Database, role: str) -> None:
         f'GRANT SELECT, INSERT ON audit_entry TO "{role}"',
         f'GRANT SELECT ON alembic_version TO "{role}"',
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-        *(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{role}"' for t in _DATA_TABLES),
+        *(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{role}"' for t in data_tables()),
     ]
     try:
         with db.engine.begin() as conn:
@@ -498,11 +434,6 @@ def backup_to(source: Target, dest: str | os.PathLike, *, force: bool = False) -
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     return dest_path
-
-
-def _sqlite_code(exc: BaseException) -> str:
-    """SQLite's own name for the error ('SQLITE_BUSY', 'SQLITE_READONLY_DBMOVED', ...)."""
-    return getattr(exc, "sqlite_errorname", None) or ""
 
 
 #: PostgreSQL error classes (SQLSTATE) and what they mean to the person saving.

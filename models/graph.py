@@ -21,11 +21,15 @@ MAX_PATHS = 50
 class CauseGraph:
     """A thin, typed wrapper around the DiGraph with the queries investigators ask."""
 
-    __slots__ = ("g", "rev")
+    __slots__ = ("_events", "g", "rev")
 
     def __init__(self, g: nx.DiGraph | None = None, rev: int = 0) -> None:
         self.g: nx.DiGraph = g if g is not None else nx.DiGraph()
         self.rev = rev
+        #: The event nodes, found once: the rules ask for the event once per cause, and a scan
+        #: of 5,000 nodes each time made checking a large investigation quadratic. The node
+        #: edits below drop it (only they change which nodes are events).
+        self._events: list[int] | None = None
 
     @classmethod
     def build(
@@ -66,13 +70,16 @@ class CauseGraph:
     # --- edits, mirrored by the service after each commit -------------------------------
     def add_node(self, cause_id: int, kind: str, category: str | None) -> None:
         self.g.add_node(cause_id, kind=kind, category=category)
+        self._events = None
 
     def update_node(self, cause_id: int, **attrs: object) -> None:
         self.g.nodes[cause_id].update(attrs)
+        self._events = None
 
     def remove_node(self, cause_id: int) -> None:
         if cause_id in self.g:
             self.g.remove_node(cause_id)
+        self._events = None
 
     def add_edge(self, cause_id: int, effect_id: int) -> None:
         self.g.add_edge(cause_id, effect_id)
@@ -92,7 +99,9 @@ class CauseGraph:
         return self.g.nodes[cause_id]["kind"]
 
     def events(self) -> list[int]:
-        return sorted(n for n, k in self.g.nodes(data="kind") if k == CauseKind.EVENT)
+        if self._events is None:
+            self._events = sorted(n for n, k in self.g.nodes(data="kind") if k == CauseKind.EVENT)
+        return list(self._events)
 
     def event(self) -> int | None:
         """The event node (the lowest id if, wrongly, there are several)."""

@@ -24,6 +24,7 @@ from rca_tui import cli_actions
 from screens.visible import visible
 
 if TYPE_CHECKING:
+    from models.domain import InvestigationSummary
     from models.service import Service
 
 
@@ -47,6 +48,19 @@ class Ctx:
         self.settings = load_settings(db=db, user=user)
         self.readonly = readonly
         self._service: Service | None = None
+
+    def investigations(self) -> list[InvestigationSummary]:
+        """The investigation list: from a current SQLite file with sqlite3 alone (no SQLAlchemy
+        to import: most of a cold `rca list`), else through the service."""
+        if self._service is None:
+            from models.sqlite_file import file_path, list_investigations
+
+            path = file_path(self.settings.db)
+            if path is not None:
+                rows = list_investigations(path)
+                if rows is not None:
+                    return rows
+        return self.service().list_investigations()
 
     def service(self, *, create: bool = True) -> Service:
         if self._service is None:
@@ -197,7 +211,7 @@ def init(obj: Ctx, group: str | None, role: str | None) -> None:
 @pass_ctx
 def list_(obj: Ctx, as_json: bool) -> None:
     """List the investigations."""
-    rows = obj.service().list_investigations()
+    rows = obj.investigations()
     if as_json:
         data = [
             {

@@ -3,7 +3,9 @@
 The event is the head; each category of the investigation's set is a bone. Causes are added on
 a bone, sub-causes ("why?") under a cause, and every edit goes through the session's undo
 history into the one cause graph that the five-whys and graph screens show too. The full text,
-kind, evidence and rule findings of the cause under the cursor show below the drawing.
+kind, evidence and rule findings of the cause under the cursor show below the drawing; earlier
+investigations like this one are named on a line above it (`p` lists them) or, on a wide screen,
+in a panel beside it (screens/similar_aside.py).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Header, Static, TextArea, Tree
+from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from models.codes import Code
@@ -27,12 +29,13 @@ from models.fishbone import REF_MARK, UNLINKED_MARK, bone_trees, kind_mark
 from models.graph import CauseGraph
 from models.rules.causation import cause_findings, suggest_statement
 from models.rules.graph_checks import describe_cycle
-from models.vocab import EIGHT_M, LONDON_PROTOCOL, CauseKind
+from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
+from screens.categories_dialog import CategoriesDialog, detect_renames
 from screens.cause_dialog import CauseDialog
-from screens.dialogs import ChoiceDialog, EditDialog, Saver
+from screens.dialogs import ChoiceDialog, Saver
 from screens.formatting import one_line, visible
-from screens.widgets.editors import SafeTextArea
+from screens.similar_aside import SimilarAside, SimilarLine, SimilarPanel
 from screens.widgets.fishbone import FishboneView
 
 NEXT_KIND = {
@@ -59,58 +62,7 @@ class FishboneData:
         return self.causes.get(event_id) if event_id is not None else None
 
 
-class CategoriesDialog(EditDialog):
-    """Edit the bones as lines of text: add, rename in place, reorder, remove."""
-
-    def __init__(self, categories: list[str], *, save: Saver) -> None:
-        super().__init__(save)
-        self.categories = categories
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text("Fishbone categories (the bones)"), classes="dialog-title")
-            yield Static(
-                Text(
-                    "One per line, in order. Change a line to rename a bone (its causes move "
-                    "with it). A bone that still has causes cannot be removed."
-                ),
-                classes="field-label",
-            )
-            yield SafeTextArea("\n".join(self.categories), id="lines", tab_behavior="focus")
-            yield from self.foot(Button("London Protocol", id="london"), Button("8M", id="eightm"))
-
-    def snapshot(self) -> object:
-        return self.query_one("#lines", TextArea).text
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#lines", TextArea).focus(scroll_visible=False)
-
-    @on(Button.Pressed, "#london")
-    def _london(self) -> None:
-        self.query_one("#lines", TextArea).text = "\n".join(LONDON_PROTOCOL)
-
-    @on(Button.Pressed, "#eightm")
-    def _eight(self) -> None:
-        self.query_one("#lines", TextArea).text = "\n".join(EIGHT_M)
-
-    @on(Button.Pressed, "#ok")
-    def action_ok(self) -> None:
-        new = [line.strip() for line in self.query_one("#lines", TextArea).text.splitlines()]
-        new = [n for n in new if n]
-        self.submit({"names": new, "renames": detect_renames(self.categories, new)})
-
-
-def detect_renames(old: list[str], new: list[str]) -> dict[str, str]:
-    """A line changed in place, whose old name is gone and new name is new, is a rename."""
-    renames = {}
-    for before, after in zip(old, new, strict=False):
-        if before != after and before not in new and after not in old:
-            renames[before] = after
-    return renames
-
-
-class FishboneScreen(UndoActions, ServiceScreen):
+class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Fishbone"
     PALETTE_GROUP = "Fishbone"
@@ -129,6 +81,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
         Binding("c", "categories", "Categories", show=False),
         Binding("m", "move", "Move to bone", show=False),
         Binding("g", "graph", "Graph", show=False),
+        Binding("p,ctrl+o", "similar", "Similar past investigations", show=False),
         Binding("ctrl+z,u", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo", show=False),
         Binding("escape", "back", "Back"),
@@ -146,10 +99,14 @@ class FishboneScreen(UndoActions, ServiceScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="circles")
-        yield FishboneView(id="drawing")
-        outline: Tree[int | str | None] = Tree(Text("Fishbone"), id="outline")
-        outline.show_root = False
-        yield outline
+        with Horizontal(id="analysis"):
+            with Vertical(id="main"):
+                yield FishboneView(id="drawing")
+                outline: Tree[int | str | None] = Tree(Text("Fishbone"), id="outline")
+                outline.show_root = False
+                yield outline
+            yield SimilarPanel(id="similar-panel")
+        yield SimilarLine(id="similar-line")
         yield Static(id="detail")
         yield Footer()
 
@@ -188,6 +145,7 @@ class FishboneScreen(UndoActions, ServiceScreen):
             )
 
         self.call(load, self.investigation_id, then=self._show)
+        self.load_similar()
 
     def _show(self, data: FishboneData) -> None:
         if self.host.history.changes != self._drawn_at:
@@ -618,4 +576,4 @@ class FishboneScreen(UndoActions, ServiceScreen):
         self.app.push_screen(GraphScreen(self.investigation_id))
 
 
-__all__ = ["Content", "FishboneScreen", "detect_renames"]
+__all__ = ["CategoriesDialog", "Content", "FishboneScreen", "detect_renames"]

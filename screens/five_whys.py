@@ -5,7 +5,9 @@ fishbone draws. Enter adds the answer and asks why again about it; ctrl+n adds i
 the same question, for a second answer (the chain branches). The breadcrumb shows the path from
 the event to the current cause. Stopping is allowed at any depth, but a chain shorter than
 three whys, or one that stops on a human error or a procedure deviation, is warned about
-(rules 3 and 4). A circle of links (written outside the app) is named, not followed.
+(rules 3 and 4). A circle of links (written outside the app) is named, not followed. Earlier
+investigations like this one are named on a line (ctrl+o lists them) or, on a wide screen, in a
+panel beside the answers (screens/similar_aside.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from models.rules.graph_checks import describe_cycle
 from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.formatting import one_line, visible
+from screens.similar_aside import SimilarAside, SimilarLine, SimilarPanel
 from screens.widgets.editors import SafeInput
 
 #: RCA2: a chain that stops before this many whys has rarely reached a system cause.
@@ -50,16 +53,18 @@ class WhyState:
     categories: list[str]
 
 
-class FiveWhysScreen(UndoActions, ServiceScreen):
+class FiveWhysScreen(UndoActions, SimilarAside, ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Five whys"
     PALETTE_GROUP = "Five whys"
     AUTO_FOCUS = "#answer"
+    SIMILAR_KEY = "ctrl+o"  # letters go to the answer field
     BINDINGS = [
         Binding("ctrl+n", "another", "Add, same why"),
         Binding("ctrl+up,alt+up", "up", "Up the chain"),
         Binding("ctrl+down,alt+down", "down", "Into answer"),
         Binding("ctrl+r", "root", "Stop: root cause"),
+        Binding("ctrl+o", "similar", "Similar past investigations", show=False),
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo", show=False),
         Binding("escape", "back", "Back"),
@@ -81,7 +86,10 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
         with Horizontal(id="answer-row"):
             yield SafeInput(id="answer", placeholder="Answer: Enter asks why, ctrl+n adds another")
             yield Select([], id="category", prompt="(category)", compact=True)
-        yield DataTable(id="answers", cursor_type="row", show_header=False)
+        with Horizontal(id="analysis"):
+            yield DataTable(id="answers", cursor_type="row", show_header=False)
+            yield SimilarPanel(id="similar-panel")
+        yield SimilarLine(id="similar-line")
         yield Static(id="warnings")
         yield Footer()
 
@@ -99,6 +107,7 @@ class FiveWhysScreen(UndoActions, ServiceScreen):
             return WhyState(view.investigation.title, causes, view.graph, list(view.categories))
 
         self.call(load, self.investigation_id, then=self._show)
+        self.load_similar()
 
     def _show(self, state: WhyState) -> None:
         self.state = state

@@ -5,13 +5,15 @@ the dimension, `p` the period), each with a bar; the program's own quality under
 of root causes with only weaker actions by quarter (a sparkline) and by unit, the strength mix,
 approvals within the RCA target and within 45 business days for sentinel events, the median
 days from event to approval, open and overdue actions, codes that recur and actions followed by
-recurrence (definitions in models/learning.py). Enter on a row lists the investigations behind
-it; Enter there opens one. Bars and sparklines are characters with the number beside them, so
-they read in 16 colours and under NO_COLOR.
+recurrence (definitions in models/learning.py). `w` sets a window of event dates (from, to:
+screens/window_dialog.py), named in the heading and passed to the service, drill-downs too.
+Enter on a row lists the investigations behind it; Enter there opens one. Bars and sparklines
+are characters with the number beside them, so they read in 16 colours and under NO_COLOR.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from rich.text import Text
@@ -27,6 +29,7 @@ from models.vocab import Status
 from screens.base import ServiceScreen
 from screens.charts import bar, sparkline
 from screens.formatting import label, one_line
+from screens.window_dialog import DateWindowDialog, Window, describe_window
 
 #: What `d` cycles through: the counts, then the quality tables that can be drilled into.
 VIEWS = (
@@ -61,6 +64,7 @@ class LearningScreen(ServiceScreen):
     BINDINGS = [
         Binding("d", "dimension", "Dimension"),
         Binding("p", "period", "Period"),
+        Binding("w", "window", "Dates"),
         Binding("enter", "drill", "Investigations", show=False),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back"),
@@ -70,6 +74,9 @@ class LearningScreen(ServiceScreen):
         super().__init__()
         self.view = "period"
         self.period = "quarter"
+        #: The window of event dates counted (None: open-ended).
+        self.start: dt.date | None = None
+        self.end: dt.date | None = None
         self.data: LearningData | None = None
         self._rows: list[TrendRow] = []
 
@@ -90,6 +97,8 @@ class LearningScreen(ServiceScreen):
         self.call(
             self.service.learning,
             period=self.period,
+            start=self.start,
+            end=self.end,
             today=self.host.today(),
             policy=policy,
             then=self._show,
@@ -122,7 +131,7 @@ class LearningScreen(ServiceScreen):
         if self.view == "period":
             title = f"Investigations by {PERIOD_NAMES[self.period]}"
         self.query_one("#heading", Static).update(
-            Text(f"{title} · {_count(data.total)} · Enter lists them")
+            Text(f"{title}{self._window(' · ')} · {_count(data.total)} · Enter lists them")
         )
         table = self.query_one("#counts", DataTable)
         table.clear(columns=True)
@@ -219,6 +228,22 @@ class LearningScreen(ServiceScreen):
         self.view = "period"
         self.reload()
 
+    def _window(self, before: str = "") -> str:
+        """' · events 2026-01-01 to 2026-06-30' ("" while every event is counted)."""
+        if (self.start, self.end) == (None, None):
+            return ""
+        return f"{before}events {describe_window(self.start, self.end)}"
+
+    def action_window(self) -> None:
+        def chosen(window: Window | None) -> None:
+            if window is not None and window != (self.start, self.end):
+                self.start, self.end = window
+                self.sub_title = f"Learning{self._window(' · ')}"
+                self.reload()
+
+        today = self.host.today()
+        self.app.push_screen(DateWindowDialog(self.start, self.end, today=today), chosen)
+
     def action_drill(self) -> None:
         table = self.query_one("#counts", DataTable)
         row = table.cursor_row
@@ -231,7 +256,8 @@ class LearningScreen(ServiceScreen):
         by = {"period": self.period, "recurring": "code", "weak_unit": "unit"}.get(
             self.view, self.view
         )
-        self.app.push_screen(InvestigationsScreen(by, picked.key, str(name)))
+        window = (self.start, self.end)
+        self.app.push_screen(InvestigationsScreen(by, picked.key, str(name), window))
 
     @on(DataTable.RowSelected, "#counts")
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -252,8 +278,11 @@ class InvestigationsScreen(ServiceScreen):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, by: str, key: object, name: str) -> None:
+    def __init__(
+        self, by: str, key: object, name: str, window: Window = (None, None)
+    ) -> None:
         super().__init__()
+        self.window = window
         self.counted_by = by
         self.counted_key = key
         self.name_shown = name
@@ -266,10 +295,20 @@ class InvestigationsScreen(ServiceScreen):
         yield Footer()
 
     def reload(self) -> None:
-        self.call(self.service.trend_behind, self.counted_by, self.counted_key, then=self._show)
+        start, end = self.window
+        self.call(
+            self.service.trend_behind,
+            self.counted_by,
+            self.counted_key,
+            start,
+            end,
+            then=self._show,
+        )
 
     def _show(self, rows: list[InvestigationSummary]) -> None:
         heading = f"{self.name_shown}: {_count(len(rows))}"
+        if self.window != (None, None):
+            heading += f" (events {describe_window(*self.window)})"
         self.query_one("#heading", Static).update(Text(one_line(heading)))
         table = self.query_one("#behind", DataTable)
         table.clear(columns=True)

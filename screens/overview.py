@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from models.domain import Dossier, Finding
@@ -31,6 +30,7 @@ from models.vocab import FeedbackAudience, Status
 from screens.base import ServiceScreen
 from screens.formatting import deadlines_for, label, one_line, visible
 from screens.steps import STEPS, screen_for
+from screens.widgets.text_view import TextView
 
 
 class OverviewScreen(ServiceScreen):
@@ -70,8 +70,7 @@ class OverviewScreen(ServiceScreen):
         yield DataTable(id="steps", cursor_type="row")
         yield Static(id="similar-line")
         yield Static(Text("Findings"), classes="section")
-        with VerticalScroll(id="findings-box"):
-            yield Static(id="findings")
+        yield TextView(id="findings")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -83,11 +82,13 @@ class OverviewScreen(ServiceScreen):
         self._show_similar([])
 
     def reload(self) -> None:
-        def load(inv_id: int) -> tuple[Dossier, list[Finding]]:
+        def load(inv_id: int) -> tuple[Dossier, list[Finding], dict[str, str]]:
             dossier = self.service.dossier(inv_id)
             found = self.service.recurrences(inv_id)  # as the later and as the earlier one
             checks = run_checks(dossier, today=self.host.today())
-            return dossier, checks + recurrence_findings(found, inv_id)
+            # The step summaries too (one builds the cause graph): in the worker, not the UI.
+            summaries = {step.key: step.summary(dossier) for step in STEPS}
+            return dossier, checks + recurrence_findings(found, inv_id), summaries
 
         self.call(load, self.investigation_id, then=self._show)
         self.call(
@@ -120,8 +121,8 @@ class OverviewScreen(ServiceScreen):
     def action_reload(self) -> None:
         self.reload()
 
-    def _show(self, result: tuple[Dossier, list[Finding]]) -> None:
-        self.dossier, self.findings = result
+    def _show(self, result: tuple[Dossier, list[Finding], dict[str, str]]) -> None:
+        self.dossier, self.findings, summaries = result
         inv = self.dossier.investigation
         self.title = inv.title
         self.sub_title = f"Investigation {inv.id}"
@@ -164,18 +165,19 @@ class OverviewScreen(ServiceScreen):
             mine = [f for f in self.findings if f.code.startswith(step.codes)]
             warn = Text(str(len(mine)) if mine else "ok", style="bold yellow" if mine else "green")
             title = Text(f"{i}. {step.title}")
-            steps.add_row(title, Text(one_line(step.summary(self.dossier), 36)), warn, key=step.key)
+            steps.add_row(title, Text(one_line(summaries[step.key], 36)), warn, key=step.key)
         steps.move_cursor(row=min(cursor, len(STEPS) - 1))
 
-        text = Text()
-        for f in self.findings:
-            text.append(f"{f.severity:7} ", style="bold red" if f.severity == "error" else "yellow")
-            text.append(f"{f.code}: ", style="bold")
-            text.append(visible(f.message) + "\n")
+        finding_lines = []
+        for f in self.findings:  # one Text each, made whole: thousands of appends took long
+            head, code = f"{f.severity:7} ", f"{f.code}: "
+            severity = "bold red" if f.severity == "error" else "yellow"
+            end = len(head) + len(code)
+            spans = [Span(0, len(head), severity), Span(len(head), end, "bold")]
+            finding_lines.append(Text(head + code + visible(f.message), spans=spans))
         if not self.findings:
-            text.append("No findings.", style="green")
-        text.rstrip()
-        self.query_one("#findings", Static).update(text)
+            finding_lines.append(Text("No findings.", style="green"))
+        self.query_one("#findings", TextView).show(finding_lines)
 
     # --- navigation ------------------------------------------------------------------------
     def action_open_step(self) -> None:

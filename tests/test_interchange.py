@@ -225,19 +225,21 @@ def test_nothing_is_half_imported(service, monkeypatch):
     """A failure while writing rows rolls the whole import back, audit entries included."""
     import models.service.documents as svc_mod
 
-    real = svc_mod.CausalLinkRow
+    real = svc_mod._insert_returning_ids
     calls = {"n": 0}
 
-    def failing(**kwargs):
+    def failing(tx, table, rows):
+        if table.name != "causal_link":  # the causes are written, then the links fail
+            return real(tx, table, rows)
         calls["n"] += 1
         raise RuntimeError("disk pulled out")
 
     service.create_investigation("Existing")
     audit_before = len(service.audit_entries())
-    monkeypatch.setattr(svc_mod, "CausalLinkRow", failing)
+    monkeypatch.setattr(svc_mod, "_insert_returning_ids", failing)
     with pytest.raises(RuntimeError):
         service.import_document(base_doc())
-    monkeypatch.setattr(svc_mod, "CausalLinkRow", real)
+    monkeypatch.setattr(svc_mod, "_insert_returning_ids", real)
     assert calls["n"] == 1
     assert [i.title for i in service.list_investigations()] == ["Existing"]
     assert len(service.audit_entries()) == audit_before

@@ -290,3 +290,36 @@ def test_upgrade_rescores_incidents_and_audits_the_change(db_path):
         f"investigation {rescored.id} is in the database with no audit entry that made it"
     )
     svc.db.dispose()
+
+
+def test_grant_covers_every_table_and_leaves_the_audit_trail_append_only(pg_url):
+    """`rca init --grant ROLE`: the people's role may read and write every table of the schema
+    (a table added by a later migration included), and only read and add audit entries."""
+    from sqlmodel import SQLModel
+
+    from models.db import data_tables, grant_users
+
+    db = open_database(pg_url)
+    role = "rca_grant_probe"
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+        conn.exec_driver_sql(f'CREATE ROLE "{role}" NOLOGIN')
+    try:
+        grant_users(db, role)
+        tables = set(SQLModel.metadata.tables)
+        assert set(data_tables()) == tables - {"audit_entry"}
+        with db.engine.connect() as conn:
+            def may(table: str, what: str) -> bool:
+                return conn.execute(
+                    text("SELECT has_table_privilege(:r, :t, :w)"), dict(r=role, t=table, w=what)
+                ).scalar_one()
+
+            for table in sorted(tables - {"audit_entry"}):
+                assert may(table, "INSERT") and may(table, "UPDATE"), table
+            assert may("audit_entry", "SELECT") and may("audit_entry", "INSERT")
+            assert not may("audit_entry", "UPDATE") and not may("audit_entry", "DELETE")
+    finally:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')
+        db.dispose()

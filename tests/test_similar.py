@@ -157,7 +157,7 @@ async def test_the_overview_names_them_and_s_lists_them(service, heparin):
         line = str(overview.query_one("#similar-line", Static).render())
         assert line.startswith(f"Similar past investigations (s): #{heparin['2001']} Heparin")
         # the findings keep their room at 80x24
-        assert overview.query_one("#findings-box").region.height >= 3
+        assert overview.query_one("#findings").region.height >= 3
         await pilot.press("s")
         await settle(pilot)
         screen = app.screen
@@ -175,6 +175,16 @@ async def test_the_overview_names_them_and_s_lists_them(service, heparin):
         assert isinstance(app.screen, OverviewScreen)
         assert app.screen.investigation_id == heparin["2001"]
         assert app.screen.dossier.investigation.status == "closed"  # frozen: read-only
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        # The same from the command palette (the list answers Enter with its own selection).
+        await pilot.press("ctrl+p", *"investigation: open (read-only)")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        assert app.screen.investigation_id == heparin["2001"]
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen

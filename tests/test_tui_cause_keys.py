@@ -23,6 +23,7 @@ from screens.five_whys import CIRCLE_MARK, FiveWhysScreen
 from screens.graph import CausePicker, GraphScreen
 from screens.help import HelpScreen
 from screens.overview import OverviewScreen
+from screens.similar import SimilarScreen
 from screens.widgets.fishbone import FishboneView, Stop
 
 TODAY = dt.date(2026, 11, 30)
@@ -187,6 +188,13 @@ async def test_every_fishbone_key_stores_and_draws(service, demo_id):
         assert isinstance(app.screen, GraphScreen)
         await keys("escape")
         assert app.screen is screen
+        # p and ctrl+o: the similar past investigations (tests/test_similar_aside.py has more)
+        for key in ("p", "ctrl+o"):
+            await keys(key)
+            if screen._similar_found:
+                assert isinstance(app.screen, SimilarScreen)
+                await keys("escape")
+            assert app.screen is screen
         await keys("escape")
         assert isinstance(app.screen, OverviewScreen)
         keys.assert_all_pressed(FishboneScreen)
@@ -308,6 +316,11 @@ async def test_every_five_whys_key(service, demo_id):
         assert service.get_cause(clip.id).kind == "cause"
         await keys("ctrl+y")
         assert service.get_cause(clip.id).kind == "root"
+        await keys("ctrl+o")  # the similar past investigations
+        if screen._similar_found:
+            assert isinstance(app.screen, SimilarScreen)
+            await keys("escape")
+        assert app.screen is screen
         await keys("escape")
         assert isinstance(app.screen, OverviewScreen)
         keys.assert_all_pressed(FiveWhysScreen)
@@ -397,7 +410,7 @@ async def test_a_circle_written_outside_the_app_is_named_and_can_be_broken(db_pa
         await settle(pilot)
         await keys("enter")
         assert isinstance(app.screen, OverviewScreen)  # it used to crash here
-        assert "G-CYCLE" in str(app.screen.query_one("#findings").render())
+        assert "G-CYCLE" in app.screen.query_one("#findings").plain
 
         await keys("f")
         fishbone = app.screen

@@ -119,7 +119,7 @@ async def test_sentinel_set_by_hand_stays_and_the_overview_warns(app, service):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
-        findings = str(app.screen.query_one("#findings", Static).render())
+        findings = app.screen.query_one("#findings").plain
         assert "I-SENTINEL: Harm that reached the patient (death)" in findings
         steps = app.screen.query_one("#steps")
         assert steps.get_row("intake")[2].plain == "1"  # counted under the intake step

@@ -310,7 +310,10 @@ async def test_findings_say_their_code_once(service):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        text = str(app.screen.query_one("#findings", Static).render())
+        findings = app.screen.query_one("#findings")
+        text = findings.plain
+        drawn = " ".join(" ".join(line.text.split()) for line in findings.lines)
+        assert "R1: root cause 'Inadequate staffing at night' has no causal" in drawn  # on screen
         assert "R1: root cause 'Inadequate staffing at night' has no causal statement" in text
         assert "R2: 'Inadequate staffing at night' uses a negative descriptor" in text
         for code in ("R1", "R2"):

@@ -164,3 +164,31 @@ async def test_escape_leaves_the_export_dialog_without_writing(service, demo_id,
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
     assert not folder.exists()
+
+
+async def test_tracker_and_learning_open_from_the_palette(service, demo_id):
+    from screens.actions import ActionsScreen
+    from screens.learning import InvestigationsScreen, LearningScreen
+    from screens.tracker import TrackerScreen
+
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TrackerScreen)
+        await palette(pilot, "tracker: open")
+        assert isinstance(app.screen, ActionsScreen)  # not approved yet: its action plan
+        await pilot.press("escape")
+        await settle(pilot)
+        while not isinstance(app.screen, HomeScreen):
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, LearningScreen)
+        await palette(pilot, "learning: investigations")
+        assert isinstance(app.screen, InvestigationsScreen)
+        await palette(pilot, "learning: open")
+        assert isinstance(app.screen, OverviewScreen)
+        assert app.screen.investigation_id == demo_id

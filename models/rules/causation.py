@@ -146,13 +146,39 @@ def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: id of a word list -> (the list, each term with a word it cannot match without).
+_KEYS: dict[int, tuple[tuple[Term, ...], tuple[tuple[Term, str], ...]]] = {}
+
+
+def _candidates(terms: Iterable[Term], text: str) -> Iterable[Term]:
+    """The terms that may be found in the (normalised) text, in list order.
+
+    Most texts hold none of a list's hundred phrases, and searching for each in turn made
+    checking 5,000 causes take seconds. A plain phrase cannot match unless its longest word is
+    in the text (case folded), which a substring test tells at once; "re:" entries (used as
+    written) are always searched. The result is the same as searching every term.
+    """
+    if not isinstance(terms, tuple):
+        return terms
+    keyed = _KEYS.get(id(terms))
+    if keyed is None or keyed[0] is not terms:
+        pairs = tuple(
+            (t, "" if t.entry.startswith("re:") else max(t.entry.split(), key=len).casefold())
+            for t in terms
+        )
+        keyed = (terms, pairs)
+        _KEYS[id(terms)] = keyed
+    folded = text.casefold()
+    return [t for t, key in keyed[1] if key in folded]
+
+
 def matches(terms: Iterable[Term], text: str) -> list[tuple[Term, str]]:
     """Each term found in the text, with the words it matched (lower-case, one line), in text
     order; a term or a wording found twice is listed once."""
     text = _normal(text)
     found: list[tuple[int, Term, str]] = []
     seen: set[str] = set()
-    for term in terms:
+    for term in _candidates(terms, text):
         m = term.pattern.search(text)
         if m is None:
             continue
@@ -175,7 +201,7 @@ def names_effect(statement: str) -> bool:
 
 def _before_first(terms: Iterable[Term], text: str) -> str:
     text = _normal(text)
-    starts = [m.start() for t in terms if (m := t.pattern.search(text))]
+    starts = [m.start() for t in _candidates(terms, text) if (m := t.pattern.search(text))]
     return text[: min(starts)] if starts else text
 
 
@@ -224,8 +250,15 @@ def _act(terms: Iterable[Term], text: str) -> str | None:
     condition, see [things])."""
     words = word_lists()
     text = _normal(text)
-    mentioned = [m.span() for t in words.mentions for m in t.pattern.finditer(text)]
-    found = sorted((m.start(), m) for t in terms for m in t.pattern.finditer(text))
+    found = sorted(
+        ((m.start(), m) for t in _candidates(terms, text) for m in t.pattern.finditer(text)),
+        key=lambda x: x[0],
+    )
+    if not found:
+        return None
+    mentioned = [
+        m.span() for t in _candidates(words.mentions, text) for m in t.pattern.finditer(text)
+    ]
     for start, m in found:
         if any(a <= start < b for a, b in mentioned):
             continue

@@ -14,13 +14,14 @@ so that start-up and `rca list`, which need none of it, stay fast.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col
@@ -79,10 +80,16 @@ class Tracked:
     fields: tuple[str, ...]
 
     def default(self, name: str) -> Any:
-        from pydantic_core import PydanticUndefined
+        return _default(self.table, name)
 
-        value = self.table.model_fields[name].default
-        return None if value is PydanticUndefined else value
+
+@functools.cache
+def _default(table: type[SQLModel], name: str) -> Any:
+    """A field's default (None when it has none), looked up once: an import asks per cause."""
+    from pydantic_core import PydanticUndefined
+
+    value = table.model_fields[name].default
+    return None if value is PydanticUndefined else value
 
 
 TRACKED: dict[str, Tracked] = {
@@ -163,6 +170,21 @@ class Transaction:
         new: Any = None,
     ) -> None:
         """One audit entry, the next link of the hash chain, in this transaction."""
+        entry = self.entry(investigation_id, entity, entity_id, action, field, old, new)
+        self.s.add(AuditRow(**entry))
+
+    def entry(
+        self,
+        investigation_id: int | None,
+        entity: str,
+        entity_id: int | None,
+        action: str,
+        field: str | None = None,
+        old: Any = None,
+        new: Any = None,
+    ) -> dict[str, Any]:
+        """The next link of the hash chain as the columns of its row, the head moved past it;
+        the caller writes it (`audit` one at a time, `audit_all` many in one statement)."""
         seq, prev = self.head()
         seq += 1
         entry: dict[str, Any] = {
@@ -179,9 +201,19 @@ class Transaction:
             "display_name": self.name,
         }
         digest = audit_chain.entry_hash(**entry, prev_hash=prev)
-        self.s.add(AuditRow(**entry, prev_hash=prev, hash=digest))
+        entry["prev_hash"] = prev
+        entry["hash"] = digest
         self._head = (seq, digest)
         self._wrote = True
+        return entry
+
+    def audit_all(self, entries: list[dict[str, Any]]) -> None:
+        """Write entries made by `entry`, in one multi-row insert (an import's thousands: one
+        ORM object each took seconds). What is pending in the session goes first, so the rows'
+        ids keep the chain's order."""
+        if entries:
+            self.s.flush()
+            self.s.execute(insert(table_of(AuditRow)), entries)
 
     def created(
         self,
@@ -195,13 +227,35 @@ class Transaction:
         """The entries of a new record: its create (or import) entry naming it, then one entry
         for each tracked field that is not at its default, so the trail holds every value."""
         spec = TRACKED[entity]
+        names = (*spec.fields, spec.name_field) if spec.name_field else spec.fields
+        fields = {name: getattr(row, name) for name in names}
+        for entry in self.created_entries(
+            investigation_id, entity, row_id(row), fields, summary=summary, action=action
+        ):
+            self.s.add(AuditRow(**entry))
+
+    def created_entries(
+        self,
+        investigation_id: int | None,
+        entity: str,
+        entity_id: int,
+        fields: dict[str, Any],
+        *,
+        summary: str | None = None,
+        action: str = "create",
+    ) -> list[dict[str, Any]]:
+        """`created`'s entries for a record given as its column values, for `audit_all`."""
+        spec = TRACKED[entity]
         if summary is None:
-            summary = getattr(row, spec.name_field) if spec.name_field else ""
-        self.audit(investigation_id, entity, row.id, action, None, None, summary)
+            summary = fields[spec.name_field] if spec.name_field else ""
+        out = [self.entry(investigation_id, entity, entity_id, action, None, None, summary)]
         for name in spec.fields:
-            value = getattr(row, name)
+            value = fields[name]
             if name != spec.name_field and value != spec.default(name):
-                self.audit(investigation_id, entity, row.id, "update", name, None, value)
+                out.append(
+                    self.entry(investigation_id, entity, entity_id, "update", name, None, value)
+                )
+        return out
 
     def written_head(self) -> tuple[int, str] | None:
         """The head this transaction leaves, if it wrote any audit entry."""

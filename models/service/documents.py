@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
 from models import audit as audit_chain
@@ -32,7 +32,7 @@ from models.service import report_sections
 from models.service.actions import action_from, flatten_action
 from models.service.categories import categories_in
 from models.service.codes import codes_in
-from models.service.core import Transaction, UnitOfWork, row_id
+from models.service.core import TRACKED, Transaction, UnitOfWork, row_id, table_of
 from models.service.followup import measurements_in
 from models.service.investigations import derive
 from models.tables import (
@@ -271,33 +271,46 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
             FishboneCategoryRow(investigation_id=iid, name=name, position=i)
             for i, name in enumerate(doc.categories)
         )
-    # Causes and links can be thousands: insert them in batches, then audit each.
-    cause_rows = [
-        CauseRow(
-            investigation_id=iid,
-            created_by=tx.login,
-            created_at=tx.at,
+    # Causes and links can be thousands: each kind in one multi-row insert (Core, not one ORM
+    # object a row), then their audit entries, the same ones as for one at a time, in one more.
+    cause_table = table_of(CauseRow)
+    defaults = {name: TRACKED["cause"].default(name) for name in values.CAUSE}
+    cause_values = [
+        {
+            **defaults,
             **norm(values.CAUSE, c.model_dump(exclude={"id", "codes"}), f"causes[{i}]"),
-        )
+            "investigation_id": iid,
+            "created_by": tx.login,
+            "created_at": tx.at,
+            "version": 1,
+        }
         for i, c in enumerate(doc.causes)
     ]
-    tx.s.add_all(cause_rows)
-    tx.s.flush()
+    cause_ids = _insert_returning_ids(tx, cause_table, cause_values)
     ids: dict[str, int] = {}
-    for c, cause_row in zip(doc.causes, cause_rows, strict=True):
-        ids[c.id] = row_id(cause_row)
-        tx.created(iid, "cause", cause_row, action="import")
-    import_codes(tx, iid, doc.causes, cause_rows)
-    link_rows = [
-        CausalLinkRow(investigation_id=iid, cause_id=ids[lk.cause], effect_id=ids[lk.effect])
+    entries: list[dict[str, Any]] = []
+    for c, row, cause_id in zip(doc.causes, cause_values, cause_ids, strict=True):
+        ids[c.id] = cause_id
+        entries += tx.created_entries(iid, "cause", cause_id, row, action="import")
+    link_values = [
+        {"investigation_id": iid, "cause_id": ids[lk.cause], "effect_id": ids[lk.effect]}
         for lk in doc.links
     ]
-    tx.s.add_all(link_rows)
-    tx.s.flush()
-    for link in link_rows:
-        tx.audit(
-            iid, "causal_link", link.id, "import", None, None, f"{link.cause_id}->{link.effect_id}"
+    link_ids = _insert_returning_ids(tx, table_of(CausalLinkRow), link_values)
+    for row, link_id in zip(link_values, link_ids, strict=True):
+        entries.append(
+            tx.entry(
+                iid,
+                "causal_link",
+                link_id,
+                "import",
+                None,
+                None,
+                f"{row['cause_id']}->{row['effect_id']}",
+            )
         )
+    tx.audit_all(entries)
+    import_codes(tx, iid, doc.causes, cause_ids)
     for i, a in enumerate(doc.actions):
         fields = a.model_dump(
             exclude={"addresses", "measure", "concurrence", "concurrence_reason", *_FOLLOWUP}
@@ -378,7 +391,18 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     return Investigation.from_row(inv)
 
 
-def import_codes(tx: Transaction, iid: int, causes: Sequence[Any], rows: Sequence[Any]) -> None:
+def _insert_returning_ids(tx: Transaction, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows in one statement; their new ids, in the order of `rows`."""
+    if not rows:
+        return []
+    tx.s.flush()  # what is pending first: the links refer to the causes
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(tx.s.execute(statement, rows).scalars())
+
+
+def import_codes(
+    tx: Transaction, iid: int, causes: Sequence[Any], cause_ids: Sequence[int]
+) -> None:
     """The cause codes of an imported file: each must be known here (retired ones too: they
     are history); one unknown refuses the file, naming it, so a hospital can add it first."""
     from models.codes import join
@@ -389,7 +413,7 @@ def import_codes(tx: Transaction, iid: int, causes: Sequence[Any], rows: Sequenc
     if not any(c.codes for c in causes):
         return
     known = {c.key for c in catalogue_in(tx.s)}
-    for i, (c, row) in enumerate(zip(causes, rows, strict=True)):
+    for i, (c, cause_id) in enumerate(zip(causes, cause_ids, strict=True)):
         keys = sorted({k.strip().upper() for k in c.codes})
         for j, key in enumerate(keys):
             if key not in known:
@@ -397,9 +421,11 @@ def import_codes(tx: Transaction, iid: int, causes: Sequence[Any], rows: Sequenc
                     f"causes[{i}].codes[{j}]: there is no cause code {key!r} in this database "
                     "(add it with `rca codes add`, then import again)"
                 )
-        tx.s.add_all(CauseCodeLinkRow(cause_id=row.id, code=k, investigation_id=iid) for k in keys)
+        tx.s.add_all(
+            CauseCodeLinkRow(cause_id=cause_id, code=k, investigation_id=iid) for k in keys
+        )
         if keys:
-            tx.audit(iid, "cause", row.id, "update", "codes", None, join(keys))
+            tx.audit(iid, "cause", cause_id, "update", "codes", None, join(keys))
     tx.s.flush()
 
 
