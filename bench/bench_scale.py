@@ -204,6 +204,7 @@ async def overview_and_undo(db: Path, big: int, small: int, runs: int) -> dict[s
             await pilot.press("u")
             while fishbone.data.causes[cause.id].text != original:
                 await asyncio.sleep(0)
+            await pilot.pause(0)  # the messages the new drawing caused are handled
             elapsed = (time.perf_counter() - t0) * 1e3
             if run:
                 out["undo"].append(elapsed)

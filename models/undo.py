@@ -7,6 +7,9 @@ the service, so it is itself a normal, audited change: the trail shows both the 
 undo. A deleted cause comes back under its old id with its links (`Service.restore_cause`), so
 older entries in the history still point at the right causes.
 
+An undo or redo of an edit of one cause's fields also says what it wrote (`Replayed.cause`), so a
+screen can draw that one cause again instead of reading a 5,000-cause graph for it.
+
 An undo is an edit like any other: it passes the version this session's own edits left on the
 cause, so a cause that someone else changed since is a `ConflictError` (who, when), and the
 step stays in the history. The history also remembers which versions its own edits produced:
@@ -36,6 +39,16 @@ class Step:
     investigation_id: int
     undo: Callable[[], Any]
     redo: Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """What an undo or redo did, in words; for a step that changed one cause's fields, the
+    cause as written and, when its codes changed, its codes now (None: not touched)."""
+
+    message: str
+    cause: Cause | None = None
+    codes: tuple[str, ...] | None = None
 
 
 class NothingToUndo(RcaError):
@@ -113,11 +126,17 @@ class EditHistory:
             return after  # nothing changed: nothing to undo
         state = {"version": after.version}
 
-        def undo() -> None:
-            state["version"] = self._update(cause_id, state["version"], old).version
+        def write(values: dict[str, Any]) -> tuple[Cause, tuple[str, ...] | None]:
+            written = self._update(cause_id, state["version"], values)
+            state["version"] = written.version
+            codes = self.service.codes_of(cause_id) if "codes" in values else None
+            return written, codes
 
-        def redo() -> None:
-            state["version"] = self._update(cause_id, state["version"], new).version
+        def undo() -> tuple[Cause, tuple[str, ...] | None]:
+            return write(old)
+
+        def redo() -> tuple[Cause, tuple[str, ...] | None]:
+            return write(new)
 
         self._record(Step(f"edit '{_short(before.text)}'", before.investigation_id, undo, redo))
         return after
@@ -170,13 +189,21 @@ class EditHistory:
 
     def undo(self, investigation_id: int) -> str:
         """Undo the newest edit of this investigation; returns what was undone, in words."""
-        step = self._replay(investigation_id, self._done, self._undone, "undo")
-        return f"Undone: {step.label}"
+        return self.undo_edit(investigation_id).message
 
     def redo(self, investigation_id: int) -> str:
         """Redo the newest undone edit of this investigation."""
-        step = self._replay(investigation_id, self._undone, self._done, "redo")
-        return f"Redone: {step.label}"
+        return self.redo_edit(investigation_id).message
+
+    def undo_edit(self, investigation_id: int) -> Replayed:
+        """`undo`, saying also what it wrote (see `Replayed`)."""
+        step, result = self._replay(investigation_id, self._done, self._undone, "undo")
+        return _replayed(f"Undone: {step.label}", result)
+
+    def redo_edit(self, investigation_id: int) -> Replayed:
+        """`redo`, saying also what it wrote (see `Replayed`)."""
+        step, result = self._replay(investigation_id, self._undone, self._done, "redo")
+        return _replayed(f"Redone: {step.label}", result)
 
     def _replay(
         self,
@@ -184,10 +211,11 @@ class EditHistory:
         source: dict[int, list[Step]],
         target: dict[int, list[Step]],
         what: str,
-    ) -> Step:
+    ) -> tuple[Step, Any]:
         """Run the newest step of `source` one way and move it to `target`.
 
         If it fails (a conflict, a read-only investigation), the step stays where it was.
+        Returns the step and what its undo or redo returned.
         """
         with self._lock:
             steps = source.get(investigation_id)
@@ -195,10 +223,7 @@ class EditHistory:
                 raise NothingToUndo(f"Nothing to {what}")
             step = steps.pop()
         try:
-            if what == "undo":
-                step.undo()
-            else:
-                step.redo()
+            result = step.undo() if what == "undo" else step.redo()
         except Exception as exc:
             with self._lock:
                 steps.append(step)
@@ -210,7 +235,13 @@ class EditHistory:
         with self._lock:
             target.setdefault(investigation_id, []).append(step)
             self.changes += 1
-        return step
+        return step, result
+
+
+def _replayed(message: str, result: Any) -> Replayed:
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Cause):
+        return Replayed(message, result[0], result[1])
+    return Replayed(message)
 
 
 def _short(text: str, width: int = 30) -> str:

@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from models.service import Service
+    from models.undo import Replayed
     from screens.host import AppHost
-
 
 
 @dataclass
@@ -239,11 +239,16 @@ class UndoActions(_UndoBase):
     investigation_id: int
 
     def action_undo(self) -> None:
-        self.save(self.host.history.undo, self.investigation_id, then=self._undone)
+        self.save(self.host.history.undo_edit, self.investigation_id, then=self._undone)
 
     def action_redo(self) -> None:
-        self.save(self.host.history.redo, self.investigation_id, then=self._undone)
+        self.save(self.host.history.redo_edit, self.investigation_id, then=self._undone)
 
-    def _undone(self, message: str) -> None:
-        self.notify(message, markup=False)
+    def _undone(self, replayed: Replayed) -> None:
+        self.notify(replayed.message, markup=False)
+        self._replayed(replayed)
+
+    def _replayed(self, replayed: Replayed) -> None:
+        """Show the graph after an undo or redo: read it again (a screen that can draw one
+        cause's edit alone does that instead)."""
         self.reload()

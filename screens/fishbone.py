@@ -29,6 +29,7 @@ from models.fishbone import REF_MARK, UNLINKED_MARK, bone_trees, kind_mark
 from models.graph import CauseGraph
 from models.rules.causation import cause_findings, suggest_statement
 from models.rules.graph_checks import describe_cycle
+from models.undo import Replayed
 from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.categories_dialog import CategoriesDialog, detect_renames
@@ -95,6 +96,8 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
         self._follow: int | None = None
         self._drawn_at = -1  # the history's change count when the data was read
         self._stale = False  # a screen above this one may have changed the graph
+        self._reading = 0  # reads started by reload() whose data is not shown yet
+        self._cycles: list[list[int]] = []  # the circles of links in what is drawn
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -144,10 +147,25 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
                 self.service.list_codes(),
             )
 
-        self.call(load, self.investigation_id, then=self._show)
+        self._reading += 1
+        self.call(load, self.investigation_id, then=self._read)
         self.load_similar()
 
-    def _show(self, data: FishboneData) -> None:
+    def _read(self, data: FishboneData) -> None:
+        self._reading -= 1
+        self._show(data)
+
+    def _drawn_just_before(self) -> bool:
+        """Whether the drawing shows the graph as it was right before the newest change: so
+        that change alone can be drawn from what the service returned (no read under way)."""
+        return (
+            self.data is not None
+            and not self._reading
+            and self._drawn_at == self.host.history.changes - 1
+        )
+
+    def _show(self, data: FishboneData, *, same_links: bool = False) -> None:
+        """Draw `data`; `same_links`: only causes' fields changed since the last drawing."""
         if self.host.history.changes != self._drawn_at:
             # An edit was recorded while this was read (one still saving when its screen
             # closed, say): what was read may miss it.
@@ -164,14 +182,16 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
         if self.outline:
             self._fill_outline()
         self._follow = None
-        self._circles()
+        self._circles(same_links)
         self._detail(self.current())
 
-    def _circles(self) -> None:
+    def _circles(self, same_links: bool = False) -> None:
         """Name each circle of links (written outside the app): the drawing leaves it out."""
         box = self.query_one("#circles", Static)
         data = self.data
-        cycles = data.graph.cycles() if data is not None else []
+        if not same_links:  # the circles are found again only when the links may differ
+            self._cycles = data.graph.cycles() if data is not None else []
+        cycles = self._cycles
         box.display = bool(cycles)
         if not cycles:
             return
@@ -339,7 +359,7 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
     def _added(self, cause: Cause, effect_id: int | None) -> None:
         """Draw a new cause from what the service returned, without reading everything again."""
         data = self.data
-        if data is None or self._drawn_at != self.host.history.changes - 1:
+        if data is None or not self._drawn_just_before():
             self._edit_done(cause)  # something else changed meanwhile: read it all
             return
         self._drawn_at = self.host.history.changes
@@ -350,6 +370,30 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
             data.links.append(Link(0, cause.investigation_id, cause.id, effect_id))
         self._follow = cause.id
         self._show(data)
+
+    def _replayed(self, replayed: Replayed) -> None:
+        """After an undo or redo: an edit of one cause's fields is drawn from the cause the
+        history wrote, without reading 5,000 causes again; anything else (an add, a delete, a
+        link, an edit meanwhile, a read under way) reads it all."""
+        data, cause = self.data, replayed.cause
+        if (
+            data is None
+            or cause is None
+            or cause.id not in data.causes
+            or cause.id not in data.graph
+            or not self._drawn_just_before()
+        ):
+            self.reload()
+            return
+        self._drawn_at = self.host.history.changes
+        old = data.causes[cause.id]
+        data.causes[cause.id] = cause
+        if (old.kind, old.category) != (cause.kind, cause.category):
+            data.graph.update_node(cause.id, kind=cause.kind, category=cause.category)
+        if replayed.codes is not None:
+            data.codes[cause.id] = replayed.codes
+            self.load_similar()  # shared codes are what similar investigations are found by
+        self._show(data, same_links=True)
 
     def action_head(self) -> None:
         if self.data is None:

@@ -53,7 +53,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from screens.widgets.fishbone_drawing import Bone, FishboneLayout, Hotspot, Span, Stop
-from screens.widgets.fishbone_layout import layout_fishbone
+from screens.widgets.fishbone_layout import LayoutCache, layout_fishbone
 from screens.widgets.fishbone_text import clean_text, wrap_label
 
 __all__ = [
@@ -180,6 +180,7 @@ class FishboneView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._data: tuple[str, list[str], list[Cause], list[Link]] = ("", [], [], [])
         self._layout: FishboneLayout | None = None
+        self._cache = LayoutCache()  # the bones the next layout can reuse
         self._styles_used: dict[str, Style] | None = None
         self._laid_out_for = 0
         #: A cause asked for by `select_cause` before there was a layout to find it in.
@@ -264,7 +265,7 @@ class FishboneView(ScrollView, can_focus=True):
         styles = self._theme_styles()
         self._styles_used = styles
         start = time.perf_counter()
-        layout = layout_fishbone(*self._data, width, styles=styles)
+        layout = layout_fishbone(*self._data, width, styles=styles, cache=self._cache)
         self.last_layout_seconds = time.perf_counter() - start
         self._layout = layout
         self.virtual_size = Size(layout.width, layout.height)

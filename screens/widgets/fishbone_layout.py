@@ -8,6 +8,7 @@ in `models.fishbone` (`bone_trees`), shared with the reports' picture.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -20,6 +21,7 @@ from models.fishbone import (
     LEGEND,
     REF_MARK,
     ROOT_MARK,
+    BoneTrees,
     TreeItem,
     bone_trees,
 )
@@ -64,7 +66,12 @@ def _bone_rows(
     texts: dict[int, str],
     unlinked: set[int],
     st: Mapping[str, Style],
+    memo: dict[tuple, list[Row]] | None = None,
+    used: dict[tuple, list[Row]] | None = None,
 ) -> list[Row]:
+    """The rows of one bone column. With `memo` (rows drawn at this width and these styles,
+    keyed by everything an item's rows are drawn from), an item drawn before is not wrapped
+    again; `used` collects this drawing's items for the next."""
     bone_st = st["bone"]
     if not items:
         text = "(none yet)"
@@ -85,10 +92,21 @@ def _bone_rows(
     plain = ("─", bone_st, st["cause"])
     loose = ("╌", bone_st, st["cause"])
     ref_mark, ref_st = REF_MARK, st["ref"]
-    for n, (cid, depth, later, ref) in enumerate(items):
+    for n, item in enumerate(items):
+        cid, depth, later, ref = item
+        if depth == 0 and n:
+            add(air)  # air between top-level causes
+        key: tuple = ()
+        if memo is not None and used is not None:
+            nxt = items[n + 1][1] if n < last_item else -1
+            key = (item, nxt, cid in unlinked, causes[cid].kind, texts[cid])
+            done = memo.get(key)
+            if done is not None:
+                rows += done
+                used[key] = done
+                continue
+        start = len(rows)
         if depth == 0:
-            if n:
-                add(air)  # air between top-level causes
             guides = ""
             goes_on = True
             deeper = ""
@@ -125,7 +143,43 @@ def _bone_rows(
                 add((lead, mark, mark_st, gap, line, text_st, end, w, cid, x_line, ref, True))
             else:
                 add((cont, "", None, "", line, text_st, end, w, cid, x_line, ref, False))
+        if used is not None:
+            used[key] = rows[start:]
     return rows
+
+
+def _cached_blocks(
+    cache: LayoutCache,
+    bone_items: list[list[TreeItem]],
+    placement: list[tuple[bool, int, int]],
+    by_id: Mapping[int, Cause],
+    unlinked: set[int],
+    st: Mapping[str, Style],
+) -> tuple[list[list[Row]], dict[int, str]]:
+    """Each bone's rows as `_bone_rows` draws them, taken from `cache` when every input of
+    that bone (its tree, width, styles, and each cause's text, kind and unlinked mark) is the
+    same as last time; the cache is left holding this layout's."""
+    old_texts, new_texts = cache.texts, {}
+    texts: dict[int, str] = {}
+    for cid, c in by_id.items():
+        raw = c.text
+        clean = old_texts.get(raw)
+        if clean is None:
+            clean = clean_text(raw)
+        new_texts[raw] = texts[cid] = clean
+    drawn_for = (tuple(w for _, _, w in placement), tuple(st.items()))
+    if drawn_for != cache.for_:
+        cache.for_, cache.rows = drawn_for, {}
+    blocks = []
+    memos = []  # one per bone: an item's rows depend on its column's width
+    for i, (items, (_, _, w)) in enumerate(zip(bone_items, placement, strict=True)):
+        memo = cache.rows.get(i, {})
+        used: dict[tuple, list[Row]] = {}
+        blocks.append(_bone_rows(items, w, by_id, texts, unlinked, st, memo, used))
+        memos.append(used)
+    cache.rows = dict(enumerate(memos))
+    cache.texts = new_texts
+    return blocks, texts
 
 
 def _columns(count: int, width: int, last_min: int) -> list[tuple[int, int]]:
@@ -161,6 +215,40 @@ def _legend_lines(width: int, st: Mapping[str, Style]) -> list[list[Segment]]:
     return lines
 
 
+class LayoutCache:
+    """What one layout of a view computed that the next can reuse: each item's rows (keyed by
+    everything they are drawn from, for one width and set of styles) and each cause text
+    cleaned. After an edit of one cause only its label is wrapped again; a 5,000-cause undo is
+    not a 5,000-cause relayout. Holds what the latest layout used, nothing older."""
+
+    __slots__ = ("for_", "rows", "texts", "trees", "trees_for")
+
+    def __init__(self) -> None:
+        self.for_: tuple = ()  # (column widths, styles) the rows were drawn for
+        self.rows: dict[int, dict[tuple, list[Row]]] = {}  # bone -> item key -> rows
+        self.texts: dict[str, str] = {}
+        self.trees_for: tuple = ()  # the categories, causes' places and links of `trees`
+        self.trees: BoneTrees | None = None
+
+    def bone_trees(
+        self, categories: Sequence[str], causes: list[Cause], links: list[Link]
+    ) -> BoneTrees:
+        """`bone_trees()`, placed again only when a category, a cause's kind or category, or
+        a link differs from last time (the causes themselves are always the ones given)."""
+        key = (
+            tuple(categories),
+            tuple([(c.id, c.kind, c.category) for c in causes]),
+            tuple([(link.cause_id, link.effect_id) for link in links]),
+        )
+        if self.trees is None or key != self.trees_for:
+            self.trees_for, self.trees = key, bone_trees(categories, causes, links)
+            return self.trees
+        by_id: dict[int, Cause] = {}
+        for c in causes:
+            by_id.setdefault(c.id, c)  # the first of an id, as bone_trees() keeps
+        return replace(self.trees, causes=by_id)
+
+
 def layout_fishbone(
     event_text: str,
     categories: Sequence[str],
@@ -169,6 +257,7 @@ def layout_fishbone(
     width: int,
     *,
     styles: Mapping[str, Style] | None = None,
+    cache: LayoutCache | None = None,
 ) -> FishboneLayout:
     """Lay out the fishbone of `causes` and `links` for a terminal `width` cells wide.
 
@@ -177,11 +266,15 @@ def layout_fishbone(
     cause reachable from two places drawn in full once and as a reference "↗ ..." elsewhere;
     "?" after a cause that leads nowhere). Lines are `max(width, MIN_WIDTH)` cells
     (wider only when there are too many bones for even `MIN_COLUMN` cells each). `styles`
-    maps the roles of `DEFAULT_STYLES` to Rich styles (the view passes its theme's).
+    maps the roles of `DEFAULT_STYLES` to Rich styles (the view passes its theme's). `cache`
+    (one per view) lets the next layout reuse the bones that did not change.
     """
     st = {**DEFAULT_STYLES, **(styles or {})}
 
-    trees = bone_trees(categories, causes, links)
+    if cache is None:
+        trees = bone_trees(categories, causes, links)
+    else:
+        trees = cache.bone_trees(categories, list(causes), list(links))
     by_id, unlinked = trees.causes, trees.unlinked
     bone_names, bone_items = trees.names, trees.items
     n_bones = len(bone_names)
@@ -209,11 +302,14 @@ def layout_fishbone(
     above = list(range(n_above))
     below = list(range(n_above, n_bones))
 
-    texts = {cid: clean_text(c.text) for cid, c in by_id.items()}
-    blocks = [
-        _bone_rows(items, w, by_id, texts, unlinked, st)
-        for items, (_, _, w) in zip(bone_items, placement, strict=True)
-    ]
+    if cache is None:
+        texts = {cid: clean_text(c.text) for cid, c in by_id.items()}
+        blocks = [
+            _bone_rows(items, w, by_id, texts, unlinked, st)
+            for items, (_, _, w) in zip(bone_items, placement, strict=True)
+        ]
+    else:
+        blocks, texts = _cached_blocks(cache, bone_items, placement, by_id, unlinked, st)
     cat_labels = [
         wrap_label(clean_text(name) or "-", max(1, w - 1), CATEGORY_LINES)
         for name, (_, _, w) in zip(bone_names, placement, strict=True)
