@@ -135,25 +135,29 @@ def add_measurement(
     check_result(data, today or dt.date.today())
     with uow.write() as tx:
         action = followable(uow, tx, action_id, None)
-        row = MeasurementRow(
-            investigation_id=action.investigation_id,
-            action_id=row_id(action),
-            entered_by=tx.login,
-            entered_name=tx.name,
-            entered_at=tx.at,
-            **data,
-        )
-        tx.s.add(row)
-        tx.s.flush()
-        shown = Measurement.from_row(row)
-        tx.created(
-            action.investigation_id,
-            "measurement",
-            row,
-            summary=f"{short(action.text)}: {shown.shown} on {row.taken_on.isoformat()}",
-        )
+        _row, shown = _add_result(tx, action, data, "")
         uow.touch(tx, action.investigation_id)
         return shown
+
+
+def _add_result(
+    tx: Transaction, action: ActionRow, data: dict[str, Any], also: str
+) -> tuple[MeasurementRow, Measurement]:
+    """A new result row of `action`, entered by whoever acts, with its audit entries."""
+    row = MeasurementRow(
+        investigation_id=action.investigation_id,
+        action_id=row_id(action),
+        entered_by=tx.login,
+        entered_name=tx.name,
+        entered_at=tx.at,
+        **data,
+    )
+    tx.s.add(row)
+    tx.s.flush()
+    shown = Measurement.from_row(row)
+    summary = f"{short(action.text)}: {shown.shown} on {row.taken_on.isoformat()}{also}"
+    tx.created(action.investigation_id, "measurement", row, summary=summary)
+    return row, shown
 
 
 def correct_measurement(
@@ -192,25 +196,11 @@ def correct_measurement(
                 f"The result {earlier.shown} of {earlier.taken_on.isoformat()} is already "
                 "corrected: correct the correction instead"
             )
-        row = MeasurementRow(
-            investigation_id=action.investigation_id,
-            action_id=row_id(action),
-            entered_by=tx.login,
-            entered_name=tx.name,
-            entered_at=tx.at,
-            **data,
-        )
-        tx.s.add(row)
-        tx.s.flush()
-        shown = Measurement.from_row(row)
-        tx.created(
-            action.investigation_id,
-            "measurement",
-            row,
-            summary=(
-                f"{short(action.text)}: {shown.shown} on {row.taken_on.isoformat()}, correcting "
-                f"{earlier.shown} on {earlier.taken_on.isoformat()}"
-            ),
+        row, shown = _add_result(
+            tx,
+            action,
+            data,
+            f", correcting {earlier.shown} on {earlier.taken_on.isoformat()}",
         )
         changes = {"superseded_by": row.id, "superseded_reason": reason}
         uow.apply(tx, wrong, changes, action.investigation_id, "measurement")
