@@ -49,6 +49,12 @@ class RcaApp(App):
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Tab and shift+tab move between fields before the next key is delivered. Textual's own
+        # (screen-level) bindings run only after the key has bubbled up from the focused field,
+        # so a burst typed ahead ("title<Tab>unit", a paste over a slow link) went into the
+        # field being left; a priority binding is handled by the App in the order typed.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(

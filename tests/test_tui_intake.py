@@ -259,3 +259,21 @@ async def test_escape_on_a_new_form_asks_then_saves_or_discards(app, service):
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
     assert [r.title for r in service.list_investigations()] == ["Pressure injury, sacrum"]
+
+
+async def test_keys_typed_ahead_across_tab_land_in_the_field_they_were_typed_for(app):
+    """A burst ("title<Tab>what happened<Tab>...", a paste over a slow link, a fast typist) is
+    delivered in order: Tab moves on before the next key, shift+Tab moves back."""
+    from textual import events
+
+    def burst(*keys: str) -> None:
+        for key in keys:
+            character = key if len(key) == 1 else None
+            app.post_message(events.Key(key, character))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await new_form(pilot, "")
+        burst(*"Fall", "tab", *"Slipped", "tab", "shift+tab", *" again")
+        await settle(pilot)
+        assert screen.query_one("#title", Input).value == "Fall"
+        assert screen.query_one("#description").text == "Slipped again"
