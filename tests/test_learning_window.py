@@ -84,6 +84,9 @@ async def test_w_sets_the_window_of_the_learning_screen(service):
         assert (screen.start, screen.end) == (START, END)
         assert screen.data.total == len(in_2025)
         assert "events 2025-01-01 to 2025-12-31" in str(heading.render())
+        # Longer than 80 columns with the window: it wraps rather than losing "Enter lists them".
+        shown = [strip.text for strip in heading.render_lines(heading.region.reset_offset)]
+        assert heading.size.height == 2 and "Enter lists them" in " ".join(shown)
         assert screen.sub_title == "Learning · events 2025-01-01 to 2025-12-31"
         by_type = {r.key: r.investigations for r in screen.data.counts["event_type"]}
         want: dict[str, int] = {}
