@@ -36,13 +36,16 @@ from screens.widgets.text_view import TextView
 class OverviewScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Investigation overview"
+    HELP_NOTE = "Enter opens the step under the cursor; 1 to 9 open steps 1 to 9, 0 step 10."
     AUTO_FOCUS = "#steps"
     PALETTE_GROUP = "Investigation"
     BINDINGS = [
+        # The footer at 80 columns holds the two steps most visited and Export; Enter or a step's
+        # number (1-9, 0 for the tenth) opens any step, and each step's letter is in F1 help.
         Binding("enter", "open_step", "Open step", show=False),
-        Binding("e", "step('intake')", "Edit intake"),
-        Binding("t", "step('team')", "Team"),
-        Binding("l", "step('timeline')", "Timeline"),
+        Binding("e", "step('intake')", "Edit intake", show=False),
+        Binding("t", "step('team')", "Team", show=False),
+        Binding("l", "step('timeline')", "Timeline", show=False),
         Binding("f", "step('causes')", "Fishbone"),
         Binding("w", "step('five_whys')", "Five whys", show=False),
         Binding("g", "step('graph')", "Graph", show=False),
@@ -215,8 +218,8 @@ class OverviewScreen(ServiceScreen):
 
     def on_key(self, event) -> None:
         if event.character and event.character.isdigit():
-            index = int(event.character) - 1
-            if 0 <= index < len(STEPS):
+            index = (int(event.character) - 1) % 10  # 0 is the tenth step
+            if index < len(STEPS):
                 event.stop()
                 self.action_step(STEPS[index].key)
 

@@ -176,3 +176,24 @@ async def test_an_approved_investigation_refuses_the_edit_and_keeps_the_text(ser
         await settle(pilot)
         assert app.screen.query_one("#text", TextArea).text == "Too late"
     assert ivan.list_notes(inv.id) == []
+
+
+async def test_zero_opens_the_tenth_step_and_the_overview_footer_fits_80_columns(service):
+    """The steps are numbered 1 to 10; 0 opens the tenth, as on a keypad. The footer at 80
+    columns is not cut off: the fishbone, the plan and Export; the other letters are in F1 help."""
+    from textual.widgets import Footer
+
+    inv = service.import_document(demo_document(TODAY))
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_investigation(inv.id)
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        keys = [w for w in footer.children if w.display]
+        assert sum(w.outer_size.width for w in keys) <= 80
+        shown = {str(getattr(w, "description", "")) for w in keys}
+        assert shown >= {"Fishbone", "Action plan", "Export"}
+        await pilot.press("0")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportSectionsScreen)
