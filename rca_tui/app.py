@@ -48,7 +48,9 @@ class RcaApp(App):
     CSS = RCA_16_CSS
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Shown in the footer of the home screen only (its own binding): at 80 columns the other
+        # screens' footers need the room; F1 help and the palette name it on every screen.
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         # Tab and shift+tab move between fields before the next key is delivered. Textual's own
         # (screen-level) bindings run only after the key has bubbled up from the focused field,
         # so a burst typed ahead ("title<Tab>unit", a paste over a slow link) went into the

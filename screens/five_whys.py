@@ -61,8 +61,8 @@ class FiveWhysScreen(UndoActions, SimilarAside, ServiceScreen):
     SIMILAR_KEY = "ctrl+o"  # letters go to the answer field
     BINDINGS = [
         Binding("ctrl+n", "another", "Add, same why"),
-        Binding("ctrl+up,alt+up", "up", "Up the chain"),
-        Binding("ctrl+down,alt+down", "down", "Into answer"),
+        Binding("ctrl+up,alt+up", "up", "Up the chain", show=False),
+        Binding("ctrl+down,alt+down", "down", "Into answer", show=False),
         Binding("ctrl+r", "root", "Stop: root cause"),
         Binding("ctrl+o", "similar", "Similar past investigations", show=False),
         Binding("ctrl+z", "undo", "Undo"),

@@ -283,7 +283,7 @@ class FollowupScreen(ServiceScreen):
         Binding("x", "correct", "Correct result", show=False),
         Binding("v", "verdict", "Verdict"),
         Binding("c", "close_action", "Close action", show=False),
-        Binding("b", "feedback", "Reporter feedback"),
+        Binding("b", "feedback", "Tell reporter"),
         Binding("u", "undo", "Undo (not here)", show=False),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back"),

@@ -84,6 +84,7 @@ class HomeScreen(FilteredListScreen):
         Binding("g", "learning", "Learning"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back", show=False),
+        Binding("ctrl+q", "app.quit", "Quit", priority=True),  # shown here; the App's is not
     ]
 
     def __init__(self) -> None:

@@ -158,12 +158,12 @@ class ReportSectionsScreen(ServiceScreen):
     PALETTE_GROUP = "Report sections"
     BINDINGS = [
         Binding("l", "add('lesson')", "Lesson"),
-        Binding("s", "add('strategy')", "Strategy not taken"),
+        Binding("s", "add('strategy')", "Not taken"),
         Binding("r", "add('literature')", "Literature"),
-        Binding("o", "add('person')", "Other person"),
-        Binding("e", "edit", "Edit"),
+        Binding("o", "add('person')", "Person"),
+        Binding("e", "edit", "Edit", show=False),
         Binding("enter", "edit", "Edit", show=False),
-        Binding("d,delete", "remove", "Remove"),
+        Binding("d,delete", "remove", "Remove", show=False),
         Binding("escape", "back", "Back"),
     ]
 

@@ -92,7 +92,7 @@ class FishboneView(ScrollView, can_focus=True):
         Binding("right", "cursor_right", "Bone to the right", show=False),
         Binding("home", "cursor_first", "First cause", show=False),
         Binding("end", "cursor_last", "Last cause", show=False),
-        Binding("enter", "select", "Open cause"),
+        Binding("enter", "select", "Open cause", show=False),
     ]
 
     COMPONENT_CLASSES = {
