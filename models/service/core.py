@@ -19,9 +19,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol, overload
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col
@@ -126,6 +126,27 @@ TRACKED: dict[str, Tracked] = {
 }
 
 
+_audit = table_of(AuditRow).c
+#: The audit chain's head: its newest entry's sequence and hash.
+_HEAD = select(_audit.seq, _audit.hash).order_by(_audit.seq.desc()).limit(1)
+#: An investigation's graph revision (the graph cache is current if it holds the same).
+_GRAPH_REV = select(table_of(InvestigationRow).c.graph_rev).where(
+    table_of(InvestigationRow).c.id == bindparam("iid")
+)
+
+_investigation = table_of(InvestigationRow)
+#: `touch`: the investigation marked updated (statements made once, not per edit).
+_TOUCH = (
+    update(_investigation)
+    .where(_investigation.c.id == bindparam("iid"))
+    .values(updated_at=bindparam("at"), updated_by=bindparam("by"))
+)
+#: ... and its graph revision moved on, returned.
+_TOUCH_GRAPH = _TOUCH.values(graph_rev=_investigation.c.graph_rev + 1).returning(
+    _investigation.c.graph_rev
+)
+
+
 def short(text: str, width: int = 40) -> str:
     """A text on one line, cut to `width` characters, for messages that name a record."""
     text = " ".join(text.split())
@@ -146,18 +167,33 @@ class Transaction:
         self.at = _now()
         self._head: tuple[int, str] | None = None
         self._wrote = False
+        self._conn: Connection | None = None
         self.after_commit: list[Any] = []
+
+    @property
+    def conn(self) -> Connection:
+        """The session's connection, for Core statements: they skip the ORM's layer of each
+        execute (no autoflush in a write: flush first what must be written before)."""
+        if self._conn is None:
+            self._conn = self.s.connection()
+        return self._conn
 
     def head(self) -> tuple[int, str]:
         """The audit chain's newest entry (sequence, hash), this transaction's own included."""
         if self._head is None:
-            last = self.s.execute(
-                select(col(AuditRow.seq), col(AuditRow.hash))
-                .order_by(col(AuditRow.seq).desc())
-                .limit(1)
-            ).first()
+            last = self.conn.execute(_HEAD).first()
             self._head = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
         return self._head
+
+    def known_head(self, seq: int | None, digest: str | None) -> None:
+        """The head as read with other columns (one statement instead of two); None: the
+        trail is empty."""
+        if self._head is None:
+            self._head = (
+                (seq, digest)
+                if seq is not None and digest is not None
+                else (0, audit_chain.GENESIS)
+            )
 
     def audit(
         self,
@@ -212,8 +248,9 @@ class Transaction:
         ORM object each took seconds). What is pending in the session goes first, so the rows'
         ids keep the chain's order."""
         if entries:
-            self.s.flush()
-            self.s.execute(insert(table_of(AuditRow)), entries)
+            if self.s.new or self.s.dirty or self.s.deleted:
+                self.s.flush()
+            self.conn.execute(insert(table_of(AuditRow)), entries)
 
     def created(
         self,
@@ -327,9 +364,14 @@ class UnitOfWork:
     def check_version(self, s: Session, row: Any, version: int | None, label: str) -> None:
         if version is None or row.version == version:
             return
+        self.stale(s, row.__tablename__, row.id, label)
+
+    @staticmethod
+    def stale(s: Session, entity: str, entity_id: int, label: str) -> NoReturn:
+        """Refuse an edit made from a stale version, naming who changed the record and when."""
         last = s.execute(
             select(col(AuditRow.user), col(AuditRow.at))
-            .where(col(AuditRow.entity) == row.__tablename__, col(AuditRow.entity_id) == row.id)
+            .where(col(AuditRow.entity) == entity, col(AuditRow.entity_id) == entity_id)
             .order_by(col(AuditRow.seq).desc())
             .limit(1)
         ).first()
@@ -372,17 +414,10 @@ class UnitOfWork:
     def touch(self, tx: Transaction, investigation_id: int, *, graph: bool = False) -> int | None:
         """Mark the investigation as updated; bump graph_rev for cause/link edits (and return
         the new one)."""
-        values_: dict[str, Any] = {"updated_at": tx.at, "updated_by": tx.login}
-        table = table_of(InvestigationRow)
+        params = {"iid": investigation_id, "at": tx.at, "by": tx.login}
         if graph:
-            values_["graph_rev"] = table.c.graph_rev + 1
-            return tx.s.execute(
-                update(table)
-                .where(table.c.id == investigation_id)
-                .values(values_)
-                .returning(table.c.graph_rev)
-            ).scalar_one()
-        tx.s.execute(update(table).where(table.c.id == investigation_id).values(values_))
+            return tx.conn.execute(_TOUCH_GRAPH, params).scalar_one()
+        tx.conn.execute(_TOUCH, params)
         return None
 
     def require_investigation(self, s: Session, investigation_id: int) -> InvestigationRow:
@@ -436,11 +471,7 @@ class UnitOfWork:
 
     def graph_in(self, s: Session, investigation_id: int) -> CauseGraph:
         """The cached graph if it is current in this transaction, else one loaded afresh."""
-        rev = s.execute(
-            select(col(InvestigationRow.graph_rev)).where(
-                col(InvestigationRow.id) == investigation_id
-            )
-        ).scalar_one_or_none()
+        rev = s.connection().execute(_GRAPH_REV, {"iid": investigation_id}).scalar_one_or_none()
         if rev is None:
             raise NotFoundError(f"There is no investigation with id {investigation_id}")
         with self.graph_lock:
