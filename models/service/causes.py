@@ -148,7 +148,7 @@ def update_cause(uow: UnitOfWork, cause_id: int, version: int | None, **changes:
     data = values.normalise(values.CAUSE, changes)
     if codes is not None:
         return _update_cause_orm(uow, cause_id, version, codes, data)
-    with uow.write() as tx:
+    with uow.write(core=True) as tx:
         conn = tx.conn
         found = conn.execute(_CAUSE_AND_STATUS, {"cid": cause_id}).first()
         if found is None:

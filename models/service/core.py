@@ -160,15 +160,32 @@ class Transaction:
     with --user or RCA_USER, kept beside it in the audit trail and on sign-offs.
     """
 
-    def __init__(self, session: Session, login: str, name: str) -> None:
-        self.s = session
+    def __init__(
+        self, session: Session | None, login: str, name: str, conn: Connection | None = None
+    ) -> None:
+        #: None in a Core write (`UnitOfWork.write(core=True)`) until something asks for it.
+        self._session = session
         self.login = login
         self.name = name
         self.at = _now()
         self._head: tuple[int, str] | None = None
         self._wrote = False
-        self._conn: Connection | None = None
+        self._conn: Connection | None = conn
         self.after_commit: list[Any] = []
+
+    @property
+    def s(self) -> Session:
+        """The ORM session of this transaction (in a Core write, made on first use, on the
+        transaction's connection: what it flushes is committed with the rest)."""
+        if self._session is None:
+            assert self._conn is not None  # one of the two is given
+            self._session = Session(
+                bind=self._conn,
+                expire_on_commit=False,
+                autoflush=False,
+                join_transaction_mode="rollback_only",
+            )
+        return self._session
 
     @property
     def conn(self) -> Connection:
@@ -248,8 +265,9 @@ class Transaction:
         ORM object each took seconds). What is pending in the session goes first, so the rows'
         ids keep the chain's order."""
         if entries:
-            if self.s.new or self.s.dirty or self.s.deleted:
-                self.s.flush()
+            s = self._session
+            if s is not None and (s.new or s.dirty or s.deleted):
+                s.flush()
             self.conn.execute(insert(table_of(AuditRow)), entries)
 
     def created(
@@ -326,22 +344,30 @@ class UnitOfWork:
             raise translate(exc, self.db.target.name) from None
 
     @contextmanager
-    def write(self) -> Iterator[Transaction]:
+    def write(self, *, core: bool = False) -> Iterator[Transaction]:
+        """One write transaction. `core`: its statements are Core ones on `tx.conn`, and no
+        ORM session is made unless `tx.s` is asked for (a cause edit: the session's own
+        begin and commit were a twentieth of it)."""
         if self.db.readonly:
             raise ReadOnlyError(
                 f"{self.db.target.name}: the database is open read-only; changes cannot be saved"
             )
+        tx: Transaction | None = None
         try:
-            with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
-                tx = Transaction(s, self.login, self.user)
-                yield tx
-                head = tx.written_head()
-                if head is not None and self._first_hash is None:
+            if core:
+                with self.db.writer.connect() as conn, conn.begin():
+                    tx = Transaction(None, self.login, self.user, conn)
+                    yield tx
+                    if tx._session is not None:
+                        tx._session.flush()
+                    head = self._written(tx)
+            else:
+                with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
+                    tx = Transaction(s, self.login, self.user)
+                    yield tx
                     s.flush()
-                    self._first_hash = s.execute(
-                        select(col(AuditRow.hash)).where(col(AuditRow.seq) == 1)
-                    ).scalar_one_or_none()
-                s.commit()
+                    head = self._written(tx)
+                    s.commit()
         except StaleDataError:
             raise ConflictError(
                 "Someone else saved this record at the same moment; reload and try again"
@@ -350,10 +376,23 @@ class UnitOfWork:
             raise ValidationError(f"refused by the database: {exc.orig}") from None
         except DBAPIError as exc:
             raise translate(exc, self.db.target.name) from None
+        finally:
+            if core and tx is not None and tx._session is not None:
+                tx._session.close()
         if head is not None and self._first_hash is not None:
             checkpoint.record(self.db.target.name, self._first_hash, *head)
         for callback in tx.after_commit:
             callback()
+
+    def _written(self, tx: Transaction) -> tuple[int, str] | None:
+        """The head `tx` leaves (None: it wrote no audit entry); the trail's first hash is
+        read once, for the checkpoint (flush first what the session holds)."""
+        head = tx.written_head()
+        if head is not None and self._first_hash is None:
+            self._first_hash = tx.conn.execute(
+                select(_audit.hash).where(_audit.seq == 1)
+            ).scalar_one_or_none()
+        return head
 
     def get(self, s: Session, table: type, entity_id: int, label: str) -> Any:
         row = s.get(table, entity_id)
