@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import os
 import tempfile
@@ -39,6 +40,13 @@ def path() -> Path:
     folder = os.environ.get("RCA_STATE")
     if folder:
         return Path(folder) / "audit-heads.json"
+    return _state_path(os.environ.get("XDG_STATE_HOME"), os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=4)
+def _state_path(_xdg: str | None, _home: str | None) -> Path:
+    """platformdirs' answer for the environment it reads (asked at every save, it was a tenth
+    of a cause edit)."""
     from platformdirs import user_state_path
 
     return user_state_path("rca-tui", appauthor=False) / "audit-heads.json"

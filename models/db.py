@@ -24,7 +24,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -141,7 +141,13 @@ def _sqlite_engine(path: Path, *, readonly: bool) -> Engine:
         # Writers take the write lock up front: a deferred transaction that upgrades from
         # read to write skips the busy timeout and fails at once with "database is locked".
         writing = conn.get_execution_options().get("rca_write")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing and not readonly else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if writing and not readonly else "BEGIN"
+        # Straight to the driver: through SQLAlchemy's execute it was a twentieth of a cause
+        # edit (issue 16). Its error is wrapped as SQLAlchemy's would be (busy: LockedError).
+        try:
+            conn.connection.driver_connection.execute(statement)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from None
 
     return engine
 
@@ -155,6 +161,8 @@ class Database:
     readonly: bool = False
     #: PostgreSQL: the session's role, read from the server when the database was opened.
     server_role: str | None = None
+    #: `writer`, made once: every write transaction asks for it.
+    _writer: Engine | None = field(default=None, init=False, repr=False, compare=False)
 
     def audit_guards_missing(self, conn) -> list[str]:
         """The append-only triggers of the audit table that are gone (or, on PostgreSQL,
@@ -186,9 +194,14 @@ class Database:
     def writer(self) -> Engine:
         """The engine whose transactions take the write lock at BEGIN (and, on PostgreSQL,
         run at READ COMMITTED, so that what they read after the lock is current)."""
-        if self.target.is_postgresql:
-            return self.engine.execution_options(rca_write=True, isolation_level="READ COMMITTED")
-        return self.engine.execution_options(rca_write=True)
+        if self._writer is None:
+            if self.target.is_postgresql:
+                self._writer = self.engine.execution_options(
+                    rca_write=True, isolation_level="READ COMMITTED"
+                )
+            else:
+                self._writer = self.engine.execution_options(rca_write=True)
+        return self._writer
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -247,8 +260,7 @@ def _postgresql_engine(tgt: Target) -> Engine:
 def _open_url(tgt: Target, *, create: bool, readonly: bool) -> Database:
     if not tgt.is_postgresql:
         raise DatabaseError(
-            f"{tgt.name}: not a database rca-tui can use (give a file path or a "
-            "postgresql:// URL)"
+            f"{tgt.name}: not a database rca-tui can use (give a file path or a postgresql:// URL)"
         )
     try:
         engine = _postgresql_engine(tgt)
@@ -498,7 +510,6 @@ def _connection_failure(name: str, msg: str) -> DatabaseError:
     unreachable = ("timeout", "refused", "resolve host", "translate host", "no route", "no such")
     if any(u in low for u in unreachable):
         return DatabaseError(
-            f"{name}: cannot reach the database server (is it running, and is the address "
-            "right?)"
+            f"{name}: cannot reach the database server (is it running, and is the address right?)"
         )
     return DatabaseError(f"{name}: cannot connect ({why})")

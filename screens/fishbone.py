@@ -164,8 +164,11 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
             and self._drawn_at == self.host.history.changes - 1
         )
 
-    def _show(self, data: FishboneData, *, same_links: bool = False) -> None:
-        """Draw `data`; `same_links`: only causes' fields changed since the last drawing."""
+    def _show(
+        self, data: FishboneData, *, same_links: bool = False, one: Cause | None = None
+    ) -> None:
+        """Draw `data`; `same_links`: only causes' fields changed since the last drawing;
+        `one`: only this cause's (its label alone is drawn again when it can be)."""
         if self.host.history.changes != self._drawn_at:
             # An edit was recorded while this was read (one still saving when its screen
             # closed, say): what was read may miss it.
@@ -174,9 +177,10 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
         self.sub_title = data.investigation.title
         event = data.event
         view = self.query_one(FishboneView)
-        view.set_data(
-            event.text if event else "", data.categories, list(data.causes.values()), data.links
-        )
+        if one is None or not view.update_cause(one):
+            view.set_data(
+                event.text if event else "", data.categories, list(data.causes.values()), data.links
+            )
         if self._follow is not None:
             view.select_cause(self._follow)
         if self.outline:
@@ -393,7 +397,7 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
         if replayed.codes is not None:
             data.codes[cause.id] = replayed.codes
             self.load_similar()  # shared codes are what similar investigations are found by
-        self._show(data, same_links=True)
+        self._show(data, same_links=True, one=cause)
 
     def action_head(self) -> None:
         if self.data is None:

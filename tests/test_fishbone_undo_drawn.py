@@ -16,6 +16,7 @@ from rca_tui.app import make_app
 from screens.fishbone import FishboneScreen
 from screens.widgets.fishbone import FishboneView
 from screens.widgets.fishbone_layout import LayoutCache, layout_fishbone
+from screens.widgets.fishbone_relabel import relabel
 
 TODAY = dt.date(2026, 11, 30)
 CATS = ["Patient", "Task and technology"]
@@ -57,6 +58,54 @@ def test_a_layout_reusing_the_last_one_is_the_layout_drawn_afresh():
             reused = layout_fishbone("", CATS, causes, links, width, cache=cache)
             fresh = layout_fishbone("", CATS, causes, links, width)
             assert _drawn(reused) == _drawn(fresh)
+
+
+def _everything(layout) -> tuple:
+    return (
+        *_drawn(layout),
+        layout.text_lines(),
+        layout.ref_spans,
+        layout.name_spans,
+        layout.position,
+        layout.spine_y,
+        layout.bottom_labels,
+        layout.height,
+    )
+
+
+def test_one_label_drawn_again_is_the_layout_drawn_afresh():
+    """An edit of one cause's text redraws its label alone (a 5,000-cause undo): whether it
+    keeps its lines, wraps to more or fewer (what is below it moves), is referenced from a
+    second bone, or lengthens the longest bone (the spine and the lower bones move)."""
+    causes, links = _causes()
+    links.append(Link(99, 1, 12, 3))  # cause 12 is drawn on a second bone too, as a reference
+    tallest = max(causes[1:], key=lambda c: c.id).id
+    texts = {
+        5: ["Cause 5 edited", "A much longer text that wraps " * 3, "Short", "Cause 5 " * 5],
+        12: ["Shared cause, edited", "Shared " * 12],
+        tallest: ["Last " * 20, "Last"],
+        2: ["Two"],
+    }
+    cache = LayoutCache()
+    layout = layout_fishbone("", CATS, causes, links, 100, cache=cache)
+    for cid, new_texts in texts.items():
+        for text in new_texts:
+            at = next(k for k, c in enumerate(causes) if c.id == cid)
+            causes[at] = dataclasses.replace(causes[at], text=text)
+            changed = relabel(layout, cache, causes[at], {})
+            fresh = layout_fishbone("", CATS, causes, links, 100)
+            if changed is None:  # it could not: laid out in full, as the view then does
+                layout = layout_fishbone("", CATS, causes, links, 100, cache=cache)
+            else:
+                assert changed  # the lines the view repaints
+            assert _everything(layout) == _everything(fresh), (cid, text)
+    # A kind changed is not one label: refused, the layout left as it was.
+    before = _everything(layout)
+    assert relabel(layout, cache, dataclasses.replace(causes[3], kind="root"), {}) is None
+    assert _everything(layout) == before
+    # And the next full layout from the cache is still the fresh one.
+    again = layout_fishbone("", CATS, causes, links, 100, cache=cache)
+    assert _everything(again) == _everything(layout_fishbone("", CATS, causes, links, 100))
 
 
 def _texts(view: FishboneView) -> str:

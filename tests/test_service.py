@@ -365,3 +365,49 @@ def test_the_cause_view_is_one_read_and_agrees_with_itself(service):
     assert [(lk.cause_id, lk.effect_id) for lk in view.links] == [(alarm.id, event_.id)]
     assert set(view.graph.g.nodes) == {c.id for c in view.causes}
     assert "Equipment" in view.categories
+
+
+def test_a_cause_edit_of_several_fields_is_audited_field_by_field(service, person):
+    inv = service.create_investigation("Fall")
+    cause = service.add_cause(inv.id, "Alarm off")
+    before = len(service.audit_entries(inv.id))
+    saved = service.update_cause(cause.id, cause.version, text="Alarm muted", kind="root")
+    assert (saved.text, saved.kind, saved.version) == ("Alarm muted", "root", cause.version + 1)
+    assert service.get_cause(cause.id) == saved
+    new = service.audit_entries(inv.id)[before:]
+    updates = [(e.entity, e.entity_id, e.action, e.field, e.old, e.new) for e in new]
+    assert updates == [
+        ("cause", cause.id, "update", "text", "Alarm off", "Alarm muted"),
+        ("cause", cause.id, "update", "kind", "cause", "root"),
+    ]
+    assert service.verify_audit() is None
+    # Nothing changed: no entry, no new version.
+    assert service.update_cause(cause.id, saved.version, text="Alarm muted") == saved
+    assert len(service.audit_entries(inv.id)) == before + 2
+    # The graph the next edits check links against has the new kind.
+    assert service.graph(inv.id).g.nodes[cause.id]["kind"] == "root"
+    # Someone else's later edit is never overwritten from the old version; it names them.
+    service.add_user("bob", "investigator")
+    bob = person(service, "bob")
+    bobs = bob.update_cause(cause.id, saved.version, text="Alarm muted at night")
+    with pytest.raises(ConflictError, match="bob"):
+        service.update_cause(cause.id, saved.version, text="Mine")
+    assert service.get_cause(cause.id) == bobs
+
+
+def test_a_cause_of_an_approved_investigation_cannot_be_edited(service, person):
+    from models.demo import add_demo
+    from models.review import FrozenError
+
+    service.add_user("rita", "reviewer")
+    service.add_user("ivan", "investigator")
+    ivan, rita = person(service, "ivan"), person(service, "rita")
+    inv = ivan.get_investigation(add_demo(ivan).id)
+    cause = ivan.list_causes(inv.id)[-1]
+    inv = ivan.submit_for_review(inv.id, inv.version)
+    for a in rita.list_actions(inv.id):
+        rita.record_concurrence(a.id, a.version, "concur")
+    rita.approve(inv.id, inv.version, "Strong plan")
+    with pytest.raises(FrozenError, match="approved"):
+        ivan.update_cause(cause.id, cause.version, text="Too late")
+    assert ivan.get_cause(cause.id) == cause

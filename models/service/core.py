@@ -19,9 +19,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol, overload
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col
@@ -126,6 +126,27 @@ TRACKED: dict[str, Tracked] = {
 }
 
 
+_audit = table_of(AuditRow).c
+#: The audit chain's head: its newest entry's sequence and hash.
+_HEAD = select(_audit.seq, _audit.hash).order_by(_audit.seq.desc()).limit(1)
+#: An investigation's graph revision (the graph cache is current if it holds the same).
+_GRAPH_REV = select(table_of(InvestigationRow).c.graph_rev).where(
+    table_of(InvestigationRow).c.id == bindparam("iid")
+)
+
+_investigation = table_of(InvestigationRow)
+#: `touch`: the investigation marked updated (statements made once, not per edit).
+_TOUCH = (
+    update(_investigation)
+    .where(_investigation.c.id == bindparam("iid"))
+    .values(updated_at=bindparam("at"), updated_by=bindparam("by"))
+)
+#: ... and its graph revision moved on, returned.
+_TOUCH_GRAPH = _TOUCH.values(graph_rev=_investigation.c.graph_rev + 1).returning(
+    _investigation.c.graph_rev
+)
+
+
 def short(text: str, width: int = 40) -> str:
     """A text on one line, cut to `width` characters, for messages that name a record."""
     text = " ".join(text.split())
@@ -139,25 +160,57 @@ class Transaction:
     with --user or RCA_USER, kept beside it in the audit trail and on sign-offs.
     """
 
-    def __init__(self, session: Session, login: str, name: str) -> None:
-        self.s = session
+    def __init__(
+        self, session: Session | None, login: str, name: str, conn: Connection | None = None
+    ) -> None:
+        #: None in a Core write (`UnitOfWork.write(core=True)`) until something asks for it.
+        self._session = session
         self.login = login
         self.name = name
         self.at = _now()
         self._head: tuple[int, str] | None = None
         self._wrote = False
+        self._conn: Connection | None = conn
         self.after_commit: list[Any] = []
+
+    @property
+    def s(self) -> Session:
+        """The ORM session of this transaction (in a Core write, made on first use, on the
+        transaction's connection: what it flushes is committed with the rest)."""
+        if self._session is None:
+            assert self._conn is not None  # one of the two is given
+            self._session = Session(
+                bind=self._conn,
+                expire_on_commit=False,
+                autoflush=False,
+                join_transaction_mode="rollback_only",
+            )
+        return self._session
+
+    @property
+    def conn(self) -> Connection:
+        """The session's connection, for Core statements: they skip the ORM's layer of each
+        execute (no autoflush in a write: flush first what must be written before)."""
+        if self._conn is None:
+            self._conn = self.s.connection()
+        return self._conn
 
     def head(self) -> tuple[int, str]:
         """The audit chain's newest entry (sequence, hash), this transaction's own included."""
         if self._head is None:
-            last = self.s.execute(
-                select(col(AuditRow.seq), col(AuditRow.hash))
-                .order_by(col(AuditRow.seq).desc())
-                .limit(1)
-            ).first()
+            last = self.conn.execute(_HEAD).first()
             self._head = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
         return self._head
+
+    def known_head(self, seq: int | None, digest: str | None) -> None:
+        """The head as read with other columns (one statement instead of two); None: the
+        trail is empty."""
+        if self._head is None:
+            self._head = (
+                (seq, digest)
+                if seq is not None and digest is not None
+                else (0, audit_chain.GENESIS)
+            )
 
     def audit(
         self,
@@ -212,8 +265,10 @@ class Transaction:
         ORM object each took seconds). What is pending in the session goes first, so the rows'
         ids keep the chain's order."""
         if entries:
-            self.s.flush()
-            self.s.execute(insert(table_of(AuditRow)), entries)
+            s = self._session
+            if s is not None and (s.new or s.dirty or s.deleted):
+                s.flush()
+            self.conn.execute(insert(table_of(AuditRow)), entries)
 
     def created(
         self,
@@ -289,22 +344,30 @@ class UnitOfWork:
             raise translate(exc, self.db.target.name) from None
 
     @contextmanager
-    def write(self) -> Iterator[Transaction]:
+    def write(self, *, core: bool = False) -> Iterator[Transaction]:
+        """One write transaction. `core`: its statements are Core ones on `tx.conn`, and no
+        ORM session is made unless `tx.s` is asked for (a cause edit: the session's own
+        begin and commit were a twentieth of it)."""
         if self.db.readonly:
             raise ReadOnlyError(
                 f"{self.db.target.name}: the database is open read-only; changes cannot be saved"
             )
+        tx: Transaction | None = None
         try:
-            with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
-                tx = Transaction(s, self.login, self.user)
-                yield tx
-                head = tx.written_head()
-                if head is not None and self._first_hash is None:
+            if core:
+                with self.db.writer.connect() as conn, conn.begin():
+                    tx = Transaction(None, self.login, self.user, conn)
+                    yield tx
+                    if tx._session is not None:
+                        tx._session.flush()
+                    head = self._written(tx)
+            else:
+                with Session(self.db.writer, expire_on_commit=False, autoflush=False) as s:
+                    tx = Transaction(s, self.login, self.user)
+                    yield tx
                     s.flush()
-                    self._first_hash = s.execute(
-                        select(col(AuditRow.hash)).where(col(AuditRow.seq) == 1)
-                    ).scalar_one_or_none()
-                s.commit()
+                    head = self._written(tx)
+                    s.commit()
         except StaleDataError:
             raise ConflictError(
                 "Someone else saved this record at the same moment; reload and try again"
@@ -313,10 +376,23 @@ class UnitOfWork:
             raise ValidationError(f"refused by the database: {exc.orig}") from None
         except DBAPIError as exc:
             raise translate(exc, self.db.target.name) from None
+        finally:
+            if core and tx is not None and tx._session is not None:
+                tx._session.close()
         if head is not None and self._first_hash is not None:
             checkpoint.record(self.db.target.name, self._first_hash, *head)
         for callback in tx.after_commit:
             callback()
+
+    def _written(self, tx: Transaction) -> tuple[int, str] | None:
+        """The head `tx` leaves (None: it wrote no audit entry); the trail's first hash is
+        read once, for the checkpoint (flush first what the session holds)."""
+        head = tx.written_head()
+        if head is not None and self._first_hash is None:
+            self._first_hash = tx.conn.execute(
+                select(_audit.hash).where(_audit.seq == 1)
+            ).scalar_one_or_none()
+        return head
 
     def get(self, s: Session, table: type, entity_id: int, label: str) -> Any:
         row = s.get(table, entity_id)
@@ -327,9 +403,14 @@ class UnitOfWork:
     def check_version(self, s: Session, row: Any, version: int | None, label: str) -> None:
         if version is None or row.version == version:
             return
+        self.stale(s, row.__tablename__, row.id, label)
+
+    @staticmethod
+    def stale(s: Session, entity: str, entity_id: int, label: str) -> NoReturn:
+        """Refuse an edit made from a stale version, naming who changed the record and when."""
         last = s.execute(
             select(col(AuditRow.user), col(AuditRow.at))
-            .where(col(AuditRow.entity) == row.__tablename__, col(AuditRow.entity_id) == row.id)
+            .where(col(AuditRow.entity) == entity, col(AuditRow.entity_id) == entity_id)
             .order_by(col(AuditRow.seq).desc())
             .limit(1)
         ).first()
@@ -372,17 +453,10 @@ class UnitOfWork:
     def touch(self, tx: Transaction, investigation_id: int, *, graph: bool = False) -> int | None:
         """Mark the investigation as updated; bump graph_rev for cause/link edits (and return
         the new one)."""
-        values_: dict[str, Any] = {"updated_at": tx.at, "updated_by": tx.login}
-        table = table_of(InvestigationRow)
+        params = {"iid": investigation_id, "at": tx.at, "by": tx.login}
         if graph:
-            values_["graph_rev"] = table.c.graph_rev + 1
-            return tx.s.execute(
-                update(table)
-                .where(table.c.id == investigation_id)
-                .values(values_)
-                .returning(table.c.graph_rev)
-            ).scalar_one()
-        tx.s.execute(update(table).where(table.c.id == investigation_id).values(values_))
+            return tx.conn.execute(_TOUCH_GRAPH, params).scalar_one()
+        tx.conn.execute(_TOUCH, params)
         return None
 
     def require_investigation(self, s: Session, investigation_id: int) -> InvestigationRow:
@@ -436,11 +510,7 @@ class UnitOfWork:
 
     def graph_in(self, s: Session, investigation_id: int) -> CauseGraph:
         """The cached graph if it is current in this transaction, else one loaded afresh."""
-        rev = s.execute(
-            select(col(InvestigationRow.graph_rev)).where(
-                col(InvestigationRow.id) == investigation_id
-            )
-        ).scalar_one_or_none()
+        rev = s.connection().execute(_GRAPH_REV, {"iid": investigation_id}).scalar_one_or_none()
         if rev is None:
             raise NotFoundError(f"There is no investigation with id {investigation_id}")
         with self.graph_lock:

@@ -6,7 +6,7 @@ every contributory-factor category is a BONE, half above the spine and half belo
 hanging off it and the "whys" of each cause indented under it. A clinician recognises that picture
 at a glance; a flat list would hide which category is thin and which cause explains which.
 
-Four modules, one purpose each (this one is the widget, and the import path of all):
+Five modules, one purpose each (this one is the widget, and the import path of all):
 
 - `fishbone_text`: cause texts fitted to cells (`clean_text`, `wrap_label`).
 - `fishbone_drawing`: the laid-out drawing (`FishboneLayout`, `Bone`, `Hotspot`, `Stop`).
@@ -15,6 +15,8 @@ Four modules, one purpose each (this one is the widget, and the import path of a
   `FishboneLayout` with the drawn lines (Rich segments, turned into Textual strips only when a
   line is shown), a hotspot for every drawn label and the keyboard order. It is O(number of
   causes + links), so a 2,000-cause investigation lays out in milliseconds.
+- `fishbone_relabel`: `relabel()`, one cause's label drawn again in a layout (an undo of its
+  text on 5,000 causes is not a relayout).
 - here, `FishboneView`, a Line API `ScrollView`: `render_line` only draws the lines on screen, and a
   cursor moves over causes and bone names the way the drawing looks (up/down along a bone and
   across the spine, left/right to the next bone on the same side), so an empty bone can be
@@ -54,6 +56,7 @@ from textual.strip import Strip
 
 from screens.widgets.fishbone_drawing import Bone, FishboneLayout, Hotspot, Span, Stop
 from screens.widgets.fishbone_layout import LayoutCache, layout_fishbone
+from screens.widgets.fishbone_relabel import relabel
 from screens.widgets.fishbone_text import clean_text, wrap_label
 
 __all__ = [
@@ -216,6 +219,27 @@ class FishboneView(ScrollView, can_focus=True):
         """Show these causes; the cursor stays on its cause if it still exists."""
         self._data = (event_text, list(categories), list(causes), list(links))
         self._relayout(announce=True)
+
+    def update_cause(self, cause: Cause) -> bool:
+        """Show one cause's new fields, drawing only its label again when its kind, category
+        and links are as drawn (an edit or undo of its text): False if the whole drawing must
+        be laid out instead (`set_data` with everything)."""
+        layout = self._layout
+        width = self.scrollable_content_region.width or self._laid_out_for
+        if layout is None or self._styles_used is None or width != self._laid_out_for:
+            return False
+        changed = relabel(layout, self._cache, cause, self._styles_used)
+        if changed is None:
+            return False
+        causes = self._data[2]
+        for k, c in enumerate(causes):
+            if c.id == cause.id:
+                causes[k] = cause
+        lines = set(changed)
+        for row in range(self.scrollable_content_region.height):
+            if self._line_at(row) in lines:  # on screen (the rest is drawn when scrolled to)
+                self.refresh(Region(0, row, self.size.width, 1))
+        return True
 
     def select_cause(self, cause_id: int) -> bool:
         """Move the cursor to `cause_id` and scroll it into view; False if it is not drawn."""

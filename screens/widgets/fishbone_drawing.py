@@ -115,6 +115,8 @@ class Drawing:
     bone_st: Style
     spine_st: Style
     suffix_st: Style
+    #: The first line of the upper bones' rows and of the lower ones' (`relabel` redraws rows).
+    body_tops: tuple[int, int] = (0, 0)
 
 
 class FishboneLayout:
@@ -187,6 +189,11 @@ class FishboneLayout:
     def lines(self) -> list[list[Segment]]:
         """Every line as Rich segments (composes them all: for tests and exports)."""
         return [self.segments(y) for y in range(self.height)]
+
+    def forget(self, lines: list[int]) -> None:
+        """These lines changed (one label drawn again): compose them afresh when shown."""
+        for y in lines:
+            self._cache.pop(y, None)
 
     def segments(self, y: int) -> list[Segment]:
         line = self._cache.get(y)

@@ -179,6 +179,7 @@ def _cached_blocks(
         memos.append(used)
     cache.rows = dict(enumerate(memos))
     cache.texts = new_texts
+    cache.clean = texts
     return blocks, texts
 
 
@@ -221,12 +222,13 @@ class LayoutCache:
     cleaned. After an edit of one cause only its label is wrapped again; a 5,000-cause undo is
     not a 5,000-cause relayout. Holds what the latest layout used, nothing older."""
 
-    __slots__ = ("for_", "rows", "texts", "trees", "trees_for")
+    __slots__ = ("clean", "for_", "rows", "texts", "trees", "trees_for")
 
     def __init__(self) -> None:
         self.for_: tuple = ()  # (column widths, styles) the rows were drawn for
         self.rows: dict[int, dict[tuple, list[Row]]] = {}  # bone -> item key -> rows
         self.texts: dict[str, str] = {}
+        self.clean: dict[int, str] = {}  # each cause's text as drawn, by id
         self.trees_for: tuple = ()  # the categories, causes' places and links of `trees`
         self.trees: BoneTrees | None = None
 
@@ -407,6 +409,7 @@ def layout_fishbone(
         bone_st=st["bone"],
         spine_st=spine_st,
         suffix_st=st["unlinked"],
+        body_tops=(body_top_up, body_top_down),
     )
     return FishboneLayout(
         drawing,
