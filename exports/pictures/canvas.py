@@ -426,15 +426,15 @@ def grey_png(image: Any, dpi: float) -> bytes:
     import numpy as np
 
     w, h = image.size
-    rows = np.asarray(image, dtype=np.uint8).reshape(h, w)
-    raw = np.zeros((h, w + 1), dtype=np.uint8)  # each row led by filter type 0 (None)
-    raw[:, 1:] = rows
+    raw = np.empty((h, w + 1), dtype=np.uint8)
+    raw[:, 0] = 0  # each row led by its filter type: 0, none
+    raw[:, 1:] = np.frombuffer(image.tobytes(), dtype=np.uint8).reshape(h, w)
     ppm = int(dpi / 0.0254 + 0.5)
     return b"".join((
         b"\x89PNG\r\n\x1a\n",
         _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)),
         _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-        _chunk(b"IDAT", zlib.compress(raw.tobytes(), PNG_COMPRESSION)),
+        _chunk(b"IDAT", zlib.compress(raw, PNG_COMPRESSION)),
         _chunk(b"IEND", b""),
     ))
 
