@@ -66,8 +66,9 @@ def _render(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes]) -> by
     from fpdf.image_parsing import SETTINGS
 
     # fpdf2 decodes each PNG and compresses its pixels again, at zlib's default level: for
-    # the line art of a split 200-cause fishbone (tens of megapixels) that took longer than
-    # the report's text. Level 1, as the PNGs themselves use: a few percent larger.
+    # the line art of a split 200-cause fishbone (60 megapixels) that took a third of the
+    # PDF's time. Level 1, as the PNGs themselves use: 0.4 s less there, and the file a
+    # fifth larger (3.1 MB instead of 2.6 MB).
     level, SETTINGS.compression_level = SETTINGS.compression_level, PICTURE_COMPRESSION
     try:
         return _render_pages(fr, blocks, pictures)
