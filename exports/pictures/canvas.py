@@ -434,7 +434,7 @@ def grey_png(image: Any, dpi: float) -> bytes:
         b"\x89PNG\r\n\x1a\n",
         _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)),
         _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-        _chunk(b"IDAT", zlib.compress(raw, PNG_COMPRESSION)),
+        _chunk(b"IDAT", zlib.compress(raw.data, PNG_COMPRESSION)),
         _chunk(b"IEND", b""),
     ))
 
