@@ -90,9 +90,14 @@ def _pictures(report: Any, kind: str) -> dict[str, Any]:
     event = report.event.text if report.event else None
     out: dict[str, Any] = {}
     if kind == "png":  # print: a fishbone too large for a page is split by bone
-        for i, (name, png) in enumerate(diagrams.fishbone_png_parts(
-            event, report.categories, report.causes, report.links
-        ), 1):
+        from exports.pictures.canvas import shared_lines
+
+        # The parts repeat the event's lines and the legend: each is laid out once.
+        with shared_lines():
+            parts = diagrams.fishbone_png_parts(
+                event, report.categories, report.causes, report.links
+            )
+        for i, (name, png) in enumerate(parts, 1):
             out[f"fishbone/{i:02d}/{name}" if name else "fishbone"] = png
     else:
         out["fishbone"] = getattr(diagrams, f"fishbone_{kind}")(

@@ -98,7 +98,7 @@ def text_boxes(fig):
         warnings.filterwarnings("ignore", "Glyph .* missing from font")  # drawn as boxes
         return [
             (t.get_text(), t.get_window_extent(renderer))
-            for t in fig.axes[0].texts
+            for t in fig.texts
             if t.get_text().strip()
         ]
 
@@ -150,9 +150,9 @@ def test_fishbone_shape_head_right_bones_as_in_the_app_labels_left_of_their_bone
     causes, links = causes_on_bones(14)
     fig = diagrams.fishbone_figure("", CATEGORIES, causes, links)
     renderer = fig.canvas.get_renderer()
-    texts = {t.get_gid(): t for t in fig.axes[0].texts if t.get_gid()}
+    texts = {t.get_gid(): t for t in fig.texts if t.get_gid()}
     head = texts["fishbone-head"].get_window_extent(renderer)
-    spine_y = fig.axes[0].transData.transform((0, 0))[1]
+    spine_y = fig.texts[0].get_transform().transform((0, 0))[1]
     cats = [texts[f"fishbone-category-{i}"].get_window_extent(renderer) for i in range(7)]
     for i, box in enumerate(cats):
         assert box.x1 < head.x0  # the head is right of everything
@@ -226,7 +226,7 @@ def test_fishbone_accepts_report_rows_and_mappings_like_domain_causes():
     labels = []
     for cs, ls in ((causes, links), (rows, links), (dicts, link_dicts)):
         fig = diagrams.fishbone_figure("", CATEGORIES, cs, ls)
-        labels.append(sorted(t.get_text() for t in fig.axes[0].texts))
+        labels.append(sorted(t.get_text() for t in fig.texts))
     assert labels[0] == labels[1] == labels[2]
 
 
@@ -243,16 +243,16 @@ def test_fishbone_uncategorised_bone_once_and_cycles_and_empty():
     fig = diagrams.fishbone_figure("", ["Patient", UNCATEGORISED], causes, links)
     names = [
         t.get_text()
-        for t in fig.axes[0].texts
+        for t in fig.texts
         if (t.get_gid() or "").startswith("fishbone-category")
     ]
     assert names.count(UNCATEGORISED) == 1
-    texts = [t.get_text() for t in fig.axes[0].texts]
+    texts = [t.get_text() for t in fig.texts]
     assert any(x == "A" or x.startswith("A ") for x in texts)
     assert diagrams.fishbone_png("", [], [], []).startswith(b"\x89PNG")
     assert diagrams.graph_png([], []).startswith(b"\x89PNG")
     fig = diagrams.fishbone_figure(None, [], [], [])
-    assert any(NO_EVENT in t.get_text() for t in fig.axes[0].texts)
+    assert any(NO_EVENT in t.get_text() for t in fig.texts)
 
 
 # --- the cause graph ---------------------------------------------------------------------------
@@ -260,13 +260,13 @@ def test_graph_30_causes_layered_left_to_right_without_overlaps():
     causes, links = causes_on_bones(30)
     fig = diagrams.graph_figure(causes, links)
     renderer = fig.canvas.get_renderer()
-    texts = {t.get_gid(): t for t in fig.axes[0].texts if t.get_gid()}
+    texts = {t.get_gid(): t for t in fig.texts if t.get_gid()}
     boxes = text_boxes(fig)
     assert_no_overlap(boxes)
     assert_inside(fig, boxes)
     patches = [
         p.get_window_extent(renderer)
-        for p in fig.axes[0].patches
+        for p in fig.artists
         if type(p).__name__ == "FancyBboxPatch"
     ]
     # boxes (the event has two, one inside the other) do not cross each other

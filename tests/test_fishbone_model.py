@@ -178,8 +178,8 @@ def test_the_app_the_report_and_the_picture_show_the_same_bones_in_the_same_orde
         assert full == list(drawn.causes)
 
     fig = diagrams.fishbone_figure("", report.categories, report.causes, report.links)
-    texts = {t.get_gid(): t for t in fig.axes[0].texts if t.get_gid()}
-    spine_y = fig.axes[0].transData.transform((0, 0))[1]
+    texts = {t.get_gid(): t for t in fig.texts if t.get_gid()}
+    spine_y = fig.texts[0].get_transform().transform((0, 0))[1]
     renderer = fig.canvas.get_renderer()
     for i, drawn in enumerate(lay.bones):
         label = texts[f"fishbone-category-{i}"]

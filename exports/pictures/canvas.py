@@ -7,12 +7,15 @@ the Agg renderer's box) and the figure grows to fit.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
 import re
+import struct
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -98,6 +101,26 @@ def node_texts(nodes: Mapping[Any, Node]) -> list[str]:
 
 
 # --- drawing helpers ------------------------------------------------------------------------------
+#: Laid-out lines of text (bitmap and size) shared by the pictures of one export, while
+#: `shared_lines()` is active; otherwise each renderer keeps its own.
+_SHARED_LINES: dict[Any, Any] | None = None
+
+
+@contextlib.contextmanager
+def shared_lines() -> Iterator[None]:
+    """Let every picture drawn inside share its laid-out lines of text (the same pixels: a
+    line's bitmap depends only on its text, font and resolution). Scoped to one export, so
+    the memory goes with it."""
+    global _SHARED_LINES
+    outer = _SHARED_LINES
+    if outer is None:
+        _SHARED_LINES = {}
+    try:
+        yield
+    finally:
+        _SHARED_LINES = outer
+
+
 @functools.cache
 def canvas_class() -> type[FigureCanvasAgg]:
     """matplotlib's Agg canvas, drawing each line of text in one call.
@@ -118,26 +141,38 @@ def canvas_class() -> type[FigureCanvasAgg]:
         # Laying a line out (`FT2Font.set_text`) is most of a picture's time, and matplotlib
         # does it twice per line: to measure it, then to draw it. The measuring call keeps the
         # line's bitmap, so drawing it needs no second layout (the same pixels).
+        # Within one export (`shared_lines`) the kept lines serve every picture: the parts
+        # of a split fishbone repeat the event's and the legend's lines.
+        def _lines(self) -> dict:
+            return _SHARED_LINES if _SHARED_LINES is not None else self.__dict__.setdefault(
+                "_line_bitmaps", {}
+            )
+
         def get_text_width_height_descent(self, s, prop, ismath):
             if ismath:
                 return super().get_text_width_height_descent(s, prop, ismath)
+            lines = self._lines()
+            key = (s, hash(prop), self.dpi)
+            kept = lines.get(key)
+            if kept is not None:
+                return kept[3]
             font = self._prepare_font(prop)
             font.set_text(s, 0.0, flags=agg.get_hinting_flag())
             w, h = font.get_width_height()
             d = font.get_descent()
-            lines = self.__dict__.setdefault("_line_bitmaps", {})
+            size = (w / 64.0, h / 64.0, d / 64.0)
             if len(lines) < 20000:
                 font.draw_glyphs_to_bitmap(antialiased=True)
-                lines[(s, hash(prop), self.dpi)] = (font.get_bitmap_offset(), d, font.get_image())
-            return w / 64.0, h / 64.0, d / 64.0
+                lines[key] = (font.get_bitmap_offset(), d, font.get_image(), size)
+            return size
 
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
             if ismath or angle:
                 return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
             try:
-                kept = getattr(self, "_line_bitmaps", {}).get((s, hash(prop), self.dpi))
+                kept = self._lines().get((s, hash(prop), self.dpi))
                 if kept is not None and gc.get_antialiased():
-                    (xo, yo), d, image = kept
+                    (xo, yo), d, image, _size = kept
                     descent = d / 64.0
                 else:
                     font = self._prepare_font(prop)
@@ -215,7 +250,7 @@ class _Metrics:
         key = (style, size, n_lines)
         h = self._h.get(key)
         if h is None:
-            probe = cv.ax.text(
+            probe = cv.fig.text(
                 0, 0, "\n".join(["ÅÉgjpq|"] * n_lines), fontproperties=font_properties(style, size)
             )
             h = self._h[key] = probe.get_window_extent(cv.renderer).height + 1.0
@@ -234,14 +269,18 @@ class Canvas:
     def __init__(self, dpi: float) -> None:
         ensure_mpl_config()
         from matplotlib.figure import Figure
+        from matplotlib.transforms import Affine2D
 
         # Texts are measured at the resolution they will be drawn at: matplotlib then reuses
         # the measured layout when drawing (it caches it per dpi).
         self.dpi = float(dpi)
         self.fig = Figure(figsize=(4, 4), dpi=self.dpi)
         self.canvas = canvas_class()(self.fig)
-        self.ax = self.fig.add_axes((0, 0, 1, 1))
-        self.ax.set_axis_off()
+        # No Axes: building one (its axis, ticks and spines, none of them drawn) cost more
+        # than a part of a split fishbone takes to lay out. Artists sit on the figure in
+        # inches through `transform`, whose offset `finish` sets once the extent is known.
+        self._offset = Affine2D()
+        self.transform = self._offset + self.fig.dpi_scale_trans
         self.renderer = self.canvas.get_renderer()
         self.metrics = _metrics(self.dpi)
         self._lines: dict[float, list[list[tuple[float, float]]]] = {}
@@ -264,7 +303,10 @@ class Canvas:
         kw.setdefault("va", "top")
         kw.setdefault("color", "black")
         props = font_properties(*font, self.fallback)
-        t = self.ax.text(0, 0, s, fontproperties=props, parse_math=False, usetex=False, **kw)
+        t = self.fig.text(
+            0, 0, s, fontproperties=props, parse_math=False, usetex=False,
+            transform=self.transform, **kw,
+        )
         if gid:
             t.set_gid(gid)
         self._fonts[t] = font
@@ -290,14 +332,16 @@ class Canvas:
         self.include(min(xs), min(ys), max(xs), max(ys))
 
     def patch(self, p: Any) -> None:
-        """Add a patch without matplotlib's data-limit bookkeeping (the limits are ours)."""
-        self.ax.add_artist(p)
+        """Add a patch or collection, in inches (the limits are ours)."""
+        if not p.is_transform_set():
+            p.set_transform(self.transform)
+        self.fig.add_artist(p)
 
     def finish(self) -> Figure:
         from matplotlib.collections import LineCollection
 
         for lw, segments in self._lines.items():
-            self.ax.add_artist(
+            self.patch(
                 LineCollection(segments, linewidths=lw, colors="black", capstyle="butt", zorder=1)
             )
         self._lines.clear()
@@ -305,8 +349,7 @@ class Canvas:
             self.include(0, 0, 1, 1)
         x0, x1 = self.x0 - MARGIN, self.x1 + MARGIN
         y0, y1 = self.y0 - MARGIN, self.y1 + MARGIN
-        self.ax.set_xlim(x0, x1)
-        self.ax.set_ylim(y0, y1)
+        self._offset.clear().translate(-x0, -y0)
         self.fig.set_size_inches(x1 - x0, y1 - y0)
         return self.fig
 
@@ -366,8 +409,34 @@ def to_png(fig: Figure, *, grayscale: bool = True) -> bytes:
         image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("L")
     finally:
         fig.set_dpi(measured)
-    image.save(buf, format="png", compress_level=PNG_COMPRESSION, dpi=(dpi, dpi))
-    return buf.getvalue()
+    return grey_png(image, dpi)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def grey_png(image: Any, dpi: float) -> bytes:
+    """An 8-bit grey PIL image as PNG, rows unfiltered, with its resolution (pHYs).
+
+    Pillow tries the PNG row filters on every row; for line art on white that costs three
+    times the compression and gains nothing (the picture comes out a little smaller
+    unfiltered). Same pixels, same chunks as Pillow writes (IHDR, pHYs, IDAT, IEND).
+    """
+    import numpy as np
+
+    w, h = image.size
+    raw = np.empty((h, w + 1), dtype=np.uint8)
+    raw[:, 0] = 0  # each row led by its filter type: 0, none
+    raw[:, 1:] = np.frombuffer(image.tobytes(), dtype=np.uint8).reshape(h, w)
+    ppm = int(dpi / 0.0254 + 0.5)
+    return b"".join((
+        b"\x89PNG\r\n\x1a\n",
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)),
+        _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
+        _chunk(b"IDAT", zlib.compress(raw.data, PNG_COMPRESSION)),
+        _chunk(b"IEND", b""),
+    ))
 
 
 def to_svg(fig: Figure) -> str:

@@ -266,8 +266,8 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: Canvas) -> Figure:
             ]
         )
     if lines:
-        cv.ax.add_artist(LineCollection(lines, linewidths=0.8, colors="#222222", zorder=1))
-        cv.ax.add_artist(
+        cv.patch(LineCollection(lines, linewidths=0.8, colors="#222222", zorder=1))
+        cv.patch(
             PolyCollection(heads, facecolors="#222222", edgecolors="#222222", linewidths=0.3)
         )
 
