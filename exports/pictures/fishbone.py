@@ -139,7 +139,7 @@ def _fishbone(
                 font, color = (style, size), "black"
             # A reference gets an id of its own: ids are unique in an HTML page.
             gid = f"fishbone-ref-{b}-{len(row)}" if ref else f"fishbone-cause-{cid}"
-            t = cv.text("\n".join(lines), font, gid=gid, color=color)
+            t = cv.text("\n".join(lines), font, gid=gid, color=color, direction_of=node.text)
             lab = _Label(t, shown)
             lab.w, lab.h = cv.size(t)
             del parents[depth:]
