@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from exports.pictures.style import BONE_ANGLE, HUGE, PAD, REF_PT
+from exports.pictures.style import BONE_ANGLE, HUGE, LARGE, PAD, REF_PT
 from models.fishbone import REF_MARK, bone_trees
 
 #: The smallest type size a printed label may have.
@@ -337,9 +337,9 @@ def _pack(tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: 
           stub_h: float) -> list[_Chunk]:
     """A bone's tree in chunks of at most `budget` inches of labels (`hh`: each item's label
     with its gap), in reading order. A subtree goes whole into the current chunk if it fits,
-    else into a fresh chunk continuing its parent (a "continued in" stub under the parent),
-    and a subtree too tall for any chunk is cut: its cause here, its whys after it,
-    continuing in further chunks headed by it."""
+    else (when this chunk is half full) into a fresh chunk continuing its parent (a
+    "continued in" stub under the parent); otherwise it is cut: its cause here, its whys
+    after it, continuing in further chunks headed by it."""
     sub = [0.0] * len(hh)
     span = [1] * len(hh)
     for i in range(len(hh) - 1, -1, -1):
@@ -372,7 +372,10 @@ def _pack(tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: 
                 home[i] = ci
             continue
         fresh = hh[parent] + stub_h if parent is not None else 0.0
-        if ch.members and (sub[r] <= budget - fresh or ch.used + hh[r] + stub_h > budget):
+        # A subtree that fits a fresh part goes there whole, unless this part is not yet half
+        # full (then it is cut here rather than leave this part nearly empty).
+        whole = sub[r] <= budget - fresh and ch.used > budget / 2
+        if ch.members and (whole or ch.used + hh[r] + stub_h > budget):
             ci = continue_(ci, parent)
             stack[-1] = (ci, parent, todo)
             ch = chunks[ci]
@@ -410,23 +413,39 @@ def fishbone_png_parts(
 ) -> list[tuple[str, bytes]]:
     """The fishbone as PNG for print: [("", png)], or one PNG per part named by its bones."""
     from exports.pictures.canvas import to_png
+
+    return fishbone_figure_parts(
+        event_text, categories, causes, links, render=lambda fig: to_png(fig, grayscale=grayscale)
+    )
+
+
+def fishbone_figure_parts(
+    event_text: str | None,
+    categories: Sequence[str],
+    causes: Sequence[Any],
+    links: Sequence[Any],
+    *,
+    render: Any = None,
+) -> list[tuple[str, Any]]:
+    """The parts as matplotlib figures (or what `render` makes of each)."""
     from exports.pictures.fishbone import fishbone_figure
 
     causes = list(causes)
-    crowd: list[int | None] = [None]  # the whole in its own style, its parts in the same
+    # The whole in its own style; its parts all alike, with C-numbers (the captions and the
+    # "continued" lines name causes by them) and at most two lines a label.
+    crowd: list[int | None] = [None]
 
     def measure(event: Any, cats: Any, cs: Any, ls: Any) -> tuple[tuple[float, float], Any]:
         fig = fishbone_figure(event, cats, cs, ls, crowd=crowd[0])
-        if crowd[0] is None:
-            crowd[0] = min(len(cs), HUGE)
+        crowd[0] = min(max(len(cs), LARGE + 1), HUGE)
         w, h = fig.get_size_inches()
         return (float(w), float(h)), fig
 
     return fishbone_parts(
         event_text,
         categories,
-        list(causes),
+        causes,
         list(links),
-        render=lambda fig: to_png(fig, grayscale=grayscale),
+        render=render or (lambda fig: fig),
         measure=measure,
     )
