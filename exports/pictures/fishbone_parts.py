@@ -4,9 +4,12 @@ A printed label must be at least `MIN_PRINT_PT` (7 pt). The whole fishbone is la
 if the page (landscape or portrait, whichever holds it larger) would shrink its smallest label
 below that, the bones are split into parts of adjacent columns (a column is a bone above the
 spine and the one below it), each part drawn as its own fishbone with the same event as head:
-as few parts as keep every label readable, down to one column per part. A single column that
-still does not fit is drawn as large as the page allows (the outline beside it has every text
-in full).
+as few parts as keep every label readable, down to one column per part. A bone still too
+large alone is packed into parts by label height (`_pack`): whole top-level causes where they
+fit, and a chain of whys too tall for a page cut, with "continued in part N" under the cause
+whose whys go on, and that cause repeated "(from part N)" at the top of the next part. Each
+cause is drawn in full in exactly one part; the captions name each part's bone and the cause
+it continues ("Staff, 3 of 4 (C12 continued)"), the index of the parts.
 
 The parts are keyed "fishbone/NN/<bones>" in the picture map, so the PDF and DOCX writers give
 each its own figure (`exports.document.picture_parts`), named by its bones. The HTML and the
@@ -337,9 +340,9 @@ def _pack(tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: 
           stub_h: float) -> list[_Chunk]:
     """A bone's tree in chunks of at most `budget` inches of labels (`hh`: each item's label
     with its gap), in reading order. A subtree goes whole into the current chunk if it fits,
-    else (when this chunk is half full) into a fresh chunk continuing its parent (a
-    "continued in" stub under the parent); otherwise it is cut: its cause here, its whys
-    after it, continuing in further chunks headed by it."""
+    else into a fresh chunk continuing its parent (a "continued in" stub under the parent)
+    if it fits one and this chunk holds more than its ancestors; otherwise it is cut: its cause
+    here, its whys after it, continuing in further chunks headed by it."""
     sub = [0.0] * len(hh)
     span = [1] * len(hh)
     for i in range(len(hh) - 1, -1, -1):
@@ -372,9 +375,10 @@ def _pack(tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: 
                 home[i] = ci
             continue
         fresh = hh[parent] + stub_h if parent is not None else 0.0
-        # A subtree that fits a fresh part goes there whole, unless this part is not yet half
-        # full (then it is cut here rather than leave this part nearly empty).
-        whole = sub[r] <= budget - fresh and ch.used > budget / 2
+        # A subtree that fits a fresh part goes there whole, unless this part holds nothing
+        # but the causes it hangs from (a chain of whys: cut here, not leave this part empty).
+        above = sum(1 for _, p, _ in stack if p is not None and home.get(p) == ci)
+        whole = sub[r] <= budget - fresh and len(ch.members) > above
         if ch.members and (whole or ch.used + hh[r] + stub_h > budget):
             ci = continue_(ci, parent)
             stack[-1] = (ci, parent, todo)
