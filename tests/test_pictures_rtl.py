@@ -158,3 +158,23 @@ def test_reports_with_arabic_and_hebrew_pictures_export(caplog):
         Image.open(io.BytesIO(png)).verify()
         assert name.startswith(("fishbone", "graph"))
     assert read_pdf(pdf)  # the PDF opens
+
+
+def test_arabic_letters_dejavu_lacks_come_from_an_arabic_font_where_the_machine_has_one(
+    monkeypatch,
+):
+    """Machine fonts decide nothing here: the lists of fallback fonts are set by the test."""
+    import os
+
+    from exports import pdf_fonts
+    from exports.pictures import text as picture_text
+
+    rare = ["\u08a0\u08a1 ۺ فى"]  # Arabic Extended-A letters and a Sindhi one
+    monkeypatch.setattr(pdf_fonts, "CJK_FONTS", ())
+    monkeypatch.setattr(picture_text, "RTL_FONTS", ())
+    assert diagrams.fallback_font(rare) is None
+    assert diagrams.missing_glyphs(rare) == "\u08a0\u08a1ۺ"  # named once by the export
+    everything = os.path.join(os.path.dirname(diagrams.font_path()), "LastResortHE-Regular.ttf")
+    monkeypatch.setattr(picture_text, "RTL_FONTS", ("/no/such/font.ttf", everything))
+    assert diagrams.fallback_font(rare) == everything
+    assert diagrams.missing_glyphs(rare, everything) == ""
