@@ -94,7 +94,8 @@ class Picture:
 def picture_parts(b: Picture, pictures: Mapping[str, object]) -> list[Picture]:
     """The figures that print picture `b`: itself, or the parts a fishbone too large for one
     page at a readable size was split into (`exports.pictures.fishbone_parts`), in order."""
-    keys = sorted(k for k in pictures if k.startswith(b.key + "/"))
+    # By number (part 100 after 99): the parts refer to each other by it ("continued in")
+    keys = sorted((k for k in pictures if k.startswith(b.key + "/")), key=_part_number)
     if not keys:
         return [b]
     n = len(keys)
@@ -102,6 +103,11 @@ def picture_parts(b: Picture, pictures: Mapping[str, object]) -> list[Picture]:
         Picture(k, f"{b.caption}; part {i} of {n}: {k.split('/', 2)[2]}")
         for i, k in enumerate(keys, 1)
     ]
+
+
+def _part_number(key: str) -> tuple[int, str]:
+    number = key.split("/")[1]
+    return (int(number) if number.isdigit() else 0, key)
 
 
 def parts_note(parts: Sequence[Picture]) -> Note | None:

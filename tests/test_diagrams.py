@@ -428,9 +428,11 @@ def test_pictures_fall_back_to_a_cjk_font_and_name_what_no_font_draws(monkeypatc
 
     from exports import pdf_fonts
     from exports.formats import Job
+    from exports.pictures import text as picture_text
 
     texts = ["転倒した患者 😀 🩺 fell", "plain"]
     monkeypatch.setattr(pdf_fonts, "CJK_FONTS", ())
+    monkeypatch.setattr(picture_text, "RTL_FONTS", ())
     assert diagrams.fallback_font(texts) is None
     assert diagrams.missing_glyphs(texts) == "転倒した患者🩺"  # DejaVu has 😀
     assert diagrams.missing_glyphs(["plain ascii", "Zoë café"]) == ""

@@ -89,3 +89,74 @@ def test_pdf_and_docx_give_each_part_a_figure(demo_report_files):
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         body = z.read("word/document.xml").decode("utf-8")
     assert body.count("Fishbone diagram: the event on the right") >= 2
+
+
+# --- every part readable, every cause drawn in full in exactly one part ---------------------
+def drawn_parts(event, categories, causes, links):
+    """[(name, printed pt, ids of the causes drawn in full)] of the print parts."""
+    from exports.pictures.fishbone_parts import fishbone_figure_parts
+
+    out = []
+    for name, fig in fishbone_figure_parts(event, categories, causes, links):
+        full = []
+        for t in fig.axes[0].texts:
+            gid = t.get_gid() or ""
+            if not gid.startswith("fishbone-cause-") or "(from part" in t.get_text():
+                continue  # the head, bones, references, and a cause repeated as a header
+            key = gid.removeprefix("fishbone-cause-")
+            if key.startswith(("more-", "ref-")):
+                continue  # "continued in part N" and reference lines
+            full.append(int(key))
+        out.append((name, SMALLEST_PT * print_scale(tuple(fig.get_size_inches())), full))
+    return out
+
+
+def assert_parts_read_and_hold_each_cause_once(parts, causes):
+    assert min(pt for _, pt, _ in parts) >= MIN_PRINT_PT - 1e-9, [(n, p) for n, p, _ in parts]
+    drawn = [cid for _, _, ids in parts for cid in ids]
+    assert sorted(drawn) == sorted(c.id for c in causes if c.kind != "event")
+
+
+def test_a_forty_deep_chain_of_whys_continues_over_parts_every_label_readable():
+    causes = [Cause(1, 1, EVENT, None, "event")]
+    causes.append(Cause(2, 1, "alarm off at night", "Patient", "cause"))
+    links = [Link(1, 1, 2, 1)]
+    for i in range(3, 42):  # 2 <- 3 <- 4 ... <- 41: forty whys deep, each with a few words
+        text = f"why number {i} of the chain: staffing and alarms"
+        causes.append(Cause(i, 1, text, None, "cause"))
+        links.append(Link(i, 1, i, i - 1))
+    causes.append(Cause(50, 1, "wet floor by the bed", "Work environment", "cause"))
+    links.append(Link(50, 1, 50, 1))
+    parts = drawn_parts(EVENT, CATEGORIES[:5], causes, links)
+    assert len(parts) >= 2
+    assert_parts_read_and_hold_each_cause_once(parts, causes)
+    continued = [name for name, _, _ in parts if "continued" in name]
+    assert continued and all(name.startswith("Patient, ") for name in continued)
+
+
+def test_a_bone_with_120_direct_causes_is_cut_into_readable_parts():
+    causes = [Cause(1, 1, EVENT, None, "event")]
+    links = []
+    for i in range(2, 122):
+        causes.append(Cause(i, 1, f"direct cause {i} about the bed alarm", CATEGORIES[1], "cause"))
+        links.append(Link(i, 1, i, 1))
+    parts = drawn_parts(EVENT, CATEGORIES[:2], causes, links)
+    assert len(parts) >= 3
+    assert_parts_read_and_hold_each_cause_once(parts, causes)
+    assert not [name for name, _, _ in parts if "continued" in name]  # whole causes only
+
+
+def test_the_200_cause_bench_investigation_prints_every_part_at_7_pt(service):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from bench_exports import big_document
+
+    from exports.formats import Job
+
+    inv = service.import_document(big_document(200, 10))
+    report = Job(service.dossier(inv.id), findings=()).report
+    parts = drawn_parts(report.event.text, report.categories, report.causes, report.links)
+    assert len(parts) > 7
+    assert_parts_read_and_hold_each_cause_once(parts, report.causes)

@@ -29,10 +29,14 @@ from exports.pictures.style import (
 )
 from exports.pictures.text import (
     GlyphsQuiet,
+    bidi_lines,
     clean_label,
     ensure_mpl_config,
     font_path,
     font_properties,
+    has_rtl,
+    is_rtl,
+    upright,
 )
 
 if TYPE_CHECKING:
@@ -243,7 +247,9 @@ class _Metrics:
             ft.set_size(key[1], self.dpi)
         index = ft.get_char_index(ord(ch))
         if index == 0:
-            return 0.0 if unicodedata.combining(ch) else self.MISSING_EM * key[1] * self.dpi / 72
+            # Combining marks and format characters (the bidi isolates) take no room.
+            invisible = unicodedata.combining(ch) or unicodedata.category(ch) == "Cf"
+            return 0.0 if invisible else self.MISSING_EM * key[1] * self.dpi / 72
         return ft.load_glyph(index, flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536
 
     def height(self, cv: Canvas, style: str, size: float, n_lines: int) -> float:
@@ -296,9 +302,31 @@ class Canvas:
         self.y0 = min(self.y0, y0, y1)
         self.y1 = max(self.y1, y0, y1)
 
-    def text(self, s: str, font: tuple[str, float], *, gid: str | None = None, **kw: Any) -> Any:
+    def text(
+        self,
+        s: str,
+        font: tuple[str, float],
+        *,
+        gid: str | None = None,
+        direction_of: str | None = None,
+        **kw: Any,
+    ) -> Any:
         """A text artist at (0, 0) in `font` (style, size), not yet placed; `size(t)` is the
-        room it takes."""
+        room it takes.
+
+        `s` is in typed order, wrapped. When it holds right-to-left text, each line is
+        isolated in the label's direction (that of `direction_of`, the user's own text without
+        marks or references, else of `s`) and an RTL label is aligned right
+        (`exports.pictures.text.bidi_lines`). An italic face that lacks some of its letters
+        (DejaVu Sans Oblique has no Arabic) gives way to the upright one: the kind's mark
+        still says what the italic would."""
+        if not s.isascii():
+            font = upright(font, s)
+            if has_rtl(s):
+                rtl = is_rtl(s if direction_of is None else direction_of)
+                s = "\n".join(bidi_lines(s.split("\n"), rtl))
+                if rtl and kw.get("multialignment", "left") == "left":
+                    kw["multialignment"] = "right"
         kw.setdefault("ha", "left")
         kw.setdefault("va", "top")
         kw.setdefault("color", "black")

@@ -73,11 +73,17 @@ def fishbone_figure(
     links: Iterable[Any],
     *,
     dpi: float = DEFAULT_DPI,
+    crowd: int | None = None,
 ) -> Figure:
     """The laid-out fishbone as a matplotlib Figure (one axes; 1 data unit = 1 inch), its texts
-    measured for drawing at `dpi`."""
+    measured for drawing at `dpi`.
+
+    `crowd` is the number of causes the label style is chosen for (C-numbers, lines per
+    label; default: those drawn): the parts of a split fishbone are drawn in the style of the
+    whole. The figure's `rca_label_heights` are the cause labels' heights in inches, bone by
+    bone in tree order (`exports.pictures.fishbone_parts` packs parts by them)."""
     with GlyphsQuiet():
-        return _fishbone(event_text, categories, causes, links, Canvas(dpi))
+        return _fishbone(event_text, categories, causes, links, Canvas(dpi), crowd)
 
 
 def _fishbone(
@@ -86,6 +92,7 @@ def _fishbone(
     causes: Iterable[Any],
     links: Iterable[Any],
     cv: Canvas,
+    crowd: int | None = None,
 ) -> Figure:
     nodes, edges = read_graph(causes, links)
     cv.fallback = fallback_font([str(event_text or ""), *map(str, categories), *node_texts(nodes)])
@@ -93,8 +100,9 @@ def _fishbone(
     head = clean_label(trees.head(event_text))
     bone_names, bones, unlinked = trees.names, trees.items, trees.unlinked
     n_above = trees.above
-    large = len(nodes) > LARGE
-    max_lines = 1 if len(nodes) > HUGE else LARGE_CAUSE_LINES if large else CAUSE_LINES
+    crowd = len(nodes) if crowd is None else crowd
+    large = crowd > LARGE
+    max_lines = 1 if crowd > HUGE else LARGE_CAUSE_LINES if large else CAUSE_LINES
     cot = 1.0 / math.tan(math.radians(BONE_ANGLE))
     marks: set[str] = set()
 
@@ -139,7 +147,7 @@ def _fishbone(
                 font, color = (style, size), "black"
             # A reference gets an id of its own: ids are unique in an HTML page.
             gid = f"fishbone-ref-{b}-{len(row)}" if ref else f"fishbone-cause-{cid}"
-            t = cv.text("\n".join(lines), font, gid=gid, color=color)
+            t = cv.text("\n".join(lines), font, gid=gid, color=color, direction_of=node.text)
             lab = _Label(t, shown)
             lab.w, lab.h = cv.size(t)
             del parents[depth:]
@@ -248,7 +256,9 @@ def _fishbone(
     cv.include(head_x0, -box_h / 2, head_x0 + box_w, box_h / 2)
 
     draw_legend(cv, cv.x0, cv.y0 - 0.15, [m for m, _ in LEGEND if m in marks])
-    return cv.finish()
+    fig = cv.finish()
+    fig.rca_label_heights = [lab.h for row in labels for lab in row]  # type: ignore[attr-defined]
+    return fig
 
 
 def fishbone_png(

@@ -117,6 +117,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: Canvas) -> Figure:
             "\n".join(wrap(text or "-", NODE_WRAP, HEAD_LINES if event else max_lines)),
             (style, size),
             gid=f"graph-cause-{cid}",
+            direction_of=n.text,
             ha="center",
             va="center",
             multialignment="center" if event else "left",

@@ -1,5 +1,16 @@
-"""The pictures' fonts and label text: matplotlib's cache folder, DejaVu Sans with a CJK
-fallback, cleaning and wrapping labels, and naming what no font can draw.
+"""The pictures' fonts and label text: matplotlib's cache folder, DejaVu Sans with a CJK (or
+Arabic/Hebrew) fallback, cleaning and wrapping labels, right-to-left lines, and naming what no
+font can draw.
+
+Right-to-left text: matplotlib 3.11 lays every line out with libraqm (HarfBuzz shaping and
+FriBiDi ordering), so Arabic is joined and RTL runs are ordered by the Unicode bidi algorithm
+when the string is given in typed (logical) order. Reordering beforehand (python-bidi,
+arabic-reshaper) would be reversed a second time. What matplotlib cannot know is the label's
+direction: it splits a label into lines and guesses each line's direction from its first strong
+character, so a wrapped Latin label whose second line starts with a Hebrew word reads that line
+right to left. `bidi_lines` wraps each line of a label holding RTL text in an isolate of the
+label's direction (LRI/RLI ... PDI, which FriBiDi and browsers both honour: the SVG reads the
+same), and RTL labels are aligned right.
 
 matplotlib is imported inside the functions (start-up never loads it).
 """
@@ -69,18 +80,59 @@ def font_properties(style: str, size: float, fallback: str | None = None) -> Any
     return FontProperties(family=["DejaVu Sans", family], size=size, weight=weight, style=slant)
 
 
+#: Arabic and Hebrew fonts looked for when a label holds letters of those scripts that DejaVu
+#: Sans lacks (it has the common Arabic and Hebrew letters, not all of Persian, Urdu or
+#: Arabic Extended): Debian/Ubuntu (fonts-noto-core, fonts-freefont), Fedora, macOS, Windows.
+RTL_FONTS: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
+    "/usr/share/fonts/google-noto/NotoSansArabic-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
+    "/usr/share/fonts/google-noto/NotoSansHebrew-Regular.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSerif.ttf",
+    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
+    "C:/Windows/Fonts/arial.ttf",
+)
+
+
 def fallback_font(texts: Iterable[str]) -> str | None:
-    """A font file for the characters of `texts` that DejaVu Sans lacks (CJK), from the
-    fonts the PDF falls back to (`exports.pdf_fonts.CJK_FONTS`) that this machine has; None when
-    nothing is missing or no such font is there."""
-    if not missing_glyphs(texts):
+    """A font file for the characters of `texts` that DejaVu Sans lacks: of the CJK fonts the
+    PDF falls back to (`exports.pdf_fonts.CJK_FONTS`) and the Arabic/Hebrew fonts of
+    `RTL_FONTS`, the first this machine has that draws most of them; None when nothing is
+    missing or no such font is there."""
+    missing = missing_glyphs(texts)
+    if not missing:
         return None
     from exports.pdf_fonts import CJK_FONTS
 
-    for path, _face in CJK_FONTS:
-        if os.path.exists(path) and path.endswith((".ttf", ".otf", ".ttc")):
+    best, best_n = None, 0
+    for path in [p for p, _face in CJK_FONTS] + list(RTL_FONTS):
+        if not (os.path.exists(path) and path.lower().endswith((".ttf", ".otf", ".ttc"))):
+            continue
+        try:
+            have = _charmap(path)
+        except (OSError, RuntimeError):  # a broken or unexpected font file: try the next one
+            continue
+        n = sum(ord(ch) in have for ch in missing)
+        if n == len(missing):
             return path
-    return None
+        if n > best_n:
+            best, best_n = path, n
+    return best
+
+
+def upright(font: tuple[str, float], text: str) -> tuple[str, float]:
+    """`font` (style, size), its italic dropped when the italic face lacks a letter of `text`
+    that the upright face has (DejaVu Sans Oblique has Hebrew but no Arabic)."""
+    style, size = font
+    if "italic" not in style or text.isascii():
+        return font
+    slanted = _charmap(font_path(style))
+    straight = style.replace("italic", "") or "regular"
+    have = _charmap(font_path(straight))
+    if any(ord(ch) not in slanted and ord(ch) in have for ch in text):
+        return straight, size
+    return font
 
 
 class GlyphsQuiet:
@@ -114,6 +166,48 @@ def _no_face_note(record: Any) -> bool:
 
 
 # --- text -------------------------------------------------------------------------------------
+#: Unicode bidi isolates: left-to-right, right-to-left, and their end.
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+
+
+def has_rtl(text: str) -> bool:
+    """Whether `text` holds a right-to-left character (Hebrew, Arabic and the like)."""
+    if text.isascii():
+        return False
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def is_rtl(text: str) -> bool:
+    """Whether `text` reads right to left: its first strong character is RTL (the Unicode bidi
+    algorithm's rules P2-P3, with no isolates in user text: `clean_label` replaces them)."""
+    if text.isascii():
+        return False
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return False
+        if kind in ("R", "AL"):
+            return True
+    return False
+
+
+def bidi_lines(lines: Iterable[str], rtl: bool) -> list[str]:
+    """`lines` (one label, wrapped in typed order) each isolated in the label's direction,
+    when the label holds RTL text; unchanged otherwise. matplotlib (libraqm) then orders and
+    shapes each line as a reader of that direction expects."""
+    lines = list(lines)
+    if not any(has_rtl(line) for line in lines):
+        return lines
+    start = RLI if rtl else LRI
+    return [f"{start}{line}{PDI}" if line else line for line in lines]
+
+
+def plain(text: str) -> str:
+    """`text` without the isolates `bidi_lines` added (what a reader of the picture sees as
+    characters)."""
+    return text.replace(LRI, "").replace(RLI, "").replace(PDI, "")
+
+
 def clean_label(text: object) -> str:
     """One line of plain text: controls shown as their pictures (`models.visible.one_line`),
     nothing XML forbids, single spaces."""
