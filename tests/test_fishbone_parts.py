@@ -99,7 +99,7 @@ def drawn_parts(event, categories, causes, links):
     out = []
     for name, fig in fishbone_figure_parts(event, categories, causes, links):
         full = []
-        for t in fig.axes[0].texts:
+        for t in fig.texts:
             gid = t.get_gid() or ""
             if not gid.startswith("fishbone-cause-") or "(from part" in t.get_text():
                 continue  # the head, bones, references, and a cause repeated as a header

@@ -37,7 +37,7 @@ def rtl_causes():
 
 
 def texts_by_gid(fig):
-    return {t.get_gid(): t for t in fig.axes[0].texts if t.get_gid()}
+    return {t.get_gid(): t for t in fig.texts if t.get_gid()}
 
 
 def test_label_direction_is_that_of_its_first_strong_letter():

@@ -270,7 +270,7 @@ def _metrics(dpi: float) -> _Metrics:
 
 
 class Canvas:
-    """A figure with one axes in inch units, and a renderer to measure texts with."""
+    """A figure drawn in inch units (no Axes), and a renderer to measure texts with."""
 
     def __init__(self, dpi: float) -> None:
         ensure_mpl_config()

@@ -75,7 +75,7 @@ def fishbone_figure(
     dpi: float = DEFAULT_DPI,
     crowd: int | None = None,
 ) -> Figure:
-    """The laid-out fishbone as a matplotlib Figure (one axes; 1 data unit = 1 inch), its texts
+    """The laid-out fishbone as a matplotlib Figure (no Axes; placed in inches), its texts
     measured for drawing at `dpi`.
 
     `crowd` is the number of causes the label style is chosen for (C-numbers, lines per

@@ -83,7 +83,7 @@ def _layers(nodes: dict[Any, Node], edges: Sequence[tuple[Any, Any]]) -> dict[An
 def graph_figure(
     causes: Iterable[Any], links: Iterable[Any], *, dpi: float = DEFAULT_DPI
 ) -> Figure:
-    """The laid-out cause graph as a matplotlib Figure (one axes; 1 data unit = 1 inch), its
+    """The laid-out cause graph as a matplotlib Figure (no Axes; placed in inches), its
     texts measured for drawing at `dpi`."""
     with GlyphsQuiet():
         return _graph(causes, links, Canvas(dpi))

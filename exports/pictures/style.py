@@ -51,7 +51,7 @@ CATEGORY_LINES = 3
 HEAD_LINES = 8
 NODE_LINES = 6
 
-# Fishbone geometry, in inches (the axes are laid out so one data unit is one inch).
+# Fishbone geometry, in inches (texts and lines are placed on the figure in inches).
 BONE_ANGLE = 62.0  # degrees between a bone and the spine
 GAP = 0.07  # between a label and the bone (or connector) it hangs on
 PAD = 0.07  # between two labels on one bone
