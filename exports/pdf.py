@@ -17,7 +17,10 @@ page is cut into several rows), the fishbone on a landscape page when it is wide
 
 This module makes the document (metadata, page header and footer); `exports.pdf_writer` writes
 the blocks onto its pages, `exports.pdf_fonts` loads the fonts, `exports.pdf_style` holds the
-sizes and colours.
+sizes and colours, `exports.pdf_tags` builds the structure tree: the PDF is tagged (headings,
+paragraphs, tables with header cells, lists, figures with alt text; the page header, footer,
+notice and page numbers are artifacts), with /Lang, /MarkInfo, the title shown by the viewer
+(/DisplayDocTitle) and the same metadata in the XMP.
 
 Fonts: DejaVu Sans (regular, bold, oblique) from matplotlib's data folder, so no font package is
 needed and any Latin, Greek or Cyrillic text prints. Characters DejaVu lacks (CJK, most emoji)
