@@ -17,7 +17,10 @@ page is cut into several rows), the fishbone on a landscape page when it is wide
 
 This module makes the document (metadata, page header and footer); `exports.pdf_writer` writes
 the blocks onto its pages, `exports.pdf_fonts` loads the fonts, `exports.pdf_style` holds the
-sizes and colours.
+sizes and colours, `exports.pdf_tags` builds the structure tree: the PDF is tagged (headings,
+paragraphs, tables with header cells, lists, figures with alt text; the page header, footer,
+notice and page numbers are artifacts), with /Lang, /MarkInfo, the title shown by the viewer
+(/DisplayDocTitle) and the same metadata in the XMP.
 
 Fonts: DejaVu Sans (regular, bold, oblique) from matplotlib's data folder, so no font package is
 needed and any Latin, Greek or Cyrillic text prints. Characters DejaVu lacks (CJK, most emoji)
@@ -47,9 +50,13 @@ from exports.document import (
 )
 from exports.pdf_fonts import RTL, load_fonts
 from exports.pdf_style import BOTTOM, FAMILY, INK, MARGIN, MUTED, PAPER, SMALL_PT, TOP
+from exports.pdf_tags import Tags
 from exports.pdf_writer import Writer, fit_line
 from exports.pictures.style import PNG_COMPRESSION as PICTURE_COMPRESSION
 from exports.report import Report
+
+#: The document's language (/Lang on the catalog, dc:language in the XMP).
+LANG = "en"
 
 
 def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> bytes:
@@ -90,7 +97,8 @@ def _render_pages(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes])
     pdf.set_subject(fr.subject)
     pdf.set_keywords(fr.keywords)
     pdf.set_creator("rca-tui")
-    pdf.set_lang("en")
+    # The language of the report's own wording (there is no language setting yet: English).
+    pdf.set_lang(LANG)
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     pdf.set_creation_date(created)
     pdf.set_xmp_metadata(_xmp(fr, created))
@@ -107,6 +115,7 @@ def _render_pages(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes])
 @functools.cache
 def _pdf_class() -> type:
     from fpdf import FPDF
+    from fpdf.prefs import ViewerPreferences
 
     class ReportPDF(FPDF):
         def __init__(self, fr: Front) -> None:
@@ -118,8 +127,14 @@ def _pdf_class() -> type:
             self.set_margins(MARGIN, TOP, MARGIN)
             self.set_auto_page_break(True, margin=BOTTOM)
             self.set_display_mode("fullwidth", "continuous")
+            # A viewer shows the title, not the file name (PDF/UA).
+            self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+            #: The structure tree (exports/pdf_tags.py), in place of fpdf2's own.
+            self.tags = Tags(self)
+            self.struct_builder = self.tags  # type: ignore[assignment]  # same interface
 
         def header(self) -> None:
+            self.tags.furniture("Header")  # page furniture: an artifact, not in the tree
             self.set_font(FAMILY, "B" if self.fr.deidentified else "", SMALL_PT)
             self.set_text_color(*MUTED)
             self.set_xy(self.l_margin, 9)
@@ -129,8 +144,10 @@ def _pdf_class() -> type:
             self.line(self.l_margin, 14, self.w - self.r_margin, 14)
             self.set_xy(self.l_margin, TOP)
             self.set_text_color(*INK)
+            self.tags.resume()
 
         def footer(self) -> None:
+            self.tags.furniture("Footer")  # the notice and the page number too
             width = self.w - self.l_margin - self.r_margin
             self.set_text_color(*MUTED)
             if self.fr.notice:
@@ -149,6 +166,7 @@ def _pdf_class() -> type:
             self.set_xy(self.w - self.r_margin - 32, y)
             self.cell(32, 4, page, align="R")
             self.set_text_color(*INK)
+            self.tags.suspend()
 
         def alias_nb_pages_text(self) -> str:
             return self.str_alias_nb_pages or "{nb}"
@@ -172,7 +190,7 @@ def _xmp(fr: Front, created: dt.datetime) -> str:
         f"<dc:creator><rdf:Seq><rdf:li>{escape(fr.author)}</rdf:li></rdf:Seq></dc:creator>"
         f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(fr.subject)}'
         "</rdf:li></rdf:Alt></dc:description>"
-        "<dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>"
+        f"<dc:language><rdf:Bag><rdf:li>{LANG}</rdf:li></rdf:Bag></dc:language>"
         f"<pdf:Keywords>{escape(fr.keywords)}</pdf:Keywords>"
         "<pdf:Producer>rca-tui (fpdf2)</pdf:Producer>"
         f"<xmp:CreatorTool>rca-tui</xmp:CreatorTool><xmp:CreateDate>{when}</xmp:CreateDate>"

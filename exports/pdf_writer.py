@@ -74,6 +74,8 @@ class Writer:
         self.figure = 0
         self.in_landscape = False
         self._widths: dict[str, dict[str, float]] = {}
+        #: The structure tree (exports/pdf_tags.py): what is drawn is tagged as it is drawn.
+        self.tags = pdf.tags
 
     def font(self, style: str = "", size: float = BODY_PT) -> None:
         self.pdf.set_font(FAMILY, style, size)
@@ -135,23 +137,27 @@ class Writer:
         self, lines: Sequence[str], x: float, y: float, width: float, line_h: float
     ) -> float:
         """Draw `lines` (already wrapped) from (x, y) down; returns the y below them."""
-        for line in lines:
+        for k, line in enumerate(lines, 1):
             if line:
-                self.line(x, y, width, line_h, line)
+                self.line(x, y, width, line_h, line, more=k < len(lines))
             y += line_h
         return y
 
-    def line(self, x: float, y: float, width: float, line_h: float, text: str) -> None:
+    def line(
+        self, x: float, y: float, width: float, line_h: float, text: str, *, more: bool = False
+    ) -> None:
         """One line of text in a `line_h` high box at (x, y), as `cell` would place it.
 
         `cell` costs several times more than `text` (it lays the line out again, and looks
         up fallback fonts and shaping): a line the main font can draw alone, left to right,
-        goes through `text`; any other (CJK, emoji, right-to-left) through `cell`.
+        goes through `text`; any other (CJK, emoji, right-to-left) through `cell`. `more`: the
+        text goes on in the next line, so the space the line broke at is kept (invisible at
+        the end of the line), for a reader of the text and of the structure tree.
         """
         pdf = self.pdf
         cmap = pdf.current_font.cmap
         if text.isascii() or all(ord(ch) in cmap and ch not in RTL for ch in text):
-            pdf.text(x, y + 0.5 * line_h + 0.3 * pdf.font_size, text)
+            pdf.text(x, y + 0.5 * line_h + 0.3 * pdf.font_size, text + " " if more else text)
         else:
             pdf.set_xy(x, y)
             pdf.cell(width, line_h, text)
@@ -164,51 +170,64 @@ class Writer:
         pdf = self.pdf
         x = pdf.l_margin if x is None else x
         width = pdf.w - pdf.r_margin - x
-        for line in self.wrap(text, style, size, width):
+        lines = self.wrap(text, style, size, width)
+        for k, line in enumerate(lines, 1):
             self.room(line_h)
             if line:
-                self.line(x, pdf.y, width, line_h, line)
+                self.line(x, pdf.y, width, line_h, line, more=k < len(lines))
             pdf.set_y(pdf.y + line_h)
         pdf.set_x(pdf.l_margin)
 
     def title_block(self) -> None:
         pdf = self.pdf
         pdf.set_text_color(*ACCENT)
-        self.flow(self.fr.title, "B", TITLE_PT, 8.5)
+        with self.tags.mark("H1"):
+            self.flow(self.fr.title, "B", TITLE_PT, 8.5)
         pdf.set_draw_color(*ACCENT)
         pdf.set_line_width(0.5)
         pdf.line(pdf.l_margin, pdf.y + 1, pdf.w - pdf.r_margin, pdf.y + 1)
         pdf.set_line_width(0.2)
         pdf.ln(3)
         pdf.set_text_color(*MUTED)
-        self.flow(self.fr.meta_line, "", SMALL_PT + 0.5, 4)
+        with self.tags.mark("P"):
+            self.flow(self.fr.meta_line, "", SMALL_PT + 0.5, 4)
         pdf.set_text_color(*INK)
         if self.fr.banner:
             pdf.ln(2)
-            self.boxed("", self.fr.banner, bold_all=True)
+            with self.tags.mark("P"):
+                self.boxed("", self.fr.banner, bold_all=True)
         pdf.ln(2)
 
     def block(self, b: Block, blocks: Sequence[Block], i: int) -> None:
+        tags = self.tags
+        if isinstance(b, Item):
+            with tags.within(tags.list_item(b.depth)):
+                self.item(b)
+            return
+        tags.end_lists()
         if isinstance(b, Heading):
             if b.level == 1:
                 soon = [x for x in blocks[i + 1 : i + 3] if isinstance(x, Picture)]
                 wide = (bool(soon) and self.is_wide(soon[0])) or wide_section(blocks, i)
                 if not self.orientation(landscape=wide) and b.page:
                     self.pdf.add_page(orientation="L" if self.in_landscape else "P")
-            self.heading(b, blocks, i)
+            with tags.mark(f"H{min(b.level, 6)}"):  # the outline's levels: H1 is a bookmark
+                self.heading(b, blocks, i)
         elif isinstance(b, Para):
-            self.para(b)
-        elif isinstance(b, Item):
-            self.item(b)
+            with tags.mark("P"):
+                self.para(b)
         elif isinstance(b, Note):
-            self.boxed(b.lead, b.text)
+            with tags.mark("P"):
+                self.boxed(b.lead, b.text)
         elif isinstance(b, Table):
-            self.table(b)
+            with tags.group("Table"):
+                self.table(b)
         elif isinstance(b, Picture):
             parts = picture_parts(b, self.pictures)
             note = parts_note(parts)
             if note is not None:
-                self.boxed(note.lead, note.text)
+                with tags.mark("P"):
+                    self.boxed(note.lead, note.text)
             for i, part in enumerate(parts, 1):
                 self.picture(part, last=i == len(parts))  # parts share landscape pages
 
@@ -346,8 +365,10 @@ class Writer:
         # places them, at a fraction of its cost; there is one per cause in the outline).
         if b.label:
             self.font("", BODY_PT)
-            self.line(x, y, 5.5, line_h, t(b.label))
+            with self.tags.mark("Lbl"):
+                self.line(x, y, 5.5, line_h, t(b.label))
             x += 5.5
+        self.tags.begin("LBody")
         for r in b.lead:
             self.font(("B" if r.bold else "") + ("I" if r.italic else ""), BODY_PT)
             pdf.set_text_color(*(MUTED if r.muted else INK))
@@ -360,11 +381,13 @@ class Writer:
         pdf.set_text_color(*(MUTED if main.muted else INK))
         width = max(right - x, 20.0)
         pdf.set_y(y)
-        for line in self.wrap("".join(t(r.text) for r in runs), style, BODY_PT, width):
+        lines = self.wrap("".join(t(r.text) for r in runs), style, BODY_PT, width)
+        for k, line in enumerate(lines, 1):
             self.room(line_h)
             if line:
-                self.line(x, pdf.y, width, line_h, line)
+                self.line(x, pdf.y, width, line_h, line, more=k < len(lines))
             pdf.set_y(pdf.y + line_h)
+        self.tags.end()
         pdf.set_text_color(*INK)
         pdf.set_xy(left, pdf.y + 0.5)
 
@@ -410,10 +433,16 @@ class Writer:
         head_h = max(len(c) for c in head) * line_h + 2 * CELL_PAD
         bottom = pdf.h - pdf.b_margin
 
-        def draw_row(cells: Sequence[list[str]], height: float, kind: str) -> None:
+        def draw_row(
+            cells: Sequence[list[str]], height: float, kind: str, elems: Sequence[Any] = ()
+        ) -> None:
+            """One row; its cells' content goes into `elems` (none: a repeated header, an
+            artifact)."""
             y = pdf.y
             x = x0
             for k, (lines, w) in enumerate(zip(cells, widths, strict=True)):
+                if elems:
+                    self.tags.into(elems[k])
                 fill = HEADER_FILL if kind == "head" else FACT_FILL if b.facts and k == 0 else None
                 if fill:
                     pdf.set_fill_color(*fill)
@@ -421,16 +450,23 @@ class Writer:
                 bold = kind == "head" or (b.facts and k == 0)
                 self.font("B" if bold else "", TABLE_PT)
                 self.lines_at(lines, x + CELL_PAD, y + CELL_PAD, w - 2 * CELL_PAD, line_h)
+                self.tags.end()
                 x += w
             pdf.set_xy(x0, y + height)
 
+        head_tags = self.row_tags(len(head), head=True)
+        repeat = False
+
         def header() -> None:
-            draw_row(head, head_h, "head")
+            nonlocal repeat
+            draw_row(head, head_h, "head", () if repeat else head_tags)
+            repeat = True
 
         pdf.set_draw_color(150, 150, 150)
         pdf.set_line_width(0.2)
-        rows: list[tuple[list[list[str]], float]] = []
+        rows: list[tuple[list[list[str]], float, list[Any]]] = []
         for cells in b.rows:
+            cell_tags = self.row_tags(len(cells), facts=b.facts)
             wrapped = [
                 self.wrap(t(c), "B" if b.facts and k == 0 else "", TABLE_PT, w) if c else []
                 for k, (c, w) in enumerate(zip(cells, inner, strict=True))
@@ -438,19 +474,33 @@ class Writer:
             n = max((len(c) for c in wrapped), default=1) or 1
             for start in range(0, n, MAX_ROW_LINES):
                 part = [c[start : start + MAX_ROW_LINES] for c in wrapped]
-                rows.append((part, max(1, min(MAX_ROW_LINES, n - start)) * line_h + 2 * CELL_PAD))
+                part_h = max(1, min(MAX_ROW_LINES, n - start)) * line_h + 2 * CELL_PAD
+                rows.append((part, part_h, cell_tags))  # a row cut in parts: one TR
         first = rows[0][1] if rows else 0.0
         if pdf.y + head_h + first > bottom:
             pdf.add_page(orientation="L" if self.in_landscape else "P")
         header()
         if b.sign:
-            rows = [(part, max(height, 12.0)) for part, height in rows]
-        for part, height in rows:
+            rows = [(part, max(height, 12.0), tr) for part, height, tr in rows]
+        for part, height, tr in rows:
             if pdf.y + height > bottom:
                 pdf.add_page(orientation="L" if self.in_landscape else "P")
                 header()
-            draw_row(part, height, "row")
+            draw_row(part, height, "row", tr)
         pdf.ln(3)
+
+    def row_tags(self, n: int, *, head: bool = False, facts: bool = False) -> list[Any]:
+        """A TR of `n` cells: TH with /Scope /Column in the header row, TH with /Scope /Row
+        for the label column of a facts table, TD otherwise."""
+        with self.tags.group("TR"):
+            return [
+                self.tags.new("TH", attrs="<</O /Table /Scope /Column>>")
+                if head
+                else self.tags.new("TH", attrs="<</O /Table /Scope /Row>>")
+                if facts and k == 0
+                else self.tags.new("TD")
+                for k in range(n)
+            ]
 
     def is_wide(self, b: Picture) -> bool:
         data = self.pictures.get(picture_parts(b, self.pictures)[0].key)
@@ -485,18 +535,20 @@ class Writer:
                 pdf.add_page(orientation="L" if self.in_landscape else "P")
         self.figure += 1
         x = pdf.l_margin + (self.width - w) / 2
-        pdf.image(io.BytesIO(data), x=x, y=pdf.y, w=w, h=h, alt_text=t(b.caption))
+        with self.tags.mark("Figure", alt=f"Figure {self.figure}. {t(b.caption)}"):
+            pdf.image(io.BytesIO(data), x=x, y=pdf.y, w=w, h=h)
         pdf.set_y(pdf.y + h + 2)
         self.font("B", SMALL_PT + 1)
         pdf.set_text_color(*ACCENT)
-        pdf.multi_cell(
-            self.width,
-            4,
-            f"Figure {self.figure}. {t(b.caption)}",
-            align="C",
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        with self.tags.mark("Caption"):
+            pdf.multi_cell(
+                self.width,
+                4,
+                f"Figure {self.figure}. {t(b.caption)}",
+                align="C",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
         pdf.set_text_color(*INK)
         pdf.ln(2)
         if wide and last:
