@@ -73,6 +73,14 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
             ).scalars()
         )
 
+    def core_rows(table: Any, *order: Any) -> list[Any]:
+        t = table.__table__
+        return list(
+            s.execute(
+                select(t).where(t.c.investigation_id == investigation_id).order_by(*order)
+            ).all()
+        )
+
     team = tuple(
         TeamMember.from_row(r)
         for r in rows(TeamMemberRow, col(TeamMemberRow.position), col(TeamMemberRow.id))
@@ -81,10 +89,13 @@ def dossier_in(uow: UnitOfWork, s: Session, investigation_id: int) -> Dossier:
         TimelineEntry.from_row(r)
         for r in rows(TimelineEntryRow, col(TimelineEntryRow.position), col(TimelineEntryRow.id))
     )
-    causes = tuple(Cause.from_row(r) for r in rows(CauseRow, col(CauseRow.id)))
+    # Causes and links are the bulk of a large investigation (5,000 causes): read as plain rows
+    # with SQLAlchemy Core, not as ORM objects, whose per-object bookkeeping took most of
+    # reading the dossier (issue 16). The columns and their types are the ORM's own.
+    causes = tuple(Cause.from_row(r) for r in core_rows(CauseRow, col(CauseRow.id)))
     links = tuple(
         Link(r.id, r.investigation_id, r.cause_id, r.effect_id)
-        for r in rows(CausalLinkRow, col(CausalLinkRow.id))
+        for r in core_rows(CausalLinkRow, col(CausalLinkRow.id))
     )
     action_rows = rows(ActionRow, col(ActionRow.id))
     pairs = s.execute(
