@@ -185,7 +185,7 @@ def base_doc() -> dict:
         (lambda d: d["links"].append({"cause": "a", "effect": "zz"}), "links[1].effect: no cause"),
         (
             lambda d: d["links"].append({"cause": "e", "effect": "a"}),
-            "links: the links form a circle",
+            "links: the links form a circle: e -> a -> e",
         ),
         (lambda d: d["links"].append({"cause": "a", "effect": "a"}), "links[1]: a cause cannot"),
         (lambda d: d["links"].append({"cause": "a", "effect": "e"}), "links[1]: duplicate link"),
