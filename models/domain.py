@@ -8,36 +8,13 @@ the service.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+from models.summary import InvestigationSummary, _Plain
 
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    """A record class's field names, worked out once (reading 5,000 causes asked 5,000 times)."""
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
-
-
-class _Plain:
-    __slots__ = ()
-
-    @classmethod
-    def from_row(cls, row: Any, **extra: Any) -> Self:
-        """Copy the matching attributes of a table row (or a Row mapping) into a new object."""
-        # Every subclass is a dataclass; this mixin itself is not, which the stubs cannot know.
-        names = _field_names(cls)
-        if extra:
-            names = tuple(n for n in names if n not in extra)
-        return cls(**{n: getattr(row, n) for n in names}, **extra)
-
-    def replace(self, **changes: Any) -> Self:
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]  # as above
+__all__ = ["InvestigationSummary"]  # re-exported: its home is models.summary
 
 
 def shown_as(login: str | None, name: str | None) -> str:
@@ -107,23 +84,6 @@ INVESTIGATION_EDITABLE = (
     "patient_mrn",
     "patient_dob",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class InvestigationSummary(_Plain):
-    """One line of the investigation list (what `rca list` and the home table show)."""
-
-    id: int
-    title: str
-    unit: str
-    occurred_at: dt.datetime | None
-    discovered_at: dt.datetime | None
-    decision_at: dt.datetime | None
-    event_type: str | None
-    sac_score: int | None
-    sentinel: bool
-    status: str
-    updated_at: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True)

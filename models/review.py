@@ -28,10 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from models.domain import Action, Finding
 from models.errors import RcaError, ReadOnlyError
 from models.vocab import Concurrence, Status, UserRole
+
+if TYPE_CHECKING:
+    from models.domain import Action, Finding
 
 #: Statuses an editor moves between freely (the work before review).
 EDITABLE = (Status.DRAFT, Status.ANALYSIS, Status.ACTION_PLAN)

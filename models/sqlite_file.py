@@ -14,9 +14,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from models.domain import InvestigationSummary
 from models.errors import DatabaseError, LockedError
 from models.migrations import HEAD, REVISIONS
+from models.summary import InvestigationSummary
 
 #: SQLite's application_id header field for rca-tui files ("RCAT").
 APPLICATION_ID = 0x52434154

@@ -22,10 +22,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from models.domain import Cause, Link
 from models.errors import ConflictError, RcaError
+
+if TYPE_CHECKING:
+    from models.domain import Cause, Link
 
 #: How many edits are remembered, per investigation.
 LIMIT = 200
@@ -239,6 +241,8 @@ class EditHistory:
 
 
 def _replayed(message: str, result: Any) -> Replayed:
+    from models.domain import Cause  # not at start-up: the app builds its history before home
+
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Cause):
         return Replayed(message, result[0], result[1])
     return Replayed(message)

@@ -19,8 +19,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from models.domain import InvestigationSummary
 from models.review import is_frozen
+from models.summary import InvestigationSummary
 from models.vocab import Status
 from screens.filtering import FILTER_BINDINGS, FilterBox, FilteredListScreen
 from screens.formatting import deadlines_for, due_cell, label, one_line, sac_cell

@@ -14,7 +14,7 @@ from sqlalchemy import table as core_table
 from sqlalchemy.exc import DBAPIError
 
 from models.db import Database, translate
-from models.domain import InvestigationSummary
+from models.summary import InvestigationSummary
 
 _TYPES = {"id": Integer, "sac_score": Integer, "sentinel": Boolean}
 _DATES = {"occurred_at", "discovered_at", "decision_at", "updated_at"}
