@@ -26,7 +26,7 @@ from models.domain import Cause
 from models.vocab import CauseKind
 from screens.dialogs import EditDialog, Saver
 from screens.formatting import one_line, visible
-from screens.widgets.editors import SafeTextArea
+from screens.widgets.editors import SafeInput, SafeTextArea
 
 KINDS = [(k.label, k.value) for k in CauseKind if k != CauseKind.EVENT]
 
@@ -96,7 +96,7 @@ class CauseDialog(EditDialog):
                 yield Static(
                     Text("Cause codes (type to filter, space picks)"), classes="field-label"
                 )
-                yield Input(placeholder="filter codes", id="code-filter", compact=True)
+                yield SafeInput(placeholder="filter codes", id="code-filter", compact=True)
                 yield SelectionList[str](*self._code_options(""), id="codes")
                 yield Static(self._chosen_text(), id="codes-chosen")
                 yield Static("", id="code-definition", classes="field-label")
