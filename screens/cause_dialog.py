@@ -26,7 +26,8 @@ from models.domain import Cause
 from models.vocab import CauseKind
 from screens.dialogs import EditDialog, Saver
 from screens.formatting import one_line, visible
-from screens.widgets.editors import SafeTextArea
+from screens.widgets.editors import SafeInput, SafeTextArea
+from screens.widgets.ticks import TickList
 
 KINDS = [(k.label, k.value) for k in CauseKind if k != CauseKind.EVENT]
 
@@ -96,8 +97,8 @@ class CauseDialog(EditDialog):
                 yield Static(
                     Text("Cause codes (type to filter, space picks)"), classes="field-label"
                 )
-                yield Input(placeholder="filter codes", id="code-filter", compact=True)
-                yield SelectionList[str](*self._code_options(""), id="codes")
+                yield SafeInput(placeholder="filter codes", id="code-filter", compact=True)
+                yield TickList[str](*self._code_options(""), id="codes")
                 yield Static(self._chosen_text(), id="codes-chosen")
                 yield Static("", id="code-definition", classes="field-label")
             yield Static(Text("Evidence (interview, record, observation)"), classes="field-label")
@@ -125,10 +126,9 @@ class CauseDialog(EditDialog):
         return [Selection(self._prompt(c), c.key, c.key in self.chosen) for c in shown]
 
     def _prompt(self, code: Code) -> Text:
-        """A code's line; a picked one is marked in words too ("✓"), not by colour alone."""
-        mark = "✓" if code.key in self.chosen else " "
+        """A code's line (the list marks a picked one `[x]`, not by colour alone)."""
         indent = "  " if code.parent else ""
-        return Text(f"{mark} {indent}{code.key}  {code.label}")
+        return Text(f"{indent}{code.key}  {code.label}")
 
     def _chosen_text(self) -> Text:
         return Text("Picked: " + (", ".join(sorted(self.chosen)) or "none"))
@@ -147,11 +147,6 @@ class CauseDialog(EditDialog):
             self.chosen.discard(key)
         else:
             self.chosen.add(key)
-        code = next((c for c in self.code_catalogue if c.key == key), None)
-        if code is not None:
-            event.selection_list.replace_option_prompt_at_index(
-                event.selection_index, self._prompt(code)
-            )
         self.query_one("#codes-chosen", Static).update(self._chosen_text())
 
     @on(SelectionList.SelectionHighlighted, "#codes")

@@ -36,6 +36,7 @@ from screens.dialogs import ChoiceDialog
 from screens.formatting import visible
 from screens.host import Hosted
 from screens.widgets.editors import SafeInput
+from screens.widgets.ticks import TickBox, TickList
 
 
 def default_folder() -> str:
@@ -68,10 +69,10 @@ class ExportDialog(Hosted, ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text("Export reports"), classes="dialog-title")
-            yield SelectionList[str](*self.host.export_choices(), id="formats")
+            yield TickList[str](*self.host.export_choices(), id="formats")
             yield Static(Text("Folder"), classes="field-label")
             yield SafeInput(default_folder(), id="folder", compact=True)
-            yield Checkbox(
+            yield TickBox(
                 "De-identified copy (patient names, record numbers, dates of birth, "
                 "phone numbers and e-mail addresses removed)",
                 id="deidentify",

@@ -10,13 +10,14 @@ opens the tracker of every open action (screens/tracker.py), `g` the learning sc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from models.review import is_frozen
@@ -73,6 +74,16 @@ class HomeScreen(FilteredListScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Investigations"
     AUTO_FOCUS = "#investigations"
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The App's ctrl+q, hidden from the other footers to make room, is shown here."""
+        bindings = super().active_bindings
+        quit_key = bindings.get("ctrl+q")
+        if quit_key is not None and not quit_key.binding.show:
+            shown = dataclasses.replace(quit_key.binding, show=True)
+            bindings["ctrl+q"] = quit_key._replace(binding=shown)
+        return bindings
     LIST = "#investigations"
     PALETTE_GROUP = "Investigations"
     BINDINGS = [
@@ -84,7 +95,6 @@ class HomeScreen(FilteredListScreen):
         Binding("g", "learning", "Learning"),
         Binding("r", "reload", "Reload", show=False),
         Binding("escape", "back", "Back", show=False),
-        Binding("ctrl+q", "app.quit", "Quit", priority=True),  # shown here; the App's is not
     ]
 
     def __init__(self) -> None:

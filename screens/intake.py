@@ -30,6 +30,7 @@ from screens.dialogs import ChoiceDialog
 from screens.formatting import deadlines_for, visible
 from screens.widgets.editors import SafeInput, SafeTextArea
 from screens.widgets.sac_matrix import SacMatrix
+from screens.widgets.ticks import TickBox
 
 DATETIME_FIELDS = {
     "occurred_at": "Occurred at",
@@ -84,17 +85,6 @@ class DateValidator(Validator):
 
 def _label(text: str) -> Static:
     return Static(Text(text), classes="field-label")
-
-
-class TickBox(Checkbox):
-    """A checkbox whose state reads without colour: `[x]` ticked, `[ ]` not (NO_COLOR, 16
-    colours), instead of Textual's `X` that differs only in colour."""
-
-    @property
-    def _button(self) -> Content:
-        return Content.assemble(
-            "[", ("x" if self.value else " ", self.get_visual_style("toggle--button")), "]"
-        )
 
 
 class IntakeScreen(ServiceScreen):

@@ -20,6 +20,7 @@ from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
 from screens.formatting import label, one_line, visible
 from screens.widgets.editors import SafeInput
+from screens.widgets.ticks import TickBox
 
 #: The Role and Involved columns; the Name column gets the rest of the width.
 ROLE_WIDTH = 32
@@ -47,7 +48,7 @@ class MemberDialog(EditDialog):
                 value=m.role if m else TeamRole.OTHER.value,
                 compact=True,
             )
-            yield Checkbox(
+            yield TickBox(
                 "Involved in the event",
                 value=m.involved if m else False,
                 id="involved",

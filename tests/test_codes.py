@@ -170,8 +170,9 @@ async def test_cause_dialog_filters_codes_and_shows_the_definition(service, demo
         await pilot.pause()
         # picked is said in words, not only by the box's colour
         assert "TJC-MED.LASA" in str(dialog.query_one("#codes-chosen", Static).render())
-        lasa = listing.get_option_at_index(keys.index("TJC-MED.LASA")).prompt
-        assert str(lasa).startswith("✓")
+        lasa = keys.index("TJC-MED.LASA") - listing.scroll_offset.y
+        assert listing.render_line(lasa).text.split()[:2] == ["[x]", "TJC-MED.LASA"]
+        assert listing.render_line(0 if lasa else 1).text.startswith("[ ] ")
         await pilot.press("ctrl+s")
         await pilot.pause()
         await app.workers.wait_for_complete()

@@ -40,7 +40,14 @@ async def test_export_dialog_writes_and_asks_before_replacing(service, tmp_path)
         for value in ("md", "csv", "json"):
             formats.select(value)
         app.screen.query_one("#folder", Input).value = str(out)
-        app.screen.query_one("#deidentify").value = True
+        # ticked or not reads without colour (16 colours, NO_COLOR): [x] and [ ], not an X
+        lines = [formats.render_line(y).text[:3] for y in range(4)]
+        assert lines == ["[ ]", "[ ]", "[ ]", "[x]"]  # docx, pdf, html; md
+        box = app.screen.query_one("#deidentify")
+        assert str(box.render()).startswith("[ ] De-identified")
+        box.focus()
+        await pilot.press("space")
+        assert str(box.render()).startswith("[x] De-identified") and box.value
         await pilot.press("ctrl+s")
         await settle(pilot)
         await settle(pilot)

@@ -277,3 +277,22 @@ async def test_keys_typed_ahead_across_tab_land_in_the_field_they_were_typed_for
         await settle(pilot)
         assert screen.query_one("#title", Input).value == "Fall"
         assert screen.query_one("#description").text == "Slipped again"
+
+
+async def test_editing_keys_in_a_burst_apply_in_the_order_typed(app):
+    """Backspace, arrows and Home typed ahead with letters (a slow link delivers them together)
+    edit where they were typed, in a one-line field and in a text box alike."""
+    from textual import events
+
+    def burst(*keys: str) -> None:
+        for key in keys:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await new_form(pilot, "")
+        burst(*"Fak", "backspace", *"ll", "home", *"A ", "end", *"!")
+        await settle(pilot)
+        assert screen.query_one("#title", Input).value == "A Fall!"
+        burst("tab", *"xy", "left", "z", "end", *" ok")
+        await settle(pilot)
+        assert screen.query_one("#description").text == "xzy ok"

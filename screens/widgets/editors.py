@@ -5,17 +5,46 @@ elsewhere, pasted, or imported) would restyle the screen as soon as its edit dia
 These two draw every control character as a visible one (`screens.visible.visible`, one
 character for one, so the cursor stays where it is), while the value itself, and so what is
 saved, stays exactly as it was typed or pasted. Every edit field of the screens is one of them.
+
+They also apply keys in the order they were typed. Textual inserts a printable key as soon as
+the field gets it, but runs the field's own bound keys (backspace, arrows, Home, End, ctrl+k)
+only after the key has travelled up to the App and back, so in a burst (a slow SSH link
+delivering several keys at once, a fast typist, a macro) "ab<backspace>c" became "ab" and
+"<End>(edited)" was typed at the start (Textual issue 6605, open pull request 6631). Here the
+field runs its own bindings at once, as the App would have; priority bindings (Tab, ctrl+q,
+ctrl+s) are still the App's, handled before the key reaches the field.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
+from textual import events
 from textual.widgets import Input, TextArea
 
 from screens.visible import visible
 
+if TYPE_CHECKING:
+    from textual.widget import Widget as _FieldBase
+else:  # a plain mixin: Textual gathers a widget's CSS and component classes along its bases
+    _FieldBase = object
 
-class SafeInput(Input):
+
+class KeysInOrder(_FieldBase):
+    """A field that runs its own bound keys when it gets them, in order with what is typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority and await self.app.run_action(binding.action, self):
+                    event.stop()
+                    event.prevent_default()
+                    return
+        await super()._on_key(event)  # Input's and TextArea's own
+
+
+class SafeInput(KeysInOrder, Input):
     """A one-line field that shows control characters in its value as visible symbols."""
 
     @property
@@ -27,7 +56,7 @@ class SafeInput(Input):
         return Text(visible(self.value, keep_tabs=True), no_wrap=True, overflow="ignore", end="")
 
 
-class SafeTextArea(TextArea):
+class SafeTextArea(KeysInOrder, TextArea):
     """A text box that shows control characters in its text as visible symbols."""
 
     def get_line(self, line_index: int) -> Text:

@@ -1,52 +1,19 @@
-"""The root causes an action addresses, as a list of ticks that reads without colour.
-
-Textual's `SelectionList` draws the same glyph for a ticked and an unticked line and tells them
-apart by colour only, which a 16-colour terminal or NO_COLOR does not show. Here a ticked line
-starts with `[x]` and an unticked one with `[ ]`, and `roots_line()` says in words which root
-causes the action is for.
+"""The root causes an action addresses, as a list of ticks that reads without colour
+(`screens.widgets.ticks`), and `roots_line()`, which says in words which root causes the action
+is for.
 """
 
 from __future__ import annotations
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
-from textual.strip import Strip
-from textual.widgets import OptionList, SelectionList
-from textual.widgets.option_list import OptionDoesNotExist
 
 from models.domain import Cause
 from screens.formatting import one_line
+from screens.widgets.ticks import TickList
 
 
-class RootChoice(SelectionList[int]):
-    """Root causes to tick, each line marked `[x]` when ticked and `[ ]` when not."""
-
-    DEFAULT_CSS = """
-    RootChoice > .selection-list--button,
-    RootChoice > .selection-list--button-highlighted {
-        color: $text-muted;
-    }
-    RootChoice > .selection-list--button-selected,
-    RootChoice > .selection-list--button-selected-highlighted {
-        color: $text-success;
-        text-style: bold;
-    }
-    """
-
-    def render_line(self, y: int) -> Strip:
-        line = OptionList.render_line(self, y)
-        index = self.scroll_offset.y + y
-        try:
-            choice = self.get_option_at_index(index)
-        except OptionDoesNotExist:
-            return line
-        ticked = choice.value in self.selected
-        part = "selection-list--button" + ("-selected" if ticked else "")
-        under = next(iter(line)).style or self.rich_style
-        mark = self.get_component_rich_style(part)  # its colour on the line's background
-        style = under + Style(color=mark.color, bold=mark.bold, meta={"option": index})
-        return Strip([Segment("[x]" if ticked else "[ ]", style), Segment(" ", under), *line])
+class RootChoice(TickList[int]):
+    """Root causes to tick (the action dialog's "addresses")."""
 
 
 def roots_line(roots: list[Cause], ticked: list[int]) -> Text:
