@@ -360,6 +360,17 @@ def _pack(tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: 
             chunks[ci].used += stub_h
         return len(chunks) - 1
 
+    def place_whole(ci: int, r: int) -> bool:
+        """Put cause `r` with all its whys into part `ci` if they fit there."""
+        ch = chunks[ci]
+        if ch.used + sub[r] > budget:
+            return False
+        ch.members.extend(range(r, r + span[r]))
+        ch.used += sub[r]
+        for i in range(r, r + span[r]):
+            home[i] = ci
+        return True
+
     stack: list[tuple[int, int | None, Any]] = [(0, None, iter(tops))]
     while stack:
         ci, parent, todo = stack[-1]
@@ -368,11 +379,7 @@ def _pack(tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: 
             stack.pop()
             continue
         ch = chunks[ci]
-        if ch.used + sub[r] <= budget:
-            ch.members.extend(range(r, r + span[r]))
-            ch.used += sub[r]
-            for i in range(r, r + span[r]):
-                home[i] = ci
+        if place_whole(ci, r):
             continue
         fresh = hh[parent] + stub_h if parent is not None else 0.0
         # A subtree that fits a fresh part goes there whole, unless this part holds nothing
@@ -383,11 +390,7 @@ def _pack(tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: 
             ci = continue_(ci, parent)
             stack[-1] = (ci, parent, todo)
             ch = chunks[ci]
-            if ch.used + sub[r] <= budget:
-                ch.members.extend(range(r, r + span[r]))
-                ch.used += sub[r]
-                for i in range(r, r + span[r]):
-                    home[i] = ci
+            if place_whole(ci, r):
                 continue
         ch.members.append(r)
         ch.used += hh[r]

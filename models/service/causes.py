@@ -180,19 +180,25 @@ def update_cause(uow: UnitOfWork, cause_id: int, version: int | None, **changes:
         after = before.replace(**changed, version=before.version + 1)
         # The graph holds kind and category only: a text edit leaves other caches valid.
         if {"kind", "category"} & set(changed):
-            graph = uow.graph_in(tx.s, inv)
-            rev = uow.touch(tx, inv, graph=True)
-            attrs = {"kind": after.kind, "category": after.category}
-
-            def sync() -> None:
-                with uow.graph_lock:
-                    graph.update_node(cause_id, **attrs)
-                    graph.rev = rev
-
-            tx.after_commit.append(sync)
+            _node_after_commit(uow, tx, inv, cause_id, after.kind, after.category)
         else:
             uow.touch(tx, inv)
         return after
+
+
+def _node_after_commit(
+    uow: UnitOfWork, tx: Any, inv: int, cause_id: int, kind: Any, category: Any
+) -> None:
+    """A kind or category edit: the cached graph's node is changed once the edit commits."""
+    graph = uow.graph_in(tx.s, inv)
+    rev = uow.touch(tx, inv, graph=True)
+
+    def sync() -> None:
+        with uow.graph_lock:
+            graph.update_node(cause_id, kind=kind, category=category)
+            graph.rev = rev
+
+    tx.after_commit.append(sync)
 
 
 def _update_cause_orm(
@@ -210,16 +216,7 @@ def _update_cause_orm(
         if changed:
             tx.s.flush()
         if {"kind", "category"} & set(changed):
-            graph = uow.graph_in(tx.s, row.investigation_id)
-            rev = uow.touch(tx, row.investigation_id, graph=True)
-            attrs = {"kind": row.kind, "category": row.category}
-
-            def sync() -> None:
-                with uow.graph_lock:
-                    graph.update_node(cause_id, **attrs)
-                    graph.rev = rev
-
-            tx.after_commit.append(sync)
+            _node_after_commit(uow, tx, row.investigation_id, cause_id, row.kind, row.category)
         elif changed:
             uow.touch(tx, row.investigation_id)
         return Cause.from_row(row)
