@@ -296,3 +296,23 @@ async def test_editing_keys_in_a_burst_apply_in_the_order_typed(app):
         burst("tab", *"xy", "left", "z", "end", *" ok")
         await settle(pilot)
         assert screen.query_one("#description").text == "xzy ok"
+
+
+async def test_f7_selects_all_the_text_so_typing_replaces_it(app):
+    """Replacing a whole title or description is one key a terminal can send (F7), in the
+    one-line field as in the text box, and F1 help names it while a field has the focus."""
+    from screens.help import HelpScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await new_form(pilot, "Fall on 4 West")
+        await pilot.press("f7", *"Slip")
+        assert screen.query_one("#title", Input).value == "Slip"
+        await pilot.press("tab", *"old text", "f7", *"new")
+        await settle(pilot)
+        assert screen.query_one("#description").text == "new"
+        await pilot.press("shift+tab", "f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("DataTable")
+        rows = [tuple(map(str, table.get_row_at(i))) for i in range(table.row_count)]
+        assert any("f7" in keys and description == "Select all" for keys, description in rows)

@@ -13,6 +13,10 @@ delivering several keys at once, a fast typist, a macro) "ab<backspace>c" became
 "<End>(edited)" was typed at the start (Textual issue 6605, open pull request 6631). Here the
 field runs its own bindings at once, as the App would have; priority bindings (Tab, ctrl+q,
 ctrl+s) are still the App's, handled before the key reaches the field.
+
+F7 selects all the text of either kind of field, so that what is typed next replaces it. The
+text box has that key from Textual; the one-line field's own is ctrl+shift+a, which most
+terminals cannot send (they send ctrl+a), so it gets F7 as well. F1 help lists it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.widgets import Input, TextArea
 
 from screens.visible import visible
@@ -46,6 +51,8 @@ class KeysInOrder(_FieldBase):
 
 class SafeInput(KeysInOrder, Input):
     """A one-line field that shows control characters in its value as visible symbols."""
+
+    BINDINGS = [Binding("f7", "select_all", "Select all", show=False)]
 
     @property
     def _value(self) -> Text:
