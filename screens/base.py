@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import events, on
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from screens.footer_room import with_room
 from screens.host import Hosted
 from screens.messages import ServiceDone, ServiceFailed
 
@@ -39,6 +41,7 @@ SAVE_KEYS_SHOWN = "^s/f2"
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.screen import ActiveBinding
 
     from models.service import Service
     from models.undo import Replayed
@@ -210,6 +213,20 @@ class ServiceScreen(ServiceCalls, Screen):
     def service(self) -> Service:
         return self.host.service
 
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """On a wide terminal the footer shows more of this screen's keys (`footer_room`)."""
+        return with_room(self, super().active_bindings)
+
+    @on(events.Resize)
+    def _footer_room_changed(self) -> None:
+        self.refresh_bindings()  # which keys fit the footer is asked again
+
+    @property
+    def can_go_back(self) -> bool:
+        """Escape has a screen to go back to (home, at the bottom, has none)."""
+        return len(self.app.screen_stack) > 2
+
     #: Read the data again whenever the screen comes back to the top (after a dialog or a
     #: screen above it). A form being edited turns this off so typing is not overwritten.
     RELOAD_ON_RESUME = True
@@ -221,7 +238,7 @@ class ServiceScreen(ServiceCalls, Screen):
             self.reload()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
+        if self.can_go_back:
             self.app.pop_screen()
 
 

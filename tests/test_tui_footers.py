@@ -87,3 +87,32 @@ async def test_ctrl_q_quits_from_a_screen_whose_footer_does_not_show_it(service)
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert not app.is_running
+
+
+async def test_a_wide_terminal_shows_more_of_a_screens_keys_and_80_columns_the_short_set(service):
+    """At 200 columns the fishbone's footer also offers Kind, Move to bone, Outline and Redo
+    (F1-only at 80), all within the width; resized to 80 it is the 80-column set again. Home
+    never offers Back (there is nothing to go back to), nor Textual's own ctrl+c."""
+    inv = service.import_document(demo_document(TODAY))
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        width, shown = footer_items(app)
+        assert {"New", "Reload", "Quit", "Help"} <= shown and width <= 200
+        assert not {"Back", "Copy selected text"} & shown
+        app.open_investigation(inv.id)
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        wide_width, wide = footer_items(app)
+        assert {"Kind", "Move to bone", "Outline", "Redo", "Back", "Help"} <= wide
+        assert wide_width <= 200
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        narrow_width, narrow = footer_items(app)
+        assert narrow_width <= 80
+        assert not {"Kind", "Move to bone", "Outline", "Redo"} & narrow
+        assert {"Add cause", "Back", "Help"} <= narrow
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot)
+        assert footer_items(app)[1] == wide
