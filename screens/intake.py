@@ -129,7 +129,7 @@ class IntakeScreen(ServiceScreen):
                         yield _label(DATETIME_FIELDS[name])
                         yield SafeInput(
                             id=name,
-                            placeholder="e.g. 2026-11-03 14:20, 03/11/2026, yesterday 14:00",
+                            placeholder="e.g. 2026-11-03 14:20 or today 9:00",
                             validators=[DateValidator(DATETIME_FIELDS[name], with_time=True)],
                             compact=True,
                         )
