@@ -124,7 +124,7 @@ def wrap_label(text: str, width: int = LABEL_WIDTH, max_lines: int = LABEL_LINES
 
 def _dot_node(c: Cause, codes: tuple[str, ...] = ()) -> str:
     style = _DOT_STYLE.get(str(c.kind), _DOT_STYLE["cause"])
-    label = wrap_label(f"{cause_ref(c.id)} {c.text}" if c.kind != "event" else c.text)
+    label = wrap_label(f"{cause_ref(c.id)} {c.text}")  # the event too: the report's "Event: C15"
     if codes:  # the cause codes on a line of their own under the text
         label += "\n[" + ", ".join(codes) + "]"
     return f"  {dot_string(node_id(c.id))} [label={dot_string(label)}, {style}];"
@@ -144,7 +144,8 @@ def to_dot(dossier: Dossier) -> str:
 
     Render with e.g. `dot -Tsvg file.dot -o file.svg`. The event has a bold double border,
     root causes are filled, contributing factors dashed, other causes rounded boxes; a legend
-    says so. Labels start with the cause's reference in the report ("C12") and end with the
+    says so. Labels start with the cause's reference in the report ("C12", the event's too, as
+    in GraphML and the report's "Event: C15") and end with the
     cause's codes in brackets ("[TJC-MED.LASA, LP-TASK]") when it has any.
     """
     inv = dossier.investigation

@@ -239,8 +239,7 @@ def test_dot_is_well_formed_and_holds_every_label(service, hostile):
     assert "rankdir" in tokens and "LR" in tokens
     found = [flat(x) for x in labels(tokens)]
     assert found[0] == flat(TITLE)  # the graph's label
-    assert flat(EVENT) in found
-    for key, cause in (("cause", CAUSE), ("root", ROOT), ("contrib", CONTRIB)):
+    for key, cause in (("event", EVENT), ("cause", CAUSE), ("root", ROOT), ("contrib", CONTRIB)):
         assert flat(f"C{ids[key]} {cause}") in found  # the report's C-number first
     assert "Legend" in found and "Root cause" in found  # what the boxes mean
     # Every cause is a node and every link an edge, by id.
