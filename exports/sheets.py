@@ -12,7 +12,9 @@ is stored as a string (`data_type "s"`) with Excel's "quote prefix" flag, so it 
 formula, even when edited, and shows as typed (no apostrophe); characters XML forbids are
 removed, and cells are cut at Excel's 32,767 characters. Rows are as tall as their wrapped
 text, and the sheet prints landscape on the report's paper, three pages wide with the header
-row and the action number on every page.
+row and the action number on every page. Every printed page of every sheet carries the
+report's confidentiality notice in its header (as the paginated reports do on every page), and
+the investigation, the de-identified mark and "page n of m" in its footer.
 """
 
 from __future__ import annotations
@@ -91,6 +93,57 @@ def _lines(text: str, width: float) -> int:
 #: and `rca trends --by code` count), so a plan read in a spreadsheet names them too.
 ROOT_CAUSE_COLUMNS = ("Ref", "Root cause", "Category", "Cause codes")
 _ROOT_WIDTHS = (7, 70, 24, 34)
+
+
+#: Excel refuses (asks to repair) a page header or footer of over 255 characters, codes included.
+HEADER_LIMIT = 255
+#: What openpyxl writes before each part's text: its place and size code ("&C&7 ").
+_PART = len("&C&7 ")
+_PAGE = "Page &P of &N"
+
+
+def _header_text(text: str) -> str:
+    """Text for a header/footer section: `&` doubled (a lone one starts a code), no controls."""
+    return _xlsx_text(" ".join(text.split())).replace("&", "&&")
+
+
+def _cut(text: str, room: int) -> tuple[str, str]:
+    """(what fits in `room` characters once escaped, cut at a space; the rest)."""
+    if len(_header_text(text)) <= room:
+        return text, ""
+    cut = text[:room]
+    while len(_header_text(cut)) > room:
+        cut = cut[:-1]
+    space = cut.rfind(" ")
+    if space > room // 2:
+        cut = cut[:space]
+    return cut, text[len(cut) :].lstrip()
+
+
+def print_header_footer(ws: Any, report: Report) -> None:
+    """The notice across the top of every printed page, the rest of a long one at the foot.
+
+    A notice too long for the header (a hospital's own wording can be) goes on in the footer's
+    left part; what still does not fit ends with "…" and the About sheet holds it in full.
+    """
+    m = report.meta
+    where = f"{report.ref}" + (f" ({m.marker})" if m.deidentified else "")
+    footer_room = HEADER_LIMIT - 3 * _PART - len(_header_text(where)) - len(_PAGE)
+    head, rest = _cut(m.notice, HEADER_LIMIT - _PART)
+    tail, lost = _cut(rest, footer_room)
+    if lost:
+        tail, _ = _cut(tail, footer_room - 1)
+        tail += "…"
+    if head:
+        ws.oddHeader.center.text = _header_text(head)
+        ws.oddHeader.center.size = 7
+    if tail:
+        ws.oddFooter.left.text = _header_text(tail)
+        ws.oddFooter.left.size = 7
+    ws.oddFooter.center.text = _header_text(where)
+    ws.oddFooter.center.size = 7
+    ws.oddFooter.right.text = _PAGE
+    ws.oddFooter.right.size = 7
 
 
 def _root_causes_sheet(wb: Any, report: Report, bold: Any, fill: Any, top: Any) -> None:
@@ -189,6 +242,8 @@ def xlsx_action_plan(report: Report) -> bytes:
     if m.deidentified:
         rows.append(("De-identified copy", m.marker))
     rows += [("Plan note", note) for note in report.plan_notes]
+    if m.notice:
+        rows.append(("Confidentiality", m.notice))
     for r, (label, value) in enumerate(rows, start=1):
         about.cell(row=r, column=1, value=label).font = bold
         cell = about.cell(row=r, column=2)
@@ -199,6 +254,9 @@ def xlsx_action_plan(report: Report) -> bytes:
         cell.alignment = top
     about.column_dimensions["A"].width = 20
     about.column_dimensions["B"].width = 90
+
+    for sheet in wb.worksheets:
+        print_header_footer(sheet, report)
 
     props = wb.properties
     props.title = _xlsx_text(

@@ -331,6 +331,46 @@ def test_xlsx_cuts_cells_at_the_excel_limit():
     assert len(ws.cell(2, ACTION_COLUMNS.index("Action") + 1).value) == 32767
 
 
+def _header_xml(data: bytes, sheet: int) -> tuple[str, str]:
+    """(oddHeader, oddFooter) as written in the file: what Excel checks against its limit."""
+    import zipfile
+
+    root = ET.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(f"xl/worksheets/sheet{sheet}.xml"))
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    head, foot = (
+        root.findtext(f"{ns}headerFooter/{ns}{tag}") or "" for tag in ("oddHeader", "oddFooter")
+    )
+    return head, foot
+
+
+def test_every_printed_sheet_carries_the_confidentiality_notice_within_excels_limit():
+    """The notice heads every printed page of every sheet, as in the PDF; the footer names the
+    investigation and the page. A hospital's long notice (with an &) goes on in the footer and
+    is never over Excel's 255 characters (Excel would 'repair' the file); About holds it all."""
+    from exports.report import DEFAULT_NOTICE
+
+    data = xlsx_action_plan(report())
+    for sheet in (1, 2, 3):  # Action plan, Root causes, About
+        head, foot = _header_xml(data, sheet)
+        assert head == "&C&7 " + DEFAULT_NOTICE
+        assert "RCA-12" in foot and "Page &P of &N" in foot
+    assert len(DEFAULT_NOTICE) > 200  # the default wording fits the header alone
+    words = " ".join(f"clause {i} of the Quality & Safety Act;" for i in range(40))
+    long = xlsx_action_plan(report(confidentiality_notice=words))
+    head, foot = _header_xml(long, 1)
+    assert len(head) <= 255 and len(foot) <= 255
+    assert "&&" in head and "& " not in head.replace("&& ", "")  # a typed & is not a code
+    shown = head.removeprefix("&C&7 ") + " " + foot.split("&L&7 ")[1].split("&C")[0]
+    shown = shown.replace("&&", "&")
+    assert shown.rstrip("…").split() == words.split()[: len(shown.rstrip("…").split())]
+    assert shown.endswith("…")  # the rest did not fit
+    ws = load(long)["About"]
+    assert {r[0].value: r[1].value for r in ws.iter_rows()}["Confidentiality"] == words
+    marked = xlsx_action_plan(report(deidentify=True))
+    assert "de-identified" in _header_xml(marked, 1)[1].lower()
+    assert load(long)["Action plan"].oddHeader.center.text  # openpyxl reads it back
+
+
 # --- de-identified copies in every format -----------------------------------------------------
 def planted_dossier():
     d = make_dossier(PLANTED)
