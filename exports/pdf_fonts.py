@@ -1,5 +1,6 @@
 """The PDF's fonts: DejaVu Sans from matplotlib's data folder (no font package needed), and
-fallbacks loaded for exactly the characters it lacks (a CJK font where the system has one,
+fallbacks loaded for exactly the characters it lacks (upright DejaVu Sans for letters the
+oblique face lacks, such as Arabic in a causal statement; a CJK font where the system has one;
 then matplotlib's Last Resort font), so nothing is dropped and nothing raises.
 """
 
@@ -50,6 +51,11 @@ def load_fonts(pdf: Any, strings: Iterable[str]) -> None:
     if not missing:
         return
     fallbacks: list[str] = []
+    upright = set(getattr(pdf.fonts[FAMILY], "cmap", {}) or ())
+    if upright.intersection(missing):  # letters the oblique (or bold) face lacks, e.g. Arabic
+        # drawn upright rather than as Last Resort boxes, as the pictures do
+        pdf.add_font("upright", "", font_file("DejaVuSans.ttf"), unicode_range=missing)
+        fallbacks.append("upright")
     for path, face in CJK_FONTS:
         if os.path.exists(path):
             try:

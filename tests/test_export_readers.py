@@ -102,3 +102,24 @@ def test_pdf_lays_out_right_to_left_text_so_a_reader_gets_the_words_as_typed(dem
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert arabic in text and hebrew in text  # each word in reading order, not backwards
     assert arabic[::-1] not in text
+
+
+def test_pdf_draws_arabic_in_italic_text_upright_not_as_boxes(demo):
+    """A contributing factor (italic in the PDF) in Arabic: the oblique face has no Arabic, so
+    its letters come from upright DejaVu Sans, as in the pictures, never Last Resort's boxes."""
+    from pypdf import PdfReader
+
+    arabic = "المريض سقط من السرير"
+    i = next(n for n, c in enumerate(demo.causes) if c.kind == "contributing")
+    cause = dataclasses.replace(demo.causes[i], text=f"{arabic} at night")
+    d = dataclasses.replace(demo, causes=(*demo.causes[:i], cause, *demo.causes[i + 1 :]))
+    data = render_formats(d, ["pdf"], findings=(), today=TODAY, pictures=False)["pdf"]
+    reader = PdfReader(io.BytesIO(data))
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"].get("/Font", {}).values()
+    }
+    assert any("Oblique" in f for f in fonts)  # the italic text is there
+    assert not any("LastResort" in f for f in fonts), fonts
+    assert arabic in "\n".join(page.extract_text() for page in reader.pages)
