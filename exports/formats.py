@@ -69,7 +69,7 @@ class Job:
     def png_pictures(self) -> dict[str, bytes]:
         """Fishbone and cause graph for DOCX and PDF (drawn once for both). Characters no
         font on this machine can draw in them are named once, as a warning on the log (the
-        command line prints it); the report's text has them in full."""
+        command line prints it): the PDF's text lacks them too, the DOCX's has them."""
         if not self.pictures:
             return {}
         out = _pictures(self.report, "png")
@@ -116,9 +116,12 @@ def _warn_undrawable(report: Any) -> None:
         return
     refs = [c.ref for c in report.causes if any(ch in c.text for ch in missing)]
     shown = ", ".join(refs[:8]) + (f" and {len(refs) - 8} more" if len(refs) > 8 else "")
+    # The PDF embeds this machine's fonts too, so its text shows the same boxes; DOCX, HTML
+    # and Markdown leave the drawing to the reader's fonts.
     log.warning(
         "The pictures of %s show a box for %s (no font on this machine has them), in %s; "
-        "the report's text has them in full.",
+        "so does the PDF's text. The DOCX, HTML and Markdown text has them in full. A font "
+        "with them (e.g. Debian's fonts-noto-cjk) on this machine would draw them.",
         report.ref,
         " ".join(missing[:20]),
         shown or "the bone names",

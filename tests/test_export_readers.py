@@ -123,3 +123,21 @@ def test_pdf_draws_arabic_in_italic_text_upright_not_as_boxes(demo):
     assert any("Oblique" in f for f in fonts)  # the italic text is there
     assert not any("LastResort" in f for f in fonts), fonts
     assert arabic in "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_characters_no_font_here_can_draw_are_named_once_with_the_formats_they_miss_in(
+    demo, monkeypatch, caplog
+):
+    """Whatever fonts this machine has, the one warning names the characters, the causes, and
+    that the PDF's text lacks them as the pictures do while the DOCX has them in full."""
+    import logging
+
+    from exports import diagrams
+
+    monkeypatch.setattr(diagrams, "missing_glyphs", lambda texts, font: ["字", "😀"])
+    caplog.set_level(logging.WARNING)
+    render_formats(demo, ["docx", "pdf"], findings=(), today=TODAY)
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warned) == 1, warned
+    assert "字 😀" in warned[0] and "so does the PDF's text" in warned[0]
+    assert "The DOCX, HTML and Markdown text has them in full" in warned[0]
