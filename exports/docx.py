@@ -47,6 +47,7 @@ from exports.document import (
     picture_parts,
     png_size,
     t,
+    unbroken_widths,
     wide_section,
 )
 from exports.report import Report
@@ -57,6 +58,24 @@ MARGIN = 0.75
 #: A picture at least this much wider than high, and wider than a portrait page, gets a
 #: landscape page of its own.
 WIDE = 1.25
+
+
+def _arial_em(text: str) -> float:
+    """The width of `text` in Arial, in em (digits, hyphens and capitals measured; other
+    characters at an average lower-case width): enough to size a column of dates and codes."""
+    return sum(
+        0.556
+        if ch.isdigit()
+        else 0.333
+        if ch in "-./:"
+        else 0.278
+        if ch == " "
+        else 0.722
+        if ch.isupper()
+        else 0.556
+        for ch in text
+    )
+
 
 #: Arial in Word; LibreOffice substitutes its metric twin (Liberation Sans). The template's
 #: theme fonts (Calibri, Cambria) are often missing outside Windows.
@@ -410,6 +429,18 @@ class _Writer:
         xml.append("</w:p>")
         self.doc.element.body._insert_p(parse_xml("".join(xml)))
 
+    def _unbroken(self, b: Table) -> tuple[float, ...]:
+        """Column widths with the dates and codes (`nowrap`) on one line: Word breaks
+        "2027-01-16" at a hyphen in a column too narrow for it. Measured with Arial's widths."""
+        if not b.nowrap or not b.rows:
+            return b.widths
+        longest = {
+            i: max(_arial_em(ln) for row in b.rows for ln in row[i].split("\n")) for i in b.nowrap
+        }
+        # the cell's own margins (Table Grid: 0.08 in a side) and a little air
+        needs = {i: (em * TABLE_PT / 72 + 0.2) / self.text_w for i, em in longest.items()}
+        return unbroken_widths(b.widths, needs)
+
     def table(self, b: Table) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.oxml.ns import qn
@@ -419,7 +450,7 @@ class _Writer:
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        widths = [self.Inches(self.text_w * f) for f in b.widths]
+        widths = [self.Inches(self.text_w * f) for f in self._unbroken(b)]
         for col, width in zip(table.columns, widths, strict=True):
             col.width = width
         style = self.cell_style.style_id

@@ -26,6 +26,7 @@ from exports.document import (
     picture_parts,
     png_size,
     t,
+    unbroken_widths,
     wide_section,
 )
 from exports.pdf_fonts import MISSING_WIDTH, RTL
@@ -421,11 +422,26 @@ class Writer:
         pdf.set_right_margin(pdf.r_margin - pad)
         pdf.set_xy(left, y + height + 2)
 
+    def _unbroken(self, b: Table) -> tuple[float, ...]:
+        """The table's column widths with its dates and codes (`nowrap`) kept on one line."""
+        if not b.nowrap or not b.rows:
+            return b.widths
+        self.font("", TABLE_PT)
+        measure = self.pdf.get_string_width
+        needs = {
+            i: (
+                max(measure(ln) for row in b.rows for ln in row[i].split("\n")) + 2 * CELL_PAD + 0.5
+            )
+            / self.width
+            for i in b.nowrap
+        }
+        return unbroken_widths(b.widths, needs)
+
     def table(self, b: Table) -> None:
         """A table with a header row repeated on every page; a row never breaks across pages,
         and one taller than MAX_ROW_LINES lines is cut into several rows."""
         pdf = self.pdf
-        widths = [self.width * f for f in b.widths]
+        widths = [self.width * f for f in self._unbroken(b)]
         line_h = TABLE_PT * 0.3528 * 1.3
         x0 = pdf.l_margin
         inner = [w - 2 * CELL_PAD for w in widths]

@@ -93,7 +93,10 @@ def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages) + str(reader.metadata)
+    # The document information, but not its dates: they are the clock's ("D:2026120219381..."
+    # holds 1938 at 19:38), not text that could leak.
+    info = {k: v for k, v in (reader.metadata or {}).items() if not k.endswith("Date")}
+    return "\n".join(page.extract_text() for page in reader.pages) + str(info)
 
 
 def xlsx_text(data: bytes) -> str:

@@ -191,3 +191,40 @@ def test_a_reference_says_whether_the_full_text_is_above_or_below(demo):
     from exports.markdown import markdown_report
 
     assert "↗ C901 _(given in full below, on Institutional context)_" in markdown_report(r)
+
+
+def test_dates_and_check_codes_are_not_split_at_a_hyphen_in_pdf_or_docx(demo):
+    """A due date or a check code in a narrow column came out as "2027-01-/16" and "T-/INVOLVED";
+    the columns that hold them are as wide as their longest text, in both paginated formats."""
+    import re
+    import zipfile
+
+    from exports.docx import docx_report
+    from exports.pdf import pdf_report
+    from models.domain import Finding
+
+    code = "T-NO-FACILITATOR"
+    r = build(demo, findings=(Finding(code, "warning", None, "No facilitator named"),))
+    text = "\n".join(pdf_pages(pdf_report(r, None)))
+    dues = {a.due for a in r.actions}
+    assert dues and all(due in text for due in dues), dues  # each on one line
+    assert code in text
+    xml = zipfile.ZipFile(io.BytesIO(docx_report(r, None))).read("word/document.xml").decode()
+    # Word's column widths (twips) of the first action table: Due gets at least 0.8 in.
+    table = xml[: xml.index(">A1<")].rsplit("<w:tbl>", 1)[1]
+    grid = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"', table)]
+    assert grid[-1] >= 0.8 * 1440, grid
+
+
+def test_unbroken_widths_give_a_column_what_it_needs_from_the_others():
+    from exports.document import UNBROKEN_MAX, unbroken_widths
+
+    widths = (0.04, 0.5, 0.38, 0.08)
+    out = unbroken_widths(widths, {0: 0.05, 3: 0.12})
+    assert abs(sum(out) - 1) < 1e-9
+    assert abs(out[0] - 0.05) < 1e-9 and abs(out[3] - 0.12) < 1e-9
+    assert out[1] / out[2] == pytest.approx(0.5 / 0.38)  # the others in proportion
+    assert unbroken_widths(widths, {3: UNBROKEN_MAX + 0.1}) == widths  # too wide: it wraps
+    assert unbroken_widths(widths, {3: 0.05}) == widths  # wide enough already
+    narrow = unbroken_widths((0.2, 0.8), {0: 0.3, 1: 0.9})  # nothing to take from
+    assert narrow == (0.2, 0.8)
