@@ -47,10 +47,10 @@ from exports.document import (
     picture_parts,
     png_size,
     t,
-    unbroken_widths,
     wide_section,
 )
 from exports.report import Report
+from exports.table_widths import unbroken_widths
 
 #: The paper sizes (the `paper_size` setting), width and height in inches.
 PAPER = {"letter": (8.5, 11.0), "a4": (8.27, 11.69)}

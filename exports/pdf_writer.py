@@ -26,7 +26,6 @@ from exports.document import (
     picture_parts,
     png_size,
     t,
-    unbroken_widths,
     wide_section,
 )
 from exports.pdf_fonts import MISSING_WIDTH, RTL
@@ -54,6 +53,7 @@ from exports.pdf_style import (
     TOP,
     WIDE,
 )
+from exports.table_widths import unbroken_widths
 
 
 def fit_line(pdf: Any, text: str, width: float) -> str:

@@ -217,7 +217,7 @@ def test_dates_and_check_codes_are_not_split_at_a_hyphen_in_pdf_or_docx(demo):
 
 
 def test_unbroken_widths_give_a_column_what_it_needs_from_the_others():
-    from exports.document import UNBROKEN_MAX, unbroken_widths
+    from exports.table_widths import UNBROKEN_MAX, unbroken_widths
 
     widths = (0.04, 0.5, 0.38, 0.08)
     out = unbroken_widths(widths, {0: 0.05, 3: 0.12})
