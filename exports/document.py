@@ -9,7 +9,7 @@ a block looks. Blocks hold plain text only (never markup); every string has been
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from exports import followup_section
@@ -89,36 +89,6 @@ class Table:
 class Picture:
     key: str  # "fishbone" or "graph", or a part of a large fishbone ("fishbone/NN/<bones>")
     caption: str
-
-
-def picture_parts(b: Picture, pictures: Mapping[str, object]) -> list[Picture]:
-    """The figures that print picture `b`: itself, or the parts a fishbone too large for one
-    page at a readable size was split into (`exports.pictures.fishbone_parts`), in order."""
-    # By number (part 100 after 99): the parts refer to each other by it ("continued in")
-    keys = sorted((k for k in pictures if k.startswith(b.key + "/")), key=_part_number)
-    if not keys:
-        return [b]
-    n = len(keys)
-    return [
-        Picture(k, f"{b.caption}; part {i} of {n}: {k.split('/', 2)[2]}")
-        for i, k in enumerate(keys, 1)
-    ]
-
-
-def _part_number(key: str) -> tuple[int, str]:
-    number = key.split("/")[1]
-    return (int(number) if number.isdigit() else 0, key)
-
-
-def parts_note(parts: Sequence[Picture]) -> Note | None:
-    """The line before a picture printed in parts (the index of its parts is in the captions)."""
-    if len(parts) < 2:
-        return None
-    return Note(
-        f"too large for one page with readable labels, it is printed in {len(parts)} parts, "
-        "by bone (every label at least 7 pt); the outline below gives every text in full.",
-        "The fishbone: ",
-    )
 
 
 Block = Heading | Para | Item | Note | Table | Picture

@@ -43,12 +43,11 @@ from exports.document import (
     fit,
     front,
     outline,
-    parts_note,
-    picture_parts,
     png_size,
     t,
     wide_section,
 )
+from exports.picture_parts import parts_note, picture_parts
 from exports.report import Report
 from exports.table_widths import unbroken_widths
 

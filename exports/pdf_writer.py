@@ -22,8 +22,6 @@ from exports.document import (
     Run,
     Table,
     fit,
-    parts_note,
-    picture_parts,
     png_size,
     t,
     wide_section,
@@ -53,6 +51,7 @@ from exports.pdf_style import (
     TOP,
     WIDE,
 )
+from exports.picture_parts import parts_note, picture_parts
 from exports.table_widths import unbroken_widths
 
 

@@ -47,7 +47,7 @@ def test_docx_properties_alt_text_and_one_break_per_windows_line_end(demo):
         "Figure 3. Cause graph",
     ]
     assert descr[1].endswith(
-        "part 2 of 2: Task and technology, Institutional context, Team (incl. communication)"
+        "part 2 of 2: Work environment, Organisation and management, Institutional context"
     )
     assert "first line<w:br/>second line" in body.replace("</w:t>", "").replace("<w:t>", "")
     Document(io.BytesIO(data))  # still a document python-docx reads

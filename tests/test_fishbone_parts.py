@@ -21,6 +21,7 @@ from exports.document import png_size
 from exports.pictures.fishbone_parts import MIN_PRINT_PT, SMALLEST_PT, print_scale, readable
 from models.demo import demo_document
 from models.domain import Cause, Link
+from models.fishbone import bone_trees
 
 
 def printed_pt(png: bytes) -> float:
@@ -53,7 +54,9 @@ def test_a_wide_fishbone_is_cut_by_columns_every_part_readable():
     assert len(parts) >= 2
     assert all(printed_pt(png) >= MIN_PRINT_PT for _, png in parts)
     named = [bone for name, _ in parts for bone in name.split(", ")]
-    assert sorted(named) == sorted(CATEGORIES[:7])  # every bone in exactly one part
+    # Every bone in exactly one part, and the parts read in the app's order of the bones
+    # (the outline's), not column by column of the whole picture.
+    assert named == bone_trees(CATEGORIES[:7], causes, links).names
 
 
 def test_a_tall_bone_is_cut_into_pieces_of_whole_causes():
@@ -86,9 +89,35 @@ def test_pdf_and_docx_give_each_part_a_figure(demo_report_files):
     captions = re.findall(r"Figure \d+\. Fishbone diagram[^\n]*", pdf_text)
     assert len(captions) >= 2 and "part 1 of" in captions[0]
     assert "printed in" in pdf_text and "by bone" in pdf_text
+    # The note before the parts is their index, in the order of the captions.
+    names = [c.rsplit(": ", 1)[1].strip() for c in captions]
+    flat = re.sub(r"\s+", " ", pdf_text)
+    assert "Parts: 1 " + names[0].split(",")[0] in flat
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         body = z.read("word/document.xml").decode("utf-8")
     assert body.count("Fishbone diagram: the event on the right") >= 2
+
+
+def test_the_index_names_each_part_and_gathers_the_pieces_of_one_bone():
+    from exports.document import Picture
+    from exports.picture_parts import parts_index, parts_note, picture_parts
+
+    pictures = {
+        f"fishbone/{i:02d}/{name}": b""
+        for i, name in enumerate(
+            ["Patient, Task", "Staff, 1 of 3", "Staff, 2 of 3", "Staff, 3 of 3 (C12 continued)",
+             "Equipment", "Uncategorised, 1 of 2", "Uncategorised, 2 of 2"],
+            1,
+        )
+    }
+    parts = picture_parts(Picture("fishbone", "Fishbone"), pictures)
+    assert parts[3].caption == "Fishbone; part 4 of 7: Staff, 3 of 3 (C12 continued)"
+    assert parts_index(parts) == (
+        "1 Patient, Task; 2-4 Staff (3 parts); 5 Equipment; 6-7 Uncategorised (2 parts)"
+    )
+    note = parts_note(parts)
+    assert note is not None and "Parts: 1 Patient, Task; 2-4 Staff" in note.text
+    assert parts_note(parts[:1]) is None  # one picture: no note
 
 
 # --- every part readable, every cause drawn in full in exactly one part ---------------------

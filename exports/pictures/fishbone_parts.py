@@ -2,9 +2,10 @@
 
 A printed label must be at least `MIN_PRINT_PT` (7 pt). The whole fishbone is laid out first;
 if the page (landscape or portrait, whichever holds it larger) would shrink its smallest label
-below that, the bones are split into parts of adjacent columns (a column is a bone above the
-spine and the one below it), each part drawn as its own fishbone with the same event as head:
-as few parts as keep every label readable, down to one column per part. A bone still too
+below that, the bones are split into parts in the app's order (the outline's, the legend's),
+two bones a unit: one above the part's spine, the next below it. Each part is drawn as its own
+fishbone with the same event as head: as few parts as keep every label readable, down to one
+unit per part, so the parts read bone after bone as the app lists them. A bone still too
 large alone is packed into parts by label height (`_pack`): whole top-level causes where they
 fit, and a chain of whys too tall for a page cut, with "continued in part N" under the cause
 whose whys go on, and that cause repeated "(from part N)" at the top of the next part. Each
@@ -12,7 +13,7 @@ cause is drawn in full in exactly one part; the captions name each part's bone a
 it continues ("Staff, 3 of 4 (C12 continued)"), the index of the parts.
 
 The parts are keyed "fishbone/NN/<bones>" in the picture map, so the PDF and DOCX writers give
-each its own figure (`exports.document.picture_parts`), named by its bones. The HTML and the
+each its own figure (`exports.picture_parts.picture_parts`), named by its bones. The HTML and the
 SVG keep the one picture: a browser zooms.
 """
 
@@ -48,9 +49,11 @@ def readable(size_in: tuple[float, float]) -> bool:
 
 
 def _columns(bones: int) -> list[list[int]]:
-    """The bones of each column, left to right: bone j above the spine, bone above+j below."""
-    above = (bones + 1) // 2
-    return [[j, *([above + j] if above + j < bones else [])] for j in range(above)]
+    """The bones in twos, in the app's order (the order of the outline, the legend and the
+    category list): a part of bones 1 and 2 draws bone 1 above its spine and bone 2 below, so
+    the parts read in the order the app lists the bones, not column by column of the whole
+    picture (where bone 1 sits over bone 4)."""
+    return [list(range(j, min(j + 2, bones))) for j in range(0, bones, 2)]
 
 
 def _subset(trees: Any, units: Sequence[tuple[int, Sequence[Any]]], causes: Sequence[Any],
@@ -82,7 +85,7 @@ def fishbone_parts(
     measure: Any,
 ) -> list[tuple[str, Any]]:
     """[(name, picture)]: one unnamed picture when the whole fishbone prints readably,
-    otherwise parts named by their bones: groups of adjacent columns, and where one bone alone
+    otherwise parts named by their bones, in the app's order, and where one bone alone
     is still too large, that bone in parts packed by label height (`_pack`): whole top-level
     causes where they fit ("Staff, 2 of 3"), and a chain of whys too tall for a page continued
     in further parts ("Staff, 3 of 4 (C12 continued)"), the cause repeated at their top.
