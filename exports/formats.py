@@ -100,10 +100,31 @@ def _pictures(report: Any, kind: str) -> dict[str, Any]:
         for i, (name, png) in enumerate(parts, 1):
             out[f"fishbone/{i:02d}/{name}" if name else "fishbone"] = png
     else:
-        out["fishbone"] = getattr(diagrams, f"fishbone_{kind}")(
-            event, report.categories, report.causes, report.links
-        )
+        out.update(_svg_fishbone(event, report))
     out["graph"] = getattr(diagrams, f"graph_{kind}")(report.causes, report.links)
+    return out
+
+
+def _svg_fishbone(event: str | None, report: Any) -> dict[str, str]:
+    """The fishbone as SVG for the HTML: the whole picture (a browser zooms), and when it
+    would print below 7 pt, its print parts too ("fishbone/NN/<bones>", as for the PDF), which
+    the HTML's print stylesheet prints instead of the whole, a page each."""
+    from exports.pictures.canvas import to_svg
+    from exports.pictures.fishbone import fishbone_figure
+    from exports.pictures.fishbone_parts import fishbone_figure_parts, readable
+    from exports.pictures.style import SVG_DPI
+
+    fig = fishbone_figure(event, report.categories, report.causes, report.links, dpi=SVG_DPI)
+    out = {"fishbone": to_svg(fig)}
+    w, h = fig.get_size_inches()
+    if readable((float(w), float(h))):
+        return out
+    parts = fishbone_figure_parts(
+        event, report.categories, report.causes, report.links, render=to_svg
+    )
+    for i, (name, svg) in enumerate(parts, 1):
+        if name:
+            out[f"fishbone/{i:02d}/{name}"] = svg
     return out
 
 

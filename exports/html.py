@@ -20,7 +20,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from exports import followup_section
-from exports.document import ACTION_PLAN_COLUMNS, action_plan_row
+from exports.document import ACTION_PLAN_COLUMNS, Picture, action_plan_row
+from exports.picture_parts import parts_note, picture_parts
+from exports.pictures.fishbone_parts import MIN_PRINT_PT, PAGE_BOXES, SMALLEST_PT
 from exports.report import HEADINGS, Bone, FishboneNode, Report
 from models.fishbone import NO_EVENT, REF_MARK
 
@@ -70,6 +72,7 @@ ul.findings li.warning::marker { color: #b58900; }
 ul.findings li.error::marker { color: #9b1c1c; }
 figure { margin: .8rem 0; }
 figure svg { max-width: 100%; height: auto; }
+.print-parts { display: none; }
 figcaption { color: var(--muted); font-size: .85rem; }
 footer.report { margin-top: 2.5rem; border-top: 1px solid var(--line); padding-top: .5rem;
                 color: var(--muted); font-size: .85rem; }
@@ -84,6 +87,17 @@ footer.report { margin-top: 2.5rem; border-top: 1px solid var(--line); padding-t
   h3 { break-after: avoid; page-break-after: avoid; }
   tr, blockquote, figure, li { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
+  figure.whole { display: none; }
+  .print-parts { display: block; }
+  .print-parts > figure, .print-parts > .turn { break-before: page; page-break-before: always; }
+  .print-parts > p.note + figure { break-before: auto; page-break-before: auto; }
+  .print-parts svg { max-height: 8.6in; width: auto; }
+  .print-parts .turn { position: relative; width: 7.2in; height: 9.2in; break-inside: avoid; }
+  .print-parts .turn figure { position: absolute; top: 0; left: 0; width: 9.2in; height: 7.2in;
+                              margin: 0; text-align: right; transform-origin: top left;
+                              transform: translateY(9.2in) rotate(-90deg); }
+  .print-parts .turn svg { max-width: 9.2in; max-height: 6.6in; }
+  figure.graph svg { max-height: 8.6in; width: auto; }
   table { font-size: 8.5pt; }
   .deid { border-width: 1px; }
   a { color: inherit; text-decoration: none; }
@@ -198,12 +212,42 @@ def _picture(pictures: Mapping[str, str] | None, key: str, caption: str) -> list
     svg = safe_svg(pictures[key], prefix=key)
     if svg is None:
         return [_none(f"The {caption.lower()} picture was left out: it was not a plain SVG.")]
-    return [
-        f'<figure class="{e(key)}">',
-        svg,
-        f"<figcaption>{e(caption)}</figcaption>",
-        "</figure>",
-    ]
+    parts = [p for p in picture_parts(Picture(key, caption), pictures) if p.key != key]
+    printed = [(p, safe_svg(pictures[p.key], prefix=f"{key}-p{i}")) for i, p in
+               enumerate(parts, 1)]
+    if not printed or any(part is None for _, part in printed):
+        return [f'<figure class="{e(key)}">', svg,
+                f"<figcaption>{e(caption)}</figcaption>", "</figure>"]
+    # Too large to print readably: the screen shows the whole (a browser zooms); print gives
+    # the parts instead, each on its own page, as the PDF does (see the print stylesheet).
+    note = parts_note(parts)
+    out = [f'<figure class="{e(key)} whole">', svg,
+           f"<figcaption>{e(caption)}</figcaption>", "</figure>",
+           '<div class="print-parts">']
+    if note is not None:
+        out.append(f'<p class="note"><strong>{e(note.lead)}</strong>{e(note.text)}</p>')
+    for part, part_svg in printed:
+        # A part that reads only on a landscape page is turned a quarter on a portrait one:
+        # one page size throughout, so the fixed confidentiality line stays at every foot.
+        portrait = _fits_portrait(pictures[part.key])
+        out += ([] if portrait else ['<div class="turn">']) + [
+            '<figure class="part">', part_svg or "",
+            f"<figcaption>{e(part.caption)}</figcaption>", "</figure>",
+        ] + ([] if portrait else ["</div>"])
+    return [*out, "</div>"]
+
+
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)pt"[^>]*?\sheight="([\d.]+)pt"')
+
+
+def _fits_portrait(svg: str) -> bool:
+    """Whether a print part reads at 7 pt on a portrait page (else it gets a landscape one)."""
+    m = _SVG_SIZE.search(svg)
+    if m is None:
+        return False
+    w, h = float(m.group(1)) / 72, float(m.group(2)) / 72
+    bw, bh = PAGE_BOXES[1]
+    return SMALLEST_PT * min(1.0, bw / w, bh / h) >= MIN_PRINT_PT - 1e-9
 
 
 def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> str:

@@ -107,8 +107,11 @@ def xlsx_text(data: bytes) -> str:
 TEXT_OF = {
     "docx": docx_text,
     "pdf": pdf_text,
-    # the inline SVG pictures' texts too (the style sheet's colours are not numbers to check)
-    "html": lambda data: html.unescape(re.sub(r"<style>.*?</style>", "", data, flags=re.S)),
+    # the inline SVG pictures' texts too; not the markup (the style sheet's colours and the
+    # pictures' coordinates, "188.8234", are not text that could leak)
+    "html": lambda data: html.unescape(
+        re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", data, flags=re.S))
+    ),
     "md": lambda data: data.replace("\\", ""),  # the escapes of "[" and "]"
     "csv": lambda data: data.decode("utf-8-sig"),
     "xlsx": xlsx_text,
