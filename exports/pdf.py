@@ -50,7 +50,7 @@ from exports.document import (
 )
 from exports.pdf_fonts import RTL, load_fonts
 from exports.pdf_style import BOTTOM, FAMILY, INK, MARGIN, MUTED, PAPER, SMALL_PT, TOP
-from exports.pdf_tags import Tags
+from exports.pdf_tags import Tags, output_producer
 from exports.pdf_writer import Writer, fit_line
 from exports.pictures.style import PNG_COMPRESSION as PICTURE_COMPRESSION
 from exports.report import Report
@@ -109,7 +109,7 @@ def _render_pages(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes])
     w.title_block()
     for i, block in enumerate(blocks):
         w.block(block, blocks, i)
-    return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=output_producer()))
 
 
 @functools.cache
