@@ -85,12 +85,14 @@ def render_formats(
     progress: Progress | None = None,
     confidentiality_notice: str | None = None,
     paper_size: str = "letter",
+    language: str = "en",
 ) -> dict[str, bytes | str]:
     """Each format's content, in memory (str for text formats, bytes for the others), in the
     order asked; the report model and the pictures are made once for all of them. Deadlines
     follow `deadline_policy` (`Settings.deadline_policy()`; default: the default policy); the
-    confidentiality notice on every page and the paper follow `confidentiality_notice` and
-    `paper_size` (the settings of the same names; None: the default notice)."""
+    confidentiality notice on every page, the paper and the language the files declare follow
+    `confidentiality_notice`, `paper_size` and `language` (the settings of the same names; None:
+    the default notice)."""
     names = parse_formats(formats)
     job = Job(
         dossier,
@@ -103,6 +105,7 @@ def render_formats(
         pictures=pictures,
         confidentiality_notice=confidentiality_notice,
         paper_size=paper_size,
+        language=language,
     )
     out: dict[str, bytes | str] = {}
     for done, name in enumerate(names):
@@ -181,6 +184,7 @@ def export_formats(
     progress: Progress | None = None,
     confidentiality_notice: str | None = None,
     paper_size: str = "letter",
+    language: str = "en",
 ) -> list[Path]:
     """Write the chosen formats of one investigation and return the files written, in order.
 
@@ -218,5 +222,6 @@ def export_formats(
         progress=progress,
         confidentiality_notice=confidentiality_notice,
         paper_size=paper_size,
+        language=language,
     )
     return [write_atomic(targets[name], data[name], force=force) for name in names]

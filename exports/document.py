@@ -109,8 +109,8 @@ class Front:
     author: str
     keywords: str = "root cause analysis; RCA2; patient safety"
     deidentified: bool = False
-    #: "letter" or "a4".
-    paper: str = "letter"
+    paper: str = "letter"  # or "a4"
+    language: str = "en"  # the document language, BCP 47 (the `language` setting)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -148,6 +148,7 @@ def front(report: Report) -> Front:
         author=by,
         deidentified=m.deidentified,
         paper=m.paper,
+        language=m.language,
     )
 
 

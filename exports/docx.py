@@ -280,6 +280,8 @@ class _Writer:
         cp.subject = self.fr.subject
         cp.author = cp.last_modified_by = self.fr.author
         cp.keywords = self.fr.keywords
+        cp.language = self.fr.language  # the `language` setting, as the PDF's /Lang
+        _run_language(doc, self.fr.language)
         cp.comments = self.fr.meta_line
         cp.category = "Patient safety"
         cp.created = cp.modified = now
@@ -598,3 +600,19 @@ def docx_blocks(fr: Front, blocks: Sequence[Block], version: str) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return _own_properties(buf.getvalue(), version)
+
+
+def _run_language(doc: Any, tag: str) -> None:
+    """Every run's default language (docDefaults w:lang w:val, en-US in python-docx's
+    template): Word's proofing language and a screen reader's voice for the text."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = doc.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr")
+    if not rpr:
+        return  # a template without run defaults: the core property still says it
+    lang = rpr[0].find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr[0].append(lang)
+    lang.set(qn("w:val"), tag)

@@ -34,6 +34,7 @@ class Job:
     pictures: bool = True
     confidentiality_notice: str | None = None
     paper_size: str = "letter"
+    language: str = "en"
 
     @cached_property
     def report(self) -> Any:
@@ -54,6 +55,7 @@ class Job:
             deadline_policy=self.deadline_policy,
             confidentiality_notice=self.confidentiality_notice,
             paper_size=self.paper_size,
+            language=self.language,
         )
 
     @cached_property

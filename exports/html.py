@@ -261,7 +261,7 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     title = f"{report.ref}: {report.title}"
     out: list[str] = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{e(m.language)}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',

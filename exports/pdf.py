@@ -19,8 +19,9 @@ This module makes the document (metadata, page header and footer); `exports.pdf_
 the blocks onto its pages, `exports.pdf_fonts` loads the fonts, `exports.pdf_style` holds the
 sizes and colours, `exports.pdf_tags` builds the structure tree: the PDF is tagged (headings,
 paragraphs, tables with header cells, lists, figures with alt text; the page header, footer,
-notice and page numbers are artifacts), with /Lang, /MarkInfo, the title shown by the viewer
-(/DisplayDocTitle) and the same metadata in the XMP.
+notice and page numbers are artifacts; each bookmark names its heading), with /Lang (the
+`language` setting), /MarkInfo, the title shown by the viewer (/DisplayDocTitle) and the same
+metadata in the XMP.
 
 Fonts: DejaVu Sans (regular, bold, oblique) from matplotlib's data folder, so no font package is
 needed and any Latin, Greek or Cyrillic text prints. Characters DejaVu lacks (CJK, most emoji)
@@ -50,13 +51,10 @@ from exports.document import (
 )
 from exports.pdf_fonts import RTL, load_fonts
 from exports.pdf_style import BOTTOM, FAMILY, INK, MARGIN, MUTED, PAPER, SMALL_PT, TOP
-from exports.pdf_tags import Tags
+from exports.pdf_tags import Tags, output_producer
 from exports.pdf_writer import Writer, fit_line
 from exports.pictures.style import PNG_COMPRESSION as PICTURE_COMPRESSION
 from exports.report import Report
-
-#: The document's language (/Lang on the catalog, dc:language in the XMP).
-LANG = "en"
 
 
 def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> bytes:
@@ -97,8 +95,9 @@ def _render_pages(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes])
     pdf.set_subject(fr.subject)
     pdf.set_keywords(fr.keywords)
     pdf.set_creator("rca-tui")
-    # The language of the report's own wording (there is no language setting yet: English).
-    pdf.set_lang(LANG)
+    # The document language (the `language` setting): /Lang on the catalog, for a screen
+    # reader's voice; the same in the XMP.
+    pdf.set_lang(fr.language)
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     pdf.set_creation_date(created)
     pdf.set_xmp_metadata(_xmp(fr, created))
@@ -109,7 +108,7 @@ def _render_pages(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes])
     w.title_block()
     for i, block in enumerate(blocks):
         w.block(block, blocks, i)
-    return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=output_producer()))
 
 
 @functools.cache
@@ -190,7 +189,7 @@ def _xmp(fr: Front, created: dt.datetime) -> str:
         f"<dc:creator><rdf:Seq><rdf:li>{escape(fr.author)}</rdf:li></rdf:Seq></dc:creator>"
         f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(fr.subject)}'
         "</rdf:li></rdf:Alt></dc:description>"
-        f"<dc:language><rdf:Bag><rdf:li>{LANG}</rdf:li></rdf:Bag></dc:language>"
+        f"<dc:language><rdf:Bag><rdf:li>{escape(fr.language)}</rdf:li></rdf:Bag></dc:language>"
         f"<pdf:Keywords>{escape(fr.keywords)}</pdf:Keywords>"
         "<pdf:Producer>rca-tui (fpdf2)</pdf:Producer>"
         f"<xmp:CreatorTool>rca-tui</xmp:CreatorTool><xmp:CreateDate>{when}</xmp:CreateDate>"

@@ -5,10 +5,10 @@ Why a module of its own: fpdf2 (2.8) tags only pictures (`FPDF._marked_sequence`
 a /Figure directly under /Document, the next MCID found by counting every element so far, which
 is quadratic). This module takes the place of fpdf2's `StructureTreeBuilder` on the document
 (`pdf.struct_builder`, which fpdf2's output serialises and links from the catalog, with
-/MarkInfo <</Marked true>>): a tree of any depth (Document > H1, P, Table > TR > TH/TD, L > LI >
-Lbl/LBody, Figure with /Alt), MCIDs numbered per page in constant time, and one element's
-content continued on the next page (a paragraph, a table cell) as a further MCID of the same
-element. Everything drawn outside an element is an /Artifact: the running header and footer,
+/MarkInfo <</Marked true>>): a tree of any depth (Document > H1, P, Table > THead/TBody > TR >
+TH/TD, L > LI > Lbl/LBody, Figure with /Alt), MCIDs numbered per page in constant time, and one
+element's content continued on the next page (a paragraph, a table cell) as a further MCID of the
+same element. Everything drawn outside an element is an /Artifact: the running header and footer,
 the confidentiality notice and the page numbers as pagination artifacts, rules, cell borders
 and a repeated table header as layout artifacts; so the page content is all tagged or all
 artifact, as PDF/UA asks.
@@ -16,13 +16,24 @@ artifact, as PDF/UA asks.
 The writer (`exports.pdf_writer`) says what it draws (`mark`, `begin`/`end`, `group`,
 `list_item`); the page header and footer (`exports.pdf`) call `furniture`/`resume`/`suspend`.
 A marked sequence left empty (a page break before anything was drawn) is taken out again.
+
+Bookmarks: each outline item names the heading it leads to (/SE, ISO 32000-1 12.3.3, table 153)
+besides its destination (/Dest, which viewers follow). fpdf2 2.8.9 keeps an item's element
+(`OutlineSection.struct_elem`) only for its own styled section titles, and writes it under a key
+no reader knows (/StructElem). `Tags.outline_to_open` gives the bookmark just started the
+heading being drawn, and `output_producer()` (fpdf2's `output(output_producer_class=...)`)
+writes it as /SE: a documented hook of fpdf2, not a fork; it checks what it relies on.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+#: fpdf2's outline item attribute that holds the item's structure element, and its key.
+_SE_ATTR, _FPDF_KEY = "struct_elem", "/StructElem"
 
 
 def _pdf_string(text: str) -> str:
@@ -282,3 +293,39 @@ class Tags:
         else:
             self.pdf._out("EMC")
         self._open = ""
+
+    # --- the outline ------------------------------------------------------------------------
+    def outline_to_open(self) -> None:
+        """The bookmark just started (`FPDF.start_section`) refers to the element being drawn
+        (its heading): written as /SE by `output_producer()`."""
+        if self._leaf is not None and self.pdf._outline:
+            self.pdf._outline[-1].struct_elem = self._leaf
+
+
+@functools.cache
+def output_producer() -> type:
+    """fpdf2's `OutputProducer`, but each outline item that names a structure element (an
+    `Elem`, by `Tags.outline_to_open`) says so with /SE, the key of the PDF specification."""
+    from fpdf.outline import OutlineItemDictionary
+    from fpdf.output import OutputProducer
+
+    class Item(OutlineItemDictionary):
+        __slots__ = ()  # the same layout: an item fpdf2 made can become one
+
+        def _build_obj_dict(self, security_handler: Any = None) -> dict[str, object]:
+            d: dict[str, object] = super()._build_obj_dict(security_handler)
+            e = d.pop(_FPDF_KEY, None)
+            if isinstance(e, Elem) and e.obj is not None:  # an element left empty has none
+                d["/SE"] = e.ref
+            return d
+
+    class Producer(OutputProducer):
+        def _add_document_outline(self) -> Any:
+            outline, items = super()._add_document_outline()
+            for item in items:
+                if not hasattr(item, _SE_ATTR):  # fpdf2 changed: fail here, not in silence
+                    raise TypeError(f"fpdf2's outline items have no {_SE_ATTR!r}")
+                item.__class__ = Item
+            return outline, items
+
+    return Producer

@@ -178,6 +178,20 @@ class Writer:
             pdf.set_y(pdf.y + line_h)
         pdf.set_x(pdf.l_margin)
 
+    def centred(self, text: str, style: str, size: float, line_h: float) -> None:
+        """`text` in centred lines across the text width (a caption); as in `flow`, the space
+        a line broke at is kept, so a reader of the text does not join the two words."""
+        pdf = self.pdf
+        lines = self.wrap(text, style, size, self.width)
+        for k, line in enumerate(lines, 1):
+            self.room(line_h)
+            if line:
+                w = min(pdf.get_string_width(line), self.width)
+                x = pdf.l_margin + (self.width - w) / 2
+                self.line(x, pdf.y, w, line_h, line, more=k < len(lines))
+            pdf.set_y(pdf.y + line_h)
+        pdf.set_x(pdf.l_margin)
+
     def title_block(self) -> None:
         pdf = self.pdf
         pdf.set_text_color(*ACCENT)
@@ -254,6 +268,7 @@ class Writer:
             self.room(14 + following)
             pdf.ln(3)
             pdf.start_section(_outline_title(b.text), level=0)
+            self.tags.outline_to_open()  # the bookmark names its H1 (/SE)
             pdf.set_text_color(*ACCENT)
             self.flow(t(b.text), "B", H1_PT, 7)
         else:
@@ -438,7 +453,9 @@ class Writer:
 
     def table(self, b: Table) -> None:
         """A table with a header row repeated on every page; a row never breaks across pages,
-        and one taller than MAX_ROW_LINES lines is cut into several rows."""
+        and one taller than MAX_ROW_LINES lines is cut into several rows. Tagged Table >
+        THead (the header row) and TBody (the rows); the header drawn again on a later page
+        is an artifact (it is in the tree once)."""
         pdf = self.pdf
         widths = [self.width * f for f in self._unbroken(b)]
         line_h = TABLE_PT * 0.3528 * 1.3
@@ -469,7 +486,9 @@ class Writer:
                 x += w
             pdf.set_xy(x0, y + height)
 
-        head_tags = self.row_tags(len(head), head=True)
+        with self.tags.group("THead"):  # Table > THead > TR > TH, then TBody > TR > TD
+            head_tags = self.row_tags(len(head), head=True)
+        body = self.tags.new("TBody")
         repeat = False
 
         def header() -> None:
@@ -481,7 +500,8 @@ class Writer:
         pdf.set_line_width(0.2)
         rows: list[tuple[list[list[str]], float, list[Any]]] = []
         for cells in b.rows:
-            cell_tags = self.row_tags(len(cells), facts=b.facts)
+            with self.tags.within(body):
+                cell_tags = self.row_tags(len(cells), facts=b.facts)
             wrapped = [
                 self.wrap(t(c), "B" if b.facts and k == 0 else "", TABLE_PT, w) if c else []
                 for k, (c, w) in enumerate(zip(cells, inner, strict=True))
@@ -556,14 +576,7 @@ class Writer:
         self.font("B", SMALL_PT + 1)
         pdf.set_text_color(*ACCENT)
         with self.tags.mark("Caption"):
-            pdf.multi_cell(
-                self.width,
-                4,
-                f"Figure {self.figure}. {t(b.caption)}",
-                align="C",
-                new_x="LMARGIN",
-                new_y="NEXT",
-            )
+            self.centred(f"Figure {self.figure}. {t(b.caption)}", "B", SMALL_PT + 1, 4)
         pdf.set_text_color(*INK)
         pdf.ln(2)
         if wide and last:

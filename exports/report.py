@@ -68,6 +68,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exports.followup_section import FollowupSection, build_followup
+from exports.language import language_tag
 from exports.safety import clean_xml_text
 from exports.sections import LESSONS, LITERATURE, PEOPLE, STRATEGIES, ListSection, build_sections
 from models import __version__, vocab
@@ -177,6 +178,8 @@ class Meta:
     notice: str = ""
     #: "letter" or "a4".
     paper: str = "letter"
+    #: The document language, a BCP 47 tag (the `language` setting).
+    language: str = "en"
     #: "audit trail at entry 1234, hash 0f3a9c2e41b7d5a8": the trail as it was when this was
     #: made, for `rca audit verify --expect 1234:0f3a9c2e41b7d5a8` later ("" when unknown).
     audit_head: str = ""
@@ -856,6 +859,7 @@ def build_report(
     deadline_policy: DeadlinePolicy | None = None,
     confidentiality_notice: str | None = None,
     paper_size: str = "letter",
+    language: str = "en",
 ) -> Report:
     """The report of one investigation (see the module docstring).
 
@@ -866,7 +870,8 @@ def build_report(
     checked when made: the report never leaves the deadlines out in silence. `today` is for
     "n days left"; `now` the generated-at time. `confidentiality_notice` goes on every page
     (None: `DEFAULT_NOTICE`; "": none) and `paper_size` ("letter" or "a4") is the paper of
-    the paginated formats (both are settings). With `deidentify=True` every text people typed
+    the paginated formats, `language` (a BCP 47 tag) the language the files declare (all three
+    are settings). With `deidentify=True` every text people typed
     is passed through `exports.deidentify` (patient name, MRN, date of birth, phone numbers,
     e-mail addresses, other people named in the investigation) before the report is built, so
     the app's own wording is never touched, the patient fields are left out, the findings are
@@ -877,6 +882,7 @@ def build_report(
     today = today or now.date()
     if paper_size not in PAPER_SIZES:
         raise ValueError(f"paper size {paper_size!r}: expected one of {', '.join(PAPER_SIZES)}")
+    language = language_tag(language)  # a LanguageTagError (a ValueError) if it is not one
     if deidentify:
         from exports.deidentify import deidentify_dossier
         from models.rules.checks import run_checks
@@ -919,6 +925,7 @@ def build_report(
             marker=DEIDENTIFIED_MARKER if deidentify else "",
             notice=" ".join(_t(notice).split()),
             paper=paper_size,
+            language=language,
             audit_head=_audit_head(dossier),
         ),
         summary=_summary(dossier, deadlines, today, masked if deidentify else None),

@@ -264,6 +264,7 @@ def xlsx_action_plan(report: Report) -> bytes:
     )
     props.creator = _xlsx_text(m.generated_by or "rca-tui")
     props.lastModifiedBy = props.creator
+    props.language = m.language  # the `language` setting (dc:language)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -260,6 +260,7 @@ class RcaApp(App):
             progress=progress,
             confidentiality_notice=self.settings.confidentiality_notice if self.settings else None,
             paper_size=self.settings.paper_size if self.settings else "letter",
+            language=self.settings.language if self.settings else "en",
         )
         return [str(path) for path in files]
 

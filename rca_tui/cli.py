@@ -328,6 +328,7 @@ def export(
         "deadline_policy": obj.settings.deadline_policy(),
         "confidentiality_notice": obj.settings.confidentiality_notice,
         "paper_size": obj.settings.paper_size,
+        "language": obj.settings.language,
     }
     if to_stdout:
         # click writes bytes (the CSV with its BOM) to the binary stream as they are.

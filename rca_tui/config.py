@@ -59,6 +59,9 @@ class Settings:
     confidentiality_notice: str | None = None
     #: The paper of the DOCX and PDF reports and of the HTML's print stylesheet.
     paper_size: str = "letter"
+    #: The document language the reports declare (BCP 47: "en", "fr-CA"): the PDF's /Lang, the
+    #: HTML's lang, the DOCX's and XLSX's properties, for screen readers and spell checkers.
+    language: str = "en"
     #: The board pack (`rca trends --format`) prints counts below this as "<N".
     small_cell: int = 5
     _deadline_policy: DeadlinePolicy = field(init=False, repr=False, compare=False)
@@ -133,6 +136,13 @@ def _check(key: str, value: object) -> object:
         if size not in PAPER_SIZES:
             raise SettingsError(f"setting '{key}': expected one of {', '.join(PAPER_SIZES)}")
         return size
+    if key == "language":
+        from exports.language import LanguageTagError, language_tag
+
+        try:
+            return language_tag(value)
+        except LanguageTagError as exc:
+            raise SettingsError(f"setting '{key}': {exc}") from None
     if key == "mouse":
         if value is None or isinstance(value, bool):
             return value

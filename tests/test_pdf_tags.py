@@ -179,3 +179,96 @@ def test_user_text_with_markup_and_controls_is_data_in_the_tree(demo, tmp_path):
         path = tmp_path / "h.pdf"
         path.write_bytes(data)
         subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+
+
+def test_tables_have_a_head_of_column_headers_and_a_body_of_rows(demo):
+    data = pdf_of(demo, pictures=False)
+    tree = struct_tree(data)
+    objs = objects(data)
+    tables = [i for i, (_, s, _) in enumerate(tree) if s == "Table"]
+    assert tables
+    for i in tables:
+        depth = tree[i][0]
+        parts = []
+        for d, s, n in tree[i + 1 :]:
+            if d <= depth:
+                break
+            if d == depth + 1:
+                parts.append((s, n))
+        # Table > THead, TBody (in that order), nothing else
+        assert [s for s, _ in parts] == ["THead", "TBody"]
+    heads = [k for k, (_, s, _) in enumerate(tree) if s == "THead"]
+    for k in heads:
+        d = tree[k][0]
+        below = []
+        for dd, s, n in tree[k + 1 :]:
+            if dd <= d:
+                break
+            below.append((dd - d, s, n))
+        assert [s for dd, s, _ in below if dd == 1] == ["TR"]  # one header row
+        cells = [n for dd, s, n in below if dd == 2]
+        assert cells and all(b"/S /TH" in objs[n] and b"/Scope /Column" in objs[n] for n in cells)
+    bodies = [k for k, (_, s, _) in enumerate(tree) if s == "TBody"]
+    for k in bodies:
+        d = tree[k][0]
+        rows = []
+        for dd, s, _ in tree[k + 1 :]:
+            if dd <= d:
+                break
+            if dd == d + 1:
+                rows.append(s)
+        assert rows and set(rows) == {"TR"}
+    assert any(s == "TD" for _, s, _ in tree)
+
+
+@pytest.mark.skipif(
+    not struct_text() or not shutil.which("pdftotext"), reason="poppler is not installed"
+)
+def test_a_table_header_repeated_on_later_pages_is_in_the_tree_once(demo, tmp_path):
+    long = dataclasses.replace(demo, timeline=demo.timeline * 12)
+    data = pdf_of(long, pictures=False)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert text.count("What should have happened") >= 2  # drawn on two pages at least
+    tree = poppler_tree(tmp_path, data)
+    heads = re.findall(r'TH:\n\s+/Scope /Column\n\s+"([^"]*)"', tree)
+    assert [" ".join(h.split()) for h in heads].count("What should have happened") == 1
+
+
+def test_each_bookmark_names_its_heading_in_the_structure_tree(demo):
+    data = pdf_of(demo, pictures=False)
+    objs = objects(data)
+    items = [b for b in objs.values() if b"/Title (" in b and b"/Parent " in b]
+    titles = [re.search(rb"/Title \((.*?)\)\n", b).group(1).decode() for b in items]
+    assert titles == [f"{i}. {h}" for i, (_, h) in enumerate(SECTIONS, start=1)]
+    for body in items:
+        assert b"/Dest [" in body  # a viewer still goes there
+        assert b"/StructElem" not in body  # fpdf2's own key, which no reader knows
+        se = int(re.search(rb"/SE (\d+) 0 R", body).group(1))
+        assert b"/Type /StructElem" in objs[se] and b"/S /H1" in objs[se]
+
+
+@pytest.mark.skipif(
+    not struct_text() or not shutil.which("pdftotext"), reason="poppler is not installed"
+)
+def test_a_caption_broken_over_lines_keeps_the_space_between_its_words(demo, tmp_path):
+    data = pdf_of(demo)
+    path = tmp_path / "r.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    alts = [
+        re.sub(rb"\\([()\\])", rb"\1", a).decode()
+        for a in re.findall(rb"/S /Figure\n.*?/Alt \((.*?)\)\n", data, re.S)
+    ]
+    captions = re.findall(r'Caption\n\s+"([^"]*)"', poppler_tree(tmp_path, data))
+    assert len(captions) == len(alts) == 3
+    # the first fishbone part's caption is printed on two lines
+    assert alts[0] not in text.splitlines()
+    assert any(line.startswith("Figure 1.") and line != alts[0] for line in text.splitlines())
+    # read as text, each caption is the words it was written with (the figure's alt text)
+    assert [" ".join(c.split()) for c in captions] == alts
