@@ -36,7 +36,7 @@ DATETIME_FIELDS = {
     "occurred_at": "Occurred at",
     "discovered_at": "Discovered at",
     "decision_at": "RCA decided at (starts the clock)",
-    "chartered_at": "RCA team chartered at (the RCA started; due 72 hours after the decision)",
+    "chartered_at": "RCA team chartered at (the RCA started)",
 }
 DATE_FIELDS = {"patient_dob": "Date of birth"}
 TEXT_FIELDS = {
