@@ -142,7 +142,8 @@ class OverviewScreen(ServiceScreen):
             lines.append(_finished(self.dossier, d.due), style="bold")
             lines.append(f"  ·  {_reporter_told(self.dossier)}")
             if d.start_by:  # the start is judged by the charter, finished or not
-                lines.append(f"\nStarted: {start_verdict(d.start_by, inv.chartered_at)}")
+                start = format_datetime(d.start_by)
+                lines.append(f"\nStart by {start}: {start_verdict(d.start_by, inv.chartered_at)}")
         elif d.due:
             n = days_left(d.due, today)
             style = "bold red" if n is not None and n < 0 else "bold"

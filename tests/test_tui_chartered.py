@@ -97,3 +97,30 @@ async def test_the_charter_is_typed_checked_saved_and_judged(app, service):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_an_approved_investigation_still_says_whether_it_started_in_time(service, person):
+    """Its deadlines no longer run, but the start was met or missed by the charter."""
+    from models.demo import demo_document
+
+    service.add_user("rita", "reviewer")
+    rita = person(service, "rita")
+    inv = service.import_document(demo_document(TODAY))
+    assert inv.decision_at is not None
+    inv = service.update_investigation(
+        inv.id, inv.version, chartered_at=inv.decision_at + dt.timedelta(hours=80)
+    )
+    inv = service.submit_for_review(inv.id, inv.version)
+    for a in rita.list_actions(inv.id):
+        rita.record_concurrence(a.id, a.version, "concur")
+    rita.approve(inv.id, inv.version)
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        summary = shown(app.screen, "#summary")
+        assert "Approved " in summary
+        start_by = (inv.decision_at + dt.timedelta(hours=72)).strftime("%Y-%m-%d %H:%M")
+        assert f"Start by {start_by}: not met, 8 hours late (chartered " in summary
