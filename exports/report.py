@@ -67,6 +67,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from exports.deadline_facts import deadline_facts
 from exports.followup_section import FollowupSection, build_followup
 from exports.language import language_tag
 from exports.safety import clean_xml_text
@@ -79,10 +80,7 @@ from models.rules import sac
 from models.rules.dates import format_date, format_datetime
 from models.rules.deadlines import (
     DeadlinePolicy,
-    days_left,
     default_policy,
-    describe_days_left,
-    describe_duration,
 )
 
 #: The sections in report order (RCA2 / The Joint Commission): the executive summary a reviewer
@@ -493,6 +491,7 @@ def _summary(
     add("Occurred", _when(inv.occurred_at))
     add("Discovered", _when(inv.discovered_at))
     add("RCA decision", _when(inv.decision_at))
+    add("RCA team chartered", _when(inv.chartered_at))
     add("Unit", _t(inv.unit))
     add("Reported by", _t(inv.reported_by))
     add("Event type", _label(vocab.EventType, inv.event_type))
@@ -548,62 +547,13 @@ def _summary(
     )
 
 
-def _finished(dossier: Dossier) -> dt.datetime | None:
-    """When an approved or closed investigation got that status (from its sign-off)."""
-    inv = dossier.investigation
-    if not is_frozen(inv.status):
-        return None
-    done = [s.at for s in dossier.signoffs if s.decision == inv.status and s.at is not None]
-    return max(done) if done else None
-
-
 def _deadline_facts(
     dossier: Dossier, deadlines: Any, today: dt.date
 ) -> tuple[tuple[Fact, ...], tuple[Fact, ...]]:
-    """(the deadlines with days left, as in the summary; the same deadlines met or not, for
-    the executive summary). A finished investigation is never overdue: its deadlines are met
-    or missed by the day it was approved or closed."""
-    if deadlines is None:
-        return (), ()
-    inv = dossier.investigation
-    closed = is_frozen(inv.status)
-    finished = _finished(dossier)
-    where = {"decision": "decision", "discovered": "discovery", "occurred": "event"}
-    facts: list[Fact] = []
-    status: list[Fact] = []
-
-    def add(label: str, due: Any, judged: bool) -> None:
-        when = _when(due)
-        day = due.date() if isinstance(due, dt.datetime) else due
-        left = days_left(day, today)
-        facts.append(
-            Fact(label, when if closed or not judged else f"{when} ({describe_days_left(left)})")
-        )
-        if not judged:
-            status.append(Fact(label, when))
-        elif closed:
-            name = _label(vocab.Status, inv.status).lower()
-            if finished is None:
-                status.append(Fact(label, f"{when}: {name}, date not recorded"))
-            else:
-                late = (finished.date() - day).days
-                verdict = "met" if late <= 0 else f"not met, {describe_duration(late)} late"
-                status.append(Fact(label, f"{when}: {verdict} ({name} {format_date(finished)})"))
-        else:
-            status.append(Fact(label, f"{when}: {describe_days_left(left)}"))
-
-    if deadlines.start_by is not None:
-        add("Start by (72 h after decision)", deadlines.start_by, False)
-    if deadlines.rca_due is not None:
-        add(
-            f"RCA target (from {where.get(deadlines.rca_from or '', 'event')})",
-            deadlines.rca_due,
-            True,
-        )
-    if deadlines.sentinel_due is not None:
-        since = where.get(deadlines.sentinel_from or "", "event")
-        add(f"Sentinel: 45 business days (from {since})", deadlines.sentinel_due, True)
-    return tuple(facts), tuple(status)
+    """The deadlines with days left (summary) and met or not (executive summary):
+    `exports.deadline_facts`."""
+    facts, status = deadline_facts(dossier, deadlines, today)
+    return tuple(Fact(*f) for f in facts), tuple(Fact(*f) for f in status)
 
 
 def _signatures(dossier: Dossier, actions: Sequence[ActionRow]) -> tuple[SignatureLine, ...]:
@@ -980,4 +930,3 @@ def build_report(
         signatures=_signatures(dossier, actions),
         followup=build_followup(dossier),
     )
-

@@ -36,6 +36,8 @@ class Investigation(_Plain):
     occurred_at: dt.datetime | None = None
     discovered_at: dt.datetime | None = None
     decision_at: dt.datetime | None = None
+    #: When the RCA team was chartered (the analysis started): judged against the start by.
+    chartered_at: dt.datetime | None = None
     unit: str = ""
     reported_by: str = ""
     event_type: str | None = None
@@ -67,6 +69,7 @@ INVESTIGATION_EDITABLE = (
     "occurred_at",
     "discovered_at",
     "decision_at",
+    "chartered_at",
     "unit",
     "reported_by",
     "event_type",

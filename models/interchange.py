@@ -1,10 +1,11 @@
 """The JSON interchange format, "rca-tui/2" (documented in docs/format.md); "rca-tui/1" is read.
 
 rca-tui/2 adds the cause codes of each cause, the follow-up of each action (implementation
-dates, results, the effectiveness verdict or a reviewer's closure), how feedback was given, and
-the RCA2 list sections (notes, other people involved). On import a verdict or closure is
-history (`imported_followup`), never a live decision, as concurrence and sign-offs are; dates
-and results are facts and arrive as they were, each result marked imported.
+dates, results, the effectiveness verdict or a reviewer's closure), how feedback was given, the
+RCA2 list sections (notes, other people involved) and when the RCA team was chartered
+(`chartered_at`, written only when recorded). On import a verdict or closure is history
+(`imported_followup`), never a live decision, as concurrence and sign-offs are; dates and
+results are facts and arrive as they were, each result marked imported.
 
 One document holds one investigation completely. Cause ids inside a document are local to it
 ("c1", "c2", ... on export; any unique strings or numbers on import), so exporting, importing
@@ -86,6 +87,9 @@ class InvestigationDoc(_Doc):
     occurred_at: dt.datetime | None = None
     discovered_at: dt.datetime | None = None
     decision_at: dt.datetime | None = None
+    #: When the RCA team was chartered (the RCA started). Written only when recorded, so a
+    #: file without it is the same as before it existed (and older releases still read it).
+    chartered_at: dt.datetime | None = None
     unit: str = ""
     reported_by: str = ""
     event_type: EventType | None = None
@@ -112,7 +116,7 @@ class InvestigationDoc(_Doc):
             raise ValueError("is required")
         return value.strip()
 
-    @field_validator("occurred_at", "discovered_at", "decision_at")
+    @field_validator("occurred_at", "discovered_at", "decision_at", "chartered_at")
     @classmethod
     def _naive(cls, value: dt.datetime | None) -> dt.datetime | None:
         if value is not None and value.tzinfo is not None:
@@ -491,6 +495,8 @@ def _document(dossier: Dossier, exported_by: str | None) -> dict[str, Any]:
     )
     optional = {name for name in ("notes", "people") if not getattr(doc, name)}
     out = doc.model_dump(mode="json", exclude=optional)
+    if out["investigation"]["chartered_at"] is None:
+        del out["investigation"]["chartered_at"]
     for action in out["actions"]:
         for result in action["measurements"]:
             if not result["corrected"]:

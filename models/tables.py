@@ -67,6 +67,8 @@ class InvestigationRow(SQLModel, table=True):
     occurred_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     discovered_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     decision_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    #: When the RCA team was chartered (the analysis started); local time, schema 0011.
+    chartered_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     unit: str = _text()
     reported_by: str = _text()
     event_type: str | None = None

@@ -116,6 +116,7 @@ INVESTIGATION: dict[str, Callable[[str, Any], Any]] = {
     "occurred_at": when,
     "discovered_at": when,
     "decision_at": when,
+    "chartered_at": when,
     "unit": line,
     "reported_by": line,
     "event_type": choice(vocab.EventType),

@@ -17,10 +17,26 @@ from rich.text import Text
 from models import vocab
 from models.review import is_frozen
 from models.rules.dates import format_date, format_datetime
-from models.rules.deadlines import Deadlines, days_left, default_policy, describe_days_left
+from models.rules.deadlines import (
+    Deadlines,
+    days_left,
+    default_policy,
+    describe_days_left,
+    judge_start,
+)
 from screens.visible import visible
 
-__all__ = ["deadlines_for", "due_cell", "label", "one_line", "plain", "sac_cell", "visible", "when"]
+__all__ = [
+    "deadlines_for",
+    "due_cell",
+    "label",
+    "one_line",
+    "plain",
+    "sac_cell",
+    "start_verdict",
+    "visible",
+    "when",
+]
 
 
 def label(enum: type[vocab.Labelled], value: str | None, empty: str = "") -> str:
@@ -51,6 +67,15 @@ def deadlines_for(settings: Any, item: Any) -> Deadlines:
     settings, whose deadline policy was checked when they were loaded."""
     policy = settings.deadline_policy() if settings is not None else default_policy()
     return policy.deadlines_of(item)
+
+
+def start_verdict(start_by: dt.datetime | None, chartered_at: dt.datetime | None) -> str:
+    """The 72-hour start judged by the team's charter: 'met (chartered 2026-11-05 10:00)',
+    'not met, 5 hours late (chartered ...)', or 'start not recorded' without a charter."""
+    verdict = judge_start(start_by, chartered_at)
+    if verdict is None:
+        return "start not recorded"
+    return f"{verdict} (chartered {format_datetime(chartered_at)})"
 
 
 def due_cell(deadlines: Deadlines, today: dt.date, status: str) -> Text:

@@ -27,7 +27,7 @@ from models.rules.dates import check_order, format_date, format_datetime, parse_
 from models.rules.sentinel import suggests_sentinel
 from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceScreen
 from screens.dialogs import ChoiceDialog
-from screens.formatting import deadlines_for, visible
+from screens.formatting import deadlines_for, start_verdict, visible
 from screens.widgets.editors import SafeInput, SafeTextArea
 from screens.widgets.sac_matrix import SacMatrix
 from screens.widgets.ticks import TickBox
@@ -36,6 +36,7 @@ DATETIME_FIELDS = {
     "occurred_at": "Occurred at",
     "discovered_at": "Discovered at",
     "decision_at": "RCA decided at (starts the clock)",
+    "chartered_at": "RCA team chartered at (the RCA started)",
 }
 DATE_FIELDS = {"patient_dob": "Date of birth"}
 TEXT_FIELDS = {
@@ -160,6 +161,13 @@ class IntakeScreen(ServiceScreen):
                 validators=[DateValidator(DATETIME_FIELDS["decision_at"], with_time=True)],
                 compact=True,
             )
+            yield _label(DATETIME_FIELDS["chartered_at"])
+            yield SafeInput(
+                id="chartered_at",
+                placeholder="when the team was chartered and the analysis started",
+                validators=[DateValidator(DATETIME_FIELDS["chartered_at"], with_time=True)],
+                compact=True,
+            )
             yield Static(id="deadlines")
             yield TickBox(
                 "Blameworthy act suspected (criminal act, abuse, deliberately unsafe act, "
@@ -278,7 +286,12 @@ class IntakeScreen(ServiceScreen):
             data["patient_dob"] = parse_date(data["patient_dob"], DATE_FIELDS["patient_dob"])
         except ValidationError as exc:
             problems.append(exc.message)
-        order = check_order(data["occurred_at"], data["discovered_at"])
+        order = check_order(
+            data["occurred_at"],
+            data["discovered_at"],
+            decision_at=data["decision_at"],
+            chartered_at=data["chartered_at"],
+        )
         if order:
             problems.append(order)
         return data, problems
@@ -344,7 +357,10 @@ class IntakeScreen(ServiceScreen):
         d = deadlines_for(getattr(self.app, "settings", None), item)
         lines = []
         if d.start_by:
-            lines.append(f"Start the RCA by   {format_datetime(d.start_by)} (72 hours)")
+            lines.append(
+                f"Start the RCA by   {format_datetime(d.start_by)} (72 hours): "
+                + start_verdict(d.start_by, data["chartered_at"])
+            )
         if d.rca_due:
             lines.append(f"RCA target         {format_date(d.rca_due)} (from {d.rca_from})")
         if d.sentinel_due:

@@ -28,7 +28,7 @@ from models.rules.deadlines import days_left, describe_days_left
 from models.similarity import Similar
 from models.vocab import FeedbackAudience, Status
 from screens.base import ServiceScreen
-from screens.formatting import deadlines_for, label, one_line, visible
+from screens.formatting import deadlines_for, label, one_line, start_verdict, visible
 from screens.steps import STEPS, screen_for
 from screens.widgets.text_view import TextView
 
@@ -141,6 +141,9 @@ class OverviewScreen(ServiceScreen):
         if is_frozen(inv.status):  # finished: its deadlines no longer run
             lines.append(_finished(self.dossier, d.due), style="bold")
             lines.append(f"  ·  {_reporter_told(self.dossier)}")
+            if d.start_by:  # the start is judged by the charter, finished or not
+                start = format_datetime(d.start_by)
+                lines.append(f"\nStart by {start}: {start_verdict(d.start_by, inv.chartered_at)}")
         elif d.due:
             n = days_left(d.due, today)
             style = "bold red" if n is not None and n < 0 else "bold"
@@ -151,7 +154,10 @@ class OverviewScreen(ServiceScreen):
                     f"sentinel {format_date(d.sentinel_due)}"
                 )
             if d.start_by:
-                lines.append(f"\nStart by {format_datetime(d.start_by)} (72 hours from decision)")
+                lines.append(
+                    f"\nStart by {format_datetime(d.start_by)} (72 hours from decision): "
+                    + start_verdict(d.start_by, inv.chartered_at)
+                )
         else:
             lines.append("Deadlines: fill in the event and decision dates (e)")
         if inv.blameworthy:

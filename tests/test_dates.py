@@ -306,3 +306,27 @@ def test_check_order(occurred, discovered, expected):
 def test_check_order_uses_the_clock_by_default():
     assert check_order(dt.datetime.now() + dt.timedelta(days=1), None) is not None
     assert check_order(dt.datetime.now() - dt.timedelta(days=1), None) is None
+
+
+@pytest.mark.parametrize(
+    ("decision", "chartered", "expected"),
+    [
+        (at(2026, 11, 4, 9, 0), at(2026, 11, 4, 9, 0), None),  # chartered at the decision
+        (at(2026, 11, 4, 9, 0), at(2026, 11, 5, 8, 0), None),
+        (None, at(2026, 11, 5, 8, 0), None),  # no decision: nothing to be before
+        (
+            at(2026, 11, 4, 9, 0),
+            at(2026, 11, 4, 8, 59),
+            "chartered at may not be before decided at (the RCA decision)",
+        ),
+        (
+            at(2026, 11, 4, 9, 0),
+            at(2026, 11, 6),
+            "chartered at may not be in the future (2026-11-06 00:00)",
+        ),
+    ],
+)
+def test_check_order_of_the_charter(decision, chartered, expected):
+    """The team cannot be chartered (the RCA started) before it was decided to run one."""
+    got = check_order(None, None, now=NOW, decision_at=decision, chartered_at=chartered)
+    assert got == expected

@@ -72,6 +72,7 @@ def documents(draw):
             "title": draw(nonblank),
             "description": draw(big_texts),
             "occurred_at": "2026-11-03T14:20:00",
+            "chartered_at": draw(st.sampled_from([None, "2026-11-05T10:00:00"])),
             "unit": draw(texts),
             "event_type": draw(st.sampled_from(["fall", "medication", None])),
             "report_type": draw(st.sampled_from(["incident", "near_miss", None])),

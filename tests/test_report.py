@@ -258,7 +258,7 @@ def test_summary_shows_labels_the_sac_score_and_deadlines():
     assert r.summary.sac_meaning == "highest risk: full RCA required"
     assert r.summary.sentinel and r.summary.sentinel_text == "Yes"
     deadlines = {f.label: f.value for f in r.summary.deadlines}
-    assert deadlines["Start by (72 h after decision)"] == "2026-02-24 09:00"
+    assert deadlines["Start by (72 h after decision)"] == "2026-02-24 09:00 (start not recorded)"
     assert deadlines["RCA target (from decision)"].startswith("2026-04-07 (")
     assert any(label.startswith("Sentinel: 45 business days") for label in deadlines)
     # no key leaks where a label belongs

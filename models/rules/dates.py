@@ -104,17 +104,27 @@ def check_order(
     discovered_at: dt.datetime | None,
     *,
     now: dt.datetime | None = None,
+    decision_at: dt.datetime | None = None,
+    chartered_at: dt.datetime | None = None,
 ) -> str | None:
-    """What is wrong with the event's two times, or None when nothing is (missing ones pass).
+    """What is wrong with the investigation's times, or None when nothing is (missing ones pass).
 
-    Discovery may not precede the event, and neither may be more than `FUTURE_TOLERANCE` after
-    `now` (default: the local clock). Several problems are joined with '; '.
+    Discovery may not precede the event, nor the team's charter (the RCA's start) the decision
+    that an RCA is needed; the event, its discovery and the charter may not be more than
+    `FUTURE_TOLERANCE` after `now` (default: the local clock). Several problems are joined
+    with '; '.
     """
     now = _naive(now) if now is not None else dt.datetime.now()
     problems = []
     if occurred_at is not None and discovered_at is not None and discovered_at < occurred_at:
         problems.append("discovered at may not be before occurred at")
-    for name, value in (("occurred at", occurred_at), ("discovered at", discovered_at)):
+    if decision_at is not None and chartered_at is not None and chartered_at < decision_at:
+        problems.append("chartered at may not be before decided at (the RCA decision)")
+    for name, value in (
+        ("occurred at", occurred_at),
+        ("discovered at", discovered_at),
+        ("chartered at", chartered_at),
+    ):
         if value is not None and value > now + FUTURE_TOLERANCE:
             problems.append(f"{name} may not be in the future ({format_datetime(value)})")
     return "; ".join(problems) or None

@@ -19,6 +19,9 @@ The target and the calendar together are a `DeadlinePolicy`, checked when it is 
 settings build one when they are loaded, so a setting that cannot be used is refused at start
 and never turns into deadlines that silently vanish.
 
+The start is judged by when the RCA team was chartered (`chartered_at`, the analysis started):
+`judge_start` says met, or not met and how late; without the charter it cannot be judged.
+
 Deadlines stop counting when an investigation is approved or closed (`models.review.is_frozen`):
 the screens and reports never call a finished investigation overdue.
 
@@ -190,6 +193,17 @@ class DeadlinePolicy:
 def default_policy() -> DeadlinePolicy:
     """The policy without any settings: 45 days, US holidays (what `Settings()` gives too)."""
     return DeadlinePolicy()
+
+
+def judge_start(start_by: dt.datetime | None, chartered_at: dt.datetime | None) -> str | None:
+    """Whether the RCA started in time: 'met' (chartered by `start_by`, to the minute) or 'not
+    met, 5 hours late'; None when it cannot be judged (no decision, or no charter recorded)."""
+    if start_by is None or chartered_at is None:
+        return None
+    late = _as_datetime(chartered_at) - _as_datetime(start_by)
+    if late <= dt.timedelta(0):
+        return "met"
+    return f"not met, {describe_duration(late)} late"
 
 
 def add_business_days(start: dt.date, n: int, calendar: BusinessCalendar) -> dt.date:
