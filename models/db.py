@@ -24,11 +24,10 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING
 
 from models.errors import DatabaseError, LockedError, ReadOnlyError
 from models.migrations import HEAD
@@ -41,6 +40,10 @@ from models.sqlite_file import (  # noqa: F401 - part of this module's face
     _sqlite_code,
     default_path,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import DBAPIError
 
 #: The PostgreSQL advisory lock every writer takes (the same number as the SQLite header's
 #: application id): one writer at a time per database.
@@ -114,6 +117,9 @@ def _writable(path: Path) -> bool:
 
 # --- the engine ------------------------------------------------------------------------------
 def _sqlite_engine(path: Path, *, readonly: bool) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import DBAPIError
+
     url = f"sqlite+pysqlite:///{path}"
     if readonly:
         url = f"sqlite+pysqlite:///{path.as_uri()}?mode=ro&uri=true"
@@ -154,19 +160,45 @@ def _sqlite_engine(path: Path, *, readonly: bool) -> Engine:
 
 @dataclass(slots=True)
 class Database:
-    """An opened database: the engine, where it is, and whether it may be written."""
+    """An opened database: where it is, whether it may be written, and its engine.
 
-    engine: Engine
+    A SQLite file's engine (and with it SQLAlchemy, a quarter of a second to import) is made
+    on first use: the home screen's first frame and its list need only the standard library's
+    sqlite3 (`models.sqlite_file`), so start-up does not wait for it (issue 16). A PostgreSQL
+    database is opened through its engine, which is made at once and passed in.
+    """
+
     target: Target
     readonly: bool = False
     #: PostgreSQL: the session's role, read from the server when the database was opened.
     server_role: str | None = None
+    _engine: Engine | None = field(default=None, repr=False, compare=False)
     #: `writer`, made once: every write transaction asks for it.
     _writer: Engine | None = field(default=None, init=False, repr=False, compare=False)
+    _engine_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (made on first use for a SQLite file; safe from any thread)."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    assert self.target.path is not None  # a URL's engine is made when opened
+                    self._engine = _sqlite_engine(self.target.path, readonly=self.readonly)
+        return self._engine
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The file of a SQLite database (None on PostgreSQL): what `models.sqlite_file` reads."""
+        return self.target.path
 
     def audit_guards_missing(self, conn) -> list[str]:
         """The append-only triggers of the audit table that are gone (or, on PostgreSQL,
         switched off): someone removed them to change or delete entries."""
+        from sqlalchemy import text
+
         if self.target.is_postgresql:
             wanted = {"audit_entry_no_update", "audit_entry_no_delete", "audit_entry_no_truncate"}
             rows = conn.execute(
@@ -204,7 +236,8 @@ class Database:
         return self._writer
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:  # an engine never made has nothing to let go
+            self._engine.dispose()
 
 
 def open_database(
@@ -235,11 +268,12 @@ def open_database(
                 + "; make it writable first"
             )
         _migrate_sqlite(path, revision)
-    engine = _sqlite_engine(path, readonly=readonly)
-    return Database(engine=engine, target=tgt, readonly=readonly)
+    return Database(target=tgt, readonly=readonly)
 
 
 def _postgresql_engine(tgt: Target) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(
         tgt.url,
         pool_pre_ping=True,  # a server restarted overnight: reconnect instead of failing
@@ -262,6 +296,9 @@ def _open_url(tgt: Target, *, create: bool, readonly: bool) -> Database:
         raise DatabaseError(
             f"{tgt.name}: not a database rca-tui can use (give a file path or a postgresql:// URL)"
         )
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
     try:
         engine = _postgresql_engine(tgt)
         writer = engine.execution_options(rca_write=True, isolation_level="READ COMMITTED")
@@ -278,10 +315,12 @@ def _open_url(tgt: Target, *, create: bool, readonly: bool) -> Database:
                     _run_alembic(conn)
     except DBAPIError as exc:
         raise translate(exc, tgt.name) from None
-    return Database(engine=engine, target=tgt, readonly=readonly, server_role=role)
+    return Database(target=tgt, readonly=readonly, server_role=role, _engine=engine)
 
 
 def _url_revision(tgt: Target, conn) -> str | None:
+    from sqlalchemy import inspect, text
+
     tables = set(inspect(conn).get_table_names())
     if not tables:
         return None
@@ -363,6 +402,8 @@ def grant_users(db: Database, role: str) -> None:
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
         *(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO "{role}"' for t in data_tables()),
     ]
+    from sqlalchemy.exc import DBAPIError
+
     try:
         with db.engine.begin() as conn:
             for statement in statements:
@@ -386,6 +427,9 @@ def _migrate_sqlite(path: Path, revision: str | None) -> None:
     """Bring a new or older file to HEAD; an existing file is backed up beside itself first."""
     if revision is not None:
         backup_to(Target.parse(path), path.with_name(f"{path.name}.before-{HEAD}.bak"), force=True)
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
+
     engine = create_engine(f"sqlite+pysqlite:///{path}")
     try:
         with engine.connect() as conn:
@@ -454,8 +498,9 @@ _READONLY_STATES = {"25006"}  # read-only transaction (a standby server)
 _PRIVILEGE_STATES = {"42501"}  # insufficient privilege
 
 
-def translate(exc: DBAPIError, name: str) -> DatabaseError:
-    """Turn a driver error into the one-line error a person can act on.
+def translate(exc: DBAPIError | sqlite3.Error, name: str) -> DatabaseError:
+    """Turn a driver error (SQLAlchemy's, or sqlite3's own from the reads start-up makes with
+    the standard library) into the one-line error a person can act on.
 
     Told apart by the driver's error code (SQLite's error name, PostgreSQL's SQLSTATE). Only
     a PostgreSQL connection that never opened has no code (libpq reports it in words), so that

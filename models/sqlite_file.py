@@ -5,6 +5,10 @@ application id, integrity, schema revision) need only sqlite3; they live here so
 can answer from a current file without importing SQLAlchemy, which costs more than everything
 else the command does. When anything is not plainly so (a new file, an older schema, nobody with
 a role yet, a URL), `list_investigations` returns None and the caller opens the service.
+
+The app's service reads the home list and "has anyone a role yet" here too on a SQLite file
+(`read_investigations`, `has_users`), so the home screen is drawn and filled before SQLAlchemy
+is imported (issue 16).
 """
 
 from __future__ import annotations
@@ -115,26 +119,51 @@ def list_investigations(path: Path) -> list[InvestigationSummary] | None:
     is refused with the same error as opening it would give."""
     if not path.is_file() or _probe_sqlite(path) != HEAD:
         return None
-    names = list(InvestigationSummary.__dataclass_fields__)
     try:
-        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            if con.execute("SELECT 1 FROM app_user LIMIT 1").fetchone() is None:
-                return None
-            rows = con.execute(
-                f"SELECT {', '.join(names)} FROM investigation ORDER BY id"
-            ).fetchall()
-        finally:
-            con.close()
+        if not has_users(path, readonly=True):
+            return None
+        return read_investigations(path, readonly=True)
     except sqlite3.Error:
         return None  # the service says what is wrong, in its words
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    """A connection for one read, opened as the service's engine opens the file (read-only
+    when the database is), never creating it."""
+    mode = "ro" if readonly else "rw"
+    return sqlite3.connect(
+        f"{path.as_uri()}?mode={mode}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+
+
+def read_investigations(path: Path, *, readonly: bool) -> list[InvestigationSummary]:
+    """Every investigation of a checked, current file as a home-list line, in id order: the
+    same rows, with the same Python values, as the service's SQLAlchemy Core query
+    (`models.service.startup`), read with sqlite3 alone. sqlite3's errors are left to the
+    caller (`models.db.translate` words them)."""
+    names = list(InvestigationSummary.__dataclass_fields__)
+    con = _connect(path, readonly=readonly)
+    try:
+        rows = con.execute(f"SELECT {', '.join(names)} FROM investigation ORDER BY id").fetchall()
+    finally:
+        con.close()
     return [
         InvestigationSummary(*(_value(n, v) for n, v in zip(names, r, strict=True))) for r in rows
     ]
 
 
+def has_users(path: Path, *, readonly: bool) -> bool:
+    """Whether anyone has a stored role in a checked, current file (sqlite3 alone)."""
+    con = _connect(path, readonly=readonly)
+    try:
+        return con.execute("SELECT 1 FROM app_user LIMIT 1").fetchone() is not None
+    finally:
+        con.close()
+
+
 def _value(name: str, value: object) -> Any:
-    """A column as SQLAlchemy's types return it: dates as datetimes, the flag as a bool."""
+    """A column as SQLAlchemy's types return it on SQLite: dates as datetimes (SQLAlchemy too
+    parses them with `datetime.fromisoformat`), the flag as a bool."""
     if value is None:
         return None
     if name in _DATES:

@@ -1,29 +1,60 @@
-"""The reads start-up makes, as SQLAlchemy Core queries: no ORM, no SQLModel, no tables module.
+"""The reads start-up makes: the home list and "has anyone a role yet", without the ORM.
 
 The home screen and `rca list` need only the investigation list, and opening a service only
-whether the user table has anyone in it; importing the ORM for that would cost about 0.15 s of
-every start. The column types are given here so that dates and flags come back as Python values.
+whether the user table has anyone in it. On a SQLite file both are read with the standard
+library's sqlite3 (`models.sqlite_file`): importing SQLAlchemy for them would cost a quarter of
+a second before the home screen's first frame (issue 16). On PostgreSQL, and as the reference
+the sqlite3 read is tested against, they are SQLAlchemy Core queries (no ORM, no SQLModel, no
+tables module), whose column types are given here so that dates and flags come back as Python
+values.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, ColumnClause, DateTime, Integer, Row, Text, column, select
-from sqlalchemy import table as core_table
-from sqlalchemy.exc import DBAPIError
-
+from models import sqlite_file
 from models.db import Database, translate
 from models.summary import InvestigationSummary
 
-_TYPES = {"id": Integer, "sac_score": Integer, "sentinel": Boolean}
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
 _DATES = {"occurred_at", "discovered_at", "decision_at", "updated_at"}
 
 
 def list_investigations(db: Database) -> list[InvestigationSummary]:
     """The home list, in id order."""
+    path = db.sqlite_path
+    if path is None:
+        return core_list_investigations(db)
+    try:
+        return sqlite_file.read_investigations(path, readonly=db.readonly)
+    except sqlite3.Error as exc:
+        raise translate(exc, db.target.name) from None
+
+
+def has_users(db: Database) -> bool:
+    """Whether anyone has a stored role yet (a new database has no admin until then)."""
+    path = db.sqlite_path
+    if path is None:
+        return core_has_users(db)
+    try:
+        return sqlite_file.has_users(path, readonly=db.readonly)
+    except sqlite3.Error as exc:
+        raise translate(exc, db.target.name) from None
+
+
+def core_list_investigations(db: Database) -> list[InvestigationSummary]:
+    """The home list through SQLAlchemy Core, in id order (PostgreSQL; any backend)."""
+    from sqlalchemy import Boolean, ColumnClause, DateTime, Integer, Text, column, select
+    from sqlalchemy import table as core_table
+    from sqlalchemy.exc import DBAPIError
+
+    types = {"id": Integer, "sac_score": Integer, "sentinel": Boolean}
     cols: list[ColumnClause[Any]] = [
-        column(name, DateTime if name in _DATES else _TYPES.get(name, Text))
+        column(name, DateTime if name in _DATES else types.get(name, Text))
         for name in InvestigationSummary.__dataclass_fields__
     ]
     query = select(*cols).select_from(core_table("investigation")).order_by(cols[0])
@@ -35,8 +66,12 @@ def list_investigations(db: Database) -> list[InvestigationSummary]:
     return [InvestigationSummary(*r) for r in rows]
 
 
-def has_users(db: Database) -> bool:
-    """Whether anyone has a stored role yet (a new database has no admin until then)."""
+def core_has_users(db: Database) -> bool:
+    """Whether anyone has a stored role, through SQLAlchemy Core (PostgreSQL; any backend)."""
+    from sqlalchemy import column, select
+    from sqlalchemy import table as core_table
+    from sqlalchemy.exc import DBAPIError
+
     try:
         with db.engine.connect() as conn:
             found: Row[Any] | None = conn.execute(
