@@ -27,6 +27,7 @@ from models.rules.deadlines import (
 from screens.visible import visible
 
 __all__ = [
+    "FixedCell",
     "deadlines_for",
     "due_cell",
     "label",
@@ -78,30 +79,47 @@ def start_verdict(start_by: dt.datetime | None, chartered_at: dt.datetime | None
     return f"{verdict} (chartered {format_datetime(chartered_at)})"
 
 
-def due_cell(deadlines: Deadlines, today: dt.date, status: str) -> Text:
+def due_cell(
+    deadlines: Deadlines, today: dt.date, status: str, *, cell: type[Text] = Text
+) -> Text:
     """'12d left', 'due today', '3d OVERDUE' (bold red, and in words for mono terminals);
     'done' once the investigation is approved or closed: its deadlines no longer run."""
     if is_frozen(status):
-        return Text("done", style="dim")
+        return cell("done", style="dim")
     n = days_left(deadlines.due, today)
     text = describe_days_left(n, short=True)
     if n is None:
-        return Text(text, style="dim")
+        return cell(text, style="dim")
     if n < 0:
-        return Text(text, style="bold red")
+        return cell(text, style="bold red")
     if n == 0:
-        return Text(text, style="bold yellow")
-    return Text(text, style="yellow" if n <= 7 else "")
+        return cell(text, style="bold yellow")
+    return cell(text, style="yellow" if n <= 7 else "")
 
 
 def when(value: dt.datetime | dt.date | None) -> str:
     return format_datetime(value) if isinstance(value, dt.datetime) else format_date(value)
 
 
-def sac_cell(score: int | None, sentinel: bool = False) -> Text:
+class FixedCell(Text):
+    """Text for a table column of a fixed width: a Text that offers no measurement.
+
+    A DataTable measures every cell it is given, also in columns whose width is fixed and
+    never reads the result: for the home list that was 6,000 measurements, each of which asks
+    the console for its size, a fifth of a second of every start (issue 16). A renderable
+    without `__rich_measure__` is, by the Rich protocol, measured as the default at no cost.
+    It draws as the Text it is. Only for columns added with a width: in a column that fits its
+    content it would count as one cell wide.
+    """
+
+    __slots__ = ()
+    __rich_measure__ = None  # type: ignore[assignment]  # the protocol's "cannot measure"
+
+
+def sac_cell(score: int | None, sentinel: bool = False, *, cell: type[Text] = Text) -> Text:
     if score is None:
-        return Text("-", style="dim")
-    text = Text(str(score), style="bold" if score == 3 else "")
+        return cell("-", style="dim")
+    text = cell(str(score), style="bold" if score == 3 else "")
     if sentinel:
         text.append("S", style="bold")
     return text
