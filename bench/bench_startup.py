@@ -10,7 +10,8 @@ what the app's own code (its imports, the database, the home screen and its tabl
 
 "Ready" means the home screen's table holds every investigation and the screen has processed
 the messages that filling it caused. Both sides run headless at 80x24 (so nothing is written to
-a terminal), with animations off and a settings file that does not exist (the defaults), and
+a terminal), with animations off, a settings file that does not exist (the defaults) and a
+holiday cache of the run's own (filled by the untimed first start, as a user's is), and
 both are driven by Textual's auto pilot, which ends the app once it is ready. Three figures are
 taken per start: in-process (first statement of the script to ready, split into imports and
 set-up, App.run to the first screen, and the rest), launch to ready (from just before the
@@ -234,6 +235,11 @@ def child_env(folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "RCA_"))}
     env["TEXTUAL_ANIMATIONS"] = "none"
     env["RCA_CONFIG"] = str(folder / "no-config.toml")  # does not exist: the defaults
+    # The holiday look-ups' cache (models.rules.deadlines), filled by the untimed first start
+    # as a user's first start fills theirs. The user's own cache is shared by every copy of
+    # rca-tui run from this account (other checkouts, other helpers' benchmarks), each of which
+    # rewrites it for its own `holidays`: a start after such a rewrite imported every country.
+    env["RCA_CACHE"] = str(folder / "cache")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 

@@ -23,9 +23,7 @@ from models.undo import EditHistory
 from rca_tui.commands import ScreenCommands
 from rca_tui.themes import RCA_16, RCA_16_CSS, RCA_MONO, ReadableColors
 from screens.base import SaveQueue, unsaved
-from screens.dialogs import ChoiceDialog, ErrorDialog
 from screens.formatting import one_line, visible
-from screens.help import HelpScreen
 from screens.home import HomeScreen
 
 if TYPE_CHECKING:
@@ -186,6 +184,8 @@ class RcaApp(App):
             if choice == "go":
                 proceed()
 
+        from screens.dialogs import ChoiceDialog
+
         self._asking = True
         self.push_screen(
             ChoiceDialog(
@@ -214,6 +214,10 @@ class RcaApp(App):
             event.widget.cursor_blink = False
 
     def action_help(self) -> None:
+        # The help screen and the dialogs are imported when first shown: start-up does not
+        # wait for them (issue 16).
+        from screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
@@ -329,6 +333,8 @@ class RcaApp(App):
         def answered(choice: str | None) -> None:
             if choice == "reload" and reload is not None:
                 reload()
+
+        from screens.dialogs import ErrorDialog
 
         self.push_screen(ErrorDialog(title, message, can_reload=can_reload), answered)
 

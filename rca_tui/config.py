@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -212,6 +211,8 @@ def config_path() -> Path:
 def _read(path: Path) -> dict[str, object]:
     if not path.is_file():
         return {}
+    import tomllib  # only when there is a file: most starts have none (issue 16)
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -27,8 +27,9 @@ from models.vocab import ActionStatus, MeasureKind, Strength
 from screens.dialogs import EditDialog, Saver
 from screens.formatting import label, one_line, visible
 from screens.intake import DateValidator
-from screens.widgets.editors import SafeInput, SafeTextArea
+from screens.widgets.editors import SafeInput
 from screens.widgets.root_choice import RootChoice, roots_line
+from screens.widgets.text_box import SafeTextArea
 
 
 class ActionDialog(EditDialog):

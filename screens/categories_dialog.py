@@ -13,7 +13,7 @@ from textual.widgets import Button, Static, TextArea
 
 from models.vocab import EIGHT_M, LONDON_PROTOCOL
 from screens.dialogs import EditDialog, Saver
-from screens.widgets.editors import SafeTextArea
+from screens.widgets.text_box import SafeTextArea
 
 
 class CategoriesDialog(EditDialog):

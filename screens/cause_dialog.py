@@ -26,7 +26,8 @@ from models.domain import Cause
 from models.vocab import CauseKind
 from screens.dialogs import EditDialog, Saver
 from screens.formatting import one_line, visible
-from screens.widgets.editors import SafeInput, SafeTextArea
+from screens.widgets.editors import SafeInput
+from screens.widgets.text_box import SafeTextArea
 from screens.widgets.ticks import TickList
 
 KINDS = [(k.label, k.value) for k in CauseKind if k != CauseKind.EVENT]

@@ -30,7 +30,7 @@ from textual.widgets import Button, Static, TextArea
 from models.errors import ConflictError, NotFoundError
 from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceCalls
 from screens.formatting import visible
-from screens.widgets.editors import SafeTextArea
+from screens.widgets.text_box import SafeTextArea
 
 
 class ErrorDialog(ModalScreen[str | None]):

@@ -31,7 +31,8 @@ from models.vocab import Effectiveness, FeedbackAudience, Status
 from screens.base import ServiceScreen
 from screens.dialogs import EditDialog, Saver, TextDialog, stored_in
 from screens.formatting import label, one_line
-from screens.widgets.editors import SafeInput, SafeTextArea
+from screens.widgets.editors import SafeInput
+from screens.widgets.text_box import SafeTextArea
 
 
 def _date_field(label_text: str, value: dt.date | None, field_id: str) -> ComposeResult:

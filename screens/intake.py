@@ -28,8 +28,9 @@ from models.rules.sentinel import suggests_sentinel
 from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceScreen
 from screens.dialogs import ChoiceDialog
 from screens.formatting import deadlines_for, start_verdict, visible
-from screens.widgets.editors import SafeInput, SafeTextArea
+from screens.widgets.editors import SafeInput
 from screens.widgets.sac_matrix import SacMatrix
+from screens.widgets.text_box import SafeTextArea
 from screens.widgets.ticks import TickBox
 
 DATETIME_FIELDS = {

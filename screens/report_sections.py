@@ -24,7 +24,8 @@ from models.vocab import NoteKind
 from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
 from screens.formatting import one_line
-from screens.widgets.editors import SafeInput, SafeTextArea
+from screens.widgets.editors import SafeInput
+from screens.widgets.text_box import SafeTextArea
 
 #: What each kind of note asks: (title, text label, detail label or None, detail required).
 NOTE_FIELDS: dict[str, tuple[str, str, str | None, bool]] = {

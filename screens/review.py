@@ -30,7 +30,8 @@ from models.vocab import Concurrence, FeedbackAudience, SignOffDecision, Status
 from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, TextDialog, stored_in
 from screens.formatting import label, one_line
-from screens.widgets.editors import SafeInput, SafeTextArea
+from screens.widgets.editors import SafeInput
+from screens.widgets.text_box import SafeTextArea
 
 
 @dataclass(frozen=True)

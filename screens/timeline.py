@@ -25,7 +25,8 @@ from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
 from screens.formatting import one_line, visible
 from screens.intake import DateValidator
-from screens.widgets.editors import SafeInput, SafeTextArea
+from screens.widgets.editors import SafeInput
+from screens.widgets.text_box import SafeTextArea
 
 
 def when(at: dt.datetime | None) -> str:

@@ -23,9 +23,8 @@ swaps day and month when the first reading is impossible (11/13/2026 with day fi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-
-from dateutil import parser as dateutil_parser
 
 from models.errors import ValidationError
 
@@ -50,7 +49,15 @@ _NUMERIC = re.compile(r"^(\d+)([-/.])(\d+)\2(\d+)$")
 _LEADING_WORD = re.compile(r"^([a-z]+)\.?\s*,?\s*(.+)$")
 _RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_INFO = dateutil_parser.parserinfo()
+@functools.cache
+def _info():
+    """dateutil's names of months and weekdays (dateutil is imported on the first date typed,
+    not at every start: issue 16)."""
+    from dateutil import parser as dateutil_parser
+
+    return dateutil_parser.parserinfo()
+
+
 # Two defaults differing in every part: whatever dateutil took from them differs in the results.
 _DEFAULT_A = dt.datetime(2000, 1, 1, 0, 0)
 _DEFAULT_B = dt.datetime(2004, 2, 2, 1, 1)
@@ -167,13 +174,13 @@ def _read(
 
     weekday = None
     lead = _LEADING_WORD.match(date_part)
-    if lead and _INFO.weekday(lead[1]) is not None:
-        weekday, date_part = _INFO.weekday(lead[1]), lead[2]
+    if lead and _info().weekday(lead[1]) is not None:
+        weekday, date_part = _info().weekday(lead[1]), lead[2]
 
     numeric = _NUMERIC.match(date_part)
     if numeric:
         day = _numeric_date(numeric, day_first, problem)
-    elif any(_INFO.month(word) is not None for word in re.findall(r"[a-z]+", date_part)):
+    elif any(_info().month(word) is not None for word in re.findall(r"[a-z]+", date_part)):
         day = _month_name_date(date_part, problem)
     else:
         raise problem.not_a_date()
@@ -228,6 +235,8 @@ def _month_name_date(text: str, problem: _Problem) -> dt.date:
         raise problem.two_digit_year() if len(numbers) >= 2 else problem.incomplete()
     if len(years) > 1 or len(numbers) > 2:
         raise problem.not_a_date()
+    from dateutil import parser as dateutil_parser
+
     try:
         a = dateutil_parser.parse(text, default=_DEFAULT_A)
         b = dateutil_parser.parse(text, default=_DEFAULT_B)

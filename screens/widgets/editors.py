@@ -17,6 +17,9 @@ ctrl+s) are still the App's, handled before the key reaches the field.
 F7 selects all the text of either kind of field, so that what is typed next replaces it. The
 text box has that key from Textual; the one-line field's own is ctrl+shift+a, which most
 terminals cannot send (they send ctrl+a), so it gets F7 as well. F1 help lists it.
+
+The text box is `screens.widgets.text_box.SafeTextArea`, apart so that the home screen, which
+has only a one-line filter, does not import Textual's TextArea at start-up (issue 16).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from screens.visible import visible
 
@@ -61,13 +64,3 @@ class SafeInput(KeysInOrder, Input):
         if self.password:
             return super()._value
         return Text(visible(self.value, keep_tabs=True), no_wrap=True, overflow="ignore", end="")
-
-
-class SafeTextArea(KeysInOrder, TextArea):
-    """A text box that shows control characters in its text as visible symbols."""
-
-    def get_line(self, line_index: int) -> Text:
-        """The line as drawn (TextArea's documented hook for styling a line)."""
-        return Text(
-            visible(self.document.get_line(line_index), keep_tabs=True), end="", no_wrap=True
-        )
