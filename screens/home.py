@@ -126,9 +126,22 @@ class HomeScreen(FilteredListScreen):
 
     def _loaded_rows(self, rows: list[InvestigationSummary]) -> None:
         self.rows = rows
+        if not self._loaded:
+            # The first list (sqlite3 reads 1,000 rows in a few ms, often before the screen's
+            # first frame): the screen is drawn first and the rows follow after that frame,
+            # so what a person first sees does not wait for a table of 1,000 rows (issue 16).
+            self.call_after_refresh(self._show_rows)
+            return
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        if not self.is_attached:
+            return
         self._loaded = True
         self._render_table()
-        self.host.startup_done()
+        # Start-up's last steps (the collector back on, the rest of the service imported in a
+        # thread) once the rows are drawn: that thread holds the GIL for a quarter of a second.
+        self.call_after_refresh(self.host.startup_done)
 
     @property
     def today(self) -> dt.date:
