@@ -50,8 +50,10 @@ def test_version_matches_pyproject():
 
 
 def test_home_screen_imports_stay_light(tmp_path):
-    """Start-up must not pay for networkx, the holiday tables once they are cached, or the
-    hundred dataclasses of models.domain (the home list is a models.summary one)."""
+    """Start-up must not pay for networkx, the holiday tables once they are cached, the
+    hundred dataclasses of models.domain (the home list is a models.summary one), nor, before
+    the home screen's first frame, SQLAlchemy (the list is read with sqlite3), Textual's
+    TextArea, the dialogs and help screen, dateutil or tomllib (issue 16)."""
     import os
 
     env = {**os.environ, "RCA_CACHE": str(tmp_path)}
@@ -63,7 +65,9 @@ def test_home_screen_imports_stay_light(tmp_path):
     subprocess.run([sys.executable, "-c", warm], check=True, env=env)
     code = (
         warm + "; import sys; import models.service, screens.home, rca_tui.app;"
-        "print(','.join(m for m in ('networkx', 'holidays', 'models.domain') if m in sys.modules))"
+        "print(','.join(m for m in ('networkx', 'holidays', 'models.domain', 'sqlalchemy',"
+        " 'textual.widgets._text_area', 'screens.dialogs', 'screens.help', 'dateutil',"
+        " 'tomllib') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
