@@ -127,10 +127,15 @@ class HomeScreen(FilteredListScreen):
     def _loaded_rows(self, rows: list[InvestigationSummary]) -> None:
         self.rows = rows
         if not self._loaded:
-            # The first list (sqlite3 reads 1,000 rows in a few ms, often before the screen's
-            # first frame): the screen is drawn first and the rows follow after that frame,
-            # so what a person first sees does not wait for a table of 1,000 rows (issue 16).
-            self.call_after_refresh(self._show_rows)
+            # The first list, often read before the screen's first frame (sqlite3 reads 1,000
+            # rows in a few ms): the screen is drawn first and the rows follow, so what a person
+            # first sees does not wait for a table of 1,000 rows (issue 16). Before the first
+            # layout the table has no place yet: after the next refresh. Once laid out, its
+            # frame is drawn or queued on this screen already: next in the queue, after it.
+            if self.query_one(DataTable).region.area:
+                self.call_later(self._show_rows)
+            else:
+                self.call_after_refresh(self._show_rows)
             return
         self._show_rows()
 
