@@ -160,14 +160,40 @@ def run_app(obj: Ctx, *, mouse: bool = True, slow_link: bool = False, **run_opti
     # the collector back on once the home screen has loaded (RcaApp.startup_done).
     gc.disable()
     try:
-        from rca_tui.app import make_app
-
-        app = make_app(obj.service(), obj.settings, mouse=mouse, slow_link=slow_link)
+        service, make_app = _service_and_app(obj)
+        app = make_app(service, obj.settings, mouse=mouse, slow_link=slow_link)
         app.run(mouse=mouse, **run_options)
         return app.return_code or 0
     finally:
         gc.freeze()  # nothing left to free at exit: skip the final full collection
         gc.enable()
+
+
+def _service_and_app(obj: Ctx) -> tuple[Service, Any]:
+    """The service, opened in a thread while the app's modules (Textual, the screens) are
+    imported: most of opening a SQLite file is SQLite's own integrity check, which runs without
+    the GIL, so it costs the start nothing on a second core (issue 16). Its error is raised
+    here, as opening it here would have."""
+    import threading
+
+    opened: list[Service | BaseException] = []
+
+    def open_service() -> None:
+        try:
+            opened.append(obj.service())
+        except BaseException as exc:  # re-raised below, in the main thread
+            opened.append(exc)
+
+    thread = threading.Thread(target=open_service, name="open-database", daemon=True)
+    thread.start()
+    try:
+        from rca_tui.app import make_app
+    finally:
+        thread.join()
+    result = opened[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result, make_app
 
 
 @cli.command()

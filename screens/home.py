@@ -198,7 +198,8 @@ class HomeScreen(FilteredListScreen):
             ("status", "Status"),
             ("due", "Due"),
         ):
-            table.add_column(header, width=widths[key], key=key)
+            # A Text: a str label is parsed as markup (and imports Rich's emoji table).
+            table.add_column(Text(header), width=widths[key], key=key)
         wide = width >= WIDE
         decorated = []
         for row in self.rows:

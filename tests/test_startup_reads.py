@@ -142,3 +142,27 @@ print(seen["rows"], seen["sqlalchemy"])
         check=True,
     )
     assert out.stdout.split() == ["1", "False"]
+
+
+def test_the_app_refuses_a_database_with_the_one_message_opening_it_gives(db_path, tmp_path):
+    """`rca` opens the database in a thread while Textual is imported; what is wrong with the
+    file is still said once, by the error opening it gives (newer schema, not ours, corrupt)."""
+    from rca_tui.cli import Ctx, run_app
+
+    open_service(db_path, user="alice").db.dispose()
+    with sqlite3.connect(db_path) as con:
+        con.execute("UPDATE alembic_version SET version_num = '9999'")
+    foreign = tmp_path / "notes.db"
+    with sqlite3.connect(foreign) as con:
+        con.execute("CREATE TABLE notes (id INTEGER)")
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\x10\x00" + b"\xff" * 4000)
+    cases = ((db_path, "newer rca-tui"), (foreign, "not an RCA database"), (corrupt, "corrupt"))
+    for path, words in cases:
+        with pytest.raises(DatabaseError) as direct:
+            open_service(path, user="alice")
+        with pytest.raises(DatabaseError) as started:
+            run_app(Ctx(str(path), "alice", False), headless=True, size=(80, 24))
+        assert type(started.value) is type(direct.value)
+        assert started.value.message == direct.value.message
+        assert words in started.value.message
