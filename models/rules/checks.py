@@ -26,6 +26,7 @@ from models.rules.causation import causation_findings
 from models.rules.code_checks import code_findings
 from models.rules.followup_checks import followup_findings
 from models.rules.graph_checks import graph_findings
+from models.rules.intake_checks import intake_findings
 from models.rules.plan_checks import plan_findings
 from models.rules.sentinel import sentinel_findings
 from models.rules.team_checks import team_findings
@@ -33,6 +34,7 @@ from models.rules.timeline_checks import timeline_findings
 
 RULES: list[Callable[[Dossier], list[Finding]]] = [
     lambda d: sentinel_findings(d.investigation),
+    lambda d: intake_findings(d.investigation),
     lambda d: team_findings(d.team),
     lambda d: timeline_findings(d.timeline),
     graph_findings,
