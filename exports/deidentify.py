@@ -260,15 +260,12 @@ def _name_patterns(name: str) -> tuple[list[str], set[str]]:
             # an initial and the surname ("M. O'Brien-Smith"), and the initials ("M.O.")
             patterns.append(rf"{re.escape(vw[0][0])}\.?\s*{_word_re(surname)}")
             patterns.append(r"\.\s?".join(re.escape(w[0]) for w in vw) + r"\.")
-            singles = given + [surname]
-        else:
-            singles = vw
-        for k, w in enumerate(singles):
+        for k, w in enumerate(vw):
             if _is_part(w):
                 parts.add(_word_re(w))
             # pieces of a given name ("Ann" of "Ann-Marie") anywhere; of a double-barrelled
             # surname ("Smith" of "O'Brien-Smith") never alone: see rule 8
-            if k < len(singles) - 1 or len(singles) == 1:
+            if k < len(vw) - 1 or len(vw) == 1:
                 parts.update(
                     _word_re(p) for p in re.split(f"[{_HYPHENS}]", w) if p != w and _is_part(p)
                 )
@@ -493,7 +490,12 @@ def scrubber_for(dossier: Any, others: tuple[str, ...] = ()) -> Scrubber:
     recorded = tuple(p.name for p in getattr(dossier, "people", ()))
     base = Scrubber.for_investigation(dossier.investigation, others=(*recorded, *others))
     texts: list[str] = []
-    _scrub(dossier, lambda t: texts.append(t) or t)
+
+    def collect(text: str) -> str:
+        texts.append(text)
+        return text
+
+    _scrub(dossier, collect)
     return base.learn_mrn_parts(texts)
 
 
@@ -506,4 +508,3 @@ def deidentify_dossier(dossier: Any, others: tuple[str, ...] = ()) -> Any:
     out = _scrub_typed(dossier, scrubber)
     inv = dataclasses.replace(out.investigation, patient_name="", patient_mrn="", patient_dob=None)
     return dataclasses.replace(out, investigation=inv)
-

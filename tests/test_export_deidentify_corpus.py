@@ -254,6 +254,11 @@ def test_a_piece_of_a_double_barrelled_surname_is_kept_alone(text, expected):
     assert Scrubber(name=DOUBLE)(text) == expected
 
 
+def test_the_first_name_and_surname_without_the_middle_name_are_one_placeholder():
+    s = Scrubber(name=NAME)
+    assert s("Margaret King fell; King, Margaret") == f"{PATIENT} fell; {PATIENT}"
+
+
 def test_a_double_barrelled_surname_in_every_format(service):
     d = planted(service, name=DOUBLE, corpus=DOUBLE_CORPUS + DOUBLE_KEPT)
     full = render_formats(d, list(TEXT_OF), findings=(), today=TODAY)
@@ -300,3 +305,24 @@ def test_other_people_named_in_the_investigation_are_replaced_when_given(service
     )
     d = deidentify_dossier(planted(service), others=("Dr Sam Patel",))
     assert all("Patel" not in m.name for m in d.team)
+
+
+def test_other_people_involved_recorded_are_replaced_in_every_format(service):
+    """The "Other people involved" list (name, involvement): the names go from every format,
+    and from the typed texts that name them."""
+    d = planted(
+        service,
+        corpus=("John Fletcher in bed 4 got the dose meant for King", "Mr Fletcher's son called"),
+    )
+    iid = d.investigation.id
+    service.add_person(iid, "John Fletcher", "the other patient; Fletcher's wife was told")
+    d = dataclasses.replace(d, people=tuple(service.list_people(iid)))
+    full = render_formats(d, list(TEXT_OF), findings=(), today=TODAY)
+    out = render_formats(d, list(TEXT_OF), findings=(), today=TODAY, deidentify=True)
+    for fmt, data in out.items():
+        text, before = flat(TEXT_OF[fmt](data)), flat(TEXT_OF[fmt](full[fmt]))
+        assert "Fletcher" in before, fmt
+        assert not re.search("john|fletcher", text, re.IGNORECASE), fmt
+        assert PERSON in text, fmt
+    md = out["md"].replace("\\", "")
+    assert f"| {PERSON} | the other patient; {PERSON}'s wife was told |" in md
