@@ -260,6 +260,8 @@ def _name_patterns(name: str) -> tuple[list[str], set[str]]:
             # an initial and the surname ("M. O'Brien-Smith"), and the initials ("M.O.")
             patterns.append(rf"{re.escape(vw[0][0])}\.?\s*{_word_re(surname)}")
             patterns.append(r"\.\s?".join(re.escape(w[0]) for w in vw) + r"\.")
+        else:
+            patterns.append(_word_re(vw[0]))  # a one-word name, however short
         for k, w in enumerate(vw):
             if _is_part(w):
                 parts.add(_word_re(w))
