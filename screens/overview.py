@@ -155,7 +155,7 @@ class OverviewScreen(ServiceScreen):
                 )
             if d.start_by:
                 lines.append(
-                    f"\nStart by {format_datetime(d.start_by)} (72 hours from decision): "
+                    f"\nStart by {format_datetime(d.start_by)} (72 h): "
                     + start_verdict(d.start_by, inv.chartered_at)
                 )
         else:

@@ -51,7 +51,7 @@ async def test_the_charter_is_typed_checked_saved_and_judged(app, service):
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
         summary = shown(app.screen, "#summary")
-        assert "Start by 2026-11-07 09:00 (72 hours from decision): start not recorded" in summary
+        assert "Start by 2026-11-07 09:00 (72 h): start not recorded" in summary
         await pilot.press("e")
         await settle(pilot)
         screen = app.screen
@@ -91,7 +91,7 @@ async def test_the_charter_is_typed_checked_saved_and_judged(app, service):
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
         assert (
-            "(72 hours from decision): not met, 5 hours late (chartered 2026-11-07 14:00)"
+            "(72 h): not met, 5 hours late (chartered 2026-11-07 14:00)"
             in shown(app.screen, "#summary")
         )
         await pilot.press("escape")
