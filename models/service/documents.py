@@ -138,12 +138,11 @@ def check(uow: UnitOfWork, investigation_id: int, today: dt.date | None = None) 
 
     `today` is the day dated checks (P-OVERDUE) judge against; default: the real date.
     """
-    from models.recurrence import findings as recurrence_findings
-    from models.rules.checks import run_checks
+    from models.rules.checks import check_findings
     from models.service.recurrence import recurrences
 
-    found = run_checks(dossier(uow, investigation_id), today)
-    return found + recurrence_findings(recurrences(uow, investigation_id), investigation_id)
+    found = dossier(uow, investigation_id)
+    return check_findings(found, recurrences(uow, investigation_id), today)
 
 
 def audit_entries(uow: UnitOfWork, investigation_id: int | None = None) -> list[AuditEntry]:
