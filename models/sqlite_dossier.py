@@ -129,7 +129,10 @@ class Reader:
         typed = [(n, conv.get(n)) for n in names]
         for r in cur:
             yield SimpleNamespace(
-                **{n: (v if c is None or v is None else c(v)) for (n, c), v in zip(typed, r)}
+                **{
+                    n: (v if c is None or v is None else c(v))
+                    for (n, c), v in zip(typed, r, strict=True)
+                }
             )
 
     def dossier(self, investigation_id: int) -> Dossier:
@@ -270,11 +273,14 @@ class Reader:
     ) -> list[Coded]:
         where = ["cause.kind = 'root'"]
         params: list[Any] = []
-        for column, values in (("investigation.id", ids), ("cause_code_link.code", codes)):
-            if values is not None:
-                wanted = sorted(set(values))
-                where.append(f"{column} IN ({_marks(wanted)})")
-                params += wanted
+        if ids is not None:
+            wanted_ids = sorted(set(ids))
+            where.append(f"investigation.id IN ({_marks(wanted_ids)})")
+            params += wanted_ids
+        if codes is not None:
+            wanted_codes = sorted(set(codes))
+            where.append(f"cause_code_link.code IN ({_marks(wanted_codes)})")
+            params += wanted_codes
         rows = self.con.execute(
             "SELECT DISTINCT investigation.id, cause_code_link.code, investigation.event_type, "
             "investigation.unit, coalesce(investigation.occurred_at, investigation.discovered_at,"

@@ -114,13 +114,13 @@ def test_recurrences_read_the_same(tmp_path):
 
 
 def test_a_missing_investigation_is_not_found(full):
-    path, service, _ = full
+    path, _, _ = full
     with pytest.raises(NotFoundError, match="no investigation with id 99"):
         read_for_check(path, 99)
 
 
 def test_files_the_service_must_open_first_are_left_to_it(full, tmp_path):
-    path, service, inv_id = full
+    path, _, inv_id = full
     assert read_for_check(tmp_path / "missing.db", 1) is None
     with sqlite3.connect(path) as con:
         con.execute("UPDATE alembic_version SET version_num = '0005'")  # older: migrated on open
