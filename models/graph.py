@@ -321,27 +321,34 @@ class CauseGraph:
         """Edges on the longest path; a circle of causes (see `cycles`) counts as one cause."""
         if self.number_of_edges() == 0:
             return 0
+        order = self._topological()
+        if order is not None:  # as networkx's dag_longest_path_length, every link one
+            depth: dict[int, int] = {}
+            for n in order:
+                depth[n] = max((depth[p] + 1 for p in self._pred[n]), default=0)
+            return max(depth.values(), default=0)
         import networkx as nx
 
-        try:
-            return nx.dag_longest_path_length(self.g)
-        except nx.NetworkXUnfeasible:  # a circle written into the database from outside
-            return nx.dag_longest_path_length(nx.condensation(self.g))
+        return nx.dag_longest_path_length(nx.condensation(self.g))  # a circle from outside
 
-    def has_circle(self) -> bool:
-        """Whether some causes lead to each other (a self-link included): Kahn's count of what
-        a topological order can place, on the dicts."""
+    def _topological(self) -> list[int] | None:
+        """The nodes with every cause before its effects (Kahn's order), None if there is a
+        circle (a self-link included)."""
         waiting = {n: len(p) for n, p in self._pred.items()}
         ready = [n for n, k in waiting.items() if k == 0]
-        placed = 0
+        order: list[int] = []
         while ready:
             n = ready.pop()
-            placed += 1
+            order.append(n)
             for s in self._succ[n]:
                 waiting[s] -= 1
                 if waiting[s] == 0:
                     ready.append(s)
-        return placed < len(waiting)
+        return order if len(order) == len(waiting) else None
+
+    def has_circle(self) -> bool:
+        """Whether some causes lead to each other (a self-link included), told on the dicts."""
+        return self._topological() is None
 
     # --- circles ---------------------------------------------------------------------------
     # The service refuses a link that would close a circle, so the graph is acyclic when every

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from itertools import starmap
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -44,6 +45,7 @@ from models.errors import NotFoundError
 from models.migrations import HEAD
 from models.recurrence import WINDOW_DAYS, Coded, Completed, Recurrence, match
 from models.sqlite_file import BUSY_TIMEOUT_MS, _probe_sqlite
+from models.summary import _field_names
 from models.vocab import LONDON_PROTOCOL
 
 #: As `models.service.actions.MEASURE_FIELDS`: the measure's columns are `measure_<name>`.
@@ -135,6 +137,18 @@ class Reader:
                 }
             )
 
+    def records(self, cls: Any, table: str, order: str, params: tuple) -> tuple[Any, ...]:
+        """The rows of a table as records of `cls` whose fields are all its columns, made
+        straight from the selected values when none needs converting (the 5,000 causes)."""
+        names = _field_names(cls)
+        if any(n in self.converters(table) for n in names):
+            return tuple(cls.from_row(r) for r in self.rows(table, order, params=params))
+        cols = ", ".join(f'"{n}"' for n in names)
+        cur = self.con.execute(
+            f'SELECT {cols} FROM "{table}" WHERE investigation_id = ? ORDER BY {order}', params
+        )
+        return tuple(starmap(cls, cur))
+
     def dossier(self, investigation_id: int) -> Dossier:
         """`models.service.documents.dossier_in`, query for query."""
         key = (investigation_id,)
@@ -174,7 +188,7 @@ class Reader:
             Investigation.from_row(inv),
             tuple(TeamMember.from_row(r) for r in rows("team_member", "position, id")),
             tuple(TimelineEntry.from_row(r) for r in rows("timeline_entry", "position, id")),
-            tuple(Cause.from_row(r) for r in rows("cause")),
+            self.records(Cause, "cause", "id", key),
             tuple(
                 Link(*r)
                 for r in con.execute(

@@ -318,3 +318,13 @@ def test_the_checks_queries_import_no_networkx():
         "[0] [2, 3] [2] [1, 2] [0, 1] [[2, 0]] [3] [] set() [[3, 2, 1, 0]] [3]",
         "False",
     ]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_longest_chain_is_networkx_s(seed):
+    nodes, edges = _random_dag(seed)
+    graph = CauseGraph.build(nodes, edges)
+    assert graph.longest_chain() == nx.dag_longest_path_length(graph.g) > 0
+    graph.add_edge(0, max(nx.ancestors(graph.g, 0)))  # a circle written from outside
+    assert graph.has_circle()
+    assert graph.longest_chain() == nx.dag_longest_path_length(nx.condensation(graph.g))
