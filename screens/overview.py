@@ -94,6 +94,10 @@ class OverviewScreen(ServiceScreen):
             return dossier, checks + recurrence_findings(found, inv_id), summaries
 
         self.call(load, self.investigation_id, then=self._show)
+
+    def _load_similar(self) -> None:
+        """The similar past investigations, read once the overview is shown: read beside the
+        dossier and the checks it held them back (one worker at a time holds Python's lock)."""
         self.call(
             self.service.similar,
             self.investigation_id,
@@ -178,6 +182,7 @@ class OverviewScreen(ServiceScreen):
             view.show(self.findings, _finding_line)
         else:
             view.show([Text("No findings.", style="green")])
+        self._load_similar()
 
     # --- navigation ------------------------------------------------------------------------
     def action_open_step(self) -> None:

@@ -261,7 +261,10 @@ def _break_words() -> tuple[tuple[str, ...], bool]:
     words = word_lists()
     lists = [_keyed(t) for t in (words.vague, words.human_error, words.deviation,
                                  words.failure_to_act)]
-    return tuple(sorted({w for k in lists for w in k.words})), any(k.always for k in lists)
+    every = {w for k in lists for w in k.words}
+    # a word that holds another need not be tested: where it is, the other is too
+    fewest = {w for w in every if not any(o != w and o in w for o in every)}
+    return tuple(sorted(fewest, key=len)), any(k.always for k in lists)
 
 
 def could_break(text: str) -> bool:
