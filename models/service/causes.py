@@ -295,7 +295,7 @@ def link(uow: UnitOfWork, cause_id: int, effect_id: int) -> Link:
 
 def insert_link(uow: UnitOfWork, tx: Transaction, inv: int, cause_id: int, effect_id: int) -> Link:
     graph = uow.graphs[inv]
-    if graph.g.has_edge(cause_id, effect_id):
+    if graph.has_edge(cause_id, effect_id):
         raise ValidationError("These two causes are already linked")
     cycle = graph.cycle_if_linked(cause_id, effect_id)
     if cycle is not None:
@@ -422,7 +422,7 @@ def graph(uow: UnitOfWork, investigation_id: int) -> CauseGraph:
 def _graph_copy(uow: UnitOfWork, s: Session, investigation_id: int) -> CauseGraph:
     graph = uow.graph_in(s, investigation_id)
     with uow.graph_lock:
-        return type(graph)(graph.g.copy(), graph.rev)
+        return graph.copy()
 
 
 def cause_view(uow: UnitOfWork, investigation_id: int) -> CauseView:
