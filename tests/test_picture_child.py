@@ -14,7 +14,6 @@ from exports.formats import Job, _png_pictures, picture_worker
 from tests.test_export_docx_pdf import dossier
 
 
-
 @pytest.fixture
 def single_thread(monkeypatch):
     """This test process counted as single-threaded: threads other tests leave behind (the
