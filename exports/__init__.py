@@ -86,15 +86,16 @@ def render_formats(
     confidentiality_notice: str | None = None,
     paper_size: str = "letter",
     language: str = "en",
-    picture_worker: Any = None,
+    parallel_pictures: bool = False,
 ) -> dict[str, bytes | str]:
     """Each format's content, in memory (str for text formats, bytes for the others), in the
     order asked; the report model and the pictures are made once for all of them. Deadlines
     follow `deadline_policy` (`Settings.deadline_policy()`; default: the default policy); the
     confidentiality notice on every page, the paper and the language the files declare follow
     `confidentiality_notice`, `paper_size` and `language` (the settings of the same names; None:
-    the default notice). `picture_worker` (`exports.formats.picture_worker()`, the command
-    line's) draws the DOCX's and PDF's pictures in a second process while the writer goes on."""
+    the default notice). With `parallel_pictures` the DOCX's and PDF's pictures are drawn in
+    a second process while the writer goes on, where that is safe (`exports.picture_child`:
+    the command line, a single thread)."""
     names = parse_formats(formats)
     job = Job(
         dossier,
@@ -108,7 +109,7 @@ def render_formats(
         confidentiality_notice=confidentiality_notice,
         paper_size=paper_size,
         language=language,
-        picture_worker=picture_worker,
+        parallel_pictures=parallel_pictures,
     )
     out: dict[str, bytes | str] = {}
     for done, name in enumerate(names):
@@ -188,7 +189,7 @@ def export_formats(
     confidentiality_notice: str | None = None,
     paper_size: str = "letter",
     language: str = "en",
-    picture_worker: Any = None,
+    parallel_pictures: bool = False,
 ) -> list[Path]:
     """Write the chosen formats of one investigation and return the files written, in order.
 
@@ -227,6 +228,6 @@ def export_formats(
         confidentiality_notice=confidentiality_notice,
         paper_size=paper_size,
         language=language,
-        picture_worker=picture_worker,
+        parallel_pictures=parallel_pictures,
     )
     return [write_atomic(targets[name], data[name], force=force) for name in names]

@@ -35,9 +35,9 @@ class Job:
     confidentiality_notice: str | None = None
     paper_size: str = "letter"
     language: str = "en"
-    #: A child process that draws the PNG pictures while the writer goes on (the command
-    #: line's cold export: `picture_worker()`, `exports.picture_child`), or None.
-    picture_worker: Any = None
+    #: Draw the PNG pictures in a second process while the writer goes on (the command
+    #: line's cold export; `exports.picture_child` says when it is safe).
+    parallel_pictures: bool = False
     _pending: Any = field(default=None, init=False, repr=False)
 
     @cached_property
@@ -88,23 +88,18 @@ class Job:
     def start_pictures(self) -> None:
         """Start drawing the PNG pictures in a second process, when asked for and safe
         (`exports.picture_child`); `png_pictures` then takes them from it."""
-        worker = self.picture_worker
         if (
-            worker is None
+            not self.parallel_pictures
             or not self.pictures
             or self._pending is not None
             or "png_pictures" in self.__dict__
             or not self.report.causes
         ):
             return
-        r = self.report
-        worker.submit(PictureInput(r.ref, r.event, list(r.categories), list(r.causes),
-                                   list(r.links)))
-        self._pending = worker
+        from exports import picture_child
 
-    @cached_property
-    def svg_pictures(self) -> dict[str, str] | None:
-        return _pictures(self.report, "svg") if self.pictures else None
+        report = self.report
+        self._pending = picture_child.start(lambda: _png_pictures(report))
 
     def png_mapping(self) -> Mapping[str, bytes]:
         """`png_pictures`, drawn (or taken from the child drawing them) when a writer first
@@ -128,40 +123,15 @@ class _Deferred(Mapping[str, bytes]):
         return len(self._job.png_pictures)
 
 
-@dataclass(frozen=True)
-class PictureInput:
-    """What the pictures are drawn from: the parts of the report they read (sent to the
-    process drawing them)."""
-
-    ref: str
-    event: Any
-    categories: list[str]
-    causes: list[Any]
-    links: list[Any]
-
-
-def picture_worker() -> Any:
-    """A child process, forked now, that warms matplotlib up and then draws a job's PNG
-    pictures (`Job.picture_worker`); None where that is not safe (`exports.picture_child`).
-    The caller closes it (`close()`) when the export is done or has failed."""
-    from exports import picture_child
-
-    return picture_child.start(_warm_up, _png_pictures)
-
-
-def _warm_up() -> None:
-    """matplotlib imported and its fonts loaded: what the first picture of a fresh process
-    spends most of its time on."""
-    from exports import diagrams
-
-    diagrams.fishbone_png("warm", ["warm"], [{"id": 1, "text": "warm", "category": "warm"}], [])
-
-
 def _png_pictures(report: Any) -> tuple[dict[str, bytes], tuple[Any, ...] | None]:
     """The PNG pictures, and the warning (log arguments) about characters no font on this
     machine can draw in them, or None."""
     out = _pictures(report, "png")
     return out, (_undrawable(report) if out else None)
+
+    @cached_property
+    def svg_pictures(self) -> dict[str, str] | None:
+        return _pictures(self.report, "svg") if self.pictures else None
 
 
 def _pictures(report: Any, kind: str) -> dict[str, Any]:

@@ -309,6 +309,9 @@ def export(
         rca export 3 --format md --deidentify > rca-3.md
         rca export 3 --format dot | dot -Tsvg -o causes.svg
     """
+    from exports import export_formats, render_formats
+    from models.migrations import HEAD
+
     formats = parse_formats(fmt)
     to_stdout = output is None or output == "-"
     if to_stdout:
@@ -316,27 +319,6 @@ def export(
             raise RcaError("several formats need -o FOLDER")
         if not FORMATS[formats[0]].text:
             raise RcaError(f"format {formats[0]} is not text: give -o FILE or -o FOLDER")
-    worker = None
-    if not to_stdout and {"docx", "pdf"} & set(formats):
-        # The pictures are drawn in a second process, forked before the database is opened,
-        # that imports matplotlib while this one loads the investigation and writes the text
-        # (only where that is safe: exports/picture_child.py).
-        from exports.formats import picture_worker
-
-        worker = picture_worker()
-    try:
-        _export(obj, investigation_id, formats, output, deidentify, force, worker)
-    finally:
-        if worker is not None:
-            worker.close()
-
-
-def _export(obj: Ctx, investigation_id: int, formats: list[str], output: str | None,
-            deidentify: bool, force: bool, worker: Any) -> None:
-    from exports import export_formats, render_formats
-    from models.migrations import HEAD
-
-    to_stdout = output is None or output == "-"
     service = obj.service()
     dossier = service.dossier(investigation_id)
     common: dict[str, Any] = {
@@ -353,7 +335,9 @@ def _export(obj: Ctx, investigation_id: int, formats: list[str], output: str | N
         click.echo(render_formats(dossier, formats, **common)[formats[0]], nl=False)
         return
     assert output is not None  # None is standard output, handled above
-    files = export_formats(dossier, formats, output, force=force, picture_worker=worker, **common)
+    # A cold export of a large investigation: the pictures are drawn in a second process
+    # while the writer goes on (only where that is safe, see exports/picture_child.py).
+    files = export_formats(dossier, formats, output, force=force, parallel_pictures=True, **common)
     for path in files:
         click.echo(str(path))
 
