@@ -86,16 +86,13 @@ def render_formats(
     confidentiality_notice: str | None = None,
     paper_size: str = "letter",
     language: str = "en",
-    parallel_pictures: bool = False,
 ) -> dict[str, bytes | str]:
     """Each format's content, in memory (str for text formats, bytes for the others), in the
     order asked; the report model and the pictures are made once for all of them. Deadlines
     follow `deadline_policy` (`Settings.deadline_policy()`; default: the default policy); the
     confidentiality notice on every page, the paper and the language the files declare follow
     `confidentiality_notice`, `paper_size` and `language` (the settings of the same names; None:
-    the default notice). With `parallel_pictures` the DOCX's and PDF's pictures are drawn in
-    a second process while the writer goes on, where that is safe (`exports.picture_child`:
-    the command line, a single thread)."""
+    the default notice)."""
     names = parse_formats(formats)
     job = Job(
         dossier,
@@ -109,7 +106,6 @@ def render_formats(
         confidentiality_notice=confidentiality_notice,
         paper_size=paper_size,
         language=language,
-        parallel_pictures=parallel_pictures,
     )
     out: dict[str, bytes | str] = {}
     for done, name in enumerate(names):
@@ -189,7 +185,6 @@ def export_formats(
     confidentiality_notice: str | None = None,
     paper_size: str = "letter",
     language: str = "en",
-    parallel_pictures: bool = False,
 ) -> list[Path]:
     """Write the chosen formats of one investigation and return the files written, in order.
 
@@ -228,6 +223,5 @@ def export_formats(
         confidentiality_notice=confidentiality_notice,
         paper_size=paper_size,
         language=language,
-        parallel_pictures=parallel_pictures,
     )
     return [write_atomic(targets[name], data[name], force=force) for name in names]

@@ -95,7 +95,7 @@ def docx_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> 
 
     fr = front(report)
     doc = Document()
-    w = _Writer(doc, fr, {} if pictures is None else pictures)  # read when reached
+    w = _Writer(doc, fr, dict(pictures or {}))
     w.setup()
     w.title_block()
     blocks = outline(report)
@@ -220,7 +220,7 @@ def _plain_font(style: Any) -> None:
 
 
 class _Writer:
-    def __init__(self, doc: Any, fr: Front, pictures: Mapping[str, bytes]) -> None:
+    def __init__(self, doc: Any, fr: Front, pictures: dict[str, bytes]) -> None:
         from docx.shared import Inches, Pt, RGBColor
 
         self.doc = doc

@@ -10,8 +10,8 @@ export by `Job`, and only when a chosen format needs it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -35,10 +35,6 @@ class Job:
     confidentiality_notice: str | None = None
     paper_size: str = "letter"
     language: str = "en"
-    #: Draw the PNG pictures in a second process while the writer goes on (the command
-    #: line's cold export; `exports.picture_child` says when it is safe).
-    parallel_pictures: bool = False
-    _pending: Any = field(default=None, init=False, repr=False)
 
     @cached_property
     def report(self) -> Any:
@@ -78,56 +74,10 @@ class Job:
         command line prints it): the PDF's text lacks them too, the DOCX's has them."""
         if not self.pictures:
             return {}
-        pending, self._pending = self._pending, None
-        made = pending.result() if pending is not None else None
-        out, undrawable = made if made is not None else _png_pictures(self.report)
-        if undrawable:
-            log.warning(*undrawable)
+        out = _pictures(self.report, "png")
+        if out:
+            _warn_undrawable(self.report)
         return out
-
-    def start_pictures(self) -> None:
-        """Start drawing the PNG pictures in a second process, when asked for and safe
-        (`exports.picture_child`); `png_pictures` then takes them from it."""
-        if (
-            not self.parallel_pictures
-            or not self.pictures
-            or self._pending is not None
-            or "png_pictures" in self.__dict__
-            or not self.report.causes
-        ):
-            return
-        from exports import picture_child
-
-        report = self.report
-        self._pending = picture_child.start(lambda: _png_pictures(report))
-
-    def png_mapping(self) -> Mapping[str, bytes]:
-        """`png_pictures`, drawn (or taken from the child drawing them) when a writer first
-        looks at one."""
-        return _Deferred(self)
-
-
-class _Deferred(Mapping[str, bytes]):
-    """A job's PNG pictures, made on first use."""
-
-    def __init__(self, job: Job) -> None:
-        self._job = job
-
-    def __getitem__(self, key: str) -> bytes:
-        return self._job.png_pictures[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._job.png_pictures)
-
-    def __len__(self) -> int:
-        return len(self._job.png_pictures)
-
-
-def _png_pictures(report: Any) -> tuple[dict[str, bytes], tuple[Any, ...] | None]:
-    """The PNG pictures, and the warning (log arguments) about characters no font on this
-    machine can draw in them, or None."""
-    out = _pictures(report, "png")
-    return out, (_undrawable(report) if out else None)
 
     @cached_property
     def svg_pictures(self) -> dict[str, str] | None:
@@ -180,20 +130,18 @@ def _svg_fishbone(event: str | None, report: Any) -> dict[str, str]:
     return out
 
 
-def _undrawable(report: Any) -> tuple[Any, ...] | None:
-    """The warning (log arguments) naming the characters of the pictures no font on this
-    machine has, or None."""
+def _warn_undrawable(report: Any) -> None:
     from exports import diagrams
 
     texts = [c.text for c in report.causes] + list(report.categories)
     missing = diagrams.missing_glyphs(texts, diagrams.fallback_font(texts))
     if not missing:
-        return None
+        return
     refs = [c.ref for c in report.causes if any(ch in c.text for ch in missing)]
     shown = ", ".join(refs[:8]) + (f" and {len(refs) - 8} more" if len(refs) > 8 else "")
     # The PDF embeds this machine's fonts too, so its text shows the same boxes; DOCX, HTML
     # and Markdown leave the drawing to the reader's fonts.
-    return (
+    log.warning(
         "The pictures of %s show a box for %s (no font on this machine has them), in %s; "
         "so does the PDF's text. The DOCX, HTML and Markdown text has them in full. A font "
         "with them (e.g. Debian's fonts-noto-cjk) on this machine would draw them.",
@@ -204,17 +152,15 @@ def _undrawable(report: Any) -> tuple[Any, ...] | None:
 
 
 def _docx(job: Job) -> bytes:
-    job.start_pictures()  # drawn meanwhile, when the job asks for it
     from exports.docx import docx_report
 
-    return docx_report(job.report, job.png_mapping())
+    return docx_report(job.report, job.png_pictures)
 
 
 def _pdf(job: Job) -> bytes:
-    job.start_pictures()
     from exports.pdf import pdf_report
 
-    return pdf_report(job.report, job.png_mapping())
+    return pdf_report(job.report, job.png_pictures)
 
 
 def _html(job: Job) -> str:

@@ -59,9 +59,7 @@ from exports.report import Report
 
 def pdf_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> bytes:
     """The whole report as PDF bytes (see the module docstring)."""
-    # Not `dict(pictures)`: a mapping may draw its pictures only when the writer reaches them
-    # (`exports.formats.Job.png_mapping`).
-    return _render(front(report), outline(report), {} if pictures is None else pictures)
+    return _render(front(report), outline(report), pictures or {})
 
 
 def pdf_blocks(fr: Front, blocks: Sequence[Block]) -> bytes:
@@ -103,7 +101,7 @@ def _render_pages(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes])
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     pdf.set_creation_date(created)
     pdf.set_xmp_metadata(_xmp(fr, created))
-    w = Writer(pdf, fr, pictures)
+    w = Writer(pdf, fr, dict(pictures))
     pdf.wrap_notice = lambda width: w.wrap(fr.notice, "I", SMALL_PT - 1, width)
     pdf.c_margin = 0  # text is placed exactly where this module says (cells have padding)
     pdf.add_page()

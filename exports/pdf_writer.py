@@ -8,7 +8,7 @@ User text is never parsed as markdown or markup; a tab prints as a space.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from exports.document import (
@@ -68,7 +68,7 @@ def fit_line(pdf: Any, text: str, width: float) -> str:
 
 # --- writing --------------------------------------------------------------------------------
 class Writer:
-    def __init__(self, pdf: Any, fr: Front, pictures: Mapping[str, bytes]) -> None:
+    def __init__(self, pdf: Any, fr: Front, pictures: dict[str, bytes]) -> None:
         self.pdf = pdf
         self.fr = fr
         self.pictures = pictures

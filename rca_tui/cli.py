@@ -335,10 +335,7 @@ def export(
         click.echo(render_formats(dossier, formats, **common)[formats[0]], nl=False)
         return
     assert output is not None  # None is standard output, handled above
-    # A cold export of a large investigation: the pictures are drawn in a second process
-    # while the writer goes on (only where that is safe, see exports/picture_child.py).
-    files = export_formats(dossier, formats, output, force=force, parallel_pictures=True, **common)
-    for path in files:
+    for path in export_formats(dossier, formats, output, force=force, **common):
         click.echo(str(path))
 
 
