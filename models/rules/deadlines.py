@@ -304,7 +304,14 @@ def _holidays():
 
 
 class _DiskCache:
-    """A JSON file of holiday look-ups, keyed by the installed `holidays`; best effort only."""
+    """A JSON file of holiday look-ups, keyed by the installed `holidays`; best effort only.
+
+    The file keeps the look-ups of a few installed copies side by side (`KEEP`): several
+    installs of the app for one user (a second virtualenv, an upgrade being tried) would
+    otherwise each throw the other's away, and every export would import `holidays` again.
+    """
+
+    KEEP = 8
 
     def __init__(self) -> None:
         import json
@@ -318,14 +325,24 @@ class _DiskCache:
             user_cache_path("rca-tui", appauthor=False) / "holidays.json"
         )
         self.version = _installed("holidays")
-        self.data: dict = {}
+        self.data: dict = self._read().get(self.version, {})
+
+    def _read(self) -> dict:
+        """{installed copy: its entries} as the file holds them now ({} if unreadable)."""
         try:
             with open(self.path, encoding="utf-8") as fh:
-                loaded = json.load(fh)
-            if isinstance(loaded, dict) and loaded.get("version") == self.version:
-                self.data = loaded.get("entries", {})
+                loaded = self._json.load(fh)
         except (OSError, ValueError):
-            pass
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        if "version" in loaded:  # the file of one copy, as earlier versions wrote it
+            entries = loaded.get("entries")
+            return {loaded["version"]: entries} if isinstance(entries, dict) else {}
+        versions = loaded.get("versions")
+        if not isinstance(versions, dict):
+            return {}
+        return {v: e for v, e in versions.items() if isinstance(e, dict)}
 
     def get(self, key: str):
         return self.data.get(key)
@@ -338,9 +355,13 @@ class _DiskCache:
         try:
             folder = os.path.dirname(self.path)
             os.makedirs(folder, exist_ok=True)
+            # The other copies' entries as the file has them now, this copy's last (newest).
+            versions = {v: e for v, e in self._read().items() if v != self.version}
+            versions[self.version] = self.data
+            kept = dict(list(versions.items())[-self.KEEP :])
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".holidays.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                self._json.dump({"version": self.version, "entries": self.data}, fh)
+                self._json.dump({"versions": kept}, fh)
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only home: the look-up is simply repeated next time
