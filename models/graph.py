@@ -21,7 +21,7 @@ MAX_PATHS = 50
 class CauseGraph:
     """A thin, typed wrapper around the DiGraph with the queries investigators ask."""
 
-    __slots__ = ("_events", "g", "rev")
+    __slots__ = ("__weakref__", "_events", "g", "rev")
 
     def __init__(self, g: nx.DiGraph | None = None, rev: int = 0) -> None:
         self.g: nx.DiGraph = g if g is not None else nx.DiGraph()
@@ -66,6 +66,33 @@ class CauseGraph:
         if clear is not None:
             clear(g)
         return cls(g, rev)
+
+    def copy(self) -> CauseGraph:
+        """A private copy, every attribute dict copied; its dicts filled as `build` fills them
+        (twice as fast as `DiGraph.copy`, which the service's first edit after lending its
+        graph to a screen waits for)."""
+        old = self.g
+        g = nx.DiGraph()
+        try:
+            node, succ, pred = g._node, g._succ, g._pred
+            old_node, old_succ = old._node, old._succ
+        except AttributeError:  # pragma: no cover - a future networkx
+            return type(self)(old.copy(), self.rev)
+        g.graph.update(old.graph)
+        for n, attrs in old_node.items():
+            node[n] = dict(attrs)
+            succ[n] = {}
+            pred[n] = {}
+        for a, nbrs in old_succ.items():
+            out = succ[a]
+            for b, attrs in nbrs.items():
+                data = dict(attrs)
+                out[b] = data
+                pred[b][a] = data
+        clear = getattr(nx, "_clear_cache", None)
+        if clear is not None:
+            clear(g)
+        return type(self)(g, self.rev)
 
     # --- edits, mirrored by the service after each commit -------------------------------
     def add_node(self, cause_id: int, kind: str, category: str | None) -> None:
