@@ -9,6 +9,7 @@ so no edit rewrites or reloads the whole graph.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from sys import intern
 
 import networkx as nx
 
@@ -51,8 +52,10 @@ class CauseGraph:
             g.add_nodes_from((i, {"kind": k, "category": c}) for i, k, c in nodes)
             g.add_edges_from(edges)
             return cls(g, rev)
+        # Kinds and categories are a few words repeated 5,000 times: one string of each (the
+        # causes the screens draw hold the same ones, see `causes.cause_view`).
         for i, k, c in nodes:
-            node[i] = {"kind": k, "category": c}
+            node[i] = {"kind": intern(k), "category": intern(c) if c else c}
             succ[i] = {}
             pred[i] = {}
         for a, b in edges:

@@ -8,6 +8,7 @@ seen (the revision moved) and a link that would close a circle is refused with t
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -436,6 +437,16 @@ def _graph_lent(uow: UnitOfWork, s: Session, investigation_id: int) -> CauseGrap
     return uow.lend_graph(uow.graph_in(s, investigation_id))
 
 
+def _one(value: str | None) -> str | None:
+    return sys.intern(value) if value else value
+
+
+def _interned(row: Any) -> tuple[Any, ...]:
+    """A cause's row with its category and kind (fields 3 and 4) as interned strings."""
+    category, kind = row[3], row[4]
+    return (*row[:3], _one(category), _one(kind), *row[5:])
+
+
 def cause_view(uow: UnitOfWork, investigation_id: int) -> CauseView:
     """The investigation, its causes, links, bones and graph, from one read snapshot (a screen
     drawing the fishbone from several reads could show causes and links of two moments)."""
@@ -455,7 +466,8 @@ def cause_view(uow: UnitOfWork, investigation_id: int) -> CauseView:
         )
         return CauseView(
             inv,
-            tuple(Cause(*r) for r in causes),
+            # One string of each kind and category (as the graph has), not one per cause.
+            tuple(Cause(*_interned(r)) for r in causes),
             tuple(Link(*r) for r in links),
             tuple(categories_in(s, investigation_id)),
             _graph_lent(uow, s, investigation_id),
