@@ -407,7 +407,7 @@ def layout_fishbone(
             else:
                 spans[cid].append(span)
             if first:
-                hotspots.append(Hotspot(cid, top + r, x + x0, x + row[7], ref))
+                hotspots.append(Hotspot(cid, *span, ref))  # the span's ints, not new ones
         bones.append(Bone(bone_names[i], up, x, tuple(ids), uncategorised=i >= own))
         name_row = 0 if up else bottom_labels[0]
         name_spans.append(
