@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from models.vocab import CauseKind
@@ -42,7 +43,7 @@ def _clear_cache(g: Any) -> None:
 class CauseGraph:
     """The cause graph with the queries investigators ask, over plain adjacency dicts."""
 
-    __slots__ = ("_events", "_g", "_node", "_pred", "_succ", "rev")
+    __slots__ = ("__weakref__", "_events", "_g", "_node", "_pred", "_succ", "rev")
 
     def __init__(self, g: nx.DiGraph | None = None, rev: int = 0) -> None:
         self._node: dict[int, dict[str, Any]]
@@ -90,8 +91,10 @@ class CauseGraph:
         equal)."""
         graph = cls(rev=rev)
         node, succ, pred = graph._node, graph._succ, graph._pred
+        # Kinds and categories are a few words repeated 5,000 times: one string of each (the
+        # causes the screens draw hold the same ones, see `causes.cause_view`).
         for i, k, c in nodes:
-            node[i] = {"kind": k, "category": c}
+            node[i] = {"kind": intern(k), "category": intern(c) if c else c}
             succ[i] = {}
             pred[i] = {}
         for a, b in edges:
