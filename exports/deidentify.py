@@ -3,8 +3,13 @@
 What is replaced, in this order (so one rule cannot half-eat another's match):
 
 1. e-mail addresses                                   -> "[e-mail]"
-2. the MRN recorded on the investigation, exactly (any case), and its digits alone with or
-   without leading zeros ("MRN-0048213", "0048213", "48213")   -> "[MRN]"
+2. the MRN recorded on the investigation, exactly (any case); its letters and digits written
+   with or without separators (space, -, /, ., _, a dash: "8823 1476", "8823-1476", "A12 3456")
+   and its digits with or without leading zeros ("MRN-0048213", "0048213", "48213"); and each
+   4+-digit group of the MRN alone ("1476" of "8823 1476"), the groups being those of the MRN
+   as recorded and as the texts of the dossier write it (`scrubber_for`). A group is replaced
+   alone only as a whole number that is not a quantity or a year: "1476 mg", "1476 units",
+   "2023-1476", "14:76", "in 2023" stay, and other numbers are never touched -> "[MRN]"
 3. anything labelled as a record number ("MRN 123", "MRN: A-77", "medical record number 5",
    "hospital no. 12", "patient ID 9")                           -> "[MRN]"
 4. the recorded date of birth in common forms: ISO (1945-05-14, 1945/5/14), d/m/Y and m/d/Y
@@ -16,12 +21,18 @@ What is replaced, in this order (so one rule cannot half-eat another's match):
    "cell", "fax"                                                        -> "[phone]"
 7. runs of 6 or more digits (record, account, insurance numbers)        -> "[number]"
 8. the patient name recorded on the investigation: the whole name (parts in either order),
-   an initial and the surname ("M. King"), the initials with dots ("M.A.K."), then each part of
-   3+ letters that is not a title (Mrs, Dr...), case-insensitive, whole words, also plural
+   the first name and the surname, an initial and the surname ("M. King"), the initials with
+   dots ("M.A.K."), then each part of 3+ letters that is not a title (Mrs, Dr...),
+   case-insensitive, whole words, also plural
    ("the Kings") and without accents ("Zoë" and "Zoe"); a possessive stays after the
-   placeholder ("[patient]'s")                                            -> "[patient]"
-   The pieces of a double-barrelled surname ("Smith" of "O'Brien-Smith") are often other
-   people's names ("Nurse Smith"): alone they are replaced only after a title ("Mrs Smith").
+   placeholder ("[patient]'s"); an apostrophe matches any typed (' or ’) or none, a hyphen
+   any dash or a space ("O’Brien Smith")                                  -> "[patient]"
+   Double-barrelled surnames: the rule is that a piece ("Smith" or "O'Brien" of "O'Brien-Smith")
+   is never replaced on its own, whatever stands before it ("Nurse Smith", "Dr Smith",
+   "Mr Smith", "Mrs Smith", "the Smiths" stay): such a piece is a common name of other people,
+   and it cannot be told whose it is. The whole surname is always replaced ("Mrs O'Brien-Smith",
+   "O'Brien-Smith's", "O'BRIEN-SMITH", "the O'Brien-Smiths"), and so is a given name with one
+   piece ("Mary Smith"). Pieces of a given name ("Ann" of "Ann-Marie") are replaced anywhere.
 9. the names of other people involved (recorded in `Dossier.people`, or given as `others`),
    in the same written forms as the patient's                             -> "[person]"
 
@@ -33,7 +44,9 @@ whatever the patient is called.
 Limits (say them to users): names of people not recorded as involved (relatives, a room-mate)
 and free-text identifiers that match no rule are not found; a 7-digit local phone number without
 a label ("555-1234") is kept, as it cannot be told from a reference like "2023-114"; a name part
-that is also a word ("Rose", "Hope") is replaced everywhere, which over-redacts rather than leaks.
+that is also a word ("Rose", "Hope") is replaced everywhere, which over-redacts rather than leaks;
+the patient called by one piece of a double-barrelled surname ("Mrs Smith") is not found (rule 8),
+nor a group of the MRN that is a year or is followed by a unit (rule 2).
 
 `Scrubber.for_investigation(inv)` builds the rules from the recorded identifiers; `scrubber(s)`
 scrubs one text; `scrub(obj, scrubber)` returns a copy of any frozen dataclass tree (a
@@ -48,7 +61,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -137,6 +150,28 @@ _PHONE = re.compile(
 )
 _DATE_START = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{6,}(?!\d)")
+#: What may stand between the characters of an MRN written in groups ("8823 1476", "8823-1476",
+#: "8823/1476", "8823_1476", "8823–1476").
+_MRN_SEP = r"[\s./_\u2010-\u2014-]?"
+#: A group of an MRN alone is a whole number: not a piece of a date, time, decimal or reference
+#: ("2023-1476", "14:76", "1.476") ...
+_NOT_IN_NUMBER = r"(?<![\w\u2010-\u2014-])(?<!\d[/.:,])"
+#: ... and not a quantity ("1476 mg", "1476 ml", "1476 units", "1476%").
+_NOT_A_QUANTITY = (
+    r"(?![\w\u2010-\u2014-])(?![/.:,]\d)(?!\s*(?:%|(?:mcg|µg|ug|ng|mg|g|kg|ml|l|dl|units?|iu|"
+    r"mmol|mol|meq|hrs?|hours?|mins?|minutes?|secs?|seconds?|days?|mm|cm|m|km|kcal|bpm)(?!\w)))"
+)
+#: A year (1900-2099): a group of an MRN that is one is not replaced alone ("in 2023").
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _groups(text: str) -> list[str]:
+    """The 4+-digit groups of an MRN written with separators ("8823 1476" -> 8823, 1476);
+    none when it is one group."""
+    groups = [g for g in re.split(r"[^0-9A-Za-z]+", text) if g]
+    if len(groups) < 2:
+        return []
+    return [g for g in groups if g.isdigit() and len(g) >= 4]
 
 
 def _fold(text: str) -> str:
@@ -174,43 +209,69 @@ def _whole(pattern: str) -> str:
 #: What may follow a name and still be the name: a plural ("the Kings", "the Joneses"); a
 #: possessive ("O'Brien's") is left after the placeholder.
 _NAME_END = r"(?:e?s)?"
-#: Titles before a name; a piece of a double-barrelled surname ("Smith" of "O'Brien-Smith")
-#: is replaced on its own only after one of them, so "Nurse Smith" stays.
-_TITLE_RE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?\s+"
+#: An apostrophe in a recorded name matches any apostrophe typed (straight, curly, modifier,
+#: accents) or none ("OBrien"); a hyphen matches any dash, with spaces, or a space alone.
+_APOSTROPHES = "'\u2019\u2018\u02bc`\u00b4"
+_HYPHENS = "-\u2010\u2011\u2012\u2013\u2014"
+_APOSTROPHE_RE = f"[{_APOSTROPHES}]?"
+_HYPHEN_RE = rf"(?:\s*[{_HYPHENS}]\s*|\s+)"
 
 
-def _name_patterns(name: str) -> tuple[list[str], set[str], set[str]]:
-    """(whole-name patterns, parts replaced anywhere, pieces replaced after a title)."""
-    words = [w.strip(".,;") for w in name.replace(",", " ").split()]
-    words = [w for w in words if w]
+def _word_re(word: str) -> str:
+    """The regex of one word of a name, written any of the ways it is typed."""
+    out = []
+    for ch in word:
+        if ch in _APOSTROPHES:
+            out.append(_APOSTROPHE_RE)
+        elif ch in _HYPHENS:
+            out.append(_HYPHEN_RE)
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _is_part(word: str) -> bool:
+    """A word of a name replaced on its own: 3+ letters and not a title ("Mrs", "van")."""
+    return sum(ch.isalpha() for ch in word) >= 3 and word.casefold().strip(".") not in _TITLES
+
+
+def _name_patterns(name: str) -> tuple[list[str], set[str]]:
+    """(whole-name patterns, parts replaced anywhere) of one recorded name; see rule 8."""
     patterns: list[str] = []
+    parts: set[str] = set()
     for variant in dict.fromkeys((name, _fold(name))):
-        vw = [w.strip(".,;") for w in variant.replace(",", " ").split() if w.strip(".,;")]
-        vw = [w for w in vw if w.casefold().strip(".") not in _TITLES] or vw
+        words = [w.strip(".,;") for w in variant.replace(",", " ").split() if w.strip(".,;")]
+        vw = [w for w in words if w.casefold().strip(".") not in _TITLES] or words
+        if not vw:
+            continue
         if len(vw) > 1:
-            patterns.append(r"[\s,]+".join(re.escape(w) for w in vw))
-            patterns.append(r"[\s,]+".join(re.escape(w) for w in reversed(vw)))
+            given, surname = vw[:-1], vw[-1]
+            pieces = [p for p in re.split(f"[{_HYPHENS}]", surname) if _is_part(p)]
+            # the whole name in either order, also a given name with one piece of a
+            # double-barrelled surname ("Mary Smith", "Smith, Mary": the patient, as her given
+            # name is replaced anyway)
+            seqs = [vw, *([g, p] for g in given for p in pieces if len(pieces) > 1)]
+            if len(vw) > 2:  # the first name and the surname ("Margaret King")
+                seqs.append([vw[0], surname])
+            for seq in seqs:
+                res = [_word_re(w) for w in seq]
+                patterns.append(r"[\s,]+".join(res))
+                patterns.append(r"[\s,]+".join(reversed(res)))
             # an initial and the surname ("M. O'Brien-Smith"), and the initials ("M.O.")
-            patterns.append(rf"{re.escape(vw[0][0])}\.?\s*{re.escape(vw[-1])}")
+            patterns.append(rf"{re.escape(vw[0][0])}\.?\s*{_word_re(surname)}")
             patterns.append(r"\.\s?".join(re.escape(w[0]) for w in vw) + r"\.")
         else:
-            patterns.append(re.escape(variant.strip(".,;")))
-    parts: set[str] = set()
-    pieces: set[str] = set()
-    for k, w in enumerate(words):
-        split = [p for p in re.split(r"[-‐]", w) if p]
-        # The pieces of a double-barrelled surname ("Smith" of "O'Brien-Smith") are common
-        # names of other people: alone, only after a title. Pieces of given names
-        # ("Ann-Marie") anywhere.
-        surname = k == len(words) - 1 and len(words) > 1
-        for piece in split if len(split) > 1 else ():
-            for form in (piece, _fold(piece)):
-                if sum(ch.isalpha() for ch in form) >= 3 and form.casefold() not in _TITLES:
-                    (pieces if surname else parts).add(re.escape(form))
-        for form in (w, _fold(w)):
-            if sum(ch.isalpha() for ch in form) >= 3 and form.casefold().strip(".") not in _TITLES:
-                parts.add(re.escape(form))
-    return patterns, parts, pieces
+            patterns.append(_word_re(vw[0]))  # a one-word name, however short
+        for k, w in enumerate(vw):
+            if _is_part(w):
+                parts.add(_word_re(w))
+            # pieces of a given name ("Ann" of "Ann-Marie") anywhere; of a double-barrelled
+            # surname ("Smith" of "O'Brien-Smith") never alone: see rule 8
+            if k < len(vw) - 1 or len(vw) == 1:
+                parts.update(
+                    _word_re(p) for p in re.split(f"[{_HYPHENS}]", w) if p != w and _is_part(p)
+                )
+    return patterns, parts
 
 
 @dataclass(frozen=True)
@@ -222,6 +283,8 @@ class Scrubber:
     dob: dt.date | None = None
     #: Names of other people involved (not the patient): replaced by "[person]".
     others: tuple[str, ...] = ()
+    #: Groups of the MRN as the texts write it ("1476" of "8823 1476"), replaced alone too.
+    mrn_parts: tuple[str, ...] = ()
 
     @classmethod
     def for_investigation(cls, inv: Any, others: tuple[str, ...] = ()) -> Scrubber:
@@ -237,19 +300,44 @@ class Scrubber:
 
     # --- the rules built from the recorded identifiers (once per scrubber) ---------------
     @functools.cached_property
+    def _mrn_core(self) -> str:
+        """The MRN's letters and digits, without a leading "MRN" ("MRN-0048213" -> "0048213")."""
+        core = re.sub(r"^(?:MRN)?[^0-9A-Za-z]*", "", self.mrn, flags=re.IGNORECASE)
+        return "".join(ch for ch in core if ch.isalnum())
+
+    @functools.cached_property
     def _mrn_re(self) -> re.Pattern[str] | None:
         if not self.mrn:
             return None
         forms = {re.escape(self.mrn)}
-        core = re.sub(r"^(?:MRN)?[\s:#-]*", "", self.mrn, flags=re.IGNORECASE)
-        core = re.sub(r"[\s.-]", "", core)
+        core = self._mrn_core
         if core.isdigit() and len(core.lstrip("0")) >= 4:
             # the digits with or without leading zeros, and written in groups ("8823 1476")
-            forms.add("0*" + r"[\s.-]?".join(core.lstrip("0")))
+            forms.add("0*" + _MRN_SEP.join(core.lstrip("0")))
         elif len(core) >= 4 and any(ch.isdigit() for ch in core):
-            forms.add(re.escape(core))
+            forms.add(_MRN_SEP.join(re.escape(ch) for ch in core))
         alternatives = "|".join(sorted(forms, key=len, reverse=True))
         return re.compile(_whole(f"(?:{alternatives})"), re.IGNORECASE)
+
+    @functools.cached_property
+    def _mrn_parts_re(self) -> re.Pattern[str] | None:
+        """The 4+-digit groups of the MRN alone (rule 2); not in a number, not a quantity."""
+        parts = {*_groups(self.mrn), *self.mrn_parts} - {self._mrn_core}
+        parts = {p.lstrip("0") for p in parts if not _YEAR.fullmatch(p.lstrip("0"))}
+        parts = {p for p in parts if len(p) >= 4}
+        if not parts:
+            return None
+        joined = "|".join(sorted(parts, key=len, reverse=True))
+        return re.compile(rf"{_NOT_IN_NUMBER}0*(?:{joined}){_NOT_A_QUANTITY}", re.IGNORECASE)
+
+    def learn_mrn_parts(self, texts: Iterable[str]) -> Scrubber:
+        """This scrubber, also replacing alone the groups in which `texts` write the MRN
+        ("8823 1476" for a recorded "88231476": "1476" alone is replaced too)."""
+        if self._mrn_re is None:
+            return self
+        found = {g for t in texts for m in self._mrn_re.finditer(t) for g in _groups(m.group(0))}
+        new = tuple(sorted(found - set(self.mrn_parts)))
+        return dataclasses.replace(self, mrn_parts=self.mrn_parts + new) if new else self
 
     @functools.cached_property
     def _dob_re(self) -> re.Pattern[str] | None:
@@ -281,21 +369,13 @@ class Scrubber:
         for name, mark in ((self.name, PATIENT), *((o, PERSON) for o in self.others)):
             if not name:
                 continue
-            patterns, parts, pieces = _name_patterns(name)
-            alternatives = [p for p in patterns if p]
-            if parts:
-                alternatives += sorted(parts, key=len, reverse=True)
+            patterns, parts = _name_patterns(name)
+            alternatives = patterns + sorted(parts, key=len, reverse=True)
             if alternatives:
                 joined = "|".join(alternatives)
                 out.append(
                     (re.compile(_whole(f"(?:{joined}){_NAME_END}"), re.IGNORECASE), _MARK[mark])
                 )
-            if pieces:
-                joined = "|".join(sorted(pieces, key=len, reverse=True))
-                titled = re.compile(
-                    rf"(?<!\w)({_TITLE_RE})(?:{joined}){_NAME_END}(?!\w)", re.IGNORECASE
-                )
-                out.append((titled, r"\g<1>" + _MARK[mark]))
         return tuple(out)
 
     # --- scrubbing ---------------------------------------------------------------------------
@@ -306,6 +386,8 @@ class Scrubber:
         if self._mrn_re is not None:
             out = self._mrn_re.sub(_MARK[MRN], out)
         out = _MRN_LABEL.sub(_MARK[MRN], out)
+        if self._mrn_parts_re is not None:
+            out = self._mrn_parts_re.sub(_MARK[MRN], out)
         if self._dob_re is not None:
             out = self._dob_re.sub(_MARK[DOB], out)
         out = _DOB_LABEL.sub(lambda m: m.group(1) + _MARK[DOB], out)
@@ -408,7 +490,15 @@ def scrubber_for(dossier: Any, others: tuple[str, ...] = ()) -> Scrubber:
     """The scrubber of one dossier: the patient's identifiers, and the names of the other people
     involved that it records (`Dossier.people`) with any `others` given."""
     recorded = tuple(p.name for p in getattr(dossier, "people", ()))
-    return Scrubber.for_investigation(dossier.investigation, others=(*recorded, *others))
+    base = Scrubber.for_investigation(dossier.investigation, others=(*recorded, *others))
+    texts: list[str] = []
+
+    def collect(text: str) -> str:
+        texts.append(text)
+        return text
+
+    _scrub(dossier, collect)
+    return base.learn_mrn_parts(texts)
 
 
 def deidentify_dossier(dossier: Any, others: tuple[str, ...] = ()) -> Any:
@@ -420,4 +510,3 @@ def deidentify_dossier(dossier: Any, others: tuple[str, ...] = ()) -> Any:
     out = _scrub_typed(dossier, scrubber)
     inv = dataclasses.replace(out.investigation, patient_name="", patient_mrn="", patient_dob=None)
     return dataclasses.replace(out, investigation=inv)
-

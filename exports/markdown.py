@@ -11,8 +11,9 @@ start a list, quote or heading is escaped, and line breaks inside table cells be
 The fishbone is given twice: as a nested list with every text in full (readable everywhere)
 and as a Mermaid `ishikawa-beta` block (Mermaid 11.12 or later draws it; older viewers show the
 text). The diagram holds short labels only, the cause's reference and its first words ("C12
-Bed exit alarm was…"), whose full text is in the list beside it: so even 2,000 causes stay far
-under Mermaid's 50,000-character limit and labels do not overlap. In a label `<`/`>` become
+Bed exit alarm was…"), whose full text is in the list beside it, and at most
+`MERMAID_PER_BONE` labels a bone (then "… N more in the list below"): so even 2,000 causes stay
+far under Mermaid's 50,000-character limit and labels do not overlap. In a label `<`/`>` become
 `‹`/`›`, "%%" is split (Mermaid reads `%%{init: ...}%%` anywhere as a directive), and a label
 that Mermaid would read as a keyword or comment gets a leading "· ".
 """
@@ -42,6 +43,13 @@ def _escape_start(m: re.Match[str]) -> str:
 MERMAID_MAX_DEPTH = 8
 #: Words of a cause's text in its Mermaid label (the full text is in the list).
 MERMAID_WORDS = 5
+#: Labels drawn on one bone of the Mermaid diagram, in the list's order; the rest are counted
+#: in one last label ("… 22 more in the list below"). Mermaid's ishikawa layout spaces labels
+#: evenly along a bone of fixed slant: past about a dozen they overlap (seen in Mermaid 11.17
+#: with 200 causes), and the list beside it has every one in full.
+MERMAID_PER_BONE = 4
+#: Words of a label on a crowded bone: Mermaid wraps labels narrow and spaces them evenly.
+CROWDED_WORDS = 3
 
 
 def _lines(text: str) -> list[str]:
@@ -115,25 +123,41 @@ def mermaid_ishikawa(report: Report) -> str:
     head = report.event.text if report.event else NO_EVENT
     out = ["ishikawa-beta", "    " + mermaid_text(head)]
 
-    def node(n: FishboneNode, depth: int) -> None:
+    def node(n: FishboneNode, depth: int, most: int = MERMAID_WORDS) -> None:
         level = min(depth, MERMAID_MAX_DEPTH)
         mark = "› " * min(depth - level, 3)
         if n.is_reference:
             text = f"{REF_MARK} {n.ref}"
         else:
             words = n.text.split()
-            short = " ".join(words[:MERMAID_WORDS]) + ("…" if len(words) > MERMAID_WORDS else "")
+            short = " ".join(words[:most]) + ("…" if len(words) > most else "")
             text = f"{kind_mark(n.kind)} {n.ref} {short}".lstrip()
         out.append("    " * (level + 2) + mark + mermaid_text(text))
 
     for bone in report.fishbone:
         out.append("    " * 2 + mermaid_text(bone.category))
         stack = [(n, 1) for n in reversed(bone.nodes)]
-        while stack:
+        # A crowded bone shows its first top-level causes only: Mermaid lays a sub-branch
+        # over its neighbours when a bone is full.
+        crowded = sum(_count(n) for n in bone.nodes) > MERMAID_PER_BONE
+        drawn = rest = 0
+        while stack and drawn < MERMAID_PER_BONE:
             n, depth = stack.pop()
-            node(n, depth)
-            stack.extend((k, depth + 1) for k in reversed(n.children))
+            node(n, depth, CROWDED_WORDS if crowded else MERMAID_WORDS)
+            drawn += 1
+            if crowded:
+                rest += _count(n) - 1
+            else:
+                stack.extend((k, depth + 1) for k in reversed(n.children))
+        rest += sum(_count(n) for n, _ in stack)
+        if rest:
+            out.append("    " * 3 + mermaid_text(f"… {rest} more in the list below"))
     return "\n".join(out)
+
+
+def _count(n: FishboneNode) -> int:
+    """`n` and every node under it."""
+    return 1 + sum(_count(k) for k in n.children)
 
 
 def _fence(body: str, info: str) -> list[str]:

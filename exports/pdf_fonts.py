@@ -6,6 +6,7 @@ then matplotlib's Last Resort font), so nothing is dropped and nothing raises.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -31,9 +32,24 @@ CJK_FONTS: tuple[tuple[str, int], ...] = (
 
 # --- fonts ----------------------------------------------------------------------------------
 def font_file(name: str) -> str:
-    import matplotlib
+    return os.path.join(_mpl_data(), "fonts", "ttf", name)
 
-    return os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name)
+
+@functools.cache
+def _mpl_data() -> str:
+    """matplotlib's data folder (`matplotlib.get_data_path()`), found without importing
+    matplotlib (0.3-0.5 s): a PDF without pictures (no causes yet, the board pack, pictures
+    switched off) never pays for it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is not None and spec.origin:
+        folder = os.path.join(os.path.dirname(spec.origin), "mpl-data")
+        if os.path.isdir(folder):
+            return folder
+    import matplotlib  # an unusual install: ask matplotlib itself
+
+    return matplotlib.get_data_path()
 
 
 def load_fonts(pdf: Any, strings: Iterable[str]) -> None:

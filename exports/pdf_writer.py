@@ -27,6 +27,7 @@ from exports.document import (
     wide_section,
 )
 from exports.pdf_fonts import MISSING_WIDTH, RTL
+from exports.pdf_images import preload_png
 from exports.pdf_style import (
     ACCENT,
     BODY_PT,
@@ -570,6 +571,7 @@ class Writer:
                 pdf.add_page(orientation="L" if self.in_landscape else "P")
         self.figure += 1
         x = pdf.l_margin + (self.width - w) / 2
+        preload_png(pdf, data)  # its pixels as they are, not decoded and compressed again
         with self.tags.mark("Figure", alt=f"Figure {self.figure}. {t(b.caption)}"):
             pdf.image(io.BytesIO(data), x=x, y=pdf.y, w=w, h=h)
         pdf.set_y(pdf.y + h + 2)

@@ -184,6 +184,7 @@ def demo_document(today: dt.date | None = None) -> dict[str, Any]:
             "occurred_at": night.isoformat(),
             "discovered_at": at(night, 5 / 60),
             "decision_at": at(night, 30),
+            "chartered_at": at(night, 54),  # the team met the next day: within 72 hours
             "unit": "4 West, medical-surgical",
             "reported_by": "Night charge nurse",
             "event_type": "fall",

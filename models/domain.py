@@ -396,8 +396,9 @@ class Dossier:
 @dataclass(frozen=True, slots=True)
 class CauseView:
     """One investigation's causal graph as one read transaction saw it: what the fishbone, five
-    whys and graph screens draw. `graph` is a private copy (a `models.graph.CauseGraph`), so the
-    causes, the links and the graph always agree."""
+    whys and graph screens draw. `graph` (a `models.graph.CauseGraph`) is the service's cached
+    graph itself, lent to read: the service never changes it again (its next edit goes into a
+    copy), so the causes, the links and the graph always agree. Never change it."""
 
     investigation: Investigation
     causes: tuple[Cause, ...]

@@ -240,6 +240,9 @@ def _bone_items(
     """
     items: list[TreeItem] = []
     add = items.append
+    # Siblings and cousins have the same guides (`later`): one tuple of each, not one per item.
+    shared: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+    one = shared.setdefault
     for top in tops:
         drawn.add(top)
         add((top, 0, (True,), False))
@@ -268,5 +271,6 @@ def _bone_items(
                 kids = [kid for kid in kids if kid not in on_path]
             last = len(kids) - 1
             for k in range(last, -1, -1):
-                stack.append((kids[k], depth + 1, (*later, k < last)))
+                guides = (*later, k < last)
+                stack.append((kids[k], depth + 1, one(guides, guides)))
     return items

@@ -5,15 +5,15 @@ score = 0.6 x the Jaccard index of the two sets of cause codes + 0.4 x the text 
 the title and root causes (rapidfuzz's token set ratio, 0 to 1); without codes on this
 investigation, the text alone. Ties go to the newer investigation (higher id); scores below
 `MIN_SCORE` are not listed.
+
+rapidfuzz (3 MB resident once imported) is imported on the first comparison, not with the
+service: most sessions never ask for similar investigations (issue 16).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 
 CODE_WEIGHT = 0.6
 TEXT_WEIGHT = 0.4
@@ -62,6 +62,9 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def text_similarity(a: str, b: str) -> float:
     if not a.strip() or not b.strip():
         return 0.0
+    from rapidfuzz import fuzz
+    from rapidfuzz.utils import default_process
+
     return fuzz.token_set_ratio(a, b, processor=default_process) / 100
 
 
@@ -69,6 +72,9 @@ def text_similarities(query: str, texts: dict[int, str]) -> dict[int, float]:
     """id -> similarity of each text to `query` (in one call into rapidfuzz, for thousands)."""
     if not query.strip() or not texts:
         return {}
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.utils import default_process
+
     found = process.extract(
         query, texts, scorer=fuzz.token_set_ratio, processor=default_process, limit=None
     )

@@ -24,7 +24,7 @@ from rca_tui import cli_actions
 from screens.visible import visible
 
 if TYPE_CHECKING:
-    from models.domain import InvestigationSummary
+    from models.domain import Finding, InvestigationSummary
     from models.service import Service
 
 
@@ -61,6 +61,22 @@ class Ctx:
                 if rows is not None:
                     return rows
         return self.service().list_investigations()
+
+    def check(self, investigation_id: int) -> list[Finding]:
+        """Every finding of one investigation: from a current SQLite file with sqlite3 alone
+        (importing SQLAlchemy was half of a cold `rca check`, issue 16), else the service."""
+        if self._service is None:
+            from models.sqlite_dossier import read_for_check
+            from models.sqlite_file import file_path
+
+            path = file_path(self.settings.db)
+            if path is not None:
+                read = read_for_check(path, investigation_id)
+                if read is not None:
+                    from models.rules.checks import check_findings
+
+                    return check_findings(*read)
+        return self.service().check(investigation_id)
 
     def service(self, *, create: bool = True) -> Service:
         if self._service is None:
@@ -378,7 +394,7 @@ def export(
 @pass_ctx
 def check(obj: Ctx, investigation_id: int, as_json: bool, fail_on: str) -> None:
     """Check one investigation against the method's rules."""
-    findings = obj.service().check(investigation_id)
+    findings = obj.check(investigation_id)
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
     elif not findings:

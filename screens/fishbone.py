@@ -10,7 +10,7 @@ in a panel beside it (screens/similar_aside.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.text import Text
@@ -366,11 +366,16 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
         if data is None or not self._drawn_just_before():
             self._edit_done(cause)  # something else changed meanwhile: read it all
             return
+        # The graph is the service's, lent to read (never changed): the one it holds now has
+        # the new cause already.
+        graph = self.service.held_graph(cause.investigation_id)
+        if graph is None or cause.id not in graph:
+            self._edit_done(cause)
+            return
         self._drawn_at = self.host.history.changes
+        data = replace(data, graph=graph)
         data.causes[cause.id] = cause
-        data.graph.add_node(cause.id, cause.kind, cause.category)
         if effect_id is not None:
-            data.graph.add_edge(cause.id, effect_id)
             data.links.append(Link(0, cause.investigation_id, cause.id, effect_id))
         self._follow = cause.id
         self._show(data)
@@ -389,11 +394,17 @@ class FishboneScreen(UndoActions, SimilarAside, ServiceScreen):
         ):
             self.reload()
             return
-        self._drawn_at = self.host.history.changes
         old = data.causes[cause.id]
-        data.causes[cause.id] = cause
         if (old.kind, old.category) != (cause.kind, cause.category):
-            data.graph.update_node(cause.id, kind=cause.kind, category=cause.category)
+            graph = self.service.held_graph(cause.investigation_id)  # the edit is in it
+            node = graph.g.nodes.get(cause.id, {}) if graph is not None else {}
+            drawn = (node.get("kind", ""), node.get("category"))
+            if graph is None or drawn != (cause.kind, cause.category):
+                self.reload()
+                return
+            data = replace(data, graph=graph)
+        self._drawn_at = self.host.history.changes
+        data.causes[cause.id] = cause
         if replayed.codes is not None:
             data.codes[cause.id] = replayed.codes
             self.load_similar()  # shared codes are what similar investigations are found by

@@ -281,7 +281,7 @@ class GraphScreen(UndoActions, ServiceScreen):
         choices = [
             c
             for c in self.state.causes.values()
-            if c.id != cause_id and not self.state.graph.g.has_edge(cause_id, c.id)
+            if c.id != cause_id and not self.state.graph.has_edge(cause_id, c.id)
         ]
 
         def chosen(effect_id: int | None) -> None:

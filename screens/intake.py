@@ -359,7 +359,7 @@ class IntakeScreen(ServiceScreen):
         lines = []
         if d.start_by:
             lines.append(
-                f"Start the RCA by   {format_datetime(d.start_by)} (72 hours): "
+                f"Start the RCA by   {format_datetime(d.start_by)} (72 h): "
                 + start_verdict(d.start_by, data["chartered_at"])
             )
         if d.rca_due:

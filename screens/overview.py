@@ -94,6 +94,10 @@ class OverviewScreen(ServiceScreen):
             return dossier, checks + recurrence_findings(found, inv_id), summaries
 
         self.call(load, self.investigation_id, then=self._show)
+
+    def _load_similar(self) -> None:
+        """The similar past investigations, read once the overview is shown: read beside the
+        dossier and the checks it held them back (one worker at a time holds Python's lock)."""
         self.call(
             self.service.similar,
             self.investigation_id,
@@ -155,7 +159,7 @@ class OverviewScreen(ServiceScreen):
                 )
             if d.start_by:
                 lines.append(
-                    f"\nStart by {format_datetime(d.start_by)} (72 hours from decision): "
+                    f"\nStart by {format_datetime(d.start_by)} (72 h): "
                     + start_verdict(d.start_by, inv.chartered_at)
                 )
         else:
@@ -177,16 +181,14 @@ class OverviewScreen(ServiceScreen):
             steps.add_row(title, Text(one_line(summaries[step.key], 36)), warn, key=step.key)
         steps.move_cursor(row=min(cursor, len(STEPS) - 1))
 
-        finding_lines = []
-        for f in self.findings:  # one Text each, made whole: thousands of appends took long
-            head, code = f"{f.severity:7} ", f"{f.code}: "
-            severity = "bold red" if f.severity == "error" else "yellow"
-            end = len(head) + len(code)
-            spans = [Span(0, len(head), severity), Span(len(head), end, "bold")]
-            finding_lines.append(Text(head + code + visible(f.message), spans=spans))
-        if not self.findings:
-            finding_lines.append(Text("No findings.", style="green"))
-        self.query_one("#findings", TextView).show(finding_lines)
+        # Each line is made when the view writes it: the first screenful at once, the rest
+        # in chunks (making all 3,000 of a large investigation first held the screen back).
+        view = self.query_one("#findings", TextView)
+        if self.findings:
+            view.show(self.findings, _finding_line)
+        else:
+            view.show([Text("No findings.", style="green")])
+        self._load_similar()
 
     # --- navigation ------------------------------------------------------------------------
     def action_open_step(self) -> None:
@@ -228,6 +230,15 @@ class OverviewScreen(ServiceScreen):
             if index < len(STEPS):
                 event.stop()
                 self.action_step(STEPS[index].key)
+
+
+def _finding_line(f: Finding) -> Text:
+    """One finding as the overview lists it: severity, code, message (data, never markup)."""
+    head, code = f"{f.severity:7} ", f"{f.code}: "
+    severity = "bold red" if f.severity == "error" else "yellow"
+    end = len(head) + len(code)
+    spans = [Span(0, len(head), severity), Span(len(head), end, "bold")]
+    return Text(head + code + visible(f.message), spans=spans)
 
 
 def _reporter_told(dossier: Dossier) -> str:

@@ -494,3 +494,41 @@ def test_a_policy_is_checked_when_made():
     with pytest.raises(DeadlineSettingError) as err:
         BusinessCalendar("ZZ")
     assert err.value.setting == "country" and "2-letter ISO code" in err.value.reason
+
+
+def test_the_holiday_cache_keeps_the_lookups_of_several_installs(tmp_path, monkeypatch):
+    """Two installs of the app (two virtualenvs) share one cache file without throwing each
+    other's look-ups away, and never read each other's (another `holidays` may differ)."""
+    import json
+
+    from models.rules import deadlines
+
+    monkeypatch.setenv("RCA_CACHE", str(tmp_path))
+    monkeypatch.setattr(deadlines, "_installed", lambda package: "copy-a")
+    a = deadlines._DiskCache()
+    a.put("days|US||2026", {"2026-01-01": "New Year's Day"})
+    monkeypatch.setattr(deadlines, "_installed", lambda package: "copy-b")
+    b = deadlines._DiskCache()
+    assert b.get("days|US||2026") is None
+    b.put("days|US||2026", {"2026-01-01": "B's New Year"})
+    monkeypatch.setattr(deadlines, "_installed", lambda package: "copy-a")
+    assert deadlines._DiskCache().get("days|US||2026") == {"2026-01-01": "New Year's Day"}
+    monkeypatch.setattr(deadlines, "_installed", lambda package: "copy-b")
+    assert deadlines._DiskCache().get("days|US||2026") == {"2026-01-01": "B's New Year"}
+    # a file written by an earlier version (one copy's entries) is still read
+    (tmp_path / "holidays.json").write_text(
+        json.dumps({"version": "copy-b", "entries": {"k": {"2026-01-01": "old"}}})
+    )
+    assert deadlines._DiskCache().get("k") == {"2026-01-01": "old"}
+
+
+def test_the_holiday_cache_keeps_a_few_installs_at_most(tmp_path, monkeypatch):
+    from models.rules import deadlines
+
+    monkeypatch.setenv("RCA_CACHE", str(tmp_path))
+    for i in range(deadlines._DiskCache.KEEP + 3):
+        monkeypatch.setattr(deadlines, "_installed", lambda package, i=i: f"copy-{i}")
+        deadlines._DiskCache().put("k", {"i": i})
+    kept = deadlines._DiskCache()._read()
+    assert len(kept) == deadlines._DiskCache.KEEP
+    assert "copy-0" not in kept and f"copy-{deadlines._DiskCache.KEEP + 2}" in kept

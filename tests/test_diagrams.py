@@ -465,3 +465,17 @@ def test_pictures_fall_back_to_a_cjk_font_and_name_what_no_font_draws(monkeypatc
     assert job.png_pictures is job.png_pictures
     warnings_ = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings_) == 1 and "🩺" in warnings_[0] and "in C2" in warnings_[0]
+
+
+def test_a_wrapped_label_can_be_changed_by_its_caller():
+    """Wrapped lines are kept for the next picture (the parts of a split fishbone wrap the
+    same labels): what a caller does to its lines (the fishbone adds "?" to the last) must
+    not show in the next label."""
+    from exports.pictures.text import wrap
+
+    text = "The bed exit alarm had been silenced during repositioning at 23:00"
+    first = wrap(text, 30, 5)
+    first[-1] += " ?"
+    again = wrap(text, 30, 5)
+    assert again == [line.rstrip(" ?") for line in first] and not again[-1].endswith("?")
+    assert "".join(again).replace(" ", "") == text.replace(" ", "")

@@ -141,6 +141,35 @@ def test_mermaid_block_is_one_line_per_cause_indented_by_depth():
     assert "            C2 Ishikawa first" in block
 
 
+def test_a_crowded_bone_shows_its_first_causes_and_counts_the_rest():
+    """Mermaid lays labels over each other past a few a bone: a crowded bone shows its first
+    top-level causes in three words, and one label counts the rest (all in the list)."""
+    from exports.markdown import MERMAID_PER_BONE
+    from models.domain import Cause, Link
+
+    d = make_dossier()
+    event = next(c for c in d.causes if c.kind == "event")
+    causes = [event]
+    links = []
+    for i in range(10):  # ten top-level causes on one bone, each with one why under it
+        top, why = 100 + 2 * i, 101 + 2 * i
+        causes.append(Cause(top, d.investigation.id, f"top cause {i} in many words here",
+                            "Staff", "cause"))
+        causes.append(Cause(why, d.investigation.id, f"why {i}", "Staff", "cause"))
+        links += [Link(top, d.investigation.id, top, event.id),
+                  Link(why, d.investigation.id, why, top)]
+    crowded = dataclasses.replace(d, causes=tuple(causes), links=tuple(links),
+                                  categories=("Staff",))
+    block = mermaid_ishikawa(report(crowded))
+    lines = [line.strip() for line in block.split("\n")]
+    staff = lines[lines.index("Staff") + 1:]
+    assert len(staff) == MERMAID_PER_BONE + 1
+    assert staff[0].endswith("top cause 0…") and not any("why" in x for x in staff)
+    assert staff[-1] == f"… {20 - MERMAID_PER_BONE} more in the list below"
+    # the demo-sized fishbone is drawn whole
+    assert "more in the list below" not in mermaid_ishikawa(report(d))
+
+
 # --- HTML -----------------------------------------------------------------------------------
 class Collect(HTMLParser):
     def __init__(self) -> None:

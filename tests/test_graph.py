@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import random
+import subprocess
+import sys
 
 import networkx as nx
 import pytest
@@ -232,3 +234,98 @@ def test_a_self_link_written_outside_is_a_circle_too(service, db_path):
     write_link_outside(db_path, a.id, a.id, inv.id)
     (finding,) = [f for f in service.check(inv.id) if f.code == "G-CYCLE"]
     assert "'Bed alarm off' led to itself" in finding.message
+
+
+# --- the queries of the checks, answered without networkx (issue 16) --------------------------
+
+
+def _random_dag(seed: int, n: int = 60) -> tuple[list, list]:
+    rng = random.Random(seed)
+    nodes = [(0, "event", None)] + [
+        (i, rng.choice(["cause", "root", "contributing"]), None) for i in range(1, n)
+    ]
+    edges = {(i, rng.randrange(i)) for i in range(1, n) if rng.random() < 0.9}
+    edges |= {(a, b) for a, b in ((rng.randrange(2, n), rng.randrange(n)) for _ in range(n))
+              if b < a}
+    return nodes, sorted(edges, key=lambda e: rng.random())
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_first_path_is_the_one_networkx_gives(seed):
+    """Among equally short paths the same one, so the R1 draft statement does not change."""
+    nodes, edges = _random_dag(seed)
+    graph = CauseGraph.build(nodes, edges)
+    reference = nx.DiGraph()
+    reference.add_nodes_from((i, {"kind": k, "category": c}) for i, k, c in nodes)
+    reference.add_edges_from(edges)
+    copied, reference_copy = graph.copy(), reference.copy()  # a copy orders the links anew
+    assert nx.utils.graphs_equal(copied.g, reference_copy)
+
+    def first(g, cause):
+        try:
+            return [next(nx.shortest_simple_paths(g, cause, 0))]
+        except nx.NetworkXNoPath:
+            return []
+
+    for cause, *_ in nodes:
+        assert graph.paths_to_event(cause, limit=1) == first(reference, cause)
+        assert copied.paths_to_event(cause, limit=1) == first(reference_copy, cause)
+    assert graph.disconnected() == sorted(
+        n for n in reference if n != 0 and n not in nx.ancestors(reference, 0)
+    )
+    assert graph.origins() == sorted(n for n in reference if n and reference.in_degree(n) == 0)
+    assert graph.has_circle() is False and graph.cycles() == []
+
+
+def test_a_circle_is_told_from_the_dicts_and_drawn_by_networkx():
+    graph = CauseGraph.build([(0, "event", None), (1, "cause", None), (2, "cause", None)],
+                             [(1, 0), (2, 1)])
+    assert not graph.has_circle()
+    graph.add_edge(1, 2)
+    assert graph.has_circle() and graph.cycles() == [[1, 2, 1]]
+    graph.remove_edge(1, 2)
+    graph.add_edge(2, 2)  # a self-link is a circle of one
+    assert graph.has_circle() and graph.cycles() == [[2, 2]]
+
+
+def test_edits_on_either_side_are_seen_by_both():
+    graph = CauseGraph.build([(0, "event", None), (1, "cause", "Task")], [(1, 0)])
+    g = graph.g
+    graph.add_node(2, "root", None)
+    graph.add_edge(2, 1)
+    assert g.has_edge(2, 1) and g.nodes[2] == {"kind": "root", "category": None}
+    g.add_edge(3, 2)
+    g.nodes[3].update(kind="cause", category=None)
+    assert graph.causes_of(2) == [3] and graph.origins() == [3]
+    graph.remove_node(2)
+    assert 2 not in g and graph.effects_of(3) == [] and graph.causes_of(1) == []
+
+
+def test_the_checks_queries_import_no_networkx():
+    code = (
+        "import sys\n"
+        "from models.graph import CauseGraph\n"
+        "g = CauseGraph.build([(0, 'event', None), (1, 'cause', None), (2, 'root', 'Task'),"
+        " (3, 'cause', None)], [(1, 0), (2, 1), (2, 0)])\n"
+        "c = g.copy(); c.add_edge(3, 2); c.remove_edge(2, 0); c.update_node(3, kind='root')\n"
+        "print(g.events(), g.origins(), g.root_causes(), g.causes_of(0), g.effects_of(2),"
+        " g.paths_to_event(2, limit=1), g.disconnected(), g.cycles(), g.circle_links(),"
+        " c.paths_to_event(3, limit=1), c.origins())\n"
+        "print('networkx' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == [
+        "[0] [2, 3] [2] [1, 2] [0, 1] [[2, 0]] [3] [] set() [[3, 2, 1, 0]] [3]",
+        "False",
+    ]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_longest_chain_is_networkx_s(seed):
+    nodes, edges = _random_dag(seed)
+    graph = CauseGraph.build(nodes, edges)
+    assert graph.longest_chain() == nx.dag_longest_path_length(graph.g) > 0
+    a, b = edges[0]
+    graph.add_edge(b, a)  # a circle written from outside: it counts as one cause
+    assert graph.has_circle()
+    assert graph.longest_chain() == nx.dag_longest_path_length(nx.condensation(graph.g))

@@ -68,3 +68,25 @@ async def test_a_new_text_keeps_the_place_and_drops_the_old_tail():
         view.show(LINES[:3])  # at once a shorter list: the first one's chunks are dropped
         await _complete(pilot, view)
         assert sum(line.startswith("finding ") for line in _drawn(view)) == 3
+
+
+async def test_lines_given_as_items_are_made_only_when_written():
+    """The overview passes its findings and a function: the first screenful is made at once,
+    every other line only when its chunk is written, and each exactly once."""
+    made: list[int] = []
+
+    def line(i: int) -> Text:
+        made.append(i)
+        return Text(f"finding {i}: " + "word " * 30)
+
+    app = Viewer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(TextView)
+        items = list(range(len(LINES)))
+        view.show(items, line)
+        assert made == list(range(FIRST_LINES))
+        await _complete(pilot, view)
+        assert made == items
+        drawn = _drawn(view)
+        assert sum(text.startswith("finding ") for text in drawn) == len(LINES)
+        assert view.plain.splitlines() == [ln.plain for ln in LINES]

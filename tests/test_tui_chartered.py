@@ -51,12 +51,12 @@ async def test_the_charter_is_typed_checked_saved_and_judged(app, service):
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
         summary = shown(app.screen, "#summary")
-        assert "Start by 2026-11-07 09:00 (72 hours from decision): start not recorded" in summary
+        assert "Start by 2026-11-07 09:00 (72 h): start not recorded" in summary
         await pilot.press("e")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, IntakeScreen)
-        assert "(72 hours): start not recorded" in shown(screen, "#deadlines")
+        assert "(72 h): start not recorded" in shown(screen, "#deadlines")
 
         # Not a date: the same message as every date field, naming this one.
         await type_into(pilot, "#chartered_at", "next week")
@@ -76,7 +76,7 @@ async def test_the_charter_is_typed_checked_saved_and_judged(app, service):
         # Day first, as the other dates are read; the form judges it as it is typed.
         await type_into(pilot, "#chartered_at", "7/11/2026 14:00")
         assert (
-            "(72 hours): not met, 5 hours late (chartered 2026-11-07 14:00)"
+            "(72 h): not met, 5 hours late (chartered 2026-11-07 14:00)"
             in shown(screen, "#deadlines")
         )
         await pilot.press("ctrl+s")
@@ -91,7 +91,7 @@ async def test_the_charter_is_typed_checked_saved_and_judged(app, service):
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
         assert (
-            "(72 hours from decision): not met, 5 hours late (chartered 2026-11-07 14:00)"
+            "(72 h): not met, 5 hours late (chartered 2026-11-07 14:00)"
             in shown(app.screen, "#summary")
         )
         await pilot.press("escape")

@@ -287,7 +287,6 @@ class Canvas:
         # inches through `transform`, whose offset `finish` sets once the extent is known.
         self._offset = Affine2D()
         self.transform = self._offset + self.fig.dpi_scale_trans
-        self.renderer = self.canvas.get_renderer()
         self.metrics = _metrics(self.dpi)
         self._lines: dict[float, list[list[tuple[float, float]]]] = {}
         self._fonts: dict[Any, tuple[str, float]] = {}
@@ -295,6 +294,13 @@ class Canvas:
         self.fallback: str | None = None
         self.x0 = self.y0 = math.inf
         self.x1 = self.y1 = -math.inf
+
+    @property
+    def renderer(self) -> Any:
+        """A renderer to measure texts with, made when first asked for: the sizes come from
+        `_Metrics`, which needs one only once per font and line count, so most figures never
+        make one before they are drawn."""
+        return self.canvas.get_renderer()
 
     def include(self, x0: float, y0: float, x1: float, y1: float) -> None:
         self.x0 = min(self.x0, x0, x1)
@@ -369,8 +375,12 @@ class Canvas:
         from matplotlib.collections import LineCollection
 
         for lw, segments in self._lines.items():
+            # `edgecolors`, not `colors`: the latter would first set the default colour from
+            # matplotlib's colour cycle (slow), then ours.
             self.patch(
-                LineCollection(segments, linewidths=lw, colors="black", capstyle="butt", zorder=1)
+                LineCollection(
+                    segments, linewidths=lw, edgecolors="black", capstyle="butt", zorder=1
+                )
             )
         self._lines.clear()
         if not math.isfinite(self.x0):

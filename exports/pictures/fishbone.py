@@ -161,7 +161,14 @@ def _fishbone(
             gid=f"fishbone-category-{b}",
             ha="center",
             multialignment="center",
-            bbox={"boxstyle": "round,pad=0.3", "fc": "#eeeeee", "ec": "black", "lw": 0.8},
+            # facecolor/edgecolor by their names, not "fc"/"ec": matplotlib would first set
+            # its default colour from the colour cycle, a tenth of a layout's time.
+            bbox={
+                "boxstyle": "round,pad=0.3",
+                "facecolor": "#eeeeee",
+                "edgecolor": "black",
+                "lw": 0.8,
+            },
         )
         cw, ch = cv.size(cat_t)
         cat_texts.append((cat_t, cw, ch))
@@ -247,8 +254,8 @@ def _fishbone(
             box_w,
             box_h,
             boxstyle="round,pad=0,rounding_size=0.08",
-            fc="white",
-            ec="black",
+            facecolor="white",
+            edgecolor="black",
             lw=2.0,
         )
     )

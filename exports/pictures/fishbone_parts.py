@@ -129,23 +129,23 @@ def fishbone_parts(
                 plan.append((trees.names[b], bone.whole))
             else:
                 plan.append(bone)
-    # Pack, number, draw; a bone whose parts do not all read is packed again, tighter.
-    for _attempt in range(8):
-        numbers: dict[tuple[int, int], int] = {}
-        n = 0
-        for entry in plan:
-            if isinstance(entry, _Bone):
-                entry.pack()
-                for ci in range(len(entry.chunks)):
-                    n += 1
-                    numbers[(entry.b, ci)] = n
-            else:
-                n += 1
-        tight = [e for e in plan if isinstance(e, _Bone) and not e.draw_all(numbers)]
-        if not tight:
-            break
-        for bone in tight:
-            bone.tighten()
+    # Pack, number, draw, bone after bone; a bone whose parts do not all read is packed
+    # again, tighter. A part's numbers (its own, and those of the parts its "continued in"
+    # lines point to) depend only on the parts before it, so each bone is drawn with its
+    # final numbers: settled before the next, never drawn again because a bone before it
+    # was cut into more parts.
+    n = 0
+    for entry in plan:
+        if not isinstance(entry, _Bone):
+            n += 1
+            continue
+        for attempt in range(8):
+            entry.pack()
+            numbers = {(entry.b, ci): n + 1 + ci for ci in range(len(entry.chunks))}
+            if entry.draw_all(numbers) or attempt == 7:
+                break
+            entry.tighten()
+        n += len(entry.chunks)
     out: list[tuple[str, Any]] = []
     for entry in plan:
         if isinstance(entry, _Bone):
@@ -444,12 +444,20 @@ def fishbone_figure_parts(
     # The whole in its own style; its parts all alike, with C-numbers (the captions and the
     # "continued" lines name causes by them) and at most two lines a label.
     crowd: list[int | None] = [None]
+    # The same bones are laid out more than once (a group of bones, then a bone of it alone
+    # when it is one of a group): each drawing once.
+    drawn: dict[Any, tuple[tuple[float, float], Any]] = {}
 
     def measure(event: Any, cats: Any, cs: Any, ls: Any) -> tuple[tuple[float, float], Any]:
-        fig = fishbone_figure(event, cats, cs, ls, crowd=crowd[0])
+        key = (event, tuple(cats), tuple(map(_drawn_as, cs)),
+               tuple((lk.cause_id, lk.effect_id) for lk in ls), _style(crowd[0]))
+        got = drawn.get(key)
+        if got is None:
+            fig = fishbone_figure(event, cats, cs, ls, crowd=crowd[0])
+            w, h = fig.get_size_inches()
+            got = drawn[key] = ((float(w), float(h)), fig)
         crowd[0] = min(max(len(cs), LARGE + 1), HUGE)
-        w, h = fig.get_size_inches()
-        return (float(w), float(h)), fig
+        return got
 
     return fishbone_parts(
         event_text,
@@ -459,3 +467,14 @@ def fishbone_figure_parts(
         render=render or (lambda fig: fig),
         measure=measure,
     )
+
+
+def _drawn_as(cause: Any) -> tuple[Any, ...]:
+    """What a fishbone draws of a cause (see `exports.pictures.canvas.read_graph`)."""
+    return tuple(getattr(cause, k, None) for k in ("id", "text", "kind", "category", "ref"))
+
+
+def _style(crowd: int | None) -> tuple[bool, bool] | None:
+    """What `crowd` changes in a drawing (see `fishbone_figure`): C-numbers and two lines a
+    label past LARGE causes, one line past HUGE; None: the causes drawn decide."""
+    return None if crowd is None else (crowd > LARGE, crowd > HUGE)

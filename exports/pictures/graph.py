@@ -198,8 +198,8 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: Canvas) -> Figure:
                 w,
                 h,
                 boxstyle="round,pad=0,rounding_size=0.05",
-                fc="#fff6d5" if n.kind == "root" else "white",
-                ec="black",
+                facecolor="#fff6d5" if n.kind == "root" else "white",
+                edgecolor="black",
                 **line_style,
             )
         )
@@ -211,8 +211,8 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: Canvas) -> Figure:
                     w - 2 * inset,
                     h - 2 * inset,
                     boxstyle="round,pad=0,rounding_size=0.04",
-                    fc="none",
-                    ec="black",
+                    facecolor="none",
+                    edgecolor="black",
                     lw=0.8,
                 )
             )
@@ -267,7 +267,7 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: Canvas) -> Figure:
             ]
         )
     if lines:
-        cv.patch(LineCollection(lines, linewidths=0.8, colors="#222222", zorder=1))
+        cv.patch(LineCollection(lines, linewidths=0.8, edgecolors="#222222", zorder=1))
         cv.patch(
             PolyCollection(heads, facecolors="#222222", edgecolors="#222222", linewidths=0.3)
         )

@@ -245,6 +245,17 @@ def _chop(word: str, width: int) -> list[str]:
 def wrap(text: str, width: int, max_lines: int) -> list[str]:
     """`text` (already clean) in lines of at most about `width` cells, at most `max_lines`
     lines; a cut is marked with "…". Words longer than a line are broken."""
+    return list(_wrapped(text, width, max_lines))
+
+
+@functools.lru_cache(maxsize=8192)
+def _wrapped(text: str, width: int, max_lines: int) -> tuple[str, ...]:
+    # Kept: the parts of a split fishbone wrap the same labels again (a quarter of their
+    # layout time); `wrap` hands out a fresh list, which the caller may change.
+    return tuple(_wrap(text, width, max_lines))
+
+
+def _wrap(text: str, width: int, max_lines: int) -> list[str]:
     width = max(2, width)
     if label_cells(text) <= width:
         return [text]

@@ -30,6 +30,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
+from itertools import compress
 from typing import Any, NamedTuple
 
 from models.domain import Cause, Dossier, Finding
@@ -146,30 +147,132 @@ def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-#: id of a word list -> (the list, each term with a word it cannot match without).
-_KEYS: dict[int, tuple[tuple[Term, ...], tuple[tuple[Term, str], ...]]] = {}
+#: The two letters that IGNORECASE matches to "i" but whose case folding is not "i" (every
+#: other letter a pattern's ASCII letter matches folds to it, a test goes through them all).
+_DOTTED_I = str.maketrans({"\u0130": "i", "\u0131": "i"})
+
+
+@functools.lru_cache(maxsize=256)  # the same text is tested against several lists in turn
+def folded(text: str) -> str:
+    """The (normalised) text as the pre-test reads it: case folded, dotted and dotless i as i."""
+    return text.translate(_DOTTED_I).casefold()
+
+
+def required_words(pattern: str) -> frozenset[str] | None:
+    """Pieces of text (lower case) one of which is in every text the pattern matches, case
+    ignored; None when none can be told. Read from the parsed pattern: a run of ASCII
+    characters matched one after the other (zero-width tests such as \\b and look-arounds do not
+    break a run), or one of each branch of an alternation, or what a group or a repeat of at
+    least one holds. The longest choice is kept (the fewest texts have it)."""
+    parser: Any = getattr(re, "_parser", None)  # the standard library's own (3.11+)
+    if parser is None:  # pragma: no cover - another layout: every term is searched
+        return None
+    sc = parser
+
+    def of(items: Any) -> frozenset[str] | None:
+        options: list[frozenset[str]] = []
+        run = ""
+        for op, av in items:
+            if op is sc.LITERAL and av < 128:
+                run += chr(av).lower()
+                continue
+            if op in (sc.AT, sc.ASSERT, sc.ASSERT_NOT):
+                continue  # matches no character: the run goes on
+            if run:
+                options.append(frozenset({run}))
+                run = ""
+            sub: frozenset[str] | None = None
+            if op is sc.SUBPATTERN:
+                sub = of(av[-1])
+            elif op is sc.BRANCH:
+                alts = [of(a) for a in av[1]]
+                if all(alts):
+                    sub = frozenset().union(*(a for a in alts if a))
+            elif op in (sc.MAX_REPEAT, sc.MIN_REPEAT) and av[0] >= 1:
+                sub = of(av[2])
+            if sub:
+                options.append(sub)
+        if run:
+            options.append(frozenset({run}))
+        return max(options, key=lambda o: min(map(len, o)), default=None)
+
+    try:
+        return of(parser.parse(pattern, 0))
+    except (re.error, TypeError, ValueError):  # pragma: no cover - a pattern compiled anyway
+        return None
+
+
+class _Keyed(NamedTuple):
+    """A word list ready for the pre-test: each required word beside the index of its term,
+    and the terms that have none (always searched)."""
+
+    terms: tuple[Term, ...]
+    words: tuple[str, ...]
+    owners: tuple[int, ...]
+    always: frozenset[int]
+
+
+def _keyed(terms: tuple[Term, ...]) -> _Keyed:
+    keyed = _KEYS.get(id(terms))
+    if keyed is None or keyed.terms is not terms:
+        pairs: list[tuple[str, int]] = []
+        always = set()
+        for i, t in enumerate(terms):
+            required = required_words(t.pattern.pattern)
+            if required is None:
+                always.add(i)
+            else:
+                pairs += ((k, i) for k in sorted(required))
+        keyed = _Keyed(
+            terms, tuple(k for k, _ in pairs), tuple(i for _, i in pairs), frozenset(always)
+        )
+        _KEYS[id(terms)] = keyed
+    return keyed
+
+
+#: id of a word list -> the list ready for the pre-test.
+_KEYS: dict[int, _Keyed] = {}
 
 
 def _candidates(terms: Iterable[Term], text: str) -> Iterable[Term]:
-    """The terms that may be found in the (normalised) text, in list order.
+    """The terms that may be found in the (normalised) text, in list order: the pre-test.
 
     Most texts hold none of a list's hundred phrases, and searching for each in turn made
-    checking 5,000 causes take seconds. A plain phrase cannot match unless its longest word is
-    in the text (case folded), which a substring test tells at once; "re:" entries (used as
-    written) are always searched. The result is the same as searching every term.
+    checking 5,000 causes take seconds. A term cannot match unless one of its required words
+    (`required_words`: for a plain phrase, its words; for a "re:" entry, what its pattern
+    cannot match without) is in the text, case folded, which a substring test tells at once
+    (all of a list's in one pass of C code: `map` of the text's `__contains__`); a term with
+    none is always searched. The result is the same as searching every term.
     """
     if not isinstance(terms, tuple):
         return terms
-    keyed = _KEYS.get(id(terms))
-    if keyed is None or keyed[0] is not terms:
-        pairs = tuple(
-            (t, "" if t.entry.startswith("re:") else max(t.entry.split(), key=len).casefold())
-            for t in terms
-        )
-        keyed = (terms, pairs)
-        _KEYS[id(terms)] = keyed
-    folded = text.casefold()
-    return [t for t, key in keyed[1] if key in folded]
+    keyed = _keyed(terms)
+    hit = set(compress(keyed.owners, map(folded(text).__contains__, keyed.words)))
+    if keyed.always:
+        hit |= keyed.always
+    if not hit:
+        return []
+    return [t for i, t in enumerate(terms) if i in hit]
+
+
+@functools.cache
+def _break_words() -> tuple[tuple[str, ...], bool]:
+    """Every required word of the lists of rules 2 to 5, and whether some term has none."""
+    words = word_lists()
+    lists = [_keyed(t) for t in (words.vague, words.human_error, words.deviation,
+                                 words.failure_to_act)]
+    every = {w for k in lists for w in k.words}
+    # a word that holds another need not be tested: where it is, the other is too
+    fewest = {w for w in every if not any(o != w and o in w for o in every)}
+    return tuple(sorted(fewest, key=len)), any(k.always for k in lists)
+
+
+def could_break(text: str) -> bool:
+    """The pre-test of rules 2 to 5: False when no word of the vague, human error, deviation
+    or failure-to-act lists can be in the text, so checking it finds nothing (a test holds
+    that). Most of a large investigation's causes are told apart here, in one pass."""
+    words, always = _break_words()
+    return always or any(map(folded(_normal(text)).__contains__, words))
 
 
 def matches(terms: Iterable[Term], text: str) -> list[tuple[Term, str]]:
@@ -315,6 +418,8 @@ def check_text(
     text: str, *, origin: bool = True, duty_context: str = "", event_type: str | None = None
 ) -> list[Hit]:
     """Rules 2-5 on one cause text; `origin` says the cause has nothing before it (R3-R5)."""
+    if not could_break(text):
+        return []
     hits = vague_hits(text, event_type)
     if origin:
         hits += chain_end_hits(cause_part(text), f"{text}\n{duty_context}")

@@ -18,7 +18,8 @@ are TOML beside the module, read once through `importlib.resources`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from models.domain import Dossier, Finding
 from models.graph import CauseGraph
@@ -26,13 +27,18 @@ from models.rules.causation import causation_findings
 from models.rules.code_checks import code_findings
 from models.rules.followup_checks import followup_findings
 from models.rules.graph_checks import graph_findings
+from models.rules.intake_checks import intake_findings
 from models.rules.plan_checks import plan_findings
 from models.rules.sentinel import sentinel_findings
 from models.rules.team_checks import team_findings
 from models.rules.timeline_checks import timeline_findings
 
+if TYPE_CHECKING:
+    from models.recurrence import Recurrence
+
 RULES: list[Callable[[Dossier], list[Finding]]] = [
     lambda d: sentinel_findings(d.investigation),
+    lambda d: intake_findings(d.investigation),
     lambda d: team_findings(d.team),
     lambda d: timeline_findings(d.timeline),
     graph_findings,
@@ -70,6 +76,17 @@ def run_checks(dossier: Dossier, today: dt.date | None = None) -> list[Finding]:
         findings.extend(dated(dossier, day))
     order = {"error": 0, "warning": 1}
     return sorted(findings, key=lambda f: order.get(f.severity, 2))
+
+
+def check_findings(
+    dossier: Dossier, recurrences: Iterable[Recurrence], today: dt.date | None = None
+) -> list[Finding]:
+    """What `rca check` prints: every rule's findings, then the recurrences' (later or earlier)
+    findings; one function for the ORM read and the sqlite3 read, so both say the same."""
+    from models.recurrence import findings as recurrence_findings
+
+    found = run_checks(dossier, today)
+    return found + recurrence_findings(recurrences, dossier.investigation.id)
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

@@ -116,17 +116,13 @@ def check_order(
 ) -> str | None:
     """What is wrong with the investigation's times, or None when nothing is (missing ones pass).
 
-    Discovery may not precede the event, nor the team's charter (the RCA's start) the decision
-    that an RCA is needed; the event, its discovery and the charter may not be more than
+    The times must be in order (`order_problems`: event, discovery, RCA decision, the team's
+    charter); the event, its discovery and the charter may not be more than
     `FUTURE_TOLERANCE` after `now` (default: the local clock). Several problems are joined
     with '; '.
     """
     now = _naive(now) if now is not None else dt.datetime.now()
-    problems = []
-    if occurred_at is not None and discovered_at is not None and discovered_at < occurred_at:
-        problems.append("discovered at may not be before occurred at")
-    if decision_at is not None and chartered_at is not None and chartered_at < decision_at:
-        problems.append("chartered at may not be before decided at (the RCA decision)")
+    problems = order_problems(occurred_at, discovered_at, decision_at, chartered_at)
     for name, value in (
         ("occurred at", occurred_at),
         ("discovered at", discovered_at),
@@ -135,6 +131,40 @@ def check_order(
         if value is not None and value > now + FUTURE_TOLERANCE:
             problems.append(f"{name} may not be in the future ({format_datetime(value)})")
     return "; ".join(problems) or None
+
+
+def order_problems(
+    occurred_at: dt.datetime | None,
+    discovered_at: dt.datetime | None,
+    decision_at: dt.datetime | None,
+    chartered_at: dt.datetime | None,
+) -> list[str]:
+    """The investigation's times out of their natural order (missing ones pass): the event,
+    then its discovery, then the decision that an RCA is needed (no one decides before anyone
+    knows: after the discovery, or the event when the discovery is not recorded), then the
+    team's charter. The intake form refuses them; `rca check` and the overview name them for
+    what was imported or entered before the rule (`models.rules.intake_checks`)."""
+    problems = []
+    if _before(discovered_at, occurred_at):
+        problems.append("discovered at may not be before occurred at")
+    known = discovered_at or occurred_at
+    if _before(decision_at, known):
+        which = "discovered at" if discovered_at is not None else "occurred at"
+        problems.append(f"decided at (the RCA decision) may not be before {which}")
+    if _before(chartered_at, decision_at):
+        problems.append("chartered at may not be before decided at (the RCA decision)")
+    return problems
+
+
+def _before(a: dt.datetime | None, b: dt.datetime | None) -> bool:
+    """Whether `a` is before `b`; a time of exactly 00:00 is a day typed without its time
+    ("2026-11-21"), so then only the days are compared: a decision recorded as the day of
+    an event at 03:10 is not before it."""
+    if a is None or b is None:
+        return False
+    if a.time() == dt.time(0) or b.time() == dt.time(0):
+        return a.date() < b.date()
+    return a < b
 
 
 # --- reading -------------------------------------------------------------------------------------

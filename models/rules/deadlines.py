@@ -284,14 +284,15 @@ def _say(count: int, unit: str, abbreviation: str, short: bool) -> str:
 def public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[dt.date, str]:
     """The public holidays (and observed days) of one year, built once per country and year.
 
-    Importing the `holidays` package loads every country (about 0.1 s), which start-up cannot
-    afford, so each year's dates are also kept in a small cache file (see `_disk_cache`).
+    Reading a country's holidays imports the `holidays` package and that country's module
+    (see `_country`; about 0.1 s), which start-up cannot afford, so each year's dates are also
+    kept in a small cache file (see `_disk_cache`).
     """
     key = f"days|{country}|{subdivision or ''}|{year}"
     cached = _disk_cache().get(key)
     if cached is not None:
         return MappingProxyType({dt.date.fromisoformat(d): n for d, n in cached.items()})
-    table = _holidays().country_holidays(country, subdiv=subdivision, years=year)
+    table = _country(country)(subdiv=subdivision, years=year)
     days = {day: name for day, name in table.items() if day.year == year}
     _disk_cache().put(key, {d.isoformat(): n for d, n in days.items()})
     return MappingProxyType(days)
@@ -303,8 +304,50 @@ def _holidays():
     return holidays
 
 
+@lru_cache(maxsize=16)
+def _country(code: str) -> Any:
+    """The `holidays` class of a country code or alias ("US", "USA", "UK"), with that country's
+    module imported alone; `country_holidays()` imports all 250 countries' modules to find one
+    (14 MB resident for as long as the app runs, against 4 MB for one: issue 16). A code the
+    package does not know raises NotImplementedError, as `country_holidays()` does."""
+    import importlib.util
+    import os
+    import sys
+
+    from holidays.registry import COUNTRIES
+
+    found = next(((m, names) for m, names in COUNTRIES.items() if code in names[1:]), None)
+    if found is None:
+        raise NotImplementedError(f"Country {code} not available")
+    module, (class_name, *_) = found
+    name = f"holidays.countries.{module}"
+    loaded = sys.modules.get(name)
+    if loaded is None:
+        import holidays.registry as registry
+
+        path = os.path.join(os.path.dirname(registry.__file__), "countries", f"{module}.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None or not os.path.exists(path):
+            return getattr(_holidays(), code)  # pragma: no cover - another package layout
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[name] = loaded  # `holidays.countries` finds it there if it is imported
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return getattr(loaded, class_name)
+
+
 class _DiskCache:
-    """A JSON file of holiday look-ups, keyed by the installed `holidays`; best effort only."""
+    """A JSON file of holiday look-ups, keyed by the installed `holidays`; best effort only.
+
+    The file keeps the look-ups of a few installed copies side by side (`KEEP`): several
+    installs of the app for one user (a second virtualenv, an upgrade being tried) would
+    otherwise each throw the other's away, and every export would import `holidays` again.
+    """
+
+    KEEP = 8
 
     def __init__(self) -> None:
         import json
@@ -318,14 +361,24 @@ class _DiskCache:
             user_cache_path("rca-tui", appauthor=False) / "holidays.json"
         )
         self.version = _installed("holidays")
-        self.data: dict = {}
+        self.data: dict = self._read().get(self.version, {})
+
+    def _read(self) -> dict:
+        """{installed copy: its entries} as the file holds them now ({} if unreadable)."""
         try:
             with open(self.path, encoding="utf-8") as fh:
-                loaded = json.load(fh)
-            if isinstance(loaded, dict) and loaded.get("version") == self.version:
-                self.data = loaded.get("entries", {})
+                loaded = self._json.load(fh)
         except (OSError, ValueError):
-            pass
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        if "version" in loaded:  # the file of one copy, as earlier versions wrote it
+            entries = loaded.get("entries")
+            return {loaded["version"]: entries} if isinstance(entries, dict) else {}
+        versions = loaded.get("versions")
+        if not isinstance(versions, dict):
+            return {}
+        return {v: e for v, e in versions.items() if isinstance(e, dict)}
 
     def get(self, key: str):
         return self.data.get(key)
@@ -338,9 +391,13 @@ class _DiskCache:
         try:
             folder = os.path.dirname(self.path)
             os.makedirs(folder, exist_ok=True)
+            # The other copies' entries as the file has them now, this copy's last (newest).
+            versions = {v: e for v, e in self._read().items() if v != self.version}
+            versions[self.version] = self.data
+            kept = dict(list(versions.items())[-self.KEEP :])
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".holidays.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                self._json.dump({"version": self.version, "entries": self.data}, fh)
+                self._json.dump({"versions": kept}, fh)
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only home: the look-up is simply repeated next time
@@ -390,10 +447,10 @@ def _entity(country: str | None, subdivision: str | None) -> tuple[str | None, s
 
 
 def _check_entity(country: str, subdivision: str | None) -> tuple[str | None, str | None]:
-    holidays = _holidays()
     code = country.strip().upper()
     try:
-        table = holidays.country_holidays(code)
+        entity = _country(code)
+        table = entity()
     except (NotImplementedError, KeyError, ValueError):
         raise DeadlineSettingError(
             "country",
@@ -403,10 +460,10 @@ def _check_entity(country: str, subdivision: str | None) -> tuple[str | None, st
     code = table.country
     if subdivision is None:
         return code, None
-    known = holidays.list_supported_countries().get(code, [])
+    known = list(entity.subdivisions)
     spelled = {s.upper(): s for s in known}.get(subdivision.strip().upper(), subdivision.strip())
     try:
-        holidays.country_holidays(code, subdiv=spelled)
+        entity(subdiv=spelled)
     except (NotImplementedError, KeyError, ValueError):
         examples = ", ".join(known[:5]) if known else "none: leave it empty"
         raise DeadlineSettingError(

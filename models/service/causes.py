@@ -8,6 +8,7 @@ seen (the revision moved) and a link that would close a circle is refused with t
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -127,10 +128,11 @@ def add_cause(
 
         def sync() -> None:
             with uow.graph_lock:
-                graph.add_node(cause.id, cause.kind, cause.category)
+                own = uow.own_graph(investigation_id, graph)
+                own.add_node(cause.id, cause.kind, cause.category)
                 if effect_id is not None:
-                    graph.add_edge(cause.id, effect_id)
-                graph.rev = rev
+                    own.add_edge(cause.id, effect_id)
+                own.rev = rev
 
         tx.after_commit.append(sync)
     return cause
@@ -195,8 +197,9 @@ def _node_after_commit(
 
     def sync() -> None:
         with uow.graph_lock:
-            graph.update_node(cause_id, kind=kind, category=category)
-            graph.rev = rev
+            own = uow.own_graph(inv, graph)
+            own.update_node(cause_id, kind=kind, category=category)
+            own.rev = rev
 
     tx.after_commit.append(sync)
 
@@ -264,8 +267,9 @@ def delete_cause(
 
         def sync() -> None:
             with uow.graph_lock:
-                graph.remove_node(cause_id)
-                graph.rev = rev
+                own = uow.own_graph(inv, graph)
+                own.remove_node(cause_id)
+                own.rev = rev
 
         tx.after_commit.append(sync)
     return removed, [(link.cause_id, link.effect_id) for link in links]
@@ -286,8 +290,9 @@ def link(uow: UnitOfWork, cause_id: int, effect_id: int) -> Link:
 
         def sync() -> None:
             with uow.graph_lock:
-                graph.add_edge(cause_id, effect_id)
-                graph.rev = rev
+                own = uow.own_graph(inv, graph)
+                own.add_edge(cause_id, effect_id)
+                own.rev = rev
 
         tx.after_commit.append(sync)
         return link
@@ -295,7 +300,7 @@ def link(uow: UnitOfWork, cause_id: int, effect_id: int) -> Link:
 
 def insert_link(uow: UnitOfWork, tx: Transaction, inv: int, cause_id: int, effect_id: int) -> Link:
     graph = uow.graphs[inv]
-    if graph.g.has_edge(cause_id, effect_id):
+    if graph.has_edge(cause_id, effect_id):
         raise ValidationError("These two causes are already linked")
     cycle = graph.cycle_if_linked(cause_id, effect_id)
     if cycle is not None:
@@ -332,8 +337,9 @@ def unlink(uow: UnitOfWork, cause_id: int, effect_id: int) -> None:
 
         def sync() -> None:
             with uow.graph_lock:
-                graph.remove_edge(cause_id, effect_id)
-                graph.rev = rev
+                own = uow.own_graph(inv, graph)
+                own.remove_edge(cause_id, effect_id)
+                own.rev = rev
 
         tx.after_commit.append(sync)
 
@@ -391,10 +397,11 @@ def restore_cause(uow: UnitOfWork, cause: Cause, links: Sequence[tuple[int, int]
 
         def sync() -> None:
             with uow.graph_lock:
-                graph.add_node(result.id, result.kind, result.category)
+                own = uow.own_graph(inv, graph)
+                own.add_node(result.id, result.kind, result.category)
                 for a, b in restored:
-                    graph.add_edge(a, b)
-                graph.rev = rev
+                    own.add_edge(a, b)
+                own.rev = rev
 
         tx.after_commit.append(sync)
     return result
@@ -422,7 +429,22 @@ def graph(uow: UnitOfWork, investigation_id: int) -> CauseGraph:
 def _graph_copy(uow: UnitOfWork, s: Session, investigation_id: int) -> CauseGraph:
     graph = uow.graph_in(s, investigation_id)
     with uow.graph_lock:
-        return type(graph)(graph.g.copy(), graph.rev)
+        return graph.copy()
+
+
+def _graph_lent(uow: UnitOfWork, s: Session, investigation_id: int) -> CauseGraph:
+    """The cached graph itself, lent: the service changes only copies of it from now on."""
+    return uow.lend_graph(uow.graph_in(s, investigation_id))
+
+
+def _one(value: str | None) -> str | None:
+    return sys.intern(value) if value else value
+
+
+def _interned(row: Any) -> tuple[Any, ...]:
+    """A cause's row with its category and kind (fields 3 and 4) as interned strings."""
+    category, kind = row[3], row[4]
+    return (*row[:3], _one(category), _one(kind), *row[5:])
 
 
 def cause_view(uow: UnitOfWork, investigation_id: int) -> CauseView:
@@ -444,8 +466,9 @@ def cause_view(uow: UnitOfWork, investigation_id: int) -> CauseView:
         )
         return CauseView(
             inv,
-            tuple(Cause(*r) for r in causes),
+            # One string of each kind and category (as the graph has), not one per cause.
+            tuple(Cause(*_interned(r)) for r in causes),
             tuple(Link(*r) for r in links),
             tuple(categories_in(s, investigation_id)),
-            _graph_copy(uow, s, investigation_id),
+            _graph_lent(uow, s, investigation_id),
         )

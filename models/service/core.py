@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -331,6 +332,11 @@ class UnitOfWork:
         #: Whoever submitted an investigation or wrote its actions may not concur or approve.
         self.separation_of_duties = separation_of_duties
         self.graphs: dict[int, CauseGraph] = {}
+        #: Cached graphs handed to a screen as they are (`lend_graph`): never changed again.
+        self.lent: weakref.WeakSet[CauseGraph] = weakref.WeakSet()
+        self._copies: weakref.WeakKeyDictionary[CauseGraph, CauseGraph] = (
+            weakref.WeakKeyDictionary()
+        )
         self.graph_lock = threading.RLock()
         #: The hash of the trail's first entry: which chain the checkpoint file speaks of.
         self._first_hash: str | None = None
@@ -521,6 +527,35 @@ class UnitOfWork:
         with self.graph_lock:
             self.graphs[investigation_id] = graph
         return graph
+
+    def lend_graph(self, graph: CauseGraph) -> CauseGraph:
+        """`graph` itself for a screen to read, not a copy: a 5,000-cause graph is 3.5 MB, and
+        the fishbone held its own copy beside the cache (issue 16). From now on the service
+        does not change it: the next edit is mirrored into a copy (`own_graph`)."""
+        with self.graph_lock:
+            self.lent.add(graph)
+        return graph
+
+    def own_graph(self, investigation_id: int, graph: CauseGraph) -> CauseGraph:
+        """The graph to mirror a committed edit into, in place of `graph`: `graph` itself, or
+        when it was lent to a screen, a copy that takes its place in the cache. Call it holding
+        `graph_lock`."""
+        while graph in self.lent:  # (a lent copy's own copy may be lent too)
+            own = self._copies.get(graph)
+            if own is None:  # the first edit since it was lent; the next of a tx finds it
+                own = self._copies[graph] = graph.copy()
+                if self.graphs.get(investigation_id) is graph:
+                    self.graphs[investigation_id] = own
+            graph = own
+        return graph
+
+    def held_graph(self, investigation_id: int) -> CauseGraph | None:
+        """The cached graph as the service's own edits left it, lent (no read); None if none."""
+        with self.graph_lock:
+            graph = self.graphs.get(investigation_id)
+            if graph is not None:
+                self.lent.add(graph)
+            return graph
 
     def forget_graph(self, investigation_id: int) -> None:
         with self.graph_lock:

@@ -49,6 +49,7 @@ from screens.widgets.fishbone_drawing import (
     Row,
     Span,
     plain_row,
+    recipes,
 )
 from screens.widgets.fishbone_text import cell_width, clean_text, wrap_label
 
@@ -92,6 +93,9 @@ def _bone_rows(
     plain = ("─", bone_st, st["cause"])
     loose = ("╌", bone_st, st["cause"])
     ref_mark, ref_st = REF_MARK, st["ref"]
+    # The guides of a level repeat down the whole bone: one string of each, not one per row.
+    shared: dict[str, str] = {}
+    one = shared.setdefault
     for n, item in enumerate(items):
         cid, depth, later, ref = item
         if depth == 0 and n:
@@ -130,8 +134,10 @@ def _bone_rows(
         lines = wrap_label(texts[cid], right - x_text - len(deeper) - len(suffix), max_lines)
         last = len(lines) - 1
         lead = guides + ("├" if goes_on else "└")
+        lead = one(lead, lead)
         cont = guides + ("│  " if goes_on else "   ") + " " * len(deeper)
-        gap = " " + deeper
+        cont = one(cont, cont)
+        gap = one(" " + deeper, " " + deeper)
         x_line = x_text + len(deeper)
         for k, line in enumerate(lines):
             w = x_line + (len(line) if line.isascii() else cell_len(line))
@@ -237,18 +243,33 @@ class LayoutCache:
     ) -> BoneTrees:
         """`bone_trees()`, placed again only when a category, a cause's kind or category, or
         a link differs from last time (the causes themselves are always the ones given)."""
-        key = (
-            tuple(categories),
-            tuple([(c.id, c.kind, c.category) for c in causes]),
-            tuple([(link.cause_id, link.effect_id) for link in links]),
-        )
-        if self.trees is None or key != self.trees_for:
+        # The causes and links themselves are kept (they are frozen), not a tuple of their
+        # fields each: 5,000 tuples were 0.7 MB held for the comparison alone.
+        key = (tuple(categories), tuple(causes), tuple(links))
+        if self.trees is None or not _same_places(self.trees_for, key):
             self.trees_for, self.trees = key, bone_trees(categories, causes, links)
             return self.trees
         by_id: dict[int, Cause] = {}
         for c in causes:
             by_id.setdefault(c.id, c)  # the first of an id, as bone_trees() keeps
         return replace(self.trees, causes=by_id)
+
+
+def _same_places(old: tuple, new: tuple) -> bool:
+    """Whether the categories, each cause's id, kind and category, and each link are the same
+    in two `LayoutCache.trees_for` keys (what `bone_trees()` places causes by)."""
+    if len(old) != 3 or old[0] != new[0]:
+        return False
+    (_, old_causes, old_links), (_, causes, links) = old, new
+    if len(old_causes) != len(causes) or len(old_links) != len(links):
+        return False
+    for a, b in zip(old_causes, causes, strict=True):
+        if a is not b and (a.id != b.id or a.kind != b.kind or a.category != b.category):
+            return False
+    for la, lb in zip(old_links, links, strict=True):
+        if la is not lb and (la.cause_id != lb.cause_id or la.effect_id != lb.effect_id):
+            return False
+    return True
 
 
 def layout_fishbone(
@@ -329,24 +350,24 @@ def layout_fishbone(
 
     # Top to bottom: upper names, the upper bones hanging down to the spine, the spine and
     # head, the lower bones, their names at the far end, the legend.
-    recipes: list[tuple[int, ...]] = [(LINE_LABEL, 1, k) for k in range(label_up)]
+    lines = recipes(LINE_LABEL, 1, range(label_up))
     if above:
-        recipes.append((LINE_BAR, 1))
-    body_top_up = len(recipes)
-    recipes += [(LINE_BODY, 1, r) for r in range(body_up)]
-    recipes += [(LINE_STEM, 1, r) for r in range(max(2, head_up) - 1, -1, -1)]
-    spine_y = len(recipes)
-    recipes.append((LINE_SPINE,))
-    recipes += [(LINE_STEM, 0, r) for r in range(max(2, head_down))]
-    body_top_down = len(recipes)
-    recipes += [(LINE_BODY, 0, r) for r in range(body_down)]
+        lines += recipes(LINE_BAR, 1, [0])
+    body_top_up = len(lines)
+    lines += recipes(LINE_BODY, 1, range(body_up))
+    lines += recipes(LINE_STEM, 1, range(max(2, head_up) - 1, -1, -1))
+    spine_y = len(lines)
+    lines += recipes(LINE_SPINE, 0, [0])
+    lines += recipes(LINE_STEM, 0, range(max(2, head_down)))
+    body_top_down = len(lines)
+    lines += recipes(LINE_BODY, 0, range(body_down))
     if below:
-        recipes.append((LINE_BAR, 0))
-    bottom_labels = (len(recipes), label_down)
-    recipes += [(LINE_LABEL, 0, k) for k in range(label_down)]
-    recipes.append((LINE_BLANK,))
+        lines += recipes(LINE_BAR, 0, [0])
+    bottom_labels = (len(lines), label_down)
+    lines += recipes(LINE_LABEL, 0, range(label_down))
+    lines += recipes(LINE_BLANK, 0, [0])
     legend = _legend_lines(W, st)
-    recipes += [(LINE_LEGEND, j) for j in range(len(legend))]
+    lines += recipes(LINE_LEGEND, 0, range(len(legend)))
 
     spine_st = st["spine"]
     head_rows = [[Segment("╭" + "─" * (head_w - 2) + "╮", spine_st)]]
@@ -386,7 +407,7 @@ def layout_fishbone(
             else:
                 spans[cid].append(span)
             if first:
-                hotspots.append(Hotspot(cid, top + r, x + x0, x + row[7], ref))
+                hotspots.append(Hotspot(cid, *span, ref))  # the span's ints, not new ones
         bones.append(Bone(bone_names[i], up, x, tuple(ids), uncategorised=i >= own))
         name_row = 0 if up else bottom_labels[0]
         name_spans.append(
@@ -401,7 +422,7 @@ def layout_fishbone(
         blocks=blocks,
         cat_labels=cat_labels,
         cat_styles=cat_styles,
-        recipes=recipes,
+        recipes=lines,
         head_top=spine_y - head_up,
         head_rows=head_rows,
         head_x=W - head_w,

@@ -25,6 +25,7 @@ from screens.widgets.fishbone_drawing import (
     Row,
     Span,
 )
+from screens.widgets.fishbone_drawing import recipes as packed
 from screens.widgets.fishbone_layout import LayoutCache, _bone_rows
 from screens.widgets.fishbone_text import clean_text
 
@@ -274,11 +275,11 @@ def _shift(layout: FishboneLayout, height: dict[bool, int], grown: dict[bool, in
     if dy_down:
         top = d.body_tops[1]
         new = height[False] + dy_down
-        recipes[top : top + height[False]] = [(LINE_BODY, 0, r) for r in range(new)]
+        recipes[top : top + height[False]] = packed(LINE_BODY, 0, range(new))
     if dy_up:
         top = d.body_tops[0]
         new = height[True] + dy_up
-        recipes[top : top + height[True]] = [(LINE_BODY, 1, r) for r in range(new)]
+        recipes[top : top + height[True]] = packed(LINE_BODY, 1, range(new))
     for table in (layout.spans, layout.ref_spans):
         for cid, rows in table.items():
             if rows[-1][0] >= first:
