@@ -8,6 +8,7 @@ of the RCA process with a note instead of a full analysis.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, TextArea
 
 from models import vocab
@@ -89,6 +91,19 @@ def _label(text: str) -> Static:
     return Static(Text(text), classes="field-label")
 
 
+def _date_field(name: str, placeholder: str) -> Iterator[Widget]:
+    """A date field's label and input: with a time unless it is a plain date (birth)."""
+    with_time = name in DATETIME_FIELDS
+    label = DATETIME_FIELDS[name] if with_time else DATE_FIELDS[name]
+    yield _label(label)
+    yield SafeInput(
+        id=name,
+        placeholder=placeholder,
+        validators=[DateValidator(label, with_time=with_time)],
+        compact=True,
+    )
+
+
 class IntakeScreen(ServiceScreen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     HELP_TITLE = "Event intake"
@@ -128,13 +143,7 @@ class IntakeScreen(ServiceScreen):
             with Horizontal(classes="pair"):
                 for name in ("occurred_at", "discovered_at"):
                     with Vertical():
-                        yield _label(DATETIME_FIELDS[name])
-                        yield SafeInput(
-                            id=name,
-                            placeholder="e.g. 2026-11-03 14:20 or today 9:00",
-                            validators=[DateValidator(DATETIME_FIELDS[name], with_time=True)],
-                            compact=True,
-                        )
+                        yield from _date_field(name, "e.g. 2026-11-03 14:20 or today 9:00")
             with Horizontal(classes="pair"):
                 for name in ("unit", "reported_by"):
                     with Vertical():
@@ -155,19 +164,9 @@ class IntakeScreen(ServiceScreen):
                 yield SacMatrix(id="sac")
 
             yield Static(Text("Triage and deadlines"), classes="section")
-            yield _label(DATETIME_FIELDS["decision_at"])
-            yield SafeInput(
-                id="decision_at",
-                placeholder="when it was decided that an RCA is needed",
-                validators=[DateValidator(DATETIME_FIELDS["decision_at"], with_time=True)],
-                compact=True,
-            )
-            yield _label(DATETIME_FIELDS["chartered_at"])
-            yield SafeInput(
-                id="chartered_at",
-                placeholder="when the team was chartered and the analysis started",
-                validators=[DateValidator(DATETIME_FIELDS["chartered_at"], with_time=True)],
-                compact=True,
+            yield from _date_field("decision_at", "when it was decided that an RCA is needed")
+            yield from _date_field(
+                "chartered_at", "when the team was chartered and the analysis started"
             )
             yield Static(id="deadlines")
             yield TickBox(
@@ -193,13 +192,7 @@ class IntakeScreen(ServiceScreen):
                 with Vertical():
                     yield _label(TEXT_FIELDS["patient_mrn"])
                     yield SafeInput(id="patient_mrn", compact=True)
-            yield _label(DATE_FIELDS["patient_dob"])
-            yield SafeInput(
-                id="patient_dob",
-                placeholder="e.g. 1945-05-14 or 14/05/1945",
-                validators=[DateValidator(DATE_FIELDS["patient_dob"], with_time=False)],
-                compact=True,
-            )
+            yield from _date_field("patient_dob", "e.g. 1945-05-14 or 14/05/1945")
         yield Static(id="errors")
         yield Footer()
 

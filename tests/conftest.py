@@ -76,6 +76,19 @@ def service(db_url, backend):
 
 
 @pytest.fixture
+def chain(service):
+    """A fall: event <- a <- b <- c, plus d -> event, e disconnected (graph tests share it)."""
+    inv = service.create_investigation("Fall")
+    ev = service.add_cause(inv.id, "Patient fell", kind="event")
+    a = service.add_cause(inv.id, "Bed alarm off", effect_id=ev.id)
+    b = service.add_cause(inv.id, "Alarm not re-armed", effect_id=a.id)
+    c = service.add_cause(inv.id, "Bed needs manual re-arm", effect_id=b.id, kind="root")
+    d = service.add_cause(inv.id, "Night light broken", effect_id=ev.id, kind="contributing")
+    e = service.add_cause(inv.id, "Understaffing")
+    return inv, ev, a, b, c, d, e
+
+
+@pytest.fixture
 def url_for(db_url, backend):
     """`url_for(login)`: the database as `login` reaches it (a program of another process)."""
     return lambda login: _as(db_url, login) if backend == "postgresql" else db_url

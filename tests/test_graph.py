@@ -15,19 +15,6 @@ from models.graph import CauseGraph
 from models.rules.checks import run_checks
 
 
-@pytest.fixture
-def chain(service):
-    """event <- a <- b <- c, plus d -> event, e disconnected."""
-    inv = service.create_investigation("Fall")
-    ev = service.add_cause(inv.id, "Patient fell", kind="event")
-    a = service.add_cause(inv.id, "Bed alarm off", effect_id=ev.id)
-    b = service.add_cause(inv.id, "Alarm not re-armed", effect_id=a.id)
-    c = service.add_cause(inv.id, "Bed needs manual re-arm", effect_id=b.id, kind="root")
-    d = service.add_cause(inv.id, "Night light broken", effect_id=ev.id, kind="contributing")
-    e = service.add_cause(inv.id, "Understaffing")
-    return inv, ev, a, b, c, d, e
-
-
 def test_cycle_is_refused_and_named(service, chain):
     inv, ev, _a, _b, c, *_ = chain
     before = len(service.audit_entries())

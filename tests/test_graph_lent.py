@@ -18,17 +18,8 @@ def _shape(graph) -> tuple:
     return (sorted(graph.g.nodes(data=True)), sorted(graph.g.edges()))
 
 
-@pytest.fixture
-def chain(service):
-    inv = service.create_investigation("Fall")
-    ev = service.add_cause(inv.id, "Patient fell", kind="event")
-    a = service.add_cause(inv.id, "Bed alarm off", effect_id=ev.id)
-    b = service.add_cause(inv.id, "Alarm not re-armed", effect_id=a.id)
-    return inv.id, ev, a, b
-
-
 def test_the_view_holds_the_services_graph_and_a_private_copy_is_still_a_copy(service, chain):
-    inv, *_ = chain
+    inv = chain[0].id
     view = service.cause_view(inv)
     assert view.graph is service.held_graph(inv)
     assert service.graph(inv) is not view.graph
@@ -48,7 +39,8 @@ EDITS = {
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
 def test_an_edit_leaves_the_lent_graph_alone_and_the_service_sees_it(service, chain, edit):
-    inv, ev, a, b = chain
+    fall, ev, a, b, *_ = chain
+    inv = fall.id
     lent = service.cause_view(inv).graph
     before = _shape(lent)
     EDITS[edit](service, inv, ev, a, b)
@@ -60,7 +52,8 @@ def test_an_edit_leaves_the_lent_graph_alone_and_the_service_sees_it(service, ch
 
 
 def test_edits_after_lending_again_all_reach_the_service(service, chain):
-    inv, ev, a, _ = chain
+    fall, ev, a, *_ = chain
+    inv = fall.id
     service.cause_view(inv)
     c = service.add_cause(inv, "Night light", effect_id=a.id)
     again = service.held_graph(inv)  # the fishbone takes it after drawing its own add

@@ -12,7 +12,8 @@ values.
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from models import sqlite_file
 from models.db import Database, translate
@@ -21,27 +22,32 @@ from models.summary import InvestigationSummary
 if TYPE_CHECKING:
     from sqlalchemy import Row
 
+_T = TypeVar("_T")
+
 _DATES = {"occurred_at", "discovered_at", "decision_at", "updated_at"}
 
 
 def list_investigations(db: Database) -> list[InvestigationSummary]:
     """The home list, in id order."""
-    path = db.sqlite_path
-    if path is None:
-        return core_list_investigations(db)
-    try:
-        return sqlite_file.read_investigations(path, readonly=db.readonly)
-    except sqlite3.Error as exc:
-        raise translate(exc, db.target.name) from None
+    return _read(db, sqlite_file.read_investigations, core_list_investigations)
 
 
 def has_users(db: Database) -> bool:
     """Whether anyone has a stored role yet (a new database has no admin until then)."""
+    return _read(db, sqlite_file.has_users, core_has_users)
+
+
+def _read(
+    db: Database,
+    on_file: Callable[..., _T],
+    on_core: Callable[[Database], _T],
+) -> _T:
+    """Read a SQLite file with sqlite3 (its errors told as ours), anything else with Core."""
     path = db.sqlite_path
     if path is None:
-        return core_has_users(db)
+        return on_core(db)
     try:
-        return sqlite_file.has_users(path, readonly=db.readonly)
+        return on_file(path, readonly=db.readonly)
     except sqlite3.Error as exc:
         raise translate(exc, db.target.name) from None
 
