@@ -126,3 +126,40 @@ async def test_audit_screen_filters_and_verifies(service, db_path):
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
         assert "altered" in app.screen.message
+
+
+async def test_at_80x24_every_format_and_the_whole_de_identification_note_are_in_view(
+    service, tmp_path
+):
+    """A checkbox's label does not wrap: the note under the tick says in full what goes, and
+    the list shows every format without scrolling; a failure keeps the buttons in view."""
+    from exports.formats import FORMATS
+    from screens.export import DEIDENTIFY_NOTE
+
+    service.import_document(demo_document(TODAY))
+    app = make_app(service, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        formats = dialog.query_one(SelectionList)
+        assert formats.option_count == len(FORMATS)
+        assert formats.max_scroll_y == 0  # nothing hidden below
+        note = dialog.query_one("#deidentify-note")
+        shown = " ".join(note.render_line(y).text.strip() for y in range(note.size.height))
+        assert shown == DEIDENTIFY_NOTE
+        assert note.region.bottom <= 24
+        blocker = tmp_path / "a-file"
+        blocker.write_text("not a folder")
+        dialog.query_one("#folder", Input).value = str(blocker / "reports")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        problem = dialog.query_one("#problem")
+        assert str(problem.render()).strip()
+        screen = dialog.screen.region
+        for widget in (problem, dialog.query_one("#go")):
+            assert screen.contains_region(widget.region)
