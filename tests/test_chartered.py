@@ -82,6 +82,11 @@ def test_a_charter_with_an_offset_is_read_as_local_time(service):
         (DECIDED + dt.timedelta(hours=72, minutes=1), "not met, 1 minute late"),
         (DECIDED + dt.timedelta(hours=77), "not met, 5 hours late"),
         (DECIDED + dt.timedelta(days=6), "not met, 3 days late"),
+        # never rounded to one unit: 24 h 50 min is not "24 hours"
+        (DECIDED + dt.timedelta(hours=96, minutes=50), "not met, 24 hours 50 minutes late"),
+        (DECIDED + dt.timedelta(hours=73, minutes=1), "not met, 1 hour 1 minute late"),
+        (DECIDED + dt.timedelta(days=7, hours=4), "not met, 4 days 4 hours late"),
+        (DECIDED + dt.timedelta(days=40), "not met, 5 weeks late"),
     ],
 )
 def test_judge_start(chartered, expected):

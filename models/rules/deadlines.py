@@ -27,6 +27,8 @@ the screens and reports never call a finished investigation overdue.
 
 Durations read as a person says them (`describe_duration`, used for every duration shown): hours
 below two days, then days, weeks from two weeks, months from two months, years from two years.
+A start's lateness is said in two units below two weeks (`describe_lateness`: "24 hours 50
+minutes late"), since one unit rounded down would understate it.
 """
 
 from __future__ import annotations
@@ -203,7 +205,26 @@ def judge_start(start_by: dt.datetime | None, chartered_at: dt.datetime | None) 
     late = _as_datetime(chartered_at) - _as_datetime(start_by)
     if late <= dt.timedelta(0):
         return "met"
-    return f"not met, {describe_duration(late)} late"
+    return f"not met, {describe_lateness(late)} late"
+
+
+def describe_lateness(late: dt.timedelta) -> str:
+    """How late, not rounded to one unit: a verdict must not make 24 h 50 min read as '24
+    hours'. Below two days it is hours and minutes ('24 hours 50 minutes'), below two weeks days
+    and hours ('3 days 4 hours'); from there on `describe_duration`'s one unit."""
+    minutes = max(0, int(late.total_seconds()) // 60)
+    if minutes < 60:
+        return _say(minutes, "minute", "min", False)
+    if minutes < 2 * 24 * 60:
+        big, small = divmod(minutes, 60)
+        units = ("hour", "minute")
+    elif minutes < 14 * 24 * 60:
+        big, small = divmod(minutes // 60, 24)
+        units = ("day", "hour")
+    else:
+        return describe_duration(late)
+    said = _say(big, units[0], "", False)
+    return f"{said} {_say(small, units[1], '', False)}" if small else said
 
 
 def add_business_days(start: dt.date, n: int, calendar: BusinessCalendar) -> dt.date:
