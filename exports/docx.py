@@ -47,6 +47,7 @@ from exports.document import (
     t,
     wide_section,
 )
+from exports.language import app_lang
 from exports.picture_parts import parts_note, picture_parts
 from exports.report import Report
 from exports.table_widths import unbroken_widths
@@ -156,10 +157,17 @@ def _one_break(text: str) -> str:
     return t(text).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _run_xml(text: str, bold: bool = False) -> str:
+def _lang_xml(lang: str | None) -> str:
+    """A run's language (`w:lang`, the last of the run properties used here), or nothing."""
+    return f'<w:lang w:val="{escape(lang)}"/>' if lang else ""
+
+
+def _run_xml(text: str, bold: bool = False, lang: str | None = None) -> str:
     """One run as python-docx's `add_run(text)` writes it: line breaks and tabs as their own
-    elements, `xml:space="preserve"` on a piece with outer spaces."""
-    out = ["<w:r>", "<w:rPr><w:b/></w:rPr>" if bold else ""]
+    elements, `xml:space="preserve"` on a piece with outer spaces; `lang`: its language, where
+    it is not the document's (the app's English wording)."""
+    props = ("<w:b/>" if bold else "") + _lang_xml(lang)
+    out = ["<w:r>", f"<w:rPr>{props}</w:rPr>" if props else ""]
     for i, line in enumerate(text.split("\n")):
         if i:
             out.append("<w:br/>")
@@ -173,19 +181,25 @@ def _run_xml(text: str, bold: bool = False) -> str:
     return "".join(out)
 
 
-def _styled_run_xml(text: str, run: Any) -> str:
-    """A run of a block (`exports.document.Run`): bold, italic, muted (in that schema order)."""
+def _styled_run_xml(text: str, run: Any, en: str | None = None) -> str:
+    """A run of a block (`exports.document.Run`): bold, italic, muted, and language `en` if it
+    is the app's wording (in that schema order)."""
     props = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
     if run.muted:
         props += f'<w:color w:val="{bytes(MUTED).hex().upper()}"/>'
+    props += _lang_xml(en if run.en else None)
     xml = _run_xml(text)
     return xml.replace("<w:r>", f"<w:r><w:rPr>{props}</w:rPr>", 1) if props else xml
 
 
-def _body_rows(b: Table, twips: list[str | None], style: str) -> list[Any]:
+def _body_rows(
+    b: Table, twips: list[str | None], style: str, en: str | None = None
+) -> list[Any]:
     """The body rows of table `b` as `w:tr` elements: each kept on one page, cell widths
     `twips`, paragraphs in `style`, the first column of a facts table bold and shaded, the
-    rows of a signature table at least half an inch high."""
+    rows of a signature table at least half an inch high; the app's wording (a facts table's
+    labels, `b.en_cols`) in language `en`."""
+    en_cols = {*b.en_cols, *((0,) if b.facts else ())} if en else set()
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
@@ -199,7 +213,8 @@ def _body_rows(b: Table, twips: list[str | None], style: str) -> list[Any]:
         for i, (text, w) in enumerate(zip(row, twips, strict=True)):
             first = b.facts and i == 0
             width = f'<w:tcW w:type="dxa" w:w="{w}"/>' if w is not None else ""
-            run = _run_xml(_one_break(text), bold=first) if text else ""
+            lang = en if i in en_cols else None
+            run = _run_xml(_one_break(text), bold=first, lang=lang) if text else ""
             parts.append(
                 f"<w:tc><w:tcPr>{width}{shade if first else ''}</w:tcPr>"
                 f"<w:p>{p_pr}{run}</w:p></w:tc>"
@@ -234,6 +249,20 @@ class _Writer:
         #: Room for a picture on a portrait and on a landscape page (below the heading).
         self.portrait_picture = (self.page_w - 2 * MARGIN, self.page_h - 2 * MARGIN - 1.9)
         self.landscape_picture = (self.page_h - 2 * MARGIN, self.page_w - 2 * MARGIN - 1.5)
+        #: The language of the app's own wording where it is not the document's.
+        self.en = app_lang(fr.language)
+
+    def en_run(self, run: Any, en: bool = True) -> Any:
+        """`run` marked as the app's English wording (`w:lang`), where the document is in
+        another language."""
+        if en and self.en:
+            from docx.oxml import OxmlElement
+            from docx.oxml.ns import qn
+
+            lang = OxmlElement("w:lang")
+            lang.set(qn("w:val"), self.en)
+            run._r.get_or_add_rPr().append(lang)
+        return run
 
     @property
     def text_w(self) -> float:
@@ -319,10 +348,12 @@ class _Writer:
             r = fp.add_run(text)
             r.font.size = Pt(SMALL_PT)
             r.font.color.rgb = self.muted
+        self.en_run(r)
         self._field(fp, "PAGE", "1")
         r = fp.add_run(" of ")
         r.font.size = Pt(SMALL_PT)
         r.font.color.rgb = self.muted
+        self.en_run(r)
         self._field(fp, "NUMPAGES", "1")
 
     def _field(self, paragraph: Any, instr: str, shown: str) -> None:
@@ -357,18 +388,20 @@ class _Writer:
         r = p.add_run(self.fr.meta_line)
         r.font.size = self.Pt(SMALL_PT + 1)
         r.font.color.rgb = self.muted
+        self.en_run(r)
         if self.fr.banner:
             p = doc.add_paragraph()
             self._boxed(p, NOTE_FILL, NOTE_BORDER, 12)
             r = p.add_run(self.fr.banner)
             r.bold = True
+            self.en_run(r)
 
     # --- blocks ----------------------------------------------------------------------------
     def block(self, b: object) -> None:
         if isinstance(b, Heading):
             p = self.doc.add_paragraph()
             p._p.style = self.style_ids["Heading 1" if b.level == 1 else "Heading 2"]
-            p.add_run(t(b.text))
+            self.en_run(p.add_run(t(b.text)), b.en)
         elif isinstance(b, Para):
             self.para(b)
         elif isinstance(b, Item):
@@ -376,8 +409,10 @@ class _Writer:
         elif isinstance(b, Note):
             p = self.doc.add_paragraph()
             self._boxed(p, NOTE_FILL, NOTE_BORDER, 4)
-            p.add_run(t(b.lead)).bold = True
-            p.add_run(_one_break(b.text))
+            lead = p.add_run(t(b.lead))
+            lead.bold = True
+            self.en_run(lead)
+            self.en_run(p.add_run(_one_break(b.text)), b.en)
         elif isinstance(b, Table):
             self.table(b)
         elif isinstance(b, Picture):
@@ -399,6 +434,7 @@ class _Writer:
                 r.font.color.rgb = self.muted
             if size:
                 r.font.size = self.Pt(size)
+            self.en_run(r, run.en)
 
     def para(self, b: Para) -> None:
         p = self.doc.add_paragraph()
@@ -426,7 +462,7 @@ class _Writer:
         if b.label:
             xml.append(_run_xml(t(b.label) + " "))
         for run in (*b.lead, *b.runs):
-            xml.append(_styled_run_xml(_one_break(run.text), run))
+            xml.append(_styled_run_xml(_one_break(run.text), run, self.en))
         xml.append("</w:p>")
         self.doc.element.body._insert_p(parse_xml("".join(xml)))
 
@@ -461,13 +497,15 @@ class _Writer:
             cell.width = width
             p = cell.paragraphs[0]
             p._p.style = style  # by id: python-docx's lookup by name scans every style
-            p.add_run(t(text)).bold = True
+            r = p.add_run(t(text))
+            r.bold = True
+            self.en_run(r)
             self._shade(cell, HEADER_FILL)
         if b.rows:
             # The body rows as WordprocessingML, parsed in one go: the same elements python-docx
             # writes cell by cell (`_body_rows`), several times faster for long tables.
             twips = [c._tc.tcPr.tcW.get(qn("w:w")) for c in head.cells]
-            for tr in _body_rows(b, twips, style):
+            for tr in _body_rows(b, twips, style, self.en):
                 table._tbl.append(tr)
         self.doc.add_paragraph().paragraph_format.space_after = self.Pt(2)
 
@@ -500,7 +538,7 @@ class _Writer:
         pic.paragraph_format.keep_with_next = True
         cap = doc.add_paragraph(style="Caption")
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        cap.add_run(f"Figure {self.figure}. {t(b.caption)}")
+        self.en_run(cap.add_run(f"Figure {self.figure}. {t(b.caption)}"))
         if wide and last:
             self.landscape(False)
 
