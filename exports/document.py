@@ -331,9 +331,7 @@ def outline(report: Report) -> list[Block]:
     section("whys")
     if report.whys:
         for i, chain in enumerate(report.whys, start=1):
-            out.append(
-                Heading(f"Chain {i}: {t(chain.root_ref)} {t(chain.root_text)}", 2, en=False)
-            )
+            out.append(Heading(f"Chain {i}: {t(chain.root_ref)} {t(chain.root_text)}", 2, en=False))
             last = len(chain.steps) - 1
             for k, step in enumerate(chain.steps):
                 lead = "Event: " if k == 0 else "Why? Because "
@@ -357,9 +355,7 @@ def outline(report: Report) -> list[Block]:
     section("statements")
     if report.statements:
         for st in report.statements:
-            out.append(
-                Heading(f"{t(st.ref)} {t(st.cause_text)} ({t(st.kind_label)})", 2, en=False)
-            )
+            out.append(Heading(f"{t(st.ref)} {t(st.cause_text)} ({t(st.kind_label)})", 2, en=False))
             out.append(
                 Para((Run(t(st.statement)),), style="quote")
                 if st.statement
@@ -400,7 +396,7 @@ def outline(report: Report) -> list[Block]:
             else _none()
         )
     if report.codes_line:
-        out.append(Para((Run(t(report.codes_line)),)))
+        out.append(Para((Run(t(report.codes_line), en=True),)))
 
     # 8. action plan: one row per action
     section("actions")
@@ -453,7 +449,7 @@ def outline(report: Report) -> list[Block]:
     # 10. follow-up (exports/followup_section.py)
     section("followup")
     for line in followup_section.lines(report.followup):
-        out.append(Para((Run(t(line)),)))
+        out.append(Para((Run(t(line), en=True),)))  # the app's sentences
     if report.followup.rows:
         out.append(
             _table(

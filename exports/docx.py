@@ -192,9 +192,7 @@ def _styled_run_xml(text: str, run: Any, en: str | None = None) -> str:
     return xml.replace("<w:r>", f"<w:r><w:rPr>{props}</w:rPr>", 1) if props else xml
 
 
-def _body_rows(
-    b: Table, twips: list[str | None], style: str, en: str | None = None
-) -> list[Any]:
+def _body_rows(b: Table, twips: list[str | None], style: str, en: str | None = None) -> list[Any]:
     """The body rows of table `b` as `w:tr` elements: each kept on one page, cell widths
     `twips`, paragraphs in `style`, the first column of a facts table bold and shaded, the
     rows of a signature table at least half an inch high; the app's wording (a facts table's

@@ -51,7 +51,7 @@ def structure(data: bytes) -> list[Element]:
     doc_lang = _string(catalog["/Lang"])
     pages = [k for k, v in objs.items() if isinstance(v, dict) and v.get("/Type") == "/Page"]
     page_no = {ref.replace("obj:", ""): i for i, ref in enumerate(pages)}
-    mcid_text = _mcid_texts(data, len(pages))
+    mcid_text = _mcid_texts(data)
     root = objs["obj:" + catalog["/StructTreeRoot"]]
 
     out: list[Element] = []
@@ -84,28 +84,32 @@ def structure(data: bytes) -> list[Element]:
     return out
 
 
-def _mcid_texts(data: bytes, n_pages: int) -> dict[tuple[int, int], str]:
+def _mcid_texts(data: bytes) -> dict[tuple[int, int], str]:
     """(page, MCID) -> the text shown in that marked-content sequence (pypdf's reading)."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     texts: dict[tuple[int, int], str] = {}
     for p, page in enumerate(reader.pages):
-        stack: list[int | None] = []
-
-        def before(op: bytes, args: Any, cm: Any, tm: Any) -> None:
-            if op == b"BDC":
-                props = args[1] if len(args) > 1 else None
-                stack.append(props.get("/MCID") if hasattr(props, "get") else None)
-            elif op == b"BMC":
-                stack.append(None)
-            elif op == b"EMC" and stack:
-                stack.pop()
-
-        def text(s: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
-            mcid = next((m for m in reversed(stack) if m is not None), None)
-            if mcid is not None and s:
-                texts[(p, int(mcid))] = texts.get((p, int(mcid)), "") + s
-
-        page.extract_text(visitor_operand_before=before, visitor_text=text)
+        _page_texts(page, p, texts)
     return texts
+
+
+def _page_texts(page: Any, p: int, texts: dict[tuple[int, int], str]) -> None:
+    stack: list[int | None] = []
+
+    def before(op: bytes, args: Any, cm: Any, tm: Any) -> None:
+        if op == b"BDC":
+            props = args[1] if len(args) > 1 else None
+            stack.append(props.get("/MCID") if hasattr(props, "get") else None)
+        elif op == b"BMC":
+            stack.append(None)
+        elif op == b"EMC" and stack:
+            stack.pop()
+
+    def text(s: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        mcid = next((m for m in reversed(stack) if m is not None), None)
+        if mcid is not None and s:
+            texts[(p, int(mcid))] = texts.get((p, int(mcid)), "") + s
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)

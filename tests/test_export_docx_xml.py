@@ -50,7 +50,7 @@ def test_outline_items_keep_their_text_indent_and_styles():
     from exports.docx import _Writer
 
     d = Document()
-    w = _Writer(d, SimpleNamespace(paper="letter"), {})
+    w = _Writer(d, SimpleNamespace(paper="letter", language="en"), {})
     w.item(Item((Run(TYPED, bold=True), Run(" muted", italic=True, muted=True)), 2, "•"))
     w.item(Item((Run("A bone", bold=True),), 0, ""))
     data = io.BytesIO()
