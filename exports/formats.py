@@ -227,18 +227,12 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("docx", ".docx", "Word report (.docx)", _docx, default=True, aliases=("word",)),
         Format("pdf", ".pdf", "PDF report", _pdf, default=True),
-        Format(
-            "html", ".html", "Web page (.html, self-contained)", _html, text=True, aliases=("htm",)
-        ),
+        Format("html", ".html", "Web page (.html, self-contained)", _html, text=True,
+               aliases=("htm",)),
         Format("md", ".md", "Markdown (.md)", _md, text=True, aliases=("markdown",)),
         Format("csv", "-action-plan.csv", "Action plan, CSV", _csv, text=True),
-        Format(
-            "xlsx",
-            "-action-plan.xlsx",
-            "Action plan, spreadsheet (.xlsx)",
-            _xlsx,
-            aliases=("excel",),
-        ),
+        Format("xlsx", "-action-plan.xlsx", "Action plan, spreadsheet (.xlsx)", _xlsx,
+               aliases=("excel",)),
         Format("json", ".json", "Whole investigation, JSON (re-importable)", _json, text=True),
         Format("graphml", ".graphml", "Cause graph, GraphML", _graphml, text=True),
         Format("dot", ".dot", "Cause graph, Graphviz DOT", _dot, text=True, aliases=("gv",)),

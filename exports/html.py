@@ -222,47 +222,36 @@ def _bone(bone: Bone, en: str = "") -> list[str]:
     return out
 
 
-def _picture(pictures: Mapping[str, str] | None, key: str, caption: str, en: str = "") -> list[str]:
+def _picture(
+    pictures: Mapping[str, str] | None, key: str, caption: str, en: str = ""
+) -> list[str]:
     if not pictures or not pictures.get(key):
         return []
     svg = safe_svg(pictures[key], prefix=key)
     if svg is None:
         return [_none(f"The {caption.lower()} picture was left out: it was not a plain SVG.", en)]
     parts = [p for p in picture_parts(Picture(key, caption), pictures) if p.key != key]
-    printed = [(p, safe_svg(pictures[p.key], prefix=f"{key}-p{i}")) for i, p in enumerate(parts, 1)]
+    printed = [(p, safe_svg(pictures[p.key], prefix=f"{key}-p{i}")) for i, p in
+               enumerate(parts, 1)]
     if not printed or any(part is None for _, part in printed):
-        return [
-            f'<figure class="{e(key)}">',
-            svg,
-            f"<figcaption{en}>{e(caption)}</figcaption>",
-            "</figure>",
-        ]
+        return [f'<figure class="{e(key)}">', svg,
+                f"<figcaption{en}>{e(caption)}</figcaption>", "</figure>"]
     # Too large to print readably: the screen shows the whole (a browser zooms); print gives
     # the parts instead, each on its own page, as the PDF does (see the print stylesheet).
     note = parts_note(parts)
-    out = [
-        f'<figure class="{e(key)} whole">',
-        svg,
-        f"<figcaption{en}>{e(caption)}</figcaption>",
-        "</figure>",
-        '<div class="print-parts">',
-    ]
+    out = [f'<figure class="{e(key)} whole">', svg,
+           f"<figcaption{en}>{e(caption)}</figcaption>", "</figure>",
+           '<div class="print-parts">']
     if note is not None:
         out.append(f'<p class="note"{en}><strong>{e(note.lead)}</strong>{e(note.text)}</p>')
     for part, part_svg in printed:
         # A part that reads only on a landscape page is turned a quarter on a portrait one:
         # one page size throughout, so the fixed confidentiality line stays at every foot.
         portrait = _fits_portrait(pictures[part.key])
-        out += (
-            ([] if portrait else ['<div class="turn">'])
-            + [
-                '<figure class="part">',
-                part_svg or "",
-                f"<figcaption{en}>{e(part.caption)}</figcaption>",
-                "</figure>",
-            ]
-            + ([] if portrait else ["</div>"])
-        )
+        out += ([] if portrait else ['<div class="turn">']) + [
+            '<figure class="part">', part_svg or "",
+            f"<figcaption{en}>{e(part.caption)}</figcaption>", "</figure>",
+        ] + ([] if portrait else ["</div>"])
     return [*out, "</div>"]
 
 

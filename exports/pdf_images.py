@@ -27,7 +27,9 @@ def png_stream(data: bytes) -> dict[str, Any] | None:
     (see the module docstring)."""
     if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
         return None
-    w, h, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", data[16:29])
+    w, h, depth, colour, compression, filtering, interlace = struct.unpack(
+        ">IIBBBBB", data[16:29]
+    )
     if depth != 8 or colour not in _COLOUR or compression or filtering or interlace:
         return None
     idat: list[bytes] = []

@@ -28,7 +28,8 @@ def picture_parts(b: Picture, pictures: Mapping[str, object]) -> list[Picture]:
         return [b]
     n = len(keys)
     return [
-        Picture(k, f"{b.caption}; part {i} of {n}: {part_name(k)}") for i, k in enumerate(keys, 1)
+        Picture(k, f"{b.caption}; part {i} of {n}: {part_name(k)}")
+        for i, k in enumerate(keys, 1)
     ]
 
 
@@ -43,7 +44,7 @@ def _part_number(key: str) -> tuple[int, str]:
 
 
 def parts_index(parts: Sequence[Picture]) -> str:
-    """ "1 Patient, Task; 2-4 Staff (3 parts); 5 Equipment": each part's number and what it
+    """"1 Patient, Task; 2-4 Staff (3 parts); 5 Equipment": each part's number and what it
     shows, the pieces of one bone cut into several parts in one entry."""
     entries: list[tuple[int, int, str, bool]] = []  # first, last, name, pieces of one bone
     for number, part in enumerate(parts, 1):

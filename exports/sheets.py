@@ -219,7 +219,9 @@ def xlsx_action_plan(report: Report) -> bytes:
     ws.print_title_rows = "1:1"
     ws.print_title_cols = "A:A"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4 if report.meta.paper == "a4" else ws.PAPERSIZE_LETTER
+    ws.page_setup.paperSize = (
+        ws.PAPERSIZE_A4 if report.meta.paper == "a4" else ws.PAPERSIZE_LETTER
+    )
     ws.page_setup.fitToWidth = 3
     ws.page_setup.fitToHeight = 0
     ws.page_setup.pageOrder = "overThenDown"

@@ -148,10 +148,8 @@ def canvas_class() -> type[FigureCanvasAgg]:
         # Within one export (`shared_lines`) the kept lines serve every picture: the parts
         # of a split fishbone repeat the event's and the legend's lines.
         def _lines(self) -> dict:
-            return (
-                _SHARED_LINES
-                if _SHARED_LINES is not None
-                else self.__dict__.setdefault("_line_bitmaps", {})
+            return _SHARED_LINES if _SHARED_LINES is not None else self.__dict__.setdefault(
+                "_line_bitmaps", {}
             )
 
         def get_text_width_height_descent(self, s, prop, ismath):
@@ -340,14 +338,8 @@ class Canvas:
         kw.setdefault("color", "black")
         props = font_properties(*font, self.fallback)
         t = self.fig.text(
-            0,
-            0,
-            s,
-            fontproperties=props,
-            parse_math=False,
-            usetex=False,
-            transform=self.transform,
-            **kw,
+            0, 0, s, fontproperties=props, parse_math=False, usetex=False,
+            transform=self.transform, **kw,
         )
         if gid:
             t.set_gid(gid)
@@ -476,15 +468,13 @@ def grey_png(image: Any, dpi: float) -> bytes:
     raw[:, 0] = 0  # each row led by its filter type: 0, none
     raw[:, 1:] = np.frombuffer(image.tobytes(), dtype=np.uint8).reshape(h, w)
     ppm = int(dpi / 0.0254 + 0.5)
-    return b"".join(
-        (
-            b"\x89PNG\r\n\x1a\n",
-            _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)),
-            _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-            _chunk(b"IDAT", zlib.compress(raw.data, PNG_COMPRESSION)),
-            _chunk(b"IEND", b""),
-        )
-    )
+    return b"".join((
+        b"\x89PNG\r\n\x1a\n",
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)),
+        _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
+        _chunk(b"IDAT", zlib.compress(raw.data, PNG_COMPRESSION)),
+        _chunk(b"IEND", b""),
+    ))
 
 
 def to_svg(fig: Figure) -> str:

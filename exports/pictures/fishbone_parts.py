@@ -56,12 +56,8 @@ def _columns(bones: int) -> list[list[int]]:
     return [list(range(j, min(j + 2, bones))) for j in range(0, bones, 2)]
 
 
-def _subset(
-    trees: Any,
-    units: Sequence[tuple[int, Sequence[Any]]],
-    causes: Sequence[Any],
-    links: Sequence[Any],
-):
+def _subset(trees: Any, units: Sequence[tuple[int, Sequence[Any]]], causes: Sequence[Any],
+            links: Sequence[Any]):
     """The categories, causes and links that draw just `units` (bone, its tree items) of the
     whole fishbone."""
     keep: dict[Any, Any] = {}
@@ -198,9 +194,8 @@ class _Chunk:
 class _Bone:
     """One bone too large for a page alone, packed into parts by label height."""
 
-    def __init__(
-        self, trees: Any, b: int, items: list[Any], event: str | None, measure: Any
-    ) -> None:
+    def __init__(self, trees: Any, b: int, items: list[Any], event: str | None,
+                 measure: Any) -> None:
         self.trees, self.b, self.items, self.event, self.measure = trees, b, items, event, measure
         self.tops, self.kids = _tree(items)
         self.chunks: list[_Chunk] = []
@@ -262,12 +257,8 @@ class _Bone:
         return out
 
     def _draw(self, ch: _Chunk, nums: dict[int, int]) -> tuple[tuple[float, float], Any]:
-        key = (
-            ch.header,
-            tuple(ch.members),
-            tuple((i, nums.get(c, 0)) for i, c in ch.stubs.items()),
-            nums.get(ch.origin, 0),
-        )
+        key = (ch.header, tuple(ch.members), tuple((i, nums.get(c, 0)) for i, c in
+               ch.stubs.items()), nums.get(ch.origin, 0))
         got = self.drawn.get(key)
         if got is None:
             got = self.drawn[key] = self.measure(self.event, *self._subset(ch, nums))
@@ -299,11 +290,8 @@ class _Bone:
             while stack and items[stack[-1]][1] >= depth:
                 stack.pop()
             up = stack[-1] if stack else ch.header
-            parent_id[i] = (
-                ids_of[up]
-                if up is not None and up in ids_of
-                else (items[up][0] if up is not None else None)
-            )
+            parent_id[i] = ids_of[up] if up is not None and up in ids_of else (
+                items[up][0] if up is not None else None)
             cause = trees.causes[cid]
             if ref:
                 stub = _Stub(f"ref-{i}", str(cause.text), f"{REF_MARK} {_ref(cause)}")
@@ -351,9 +339,8 @@ def _tree(items: Sequence[Any]) -> tuple[list[int], dict[int, list[int]]]:
     return tops, kids
 
 
-def _pack(
-    tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: float, stub_h: float
-) -> list[_Chunk]:
+def _pack(tops: list[int], kids: dict[int, list[int]], hh: list[float], budget: float,
+          stub_h: float) -> list[_Chunk]:
     """A bone's tree in chunks of at most `budget` inches of labels (`hh`: each item's label
     with its gap), in reading order. A subtree goes whole into the current chunk if it fits,
     else into a fresh chunk continuing its parent (a "continued in" stub under the parent)
@@ -369,9 +356,8 @@ def _pack(
 
     def continue_(ci: int, parent: int | None) -> int:
         fresh = hh[parent] + stub_h if parent is not None else 0.0
-        chunks.append(
-            _Chunk(parent, fresh, origin=home.get(parent, -1) if parent is not None else -1)
-        )
+        chunks.append(_Chunk(parent, fresh, origin=home.get(parent, -1) if parent is not None
+                             else -1))
         if parent is not None:
             chunks[ci].stubs[parent] = len(chunks) - 1
             chunks[ci].used += stub_h
@@ -463,13 +449,8 @@ def fishbone_figure_parts(
     drawn: dict[Any, tuple[tuple[float, float], Any]] = {}
 
     def measure(event: Any, cats: Any, cs: Any, ls: Any) -> tuple[tuple[float, float], Any]:
-        key = (
-            event,
-            tuple(cats),
-            tuple(map(_drawn_as, cs)),
-            tuple((lk.cause_id, lk.effect_id) for lk in ls),
-            _style(crowd[0]),
-        )
+        key = (event, tuple(cats), tuple(map(_drawn_as, cs)),
+               tuple((lk.cause_id, lk.effect_id) for lk in ls), _style(crowd[0]))
         got = drawn.get(key)
         if got is None:
             fig = fishbone_figure(event, cats, cs, ls, crowd=crowd[0])

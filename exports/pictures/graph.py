@@ -268,7 +268,9 @@ def _graph(causes: Iterable[Any], links: Iterable[Any], cv: Canvas) -> Figure:
         )
     if lines:
         cv.patch(LineCollection(lines, linewidths=0.8, edgecolors="#222222", zorder=1))
-        cv.patch(PolyCollection(heads, facecolors="#222222", edgecolors="#222222", linewidths=0.3))
+        cv.patch(
+            PolyCollection(heads, facecolors="#222222", edgecolors="#222222", linewidths=0.3)
+        )
 
     draw_legend(cv, cv.x0, cv.y0 - 0.15, [m for m in (ROOT_MARK, CONTRIBUTING_MARK) if m in marks])
     return cv.finish()
