@@ -49,7 +49,7 @@ from exports.document import (
 )
 from exports.language import app_lang
 from exports.picture_parts import parts_note, picture_parts
-from exports.report import Report
+from exports.report import DEFAULT_NOTICE, Report
 from exports.table_widths import unbroken_widths
 
 #: The paper sizes (the `paper_size` setting), width and height in inches.
@@ -338,6 +338,7 @@ class _Writer:
             r.font.size = Pt(SMALL_PT - 1)
             r.italic = True
             r.font.color.rgb = self.muted
+            self.en_run(r, self.fr.notice == " ".join(DEFAULT_NOTICE.split()))
             fp = sec.footer.add_paragraph()
         fp.style = self.doc.styles["Normal"]  # the Footer style's own tab stops would interfere
         fp.paragraph_format.space_after = Pt(0)

@@ -30,7 +30,7 @@ from exports.document import ACTION_PLAN_COLUMNS, Picture, action_plan_row
 from exports.language import app_lang
 from exports.picture_parts import parts_note, picture_parts
 from exports.pictures.fishbone_parts import MIN_PRINT_PT, PAGE_BOXES, SMALLEST_PT
-from exports.report import HEADINGS, Bone, FishboneNode, Report
+from exports.report import DEFAULT_NOTICE, HEADINGS, Bone, FishboneNode, Report
 from models.fishbone import NO_EVENT, REF_MARK
 
 CSS = """
@@ -279,6 +279,7 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     title = f"{report.ref}: {report.title}"
     lang = app_lang(m.language)
     en = f' lang="{lang}"' if lang else ""  # on the app's own wording
+    notice_en = en if m.notice == " ".join(DEFAULT_NOTICE.split()) else ""  # not the settings'
 
     def none(what: str = "None recorded.") -> str:
         return _none(what, en)
@@ -313,12 +314,12 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         + "</p>",
     ]
     if m.notice:
-        out.append(f'<p class="notice">{e(m.notice)}</p>')
+        out.append(f'<p class="notice"{notice_en}>{e(m.notice)}</p>')
     if m.deidentified:
         out.append(f'<p class="deid"{en}>{e(m.marker)}</p>')
     out.append("</header>")
     if m.notice:  # printed at the foot of every page
-        out.append(f'<div class="notice-print">{e(m.notice)}</div>')
+        out.append(f'<div class="notice-print"{notice_en}>{e(m.notice)}</div>')
     n = 0
 
     def section(key: str) -> None:
@@ -581,6 +582,6 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         footer += " · De-identified copy"
     out.append(f'<footer class="report"><span{en}>{e(footer)}</span>')
     if m.notice:
-        out.append(f'<p class="notice">{e(m.notice)}</p>')
+        out.append(f'<p class="notice"{notice_en}>{e(m.notice)}</p>')
     out += ["</footer>", "</body>", "</html>"]
     return "\n".join(out) + "\n"

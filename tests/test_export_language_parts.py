@@ -89,6 +89,13 @@ def test_html_app_wording_is_english_and_the_teams_text_the_documents_language()
     causes = p.of(CAUSE, exact=True)  # not the checks' messages quoting it (those are "en")
     assert len(causes) >= 3 and all(lang == "fr-CA" for lang, _ in causes)
     assert re.search(r'<th lang="en">Cause</th>', page)
+    # the default confidentiality notice is the app's; one from the settings is the hospital's
+    assert set(p.of("Confidential: patient safety work product")) == {("en", False)}
+    own = FORMATS["html"].render(
+        Job(dossier(), pictures=False, language="fr-CA", confidentiality_notice="Confidentiel.")
+    )
+    assert isinstance(own, str)
+    assert set(html_texts(own).of("Confidentiel.")) == {("fr-CA", False)}
 
 
 def test_an_english_html_report_has_no_language_marks_but_its_own():
