@@ -29,7 +29,6 @@ import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from exports.document import (
     Block,
@@ -47,6 +46,7 @@ from exports.document import (
     t,
     wide_section,
 )
+from exports.docx_xml import MUTED, body_rows, one_break, run_xml, styled_run_xml
 from exports.language import app_lang
 from exports.picture_parts import parts_note, picture_parts
 from exports.report import DEFAULT_NOTICE, Report
@@ -83,9 +83,7 @@ FONT = "Arial"
 BODY_PT = 10
 TABLE_PT = 8.5
 SMALL_PT = 8
-MUTED = (0x55, 0x55, 0x55)
 HEADER_FILL = "DCE3EE"
-FACT_FILL = "F2F4F7"
 NOTE_FILL = "FFF4D6"
 NOTE_BORDER = "B58900"
 
@@ -149,77 +147,6 @@ def _own_properties(data: bytes, version: str) -> bytes:
             kind = zipfile.ZIP_STORED if info.filename.endswith(".png") else zipfile.ZIP_DEFLATED
             dst.writestr(info, body, compress_type=kind)
     return out.getvalue()
-
-
-def _one_break(text: str) -> str:
-    """A text for a run: a Windows line ending ("\\r\\n") or a lone "\\r" is one line
-    break (python-docx makes a break of each of the two characters)."""
-    return t(text).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _lang_xml(lang: str | None) -> str:
-    """A run's language (`w:lang`, the last of the run properties used here), or nothing."""
-    return f'<w:lang w:val="{escape(lang)}"/>' if lang else ""
-
-
-def _run_xml(text: str, bold: bool = False, lang: str | None = None) -> str:
-    """One run as python-docx's `add_run(text)` writes it: line breaks and tabs as their own
-    elements, `xml:space="preserve"` on a piece with outer spaces; `lang`: its language, where
-    it is not the document's (the app's English wording)."""
-    props = ("<w:b/>" if bold else "") + _lang_xml(lang)
-    out = ["<w:r>", f"<w:rPr>{props}</w:rPr>" if props else ""]
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            out.append("<w:br/>")
-        for j, piece in enumerate(line.split("\t")):
-            if j:
-                out.append("<w:tab/>")
-            if piece:
-                keep = ' xml:space="preserve"' if piece != piece.strip() else ""
-                out.append(f"<w:t{keep}>{escape(piece)}</w:t>")
-    out.append("</w:r>")
-    return "".join(out)
-
-
-def _styled_run_xml(text: str, run: Any, en: str | None = None) -> str:
-    """A run of a block (`exports.document.Run`): bold, italic, muted, and language `en` if it
-    is the app's wording (in that schema order)."""
-    props = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
-    if run.muted:
-        props += f'<w:color w:val="{bytes(MUTED).hex().upper()}"/>'
-    props += _lang_xml(en if run.en else None)
-    xml = _run_xml(text)
-    return xml.replace("<w:r>", f"<w:r><w:rPr>{props}</w:rPr>", 1) if props else xml
-
-
-def _body_rows(b: Table, twips: list[str | None], style: str, en: str | None = None) -> list[Any]:
-    """The body rows of table `b` as `w:tr` elements: each kept on one page, cell widths
-    `twips`, paragraphs in `style`, the first column of a facts table bold and shaded, the
-    rows of a signature table at least half an inch high; the app's wording (a facts table's
-    labels, `b.en_cols`) in language `en`."""
-    en_cols = {*b.en_cols, *((0,) if b.facts else ())} if en else set()
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    height = '<w:trHeight w:val="720" w:hRule="atLeast"/>' if b.sign else ""
-    tr_pr = f'<w:trPr><w:cantSplit w:val="true"/>{height}</w:trPr>'
-    p_pr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
-    shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{FACT_FILL}"/>'
-    parts = [f"<w:tbl {nsdecls('w')}>"]
-    for row in b.rows:
-        parts.append(f"<w:tr>{tr_pr}")
-        for i, (text, w) in enumerate(zip(row, twips, strict=True)):
-            first = b.facts and i == 0
-            width = f'<w:tcW w:type="dxa" w:w="{w}"/>' if w is not None else ""
-            lang = en if i in en_cols else None
-            run = _run_xml(_one_break(text), bold=first, lang=lang) if text else ""
-            parts.append(
-                f"<w:tc><w:tcPr>{width}{shade if first else ''}</w:tcPr>"
-                f"<w:p>{p_pr}{run}</w:p></w:tc>"
-            )
-        parts.append("</w:tr>")
-    parts.append("</w:tbl>")
-    return list(parse_xml("".join(parts)))
 
 
 def _plain_font(style: Any) -> None:
@@ -411,7 +338,7 @@ class _Writer:
             lead = p.add_run(t(b.lead))
             lead.bold = True
             self.en_run(lead)
-            self.en_run(p.add_run(_one_break(b.text)), b.en)
+            self.en_run(p.add_run(one_break(b.text)), b.en)
         elif isinstance(b, Table):
             self.table(b)
         elif isinstance(b, Picture):
@@ -424,7 +351,7 @@ class _Writer:
 
     def _runs(self, p: Any, runs: tuple, size: float | None = None) -> None:
         for run in runs:
-            r = p.add_run(_one_break(run.text))
+            r = p.add_run(one_break(run.text))
             if run.bold:
                 r.bold = True
             if run.italic:
@@ -459,9 +386,9 @@ class _Writer:
             f'<w:spacing w:after="20"{before}/><w:ind w:left="{left}"{hanging}/></w:pPr>',
         ]
         if b.label:
-            xml.append(_run_xml(t(b.label) + " "))
+            xml.append(run_xml(t(b.label) + " "))
         for run in (*b.lead, *b.runs):
-            xml.append(_styled_run_xml(_one_break(run.text), run, self.en))
+            xml.append(styled_run_xml(one_break(run.text), run, self.en))
         xml.append("</w:p>")
         self.doc.element.body._insert_p(parse_xml("".join(xml)))
 
@@ -502,9 +429,9 @@ class _Writer:
             self._shade(cell, HEADER_FILL)
         if b.rows:
             # The body rows as WordprocessingML, parsed in one go: the same elements python-docx
-            # writes cell by cell (`_body_rows`), several times faster for long tables.
+            # writes cell by cell (`body_rows`), several times faster for long tables.
             twips = [c._tc.tcPr.tcW.get(qn("w:w")) for c in head.cells]
-            for tr in _body_rows(b, twips, style, self.en):
+            for tr in body_rows(b, twips, style, self.en):
                 table._tbl.append(tr)
         self.doc.add_paragraph().paragraph_format.space_after = self.Pt(2)
 
