@@ -1,6 +1,7 @@
 """The DOCX writer builds long tables and outline lines as WordprocessingML in one parse
-(`exports.docx_xml.body_rows`, `exports.docx._Writer.item`): what Word and python-docx read back is the text
-as typed, with the same breaks, tabs, spaces and escapes as python-docx's own `add_run`."""
+(`exports.docx_xml.body_rows`, `exports.docx._Writer.item`): what Word and python-docx read
+back is the text as typed, with the same breaks, tabs, spaces and escapes as python-docx's own
+`add_run`."""
 
 from __future__ import annotations
 
