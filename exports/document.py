@@ -5,6 +5,12 @@ paginated formats have the same sections, headings, tables and columns, in the s
 HTML report (RCA2 / Joint Commission order, `exports.report.SECTIONS`). A writer only decides how
 a block looks. Blocks hold plain text only (never markup); every string has been through
 `clean_xml_text`. No third-party import here.
+
+Language: the blocks say which text is the app's own wording (headings, labels, "None
+recorded.", the checks' messages), English whatever the `language` setting says (`Run.en`,
+`Heading.en`, `Note.en`, a table's headers and `Table.en_cols`); everything else is what the
+team typed, in the document's language. A writer marks the English parts only where the
+document is in another language (`exports.language.app_lang`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ class Run:
     bold: bool = False
     italic: bool = False
     muted: bool = False
+    #: The app's own wording (English), not the team's text (the document's language).
+    en: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,9 @@ class Heading:
     key: str = ""
     #: Starts a new page (the detail after the executive summary).
     page: bool = False
+    #: The app's own heading (English); False for one that names the team's text (a chain's
+    #: root cause, a causal statement's cause): that is in the document's language.
+    en: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +78,8 @@ class Note:
 
     text: str
     lead: str = "Warning: "
+    #: The app's own message (English), as the lead is.
+    en: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +96,9 @@ class Table:
     wide: bool = False
     #: Rows to sign on: tall enough for a handwritten signature.
     sign: bool = False
+    #: Columns whose cells are the app's own wording (a strength, a check's message), like
+    #: the headers and a facts table's labels: English, whatever the document's language.
+    en_cols: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +169,7 @@ def front(report: Report) -> Front:
 
 
 def _none(text: str = "None recorded.") -> Para:
-    return Para((Run(text, italic=True, muted=True),), style="none")
+    return Para((Run(text, italic=True, muted=True, en=True),), style="none")
 
 
 def _table(
@@ -166,6 +182,7 @@ def _table(
     facts: bool = False,
     wide: bool = False,
     sign: bool = False,
+    en_cols: Sequence[int] = (),
 ) -> Table:
     total = sum(widths)
     return Table(
@@ -177,14 +194,15 @@ def _table(
         facts=facts,
         wide=wide,
         sign=sign,
+        en_cols=tuple(en_cols),
     )
 
 
 def _kind_runs(kind: str, label: str) -> tuple[Run, ...]:
     if kind == "root":
-        return (Run(f" ({t(label)})", bold=True),)
+        return (Run(f" ({t(label)})", bold=True, en=True),)
     if kind == "contributing":
-        return (Run(f" ({t(label)})", italic=True),)
+        return (Run(f" ({t(label)})", italic=True, en=True),)
     return ()
 
 
@@ -192,7 +210,7 @@ def _bone_items(bone: Bone) -> Iterator[Item]:
     """One bone as outline items, depth first with an explicit stack (no recursion limit)."""
     yield Item((Run(t(bone.category), bold=True),), 0, "")
     if not bone.nodes:
-        yield Item((Run("(none yet)", italic=True, muted=True),), 1)
+        yield Item((Run("(none yet)", italic=True, muted=True, en=True),), 1)
         return
     stack: list[tuple[FishboneNode, int]] = [(n, 1) for n in reversed(bone.nodes)]
     while stack:
@@ -239,9 +257,9 @@ def outline(report: Report) -> list[Block]:
 
     section("summary", page=True)
     score = f"{s.sac_score} ({s.sac_meaning})" if s.sac_score else s.sac_meaning
-    runs = [Run("SAC score: ", bold=True), Run(t(score), bold=s.sac_score == "3")]
+    runs = [Run("SAC score: ", bold=True, en=True), Run(t(score), bold=s.sac_score == "3", en=True)]
     if s.sentinel:
-        runs.append(Run("   Sentinel event", bold=True))
+        runs.append(Run("   Sentinel event", bold=True, en=True))
     out.append(Para(tuple(runs), style="score"))
     if s.description:
         out.append(Para((Run(t(s.description)),)))
@@ -294,10 +312,10 @@ def outline(report: Report) -> list[Block]:
     out.append(
         Para(
             (
-                Run("Event (head of the fishbone): ", bold=True),
+                Run("Event (head of the fishbone): ", bold=True, en=True),
                 Run(t(report.event.text))
                 if report.event
-                else Run(NO_EVENT, italic=True, muted=True),
+                else Run(NO_EVENT, italic=True, muted=True, en=True),
             )
         )
     )
@@ -313,20 +331,20 @@ def outline(report: Report) -> list[Block]:
     section("whys")
     if report.whys:
         for i, chain in enumerate(report.whys, start=1):
-            out.append(Heading(f"Chain {i}: {t(chain.root_ref)} {t(chain.root_text)}", 2))
+            out.append(Heading(f"Chain {i}: {t(chain.root_ref)} {t(chain.root_text)}", 2, en=False))
             last = len(chain.steps) - 1
             for k, step in enumerate(chain.steps):
                 lead = "Event: " if k == 0 else "Why? Because "
                 runs = [Run(t(step.text))]
                 if k == last:
-                    runs.append(Run(f" ({t(step.kind_label)})", italic=True))
+                    runs.append(Run(f" ({t(step.kind_label)})", italic=True, en=True))
                 out.append(
                     Item(
                         tuple(runs),
                         0,
                         f"{k + 1}.",
                         keep=k < last,
-                        lead=(Run(lead, bold=True), Run(f"{t(step.ref)} ", muted=True)),
+                        lead=(Run(lead, bold=True, en=True), Run(f"{t(step.ref)} ", muted=True)),
                     )
                 )
     else:
@@ -337,7 +355,7 @@ def outline(report: Report) -> list[Block]:
     section("statements")
     if report.statements:
         for st in report.statements:
-            out.append(Heading(f"{t(st.ref)} {t(st.cause_text)} ({t(st.kind_label)})", 2))
+            out.append(Heading(f"{t(st.ref)} {t(st.cause_text)} ({t(st.kind_label)})", 2, en=False))
             out.append(
                 Para((Run(t(st.statement)),), style="quote")
                 if st.statement
@@ -347,13 +365,15 @@ def outline(report: Report) -> list[Block]:
                 for f in st.findings:
                     out.append(
                         Item(
-                            (Run(f"({t(f.severity)}): {t(f.message)}"),),
+                            (Run(f"({t(f.severity)}): {t(f.message)}", en=True),),
                             0,
                             lead=(Run(f"{t(f.code)} ", bold=True),),
                         )
                     )
             else:
-                out.append(Para((Run("No finding on the five rules of causation.", muted=True),)))
+                out.append(
+                    Para((Run("No finding on the five rules of causation.", muted=True, en=True),))
+                )
     else:
         out.append(_none("No causal statements yet."))
 
@@ -376,7 +396,7 @@ def outline(report: Report) -> list[Block]:
             else _none()
         )
     if report.codes_line:
-        out.append(Para((Run(t(report.codes_line)),)))
+        out.append(Para((Run(t(report.codes_line), en=True),)))
 
     # 8. action plan: one row per action
     section("actions")
@@ -389,6 +409,7 @@ def outline(report: Report) -> list[Block]:
             key="actions",
             nowrap=(0, 5),
             wide=True,
+            en_cols=(3,),
         )
         if report.actions
         else _none("No actions yet.")
@@ -428,7 +449,7 @@ def outline(report: Report) -> list[Block]:
     # 10. follow-up (exports/followup_section.py)
     section("followup")
     for line in followup_section.lines(report.followup):
-        out.append(Para((Run(t(line)),)))
+        out.append(Para((Run(t(line), en=True),)))  # the app's sentences
     if report.followup.rows:
         out.append(
             _table(
@@ -463,6 +484,7 @@ def outline(report: Report) -> list[Block]:
                 (0.1, 0.12, 0.78),
                 key="findings",
                 nowrap=(0, 1),
+                en_cols=(1, 2),
             )
         )
     return out
@@ -519,8 +541,8 @@ def executive(report: Report) -> list[Block]:
     out: list[Block] = [
         Para(
             (
-                Run("Event: ", bold=True),
-                Run(t(report.event.text)) if report.event else Run(NO_EVENT, italic=True),
+                Run("Event: ", bold=True, en=True),
+                Run(t(report.event.text)) if report.event else Run(NO_EVENT, italic=True, en=True),
             )
         )
     ]
@@ -549,6 +571,7 @@ def executive(report: Report) -> list[Block]:
             (0.06, 0.1, 0.42, 0.18, 0.14, 0.1),
             key="executive_actions",
             nowrap=(0, 1, 5),
+            en_cols=(3,),
         )
         if report.actions
         else _none("No actions yet.")

@@ -29,7 +29,6 @@ import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from exports.document import (
     Block,
@@ -47,8 +46,10 @@ from exports.document import (
     t,
     wide_section,
 )
+from exports.docx_xml import MUTED, body_rows, one_break, run_xml, styled_run_xml
+from exports.language import app_lang
 from exports.picture_parts import parts_note, picture_parts
-from exports.report import Report
+from exports.report import DEFAULT_NOTICE, Report
 from exports.table_widths import unbroken_widths
 
 #: The paper sizes (the `paper_size` setting), width and height in inches.
@@ -82,9 +83,7 @@ FONT = "Arial"
 BODY_PT = 10
 TABLE_PT = 8.5
 SMALL_PT = 8
-MUTED = (0x55, 0x55, 0x55)
 HEADER_FILL = "DCE3EE"
-FACT_FILL = "F2F4F7"
 NOTE_FILL = "FFF4D6"
 NOTE_BORDER = "B58900"
 
@@ -150,65 +149,6 @@ def _own_properties(data: bytes, version: str) -> bytes:
     return out.getvalue()
 
 
-def _one_break(text: str) -> str:
-    """A text for a run: a Windows line ending ("\\r\\n") or a lone "\\r" is one line
-    break (python-docx makes a break of each of the two characters)."""
-    return t(text).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _run_xml(text: str, bold: bool = False) -> str:
-    """One run as python-docx's `add_run(text)` writes it: line breaks and tabs as their own
-    elements, `xml:space="preserve"` on a piece with outer spaces."""
-    out = ["<w:r>", "<w:rPr><w:b/></w:rPr>" if bold else ""]
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            out.append("<w:br/>")
-        for j, piece in enumerate(line.split("\t")):
-            if j:
-                out.append("<w:tab/>")
-            if piece:
-                keep = ' xml:space="preserve"' if piece != piece.strip() else ""
-                out.append(f"<w:t{keep}>{escape(piece)}</w:t>")
-    out.append("</w:r>")
-    return "".join(out)
-
-
-def _styled_run_xml(text: str, run: Any) -> str:
-    """A run of a block (`exports.document.Run`): bold, italic, muted (in that schema order)."""
-    props = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
-    if run.muted:
-        props += f'<w:color w:val="{bytes(MUTED).hex().upper()}"/>'
-    xml = _run_xml(text)
-    return xml.replace("<w:r>", f"<w:r><w:rPr>{props}</w:rPr>", 1) if props else xml
-
-
-def _body_rows(b: Table, twips: list[str | None], style: str) -> list[Any]:
-    """The body rows of table `b` as `w:tr` elements: each kept on one page, cell widths
-    `twips`, paragraphs in `style`, the first column of a facts table bold and shaded, the
-    rows of a signature table at least half an inch high."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    height = '<w:trHeight w:val="720" w:hRule="atLeast"/>' if b.sign else ""
-    tr_pr = f'<w:trPr><w:cantSplit w:val="true"/>{height}</w:trPr>'
-    p_pr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
-    shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{FACT_FILL}"/>'
-    parts = [f"<w:tbl {nsdecls('w')}>"]
-    for row in b.rows:
-        parts.append(f"<w:tr>{tr_pr}")
-        for i, (text, w) in enumerate(zip(row, twips, strict=True)):
-            first = b.facts and i == 0
-            width = f'<w:tcW w:type="dxa" w:w="{w}"/>' if w is not None else ""
-            run = _run_xml(_one_break(text), bold=first) if text else ""
-            parts.append(
-                f"<w:tc><w:tcPr>{width}{shade if first else ''}</w:tcPr>"
-                f"<w:p>{p_pr}{run}</w:p></w:tc>"
-            )
-        parts.append("</w:tr>")
-    parts.append("</w:tbl>")
-    return list(parse_xml("".join(parts)))
-
-
 def _plain_font(style: Any) -> None:
     """`style` in FONT, also where the template names a theme font (which would win)."""
     from docx.oxml.ns import qn
@@ -234,6 +174,20 @@ class _Writer:
         #: Room for a picture on a portrait and on a landscape page (below the heading).
         self.portrait_picture = (self.page_w - 2 * MARGIN, self.page_h - 2 * MARGIN - 1.9)
         self.landscape_picture = (self.page_h - 2 * MARGIN, self.page_w - 2 * MARGIN - 1.5)
+        #: The language of the app's own wording where it is not the document's.
+        self.en = app_lang(fr.language)
+
+    def en_run(self, run: Any, en: bool = True) -> Any:
+        """`run` marked as the app's English wording (`w:lang`), where the document is in
+        another language."""
+        if en and self.en:
+            from docx.oxml import OxmlElement
+            from docx.oxml.ns import qn
+
+            lang = OxmlElement("w:lang")
+            lang.set(qn("w:val"), self.en)
+            run._r.get_or_add_rPr().append(lang)
+        return run
 
     @property
     def text_w(self) -> float:
@@ -311,6 +265,7 @@ class _Writer:
             r.font.size = Pt(SMALL_PT - 1)
             r.italic = True
             r.font.color.rgb = self.muted
+            self.en_run(r, self.fr.notice == " ".join(DEFAULT_NOTICE.split()))
             fp = sec.footer.add_paragraph()
         fp.style = self.doc.styles["Normal"]  # the Footer style's own tab stops would interfere
         fp.paragraph_format.space_after = Pt(0)
@@ -319,10 +274,12 @@ class _Writer:
             r = fp.add_run(text)
             r.font.size = Pt(SMALL_PT)
             r.font.color.rgb = self.muted
+        self.en_run(r)
         self._field(fp, "PAGE", "1")
         r = fp.add_run(" of ")
         r.font.size = Pt(SMALL_PT)
         r.font.color.rgb = self.muted
+        self.en_run(r)
         self._field(fp, "NUMPAGES", "1")
 
     def _field(self, paragraph: Any, instr: str, shown: str) -> None:
@@ -357,18 +314,20 @@ class _Writer:
         r = p.add_run(self.fr.meta_line)
         r.font.size = self.Pt(SMALL_PT + 1)
         r.font.color.rgb = self.muted
+        self.en_run(r)
         if self.fr.banner:
             p = doc.add_paragraph()
             self._boxed(p, NOTE_FILL, NOTE_BORDER, 12)
             r = p.add_run(self.fr.banner)
             r.bold = True
+            self.en_run(r)
 
     # --- blocks ----------------------------------------------------------------------------
     def block(self, b: object) -> None:
         if isinstance(b, Heading):
             p = self.doc.add_paragraph()
             p._p.style = self.style_ids["Heading 1" if b.level == 1 else "Heading 2"]
-            p.add_run(t(b.text))
+            self.en_run(p.add_run(t(b.text)), b.en)
         elif isinstance(b, Para):
             self.para(b)
         elif isinstance(b, Item):
@@ -376,8 +335,10 @@ class _Writer:
         elif isinstance(b, Note):
             p = self.doc.add_paragraph()
             self._boxed(p, NOTE_FILL, NOTE_BORDER, 4)
-            p.add_run(t(b.lead)).bold = True
-            p.add_run(_one_break(b.text))
+            lead = p.add_run(t(b.lead))
+            lead.bold = True
+            self.en_run(lead)
+            self.en_run(p.add_run(one_break(b.text)), b.en)
         elif isinstance(b, Table):
             self.table(b)
         elif isinstance(b, Picture):
@@ -390,7 +351,7 @@ class _Writer:
 
     def _runs(self, p: Any, runs: tuple, size: float | None = None) -> None:
         for run in runs:
-            r = p.add_run(_one_break(run.text))
+            r = p.add_run(one_break(run.text))
             if run.bold:
                 r.bold = True
             if run.italic:
@@ -399,6 +360,7 @@ class _Writer:
                 r.font.color.rgb = self.muted
             if size:
                 r.font.size = self.Pt(size)
+            self.en_run(r, run.en)
 
     def para(self, b: Para) -> None:
         p = self.doc.add_paragraph()
@@ -424,9 +386,9 @@ class _Writer:
             f'<w:spacing w:after="20"{before}/><w:ind w:left="{left}"{hanging}/></w:pPr>',
         ]
         if b.label:
-            xml.append(_run_xml(t(b.label) + " "))
+            xml.append(run_xml(t(b.label) + " "))
         for run in (*b.lead, *b.runs):
-            xml.append(_styled_run_xml(_one_break(run.text), run))
+            xml.append(styled_run_xml(one_break(run.text), run, self.en))
         xml.append("</w:p>")
         self.doc.element.body._insert_p(parse_xml("".join(xml)))
 
@@ -461,13 +423,15 @@ class _Writer:
             cell.width = width
             p = cell.paragraphs[0]
             p._p.style = style  # by id: python-docx's lookup by name scans every style
-            p.add_run(t(text)).bold = True
+            r = p.add_run(t(text))
+            r.bold = True
+            self.en_run(r)
             self._shade(cell, HEADER_FILL)
         if b.rows:
             # The body rows as WordprocessingML, parsed in one go: the same elements python-docx
-            # writes cell by cell (`_body_rows`), several times faster for long tables.
+            # writes cell by cell (`body_rows`), several times faster for long tables.
             twips = [c._tc.tcPr.tcW.get(qn("w:w")) for c in head.cells]
-            for tr in _body_rows(b, twips, style):
+            for tr in body_rows(b, twips, style, self.en):
                 table._tbl.append(tr)
         self.doc.add_paragraph().paragraph_format.space_after = self.Pt(2)
 
@@ -500,7 +464,7 @@ class _Writer:
         pic.paragraph_format.keep_with_next = True
         cap = doc.add_paragraph(style="Caption")
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        cap.add_run(f"Figure {self.figure}. {t(b.caption)}")
+        self.en_run(cap.add_run(f"Figure {self.figure}. {t(b.caption)}"))
         if wide and last:
             self.landscape(False)
 

@@ -11,6 +11,12 @@ An SVG is embedded only after its XML prolog, DOCTYPE and comments are removed, 
 holds no script, event handler, `<foreignObject>` or link to anything outside the file
 (internal `#id` references and `data:image/...` are fine); otherwise the picture is left out
 with a note. Without pictures the fishbone is given as an outline (it always is, as text).
+
+Language and direction: `<html lang>` is the `language` setting (the team's text, most of the
+page); the app's own headings, header cells, labels and messages carry `lang="en"` where that
+differs (`exports.language`). Each user text is in an element of its own direction: `dir="auto"`
+on a cell or a block, `<bdi>` inside a line, so an Arabic cause reads right to left and does
+not pull the label or reference next to it into its run.
 """
 
 from __future__ import annotations
@@ -21,9 +27,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from exports import followup_section
 from exports.document import ACTION_PLAN_COLUMNS, Picture, action_plan_row
+from exports.language import app_lang
 from exports.picture_parts import parts_note, picture_parts
 from exports.pictures.fishbone_parts import MIN_PRINT_PT, PAGE_BOXES, SMALLEST_PT
-from exports.report import HEADINGS, Bone, FishboneNode, Report
+from exports.report import DEFAULT_NOTICE, HEADINGS, Bone, FishboneNode, Report
 from models.fishbone import NO_EVENT, REF_MARK
 
 CSS = """
@@ -151,35 +158,43 @@ def _table(
     rows: Iterable[Sequence[str]],
     css: str = "",
     nowrap: Sequence[int] = (),
+    *,
+    en: str = "",
+    en_cols: Sequence[int] = (),
 ) -> list[str]:
-    """A table; the columns in `nowrap` (dates, numbers) are not broken across lines."""
+    """A table; the columns in `nowrap` (dates, numbers) are not broken across lines. `en`
+    (the attribute marking the app's English wording) on the headers, on the labels of a
+    "facts" table and on the columns `en_cols`; every other cell (the team's text) in its own
+    direction."""
     cls = f' class="{css}"' if css else ""
-    out = [f"<table{cls}>", "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers)]
+    head = "".join(f"<th{en}>{e(h)}</th>" for h in headers)
+    out = [f"<table{cls}>", f"<thead><tr>{head}"]
     out.append("</tr></thead><tbody>")
-    td = ["<td>"] * len(headers)
+    own = {*en_cols, *((0,) if css == "facts" else ())}
+    td = [f"<td{en}>" if i in own else '<td dir="auto">' for i in range(len(headers))]
     for i in nowrap:
-        td[i] = '<td class="nowrap">'
+        td[i] = td[i].replace("<td", '<td class="nowrap"')
     for row in rows:
         out.append("<tr>" + "".join(f"{td[i]}{e(c)}</td>" for i, c in enumerate(row)) + "</tr>")
     out.append("</tbody></table>")
     return out
 
 
-def _none(what: str = "None recorded.") -> str:
-    return f'<p class="none">{e(what)}</p>'
+def _none(what: str = "None recorded.", en: str = "") -> str:
+    return f'<p class="none"{en}>{e(what)}</p>'
 
 
-def _kind(kind: str, label: str) -> str:
+def _kind(kind: str, label: str, en: str = "") -> str:
     if kind not in ("root", "contributing"):
         return ""
-    return f' <span class="kind {e(kind)}">({e(label)})</span>'
+    return f' <span class="kind {e(kind)}"{en}>({e(label)})</span>'
 
 
-def _bone(bone: Bone) -> list[str]:
+def _bone(bone: Bone, en: str = "") -> list[str]:
     """One bone as a nested list, depth first with an explicit stack (no recursion limit)."""
-    out = [f'<li><span class="bone">{e(bone.category)}</span>']
+    out = [f'<li><bdi class="bone">{e(bone.category)}</bdi>']
     if not bone.nodes:
-        out.append('<ul><li class="none">(none yet)</li></ul></li>')
+        out.append(f'<ul><li class="none"{en}>(none yet)</li></ul></li>')
         return out
     out.append("<ul>")
     stack: list[tuple[FishboneNode, bool]] = [(n, False) for n in reversed(bone.nodes)]
@@ -190,11 +205,12 @@ def _bone(bone: Bone) -> list[str]:
         elif n.is_reference:
             out.append(
                 f'<li><span class="ref">{REF_MARK} {e(n.ref)}</span> '
-                f'<span class="none">({e(n.ref_note)})</span></li>'
+                f'<span class="none"{en}>({e(n.ref_note)})</span></li>'
             )
         else:
             out.append(
-                f'<li><span class="ref">{e(n.ref)}</span> {e(n.text)}{_kind(n.kind, n.kind_label)}'
+                f'<li><span class="ref">{e(n.ref)}</span> <bdi>{e(n.text)}</bdi>'
+                + _kind(n.kind, n.kind_label, en)
             )
             if n.children:
                 out.append("<ul>")
@@ -206,33 +222,35 @@ def _bone(bone: Bone) -> list[str]:
     return out
 
 
-def _picture(pictures: Mapping[str, str] | None, key: str, caption: str) -> list[str]:
+def _picture(
+    pictures: Mapping[str, str] | None, key: str, caption: str, en: str = ""
+) -> list[str]:
     if not pictures or not pictures.get(key):
         return []
     svg = safe_svg(pictures[key], prefix=key)
     if svg is None:
-        return [_none(f"The {caption.lower()} picture was left out: it was not a plain SVG.")]
+        return [_none(f"The {caption.lower()} picture was left out: it was not a plain SVG.", en)]
     parts = [p for p in picture_parts(Picture(key, caption), pictures) if p.key != key]
     printed = [(p, safe_svg(pictures[p.key], prefix=f"{key}-p{i}")) for i, p in
                enumerate(parts, 1)]
     if not printed or any(part is None for _, part in printed):
         return [f'<figure class="{e(key)}">', svg,
-                f"<figcaption>{e(caption)}</figcaption>", "</figure>"]
+                f"<figcaption{en}>{e(caption)}</figcaption>", "</figure>"]
     # Too large to print readably: the screen shows the whole (a browser zooms); print gives
     # the parts instead, each on its own page, as the PDF does (see the print stylesheet).
     note = parts_note(parts)
     out = [f'<figure class="{e(key)} whole">', svg,
-           f"<figcaption>{e(caption)}</figcaption>", "</figure>",
+           f"<figcaption{en}>{e(caption)}</figcaption>", "</figure>",
            '<div class="print-parts">']
     if note is not None:
-        out.append(f'<p class="note"><strong>{e(note.lead)}</strong>{e(note.text)}</p>')
+        out.append(f'<p class="note"{en}><strong>{e(note.lead)}</strong>{e(note.text)}</p>')
     for part, part_svg in printed:
         # A part that reads only on a landscape page is turned a quarter on a portrait one:
         # one page size throughout, so the fixed confidentiality line stays at every foot.
         portrait = _fits_portrait(pictures[part.key])
         out += ([] if portrait else ['<div class="turn">']) + [
             '<figure class="part">', part_svg or "",
-            f"<figcaption>{e(part.caption)}</figcaption>", "</figure>",
+            f"<figcaption{en}>{e(part.caption)}</figcaption>", "</figure>",
         ] + ([] if portrait else ["</div>"])
     return [*out, "</div>"]
 
@@ -259,6 +277,22 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     """
     s, m = report.summary, report.meta
     title = f"{report.ref}: {report.title}"
+    lang = app_lang(m.language)
+    en = f' lang="{lang}"' if lang else ""  # on the app's own wording
+    notice_en = en if m.notice == " ".join(DEFAULT_NOTICE.split()) else ""  # not the settings'
+
+    def none(what: str = "None recorded.") -> str:
+        return _none(what, en)
+
+    def table(
+        headers: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        css: str = "",
+        nowrap: Sequence[int] = (),
+        en_cols: Sequence[int] = (),
+    ) -> list[str]:
+        return _table(headers, rows, css, nowrap, en=en, en_cols=en_cols)
+
     out: list[str] = [
         "<!DOCTYPE html>",
         f'<html lang="{e(m.language)}">',
@@ -273,63 +307,70 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         "</head>",
         "<body>",
         '<header class="report">',
-        f"<h1>{e(title)}</h1>",
-        f'<p class="meta">Generated {e(m.generated_at)} by {e(m.generated_by or "unknown")}'
+        f'<h1 dir="auto">{e(title)}</h1>',
+        f'<p class="meta"{en}>Generated {e(m.generated_at)} by {e(m.generated_by or "unknown")}'
         f" · rca-tui {e(m.app_version)} · database schema {e(m.db_version)}"
         + (f" · {e(m.audit_head)}" if m.audit_head else "")
         + "</p>",
     ]
     if m.notice:
-        out.append(f'<p class="notice">{e(m.notice)}</p>')
+        out.append(f'<p class="notice"{notice_en}>{e(m.notice)}</p>')
     if m.deidentified:
-        out.append(f'<p class="deid">{e(m.marker)}</p>')
+        out.append(f'<p class="deid"{en}>{e(m.marker)}</p>')
     out.append("</header>")
     if m.notice:  # printed at the foot of every page
-        out.append(f'<div class="notice-print">{e(m.notice)}</div>')
+        out.append(f'<div class="notice-print"{notice_en}>{e(m.notice)}</div>')
     n = 0
 
     def section(key: str) -> None:
         nonlocal n
         n += 1
         out.append(f'<section id="{key}">')
-        out.append(f"<h2>{n}. {e(HEADINGS[key])}</h2>")
+        out.append(f"<h2{en}>{n}. {e(HEADINGS[key])}</h2>")
 
     def listed(key: str) -> None:
         """A list section (`exports.sections`): its table, or one line saying it is empty."""
         x = report.listed(key)
         section(key)
-        out.extend(_table(x.headers, x.rows, nowrap=x.nowrap) if x.rows else [_none(x.empty)])
+        out.extend(table(x.headers, x.rows, nowrap=x.nowrap) if x.rows else [none(x.empty)])
         out.append("</section>")
 
     section("executive")
-    head = e(report.event.text) if report.event else f'<span class="none">{NO_EVENT}</span>'
-    out.append(f"<p><strong>Event:</strong> {head}</p>")
+    head = (
+        f"<bdi>{e(report.event.text)}</bdi>"
+        if report.event
+        else f'<span class="none"{en}>{NO_EVENT}</span>'
+    )
+    out.append(f"<p><strong{en}>Event:</strong> {head}</p>")
     facts = [("SAC score", s.sac_text), ("Sentinel event", s.sentinel_text)]
     facts += [(f.label, f.value) for f in s.facts if f.label in ("Occurred", "Unit", "Status")]
     facts += [(f.label, f.value) for f in report.deadline_status]
-    out += _table(("Item", "Value"), facts, "facts")
-    out.append("<h3>Root causes and their causal statements</h3>")
+    out += table(("Item", "Value"), facts, "facts")
+    out.append(f"<h3{en}>Root causes and their causal statements</h3>")
     if not report.root_causes:
-        out.append(_none("No root cause identified yet."))
+        out.append(none("No root cause identified yet."))
     for c in report.root_causes:
-        out.append(f'<p><span class="ref">{e(c.ref)}</span> <strong>{e(c.text)}</strong></p>')
         out.append(
-            f'<blockquote class="statement">{e(c.statement)}</blockquote>'
-            if c.statement
-            else _none("No causal statement written.")
+            f'<p><span class="ref">{e(c.ref)}</span> <strong><bdi>{e(c.text)}</bdi></strong></p>'
         )
-    out.append("<h3>Actions</h3>")
+        out.append(
+            f'<blockquote class="statement" dir="auto">{e(c.statement)}</blockquote>'
+            if c.statement
+            else none("No causal statement written.")
+        )
+    out.append(f"<h3{en}>Actions</h3>")
     out += (
-        _table(
+        table(
             ("No.", "Root cause", "Action", "Strength", "Responsible", "Due"),
             (
                 (a.ref, a.addresses_refs, a.text, a.strength_text, a.owner, a.due)
                 for a in report.actions
             ),
             nowrap=(0, 1, 5),
+            en_cols=(3,),
         )
         if report.actions
-        else [_none("No actions yet.")]
+        else [none("No actions yet.")]
     )
     out.append("</section>")
 
@@ -337,27 +378,27 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     cls = "score sac3" if s.sac_score == "3" else "score"
     score = f"{s.sac_score} ({s.sac_meaning})" if s.sac_score else s.sac_meaning
     badge = '<span class="badge">Sentinel event</span>' if s.sentinel else ""
-    out.append(f'<p class="{cls}">SAC score: {e(score)}{badge}</p>')
+    out.append(f'<p class="{cls}"{en}>SAC score: {e(score)}{badge}</p>')
     if s.description:
-        out.append(f'<p style="white-space: pre-wrap">{e(s.description)}</p>')
-    out += _table(("Item", "Value"), ((f.label, f.value) for f in s.facts), "facts")
-    out.append("<h3>Deadlines</h3>")
+        out.append(f'<p style="white-space: pre-wrap" dir="auto">{e(s.description)}</p>')
+    out += table(("Item", "Value"), ((f.label, f.value) for f in s.facts), "facts")
+    out.append(f"<h3{en}>Deadlines</h3>")
     out += (
-        _table(("Deadline", "Date"), ((f.label, f.value) for f in s.deadlines), "facts")
+        table(("Deadline", "Date"), ((f.label, f.value) for f in s.deadlines), "facts")
         if s.deadlines
-        else [_none("No deadline can be computed yet (dates missing).")]
+        else [none("No deadline can be computed yet (dates missing).")]
     )
     out.append("</section>")
 
     # 2. team
     section("team")
     out += (
-        _table(
+        table(
             ("Name", "Role", "Involved in the event"),
             ((t.name, t.role, t.involved) for t in report.team),
         )
         if report.team
-        else [_none()]
+        else [none()]
     )
     out.append("</section>")
 
@@ -367,48 +408,50 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     # 3. timeline
     section("timeline")
     out += (
-        _table(
+        table(
             ("#", "When", "What happened", "What should have happened", "Source"),
             ((str(x.number), x.when, x.happened, x.should_have, x.source) for x in report.timeline),
             nowrap=(0, 1),
         )
         if report.timeline
-        else [_none()]
+        else [none()]
     )
     out.append("</section>")
 
     # 4. fishbone
     section("fishbone")
-    head = e(report.event.text) if report.event else f'<span class="none">{NO_EVENT}</span>'
-    out.append(f"<p><strong>Event (head of the fishbone):</strong> {head}</p>")
-    out += _picture(pictures, "fishbone", "Fishbone diagram")
+    out.append(f"<p><strong{en}>Event (head of the fishbone):</strong> {head}</p>")
+    out += _picture(pictures, "fishbone", "Fishbone diagram", en)
     if any(b.nodes for b in report.fishbone):
         out.append('<ul class="fishbone">')
         for bone in report.fishbone:
-            out += _bone(bone)
+            out += _bone(bone, en)
         out.append("</ul>")
     else:
-        out.append(_none("No causes recorded."))
+        out.append(none("No causes recorded."))
     out.append("</section>")
 
     # 5. five whys
     section("whys")
     if report.whys:
         for i, chain in enumerate(report.whys, start=1):
-            out.append(f"<h3>Chain {i}: {e(chain.root_ref)} {e(chain.root_text)}</h3>")
+            out.append(
+                f"<h3><span{en}>Chain {i}:</span> {e(chain.root_ref)} "
+                f"<bdi>{e(chain.root_text)}</bdi></h3>"
+            )
             out.append('<ol class="whys">')
             last = len(chain.steps) - 1
             for k, step in enumerate(chain.steps):
                 lead = "Event" if k == 0 else "Why? Because"
-                kind = f' <span class="kind">({e(step.kind_label)})</span>' if k == last else ""
+                kind = f' <span class="kind"{en}>({e(step.kind_label)})</span>' if k == last else ""
                 out.append(
-                    f"<li><strong>{lead}:</strong> "
-                    f'<span class="ref">{e(step.ref)}</span> {e(step.text)}{kind}</li>'
+                    f"<li><strong{en}>{lead}:</strong> "
+                    f'<span class="ref">{e(step.ref)}</span> <bdi>{e(step.text)}</bdi>{kind}</li>'
                 )
             out.append("</ol>")
     else:
-        out.append(_none("No chain from a root cause to the event yet."))
-    out += _picture(pictures, "graph", "Cause graph (an arrow means 'led to')")
+        out.append(none("No chain from a root cause to the event yet."))
+    out += _picture(pictures, "graph", "Cause graph (an arrow means 'led to')", en)
     out.append("</section>")
 
     # 6. causal statements
@@ -416,26 +459,26 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     if report.statements:
         for st in report.statements:
             out.append(
-                f'<h3><span class="ref">{e(st.ref)}</span> {e(st.cause_text)}'
-                f' <span class="kind">({e(st.kind_label)})</span></h3>'
+                f'<h3><span class="ref">{e(st.ref)}</span> <bdi>{e(st.cause_text)}</bdi>'
+                f' <span class="kind"{en}>({e(st.kind_label)})</span></h3>'
             )
             out.append(
-                f'<blockquote class="statement">{e(st.statement)}</blockquote>'
+                f'<blockquote class="statement" dir="auto">{e(st.statement)}</blockquote>'
                 if st.statement
-                else _none("No causal statement written.")
+                else none("No causal statement written.")
             )
             if st.findings:
                 out.append('<ul class="findings">')
                 out += [
-                    f'<li class="{e(f.severity)}"><strong>{e(f.code)}</strong> '
+                    f'<li class="{e(f.severity)}"{en}><strong>{e(f.code)}</strong> '
                     f"({e(f.severity)}): {e(f.message)}</li>"
                     for f in st.findings
                 ]
                 out.append("</ul>")
             else:
-                out.append("<p>No finding on the five rules of causation.</p>")
+                out.append(f"<p{en}>No finding on the five rules of causation.</p>")
     else:
-        out.append(_none("No causal statements yet."))
+        out.append(none("No causal statements yet."))
     out.append("</section>")
 
     # 7. root causes and contributing factors
@@ -444,31 +487,34 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
         ("Root causes", report.root_causes),
         ("Contributing factors", report.contributing),
     ):
-        out.append(f"<h3>{heading}</h3>")
+        out.append(f"<h3{en}>{heading}</h3>")
         out += (
-            _table(
+            table(
                 ("Ref", "Cause", "Category", "Evidence"),
                 ((c.ref, c.text, c.category, c.evidence) for c in items),
                 nowrap=(0,),
             )
             if items
-            else [_none()]
+            else [none()]
         )
     if report.codes_line:
-        out.append(f"<p>{e(report.codes_line)}</p>")
+        out.append(f"<p{en}>{e(report.codes_line)}</p>")
     out.append("</section>")
 
     # 8. action plan: one row per action
     section("actions")
     out += [
-        f'<p class="note"><strong>Warning:</strong> {e(note)}</p>' for note in report.plan_notes
+        f'<p class="note"{en}><strong>Warning:</strong> {e(note)}</p>' for note in report.plan_notes
     ]
     out += (
-        _table(
-            ACTION_PLAN_COLUMNS, (action_plan_row(a) for a in report.actions), nowrap=(0, 5)
+        table(
+            ACTION_PLAN_COLUMNS,
+            (action_plan_row(a) for a in report.actions),
+            nowrap=(0, 5),
+            en_cols=(3,),
         )
         if report.actions
-        else [_none("No actions yet.")]
+        else [none("No actions yet.")]
     )
     out.append("</section>")
 
@@ -479,16 +525,16 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     # 9. sign-off
     section("signoff")
     out += (
-        _table(
+        table(
             ("Role", "Name", "Decision", "Comment", "At"),
             ((x.role, x.name, x.decision, x.comment, x.at) for x in report.signoffs),
             nowrap=(4,),
         )
         if report.signoffs
-        else [_none("Not signed off yet.")]
+        else [none("Not signed off yet.")]
     )
-    out.append("<h3>Signatures</h3>")
-    out += _table(
+    out.append(f"<h3{en}>Signatures</h3>")
+    out += table(
         ("Role", "Name", "Signature", "Date"),
         (
             (x.role, x.name + (f" ({x.decision})" if x.decision else ""), "", x.at)
@@ -500,9 +546,10 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
 
     # 10. follow-up (exports/followup_section.py)
     section("followup")
-    out += [f"<p>{e(line)}</p>" for line in followup_section.lines(report.followup)]
+    # the app's sentences
+    out += [f"<p{en}>{e(line)}</p>" for line in followup_section.lines(report.followup)]
     if report.followup.rows:
-        out += _table(
+        out += table(
             followup_section.COLUMNS, followup_section.rows(report.followup), nowrap=(2, 3)
         )
     out.append("</section>")
@@ -510,19 +557,19 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     # 11. feedback
     section("feedback")
     out += (
-        _table(
+        table(
             ("Audience", "Date", "Given by", "Note"),
             ((f.audience, f.given_on, f.given_by, f.note) for f in report.feedback),
             nowrap=(1,),
         )
         if report.feedback
-        else [_none()]
+        else [none()]
     )
     out.append("</section>")
 
     if report.findings:
-        out.append('<section id="findings"><h2>Appendix: open check findings</h2>')
-        out.append('<ul class="findings">')
+        out.append(f'<section id="findings"><h2{en}>Appendix: open check findings</h2>')
+        out.append(f'<ul class="findings"{en}>')
         out += [
             f'<li class="{e(f.severity)}"><strong>{e(f.code)}</strong> ({e(f.severity)}): '
             f"{e(f.message)}</li>"
@@ -533,8 +580,8 @@ def html_report(report: Report, pictures: Mapping[str, str] | None = None) -> st
     footer = f"{report.ref} · generated {m.generated_at} by {m.generated_by or 'unknown'}"
     if m.deidentified:
         footer += " · De-identified copy"
-    out.append(f'<footer class="report">{e(footer)}')
+    out.append(f'<footer class="report"><span{en}>{e(footer)}</span>')
     if m.notice:
-        out.append(f'<p class="notice">{e(m.notice)}</p>')
+        out.append(f'<p class="notice"{notice_en}>{e(m.notice)}</p>')
     out += ["</footer>", "</body>", "</html>"]
     return "\n".join(out) + "\n"

@@ -8,6 +8,14 @@ its investigations in French or German says so once, in the settings; a tag that
 reads in the wrong voice. The report's own wording (headings, labels) is English whatever the
 setting says: the setting names the language of what the team typed, most of the text.
 
+So the document declares the setting's language, and the app's own wording is marked English
+(`app_lang`) in each format: HTML `lang="en"` on headings, header cells and labels, PDF /Lang on
+their structure elements, DOCX `w:lang` on their runs. That way round, not the team's text
+marked: the text with no mark of its own (most of it, and any a writer missed) is read in the
+language the document declares, which is also the one every reader honours (some screen
+readers and PDF viewers ignore a language change inside the document, none the document's);
+a voice switch then happens on short labels, not on every paragraph and cell.
+
 Checked: the form of RFC 5646 (a primary language of two or three letters, then script, region,
 variants, extensions and a private-use part), with its case conventions (`en-us` is `en-US`,
 `sr-latn` is `sr-Latn`). Not checked: that each subtag is in the IANA registry (`zz` passes),
@@ -20,6 +28,9 @@ import re
 
 #: The default document language.
 DEFAULT_LANGUAGE = "en"
+
+#: The language of the app's own wording (its headings, labels and vocabulary).
+APP_LANGUAGE = "en"
 
 _LANGTAG = re.compile(
     r"""
@@ -62,3 +73,10 @@ def language_tag(value: object) -> str:
             else part
         )
     return "-".join(out)
+
+
+def app_lang(document: str) -> str | None:
+    """The language to mark the app's own wording with in a document in language `document`
+    (a tag as `language_tag` gives it): "en", or None when the document is in English already
+    (`en`, `en-US`, `en-GB`: one voice and dictionary either way), which then gets no marks."""
+    return None if document.split("-")[0] == APP_LANGUAGE else APP_LANGUAGE

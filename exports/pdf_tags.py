@@ -17,6 +17,21 @@ The writer (`exports.pdf_writer`) says what it draws (`mark`, `begin`/`end`, `gr
 `list_item`); the page header and footer (`exports.pdf`) call `furniture`/`resume`/`suspend`.
 A marked sequence left empty (a page break before anything was drawn) is taken out again.
 
+Language: an element in another language than the document's (the app's English headings and
+labels in a French report, `exports.language.app_lang`) carries /Lang (ISO 32000-1 14.9.2);
+a part of an element's text in another language (the bold "Event: " before the team's text) is
+a Span with /Lang inside it (`Tags.lang`), its content a marked sequence of its own.
+
+Right-to-left text: fpdf2's shaping draws an Arabic or Hebrew run's glyphs in visual order, as
+Word and LibreOffice do, and text extractors put them back in typed order by the bidi rules
+(Poppler's pdftotext, pypdf); but each its own way, and with slips (Poppler gives the lam-alef
+ligature "لا" as "ال", pypdf mixes up the runs of a line that holds several). So an element
+whose text holds right-to-left letters also carries that text as typed in /ActualText (ISO
+32000-1 14.9.4), the text a screen reader takes from the structure tree instead of working it
+out from the glyphs. Not in the content stream: Poppler lays a marked sequence's /ActualText
+out left to right and turns it round again (the words then come out backwards), and glyphs
+written in logical order make pypdf and `pdftotext -raw` read each word backwards.
+
 Bookmarks: each outline item names the heading it leads to (/SE, ISO 32000-1 12.3.3, table 153)
 besides its destination (/Dest, which viewers follow). fpdf2 2.8.9 keeps an item's element
 (`OutlineSection.struct_elem`) only for its own styled section titles, and writes it under a key
@@ -51,17 +66,35 @@ def _base() -> type:
 class Elem:
     """One structure element: its type, parent, children (elements, or (page, MCID) pairs)."""
 
-    __slots__ = ("alt", "attrs", "kids", "obj", "parent", "s")
+    __slots__ = ("alt", "attrs", "kids", "lang", "obj", "parent", "s")
+
+    #: Right-to-left letters (Hebrew, Arabic and their presentation forms).
+    RTL = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 
     def __init__(
-        self, s: str, parent: Elem | None, alt: str | None = None, attrs: str = ""
+        self,
+        s: str,
+        parent: Elem | None,
+        alt: str | None = None,
+        attrs: str = "",
+        lang: str | None = None,
     ) -> None:
         self.s = s
         self.parent = parent
         self.kids: list[Elem | tuple[int, int]] = []
         self.alt = alt
         self.attrs = attrs
+        self.lang = lang
         self.obj: Any = None
+
+    def language(self) -> str | None:
+        """Its language: its own /Lang or its nearest ancestor's (None: the document's)."""
+        e: Elem | None = self
+        while e is not None:
+            if e.lang is not None:
+                return e.lang
+            e = e.parent
+        return None
 
     @property
     def ref(self) -> str:
@@ -86,6 +119,8 @@ class Tags:
         #: opening operator starts and ends in the page's content (to take out an empty one).
         self._open = ""
         self._at = (0, 0)
+        #: The text drawn in each marked sequence of an element, as typed: (page, MCID) -> text.
+        self._text: dict[tuple[int, int], list[str]] = {}
         # fpdf2's output sets /Pg on these (ours carry their own) and asks `empty()`.
         self.doc_struct_elem = type("NoKids", (), {"k": ()})()
 
@@ -105,6 +140,7 @@ class Tags:
         for e in reversed(order):  # children before parents
             if any(not isinstance(k, Elem) or id(k) in alive for k in e.kids):
                 alive.add(id(e))
+        actual = self._actual_texts(order)
         base = _base()
         pages = self.pdf.pages
         tree = self
@@ -131,8 +167,12 @@ class Tags:
                 if first is not None:
                     d["/Pg"] = pages[first].ref
                 d["/K"] = "[" + " ".join(kids) + "]"
+                if e.lang is not None:
+                    d["/Lang"] = _pdf_string(e.lang)
                 if e.alt is not None:
                     d["/Alt"] = _pdf_string(e.alt)
+                if id(e) in actual:
+                    d["/ActualText"] = _pdf_string(actual[id(e)])
                 if e.attrs:
                     d["/A"] = e.attrs
                 return super().serialize(d)
@@ -156,11 +196,51 @@ class Tags:
                 e.obj = Obj(e)
                 yield e.obj
 
+    def _actual_texts(self, order: list[Elem]) -> dict[int, str]:
+        """id(element) -> its text as typed, for each element drawn into (not a group, nor a
+        Span inside one drawn into) whose text holds right-to-left letters."""
+        texts = self._text
+
+        def text(e: Elem) -> str:
+            out: list[str] = []
+            todo: list[Elem | tuple[int, int]] = [e]
+            while todo:  # depth first, in reading order
+                k = todo.pop()
+                if isinstance(k, Elem):
+                    todo.extend(reversed(k.kids))
+                else:
+                    out.extend(texts.get(k, ()))
+            return "".join(out)
+
+        def drawn(e: Elem | None) -> bool:
+            return e is not None and any(not isinstance(k, Elem) for k in e.kids)
+
+        actual: dict[int, str] = {}
+        for e in order:
+            if drawn(e) and not drawn(e.parent):
+                s = text(e)
+                if any(lo <= ord(ch) <= hi for ch in s for lo, hi in Elem.RTL):
+                    actual[id(e)] = s
+        return actual
+
+    def text(self, s: str) -> None:
+        """`s` was drawn (as typed) in the element being drawn: its /ActualText if it is
+        right to left."""
+        if self._open == "leaf" and self._leaf is not None and s:
+            key = self._leaf.kids[-1]
+            assert not isinstance(key, Elem)
+            self._text.setdefault(key, []).append(s)
+
     # --- the writer's side: elements --------------------------------------------------------
-    def new(self, s: str, *, alt: str | None = None, attrs: str = "") -> Elem:
-        """A new element under the open group (drawn into later with `into`)."""
+    def new(
+        self, s: str, *, alt: str | None = None, attrs: str = "", lang: str | None = None
+    ) -> Elem:
+        """A new element under the open group (drawn into later with `into`); `lang`: its
+        language where it is not that of the group (None: the same)."""
         parent = self._stack[-1]
-        e = Elem(s, parent, alt, attrs)
+        if lang is not None and lang == parent.language():
+            lang = None
+        e = Elem(s, parent, alt, attrs, lang)
         parent.kids.append(e)
         return e
 
@@ -182,11 +262,11 @@ class Tags:
         finally:
             self._stack.pop()
 
-    def begin(self, s: str, *, alt: str | None = None) -> None:
+    def begin(self, s: str, *, alt: str | None = None, lang: str | None = None) -> None:
         """Start drawing the content of a new element `s` (ended by `end`). Inside another
-        element's content, the drawing just goes on in that one."""
+        element's content, the drawing just goes on in that one (in `lang`, a Span)."""
         if self._leaf is None:
-            self.into(self.new(s, alt=alt))
+            self.into(self.new(s, alt=alt, lang=lang))
 
     def into(self, e: Elem) -> None:
         """Start drawing (more of) the content of element `e`."""
@@ -204,17 +284,38 @@ class Tags:
         self._open_art()
 
     @contextmanager
-    def mark(self, s: str, *, alt: str | None = None) -> Iterator[None]:
+    def mark(self, s: str, *, alt: str | None = None, lang: str | None = None) -> Iterator[None]:
         """What is drawn inside is the content of a new element `s` (one already open takes
-        it instead)."""
+        it instead, in a Span of language `lang` where that differs)."""
         if self._leaf is not None:
-            yield
+            with self.lang(lang):
+                yield
             return
-        self.begin(s, alt=alt)
+        self.begin(s, alt=alt, lang=lang)
         try:
             yield
         finally:
             self.end()
+
+    @contextmanager
+    def lang(self, lang: str | None) -> Iterator[None]:
+        """What is drawn inside is in language `lang` (None: that of the element being drawn):
+        a Span with /Lang in the element being drawn, where its language differs."""
+        leaf = self._leaf
+        if lang is None or leaf is None or leaf.language() == lang:
+            yield
+            return
+        self._close()
+        span = Elem("Span", leaf, lang=lang)
+        leaf.kids.append(span)
+        self._leaf = span
+        self._open_leaf()
+        try:
+            yield
+        finally:
+            self._close()
+            self._leaf = leaf
+            self._open_leaf()
 
     def list_item(self, depth: int) -> Elem:
         """The LI of a list line at `depth`: consecutive lines are one L, a deeper line starts

@@ -2,7 +2,9 @@
 bookmarks, paragraphs, notes, tables that break between rows with the header repeated, and
 pictures (the fishbone on a landscape page when it is wide).
 
-User text is never parsed as markdown or markup; a tab prints as a space.
+User text is never parsed as markdown or markup; a tab prints as a space. The app's own
+wording is tagged English where the document is in another language (`Writer.en`); the text
+drawn is told to the structure tree, for the /ActualText of right-to-left text.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from exports.document import (
     t,
     wide_section,
 )
+from exports.language import app_lang
 from exports.pdf_fonts import MISSING_WIDTH, RTL
 from exports.pdf_images import preload_png
 from exports.pdf_style import (
@@ -77,6 +80,12 @@ class Writer:
         self._widths: dict[str, dict[str, float]] = {}
         #: The structure tree (exports/pdf_tags.py): what is drawn is tagged as it is drawn.
         self.tags = pdf.tags
+        #: The language of the app's own wording where it differs from the document's.
+        self.en = app_lang(fr.language)
+
+    def lang(self, en: bool) -> str | None:
+        """The /Lang for a text that is (`en`) or is not the app's wording."""
+        return self.en if en else None
 
     def font(self, style: str = "", size: float = BODY_PT) -> None:
         self.pdf.set_font(FAMILY, style, size)
@@ -156,6 +165,7 @@ class Writer:
         the end of the line), for a reader of the text and of the structure tree.
         """
         pdf = self.pdf
+        self.tags.text(text + " " if more else text)
         cmap = pdf.current_font.cmap
         if text.isascii() or all(ord(ch) in cmap and ch not in RTL for ch in text):
             pdf.text(x, y + 0.5 * line_h + 0.3 * pdf.font_size, text + " " if more else text)
@@ -204,12 +214,12 @@ class Writer:
         pdf.set_line_width(0.2)
         pdf.ln(3)
         pdf.set_text_color(*MUTED)
-        with self.tags.mark("P"):
+        with self.tags.mark("P", lang=self.en):
             self.flow(self.fr.meta_line, "", SMALL_PT + 0.5, 4)
         pdf.set_text_color(*INK)
         if self.fr.banner:
             pdf.ln(2)
-            with self.tags.mark("P"):
+            with self.tags.mark("P", lang=self.en):
                 self.boxed("", self.fr.banner, bold_all=True)
         pdf.ln(2)
 
@@ -226,14 +236,15 @@ class Writer:
                 wide = (bool(soon) and self.is_wide(soon[0])) or wide_section(blocks, i)
                 if not self.orientation(landscape=wide) and b.page:
                     self.pdf.add_page(orientation="L" if self.in_landscape else "P")
-            with tags.mark(f"H{min(b.level, 6)}"):  # the outline's levels: H1 is a bookmark
+            # the outline's levels: H1 is a bookmark
+            with tags.mark(f"H{min(b.level, 6)}", lang=self.lang(b.en)):
                 self.heading(b, blocks, i)
         elif isinstance(b, Para):
-            with tags.mark("P"):
+            with tags.mark("P", lang=self.lang(all(r.en for r in b.runs))):
                 self.para(b)
         elif isinstance(b, Note):
-            with tags.mark("P"):
-                self.boxed(b.lead, b.text)
+            with tags.mark("P", lang=self.lang(b.en)):
+                self.boxed(b.lead, b.text, en=b.en)
         elif isinstance(b, Table):
             with tags.group("Table"):
                 self.table(b)
@@ -241,7 +252,7 @@ class Writer:
             parts = picture_parts(b, self.pictures)
             note = parts_note(parts)
             if note is not None:
-                with tags.mark("P"):
+                with tags.mark("P", lang=self.en):
                     self.boxed(note.lead, note.text)
             for i, part in enumerate(parts, 1):
                 self.picture(part, last=i == len(parts))  # parts share landscape pages
@@ -323,11 +334,12 @@ class Writer:
         (as `write` leaves it). Runs in one style (most paragraphs) are wrapped here, in
         linear time; fpdf2's `write` is only used to mix styles in a line (short texts)."""
         pdf = self.pdf
-        if len({(r.bold, r.italic, r.muted) for r in runs}) == 1:
+        if len({(r.bold, r.italic, r.muted, r.en) for r in runs}) == 1:
             r = runs[0]
             pdf.set_text_color(*(MUTED if r.muted else INK))
             style = ("B" if r.bold else "") + ("I" if r.italic else "")
-            self.flow("".join(_plain(x.text) for x in runs), style, size, line_h, x=pdf.x)
+            with self.tags.lang(self.lang(r.en)):
+                self.flow("".join(_plain(x.text) for x in runs), style, size, line_h, x=pdf.x)
             pdf.set_y(pdf.y - line_h)
             pdf.set_text_color(*INK)
             return
@@ -335,7 +347,9 @@ class Writer:
             style = ("B" if r.bold else "") + ("I" if r.italic else "")
             self.font(style, size)
             pdf.set_text_color(*(MUTED if r.muted else INK))
-            pdf.write(line_h, _plain(r.text))
+            with self.tags.lang(self.lang(r.en)):
+                self.tags.text(_plain(r.text))
+                pdf.write(line_h, _plain(r.text))
         pdf.set_text_color(*INK)
 
     def para(self, b: Para) -> None:
@@ -348,7 +362,7 @@ class Writer:
             pdf.set_left_margin(left + indent)
             pdf.set_x(left + indent)
         if b.style == "quote":
-            runs = tuple(Run(r.text, r.bold, True, r.muted) for r in b.runs)
+            runs = tuple(Run(r.text, r.bold, True, r.muted, r.en) for r in b.runs)
             y0 = pdf.y
             self._write_runs(runs, size, line_h)
             pdf.ln(line_h)
@@ -389,7 +403,8 @@ class Writer:
             self.font(("B" if r.bold else "") + ("I" if r.italic else ""), BODY_PT)
             pdf.set_text_color(*(MUTED if r.muted else INK))
             width = pdf.get_string_width(t(r.text)) + 0.6
-            self.line(x, y, width, line_h, t(r.text))
+            with self.tags.lang(self.lang(r.en)):
+                self.line(x, y, width, line_h, t(r.text))
             x += width
         runs = b.runs or (Run(""),)
         main = runs[0]
@@ -398,16 +413,19 @@ class Writer:
         width = max(right - x, 20.0)
         pdf.set_y(y)
         lines = self.wrap("".join(t(r.text) for r in runs), style, BODY_PT, width)
-        for k, line in enumerate(lines, 1):
-            self.room(line_h)
-            if line:
-                self.line(x, pdf.y, width, line_h, line, more=k < len(lines))
-            pdf.set_y(pdf.y + line_h)
+        # the text in one column: English where all of it is the app's (a check's message);
+        # else in the document's language (a kind label after a cause's text is not marked)
+        with self.tags.lang(self.lang(all(r.en for r in runs))):
+            for k, line in enumerate(lines, 1):
+                self.room(line_h)
+                if line:
+                    self.line(x, pdf.y, width, line_h, line, more=k < len(lines))
+                pdf.set_y(pdf.y + line_h)
         self.tags.end()
         pdf.set_text_color(*INK)
         pdf.set_xy(left, pdf.y + 0.5)
 
-    def boxed(self, lead: str, text: str, *, bold_all: bool = False) -> None:
+    def boxed(self, lead: str, text: str, *, bold_all: bool = False, en: bool = True) -> None:
         """A paragraph in a coloured box (the de-identified banner, a warning)."""
         pdf = self.pdf
         pad = 2.5
@@ -428,9 +446,9 @@ class Writer:
         pdf.set_right_margin(pdf.r_margin + pad)
         pdf.set_xy(x + pad, y + pad)
         runs = (
-            [Run(t(lead), bold=True), Run(t(text), bold=bold_all)]
+            [Run(t(lead), bold=True, en=True), Run(t(text), bold=bold_all, en=en)]
             if lead
-            else [Run(t(text), bold=bold_all)]
+            else [Run(t(text), bold=bold_all, en=en)]
         )
         self._write_runs(runs, BODY_PT, line_h)
         pdf.set_left_margin(left)
@@ -488,7 +506,7 @@ class Writer:
             pdf.set_xy(x0, y + height)
 
         with self.tags.group("THead"):  # Table > THead > TR > TH, then TBody > TR > TD
-            head_tags = self.row_tags(len(head), head=True)
+            head_tags = self.row_tags(len(head), head=True, en=range(len(head)))
         body = self.tags.new("TBody")
         repeat = False
 
@@ -502,7 +520,8 @@ class Writer:
         rows: list[tuple[list[list[str]], float, list[Any]]] = []
         for cells in b.rows:
             with self.tags.within(body):
-                cell_tags = self.row_tags(len(cells), facts=b.facts)
+                en = (0, *b.en_cols) if b.facts else b.en_cols
+                cell_tags = self.row_tags(len(cells), facts=b.facts, en=en)
             wrapped = [
                 self.wrap(t(c), "B" if b.facts and k == 0 else "", TABLE_PT, w) if c else []
                 for k, (c, w) in enumerate(zip(cells, inner, strict=True))
@@ -525,16 +544,23 @@ class Writer:
             draw_row(part, height, "row", tr)
         pdf.ln(3)
 
-    def row_tags(self, n: int, *, head: bool = False, facts: bool = False) -> list[Any]:
+    def row_tags(
+        self, n: int, *, head: bool = False, facts: bool = False, en: Sequence[int] = ()
+    ) -> list[Any]:
         """A TR of `n` cells: TH with /Scope /Column in the header row, TH with /Scope /Row
-        for the label column of a facts table, TD otherwise."""
+        for the label column of a facts table, TD otherwise; the cells in columns `en` hold
+        the app's wording (a header, a label, a strength)."""
         with self.tags.group("TR"):
             return [
-                self.tags.new("TH", attrs="<</O /Table /Scope /Column>>")
-                if head
-                else self.tags.new("TH", attrs="<</O /Table /Scope /Row>>")
-                if facts and k == 0
-                else self.tags.new("TD")
+                self.tags.new(
+                    "TD" if not head and not (facts and k == 0) else "TH",
+                    attrs="<</O /Table /Scope /Column>>"
+                    if head
+                    else "<</O /Table /Scope /Row>>"
+                    if facts and k == 0
+                    else "",
+                    lang=self.lang(k in en),
+                )
                 for k in range(n)
             ]
 
@@ -572,12 +598,13 @@ class Writer:
         self.figure += 1
         x = pdf.l_margin + (self.width - w) / 2
         preload_png(pdf, data)  # its pixels as they are, not decoded and compressed again
-        with self.tags.mark("Figure", alt=f"Figure {self.figure}. {t(b.caption)}"):
+        alt = f"Figure {self.figure}. {t(b.caption)}"
+        with self.tags.mark("Figure", alt=alt, lang=self.en):
             pdf.image(io.BytesIO(data), x=x, y=pdf.y, w=w, h=h)
         pdf.set_y(pdf.y + h + 2)
         self.font("B", SMALL_PT + 1)
         pdf.set_text_color(*ACCENT)
-        with self.tags.mark("Caption"):
+        with self.tags.mark("Caption", lang=self.en):
             self.centred(f"Figure {self.figure}. {t(b.caption)}", "B", SMALL_PT + 1, 4)
         pdf.set_text_color(*INK)
         pdf.ln(2)

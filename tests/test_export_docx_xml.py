@@ -1,6 +1,7 @@
 """The DOCX writer builds long tables and outline lines as WordprocessingML in one parse
-(`exports.docx._body_rows`, `_Writer.item`): what Word and python-docx read back is the text
-as typed, with the same breaks, tabs, spaces and escapes as python-docx's own `add_run`."""
+(`exports.docx_xml.body_rows`, `exports.docx._Writer.item`): what Word and python-docx read
+back is the text as typed, with the same breaks, tabs, spaces and escapes as python-docx's own
+`add_run`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 from docx import Document
 
 from exports.document import Item, Run, Table
-from exports.docx import _body_rows, _run_xml
+from exports.docx_xml import body_rows, run_xml
 
 TYPED = "  leading & <b>not bold</b>\tafter a tab\nsecond line "
 
@@ -21,7 +22,7 @@ def test_a_run_is_written_as_python_docx_writes_it():
     from lxml import etree
 
     reference = Document().add_paragraph().add_run(TYPED)._r
-    ours = parse_xml(_run_xml(TYPED).replace("<w:r>", f"<w:r {nsdecls('w')}>", 1))
+    ours = parse_xml(run_xml(TYPED).replace("<w:r>", f"<w:r {nsdecls('w')}>", 1))
 
     def canonical(el):
         return etree.tostring(el, method="c14n", exclusive=True)
@@ -33,7 +34,7 @@ def test_rows_read_back_as_typed():
     b = Table(("A", "B"), ((TYPED, ""), ("x", "y & z")), (0.5, 0.5), facts=True, sign=True)
     d = Document()
     table = d.add_table(rows=1, cols=2)
-    for tr in _body_rows(b, ["2000", "3000"], "Normal"):
+    for tr in body_rows(b, ["2000", "3000"], "Normal"):
         table._tbl.append(tr)
     data = io.BytesIO()
     d.save(data)
@@ -50,7 +51,7 @@ def test_outline_items_keep_their_text_indent_and_styles():
     from exports.docx import _Writer
 
     d = Document()
-    w = _Writer(d, SimpleNamespace(paper="letter"), {})
+    w = _Writer(d, SimpleNamespace(paper="letter", language="en"), {})
     w.item(Item((Run(TYPED, bold=True), Run(" muted", italic=True, muted=True)), 2, "•"))
     w.item(Item((Run("A bone", bold=True),), 0, ""))
     data = io.BytesIO()

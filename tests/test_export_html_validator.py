@@ -41,6 +41,15 @@ def test_the_report_of_a_large_investigation_is_valid_html(service, tmp_path):
             service.dossier(inv.id), ["html"], findings=(), today=TODAY, deidentify=deidentify
         )["html"]
         (tmp_path / f"report-{deidentify}.html").write_text(page, encoding="utf-8")
+    # a French-Canadian report (the app's wording marked lang="en") with Arabic and Hebrew
+    # causes (in <bdi> and dir="auto" elements)
+    service.add_cause(inv.id, "سقط المريض من السرير", category="People", kind="root")
+    service.add_cause(inv.id, "המטופל נפל מהמיטה בלילה", category="Equipment")
+    page = render_formats(
+        service.dossier(inv.id), ["html"], findings=(), today=TODAY, language="fr-CA"
+    )["html"]
+    assert 'lang="en"' in page and "<bdi>" in page
+    (tmp_path / "report-fr-CA.html").write_text(page, encoding="utf-8")
     run = subprocess.run(
         [str(CHECKER), "--show-warnings", "--format", "text", "--root", str(tmp_path)],
         capture_output=True,
