@@ -25,7 +25,7 @@ from rca_tui.cli import cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from bench_store import make_document  # noqa: E402
+from bench_store import make_document
 
 REPO = Path(__file__).resolve().parents[1]
 FROZEN = dt.datetime(2026, 11, 5, 9, 30, 15)
@@ -299,8 +299,9 @@ def test_both_writers_store_the_same_rows_and_entries(base, tmp_path, make):
     assert a == b
     assert_same_files(fast_path, orm_path)
     names, rows = contents(fast_path)["audit_entry"]
-    imported = [r for r in rows if dict(zip(names, r))["action"] == "import"]
-    assert imported and {dict(zip(names, r))["investigation_id"] for r in imported} == {a.id}
+    entries = [dict(zip(names, r, strict=True)) for r in rows]
+    imported = [e for e in entries if e["action"] == "import"]
+    assert imported and {e["investigation_id"] for e in imported} == {a.id}
 
 
 def test_every_field_arrives(base):
@@ -309,7 +310,8 @@ def test_every_field_arrives(base):
     assert inv.chartered_at == dt.datetime(2026, 11, 5, 10, 0)
     assert inv.created_by == "alice" and inv.created_at == FROZEN
     rows = contents(fast_path)
-    entries = [dict(zip(rows["audit_entry"][0], r)) for r in rows["audit_entry"][1]]
+    names = rows["audit_entry"][0]
+    entries = [dict(zip(names, r, strict=True)) for r in rows["audit_entry"][1]]
     mine = [e for e in entries if e["investigation_id"] == inv.id]
     assert {e["user"] for e in mine} == {"alice"}
     assert {e["display_name"] for e in mine} == {"Alice Smith"}
