@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Float, Integer, MetaData, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
+from models.values import now as _now
+
 # Named constraints: Alembic's batch mode on SQLite can only drop what has a name.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -43,15 +45,6 @@ def _text(default: str = "", server_default: str | None = None, **info: object) 
 
 def _version() -> Column:
     return Column("version", Integer, nullable=False, default=1)
-
-
-def _now() -> dt.datetime:
-    """Record timestamps are naive UTC, to the second.
-
-    Event times (occurred, discovered, timeline) are naive too, but local wall-clock time as the
-    investigator typed it: a hospital's events happen in its own time zone.
-    """
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 _inv_version = _version()

@@ -19,6 +19,15 @@ MAX_TEXT = 1_000_000
 MAX_LINE = 2_000
 
 
+def now() -> dt.datetime:
+    """Record timestamps are naive UTC, to the second.
+
+    Event times (occurred, discovered, timeline) are naive too, but local wall-clock time as the
+    investigator typed it: a hospital's events happen in its own time zone.
+    """
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
 def text(field: str, value: Any, *, required: bool = False, single_line: bool = False) -> str:
     """Free text as typed; None becomes "". Titles and names are stripped of outer spaces."""
     if value is None:

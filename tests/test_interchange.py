@@ -222,25 +222,39 @@ def test_unreadable_files_are_refused(raw, message):
         parse_document(raw)
 
 
-def test_nothing_is_half_imported(service, monkeypatch):
-    """A failure while writing rows rolls the whole import back, audit entries included."""
+def test_nothing_is_half_imported(service, backend, monkeypatch):
+    """A failure while writing rows rolls the whole import back, audit entries included (on a
+    SQLite file the sqlite3 writer's, `models.sqlite_import`; on PostgreSQL the ORM's)."""
     import models.service.documents as svc_mod
+    import models.sqlite_import as fast_mod
 
-    real = svc_mod._insert_returning_ids
     calls = {"n": 0}
+    if backend == "sqlite":
+        owner, name = fast_mod._Writer, "insert"
+        real = fast_mod._Writer.insert
 
-    def failing(tx, table, rows):
-        if table.name != "causal_link":  # the causes are written, then the links fail
-            return real(tx, table, rows)
-        calls["n"] += 1
-        raise RuntimeError("disk pulled out")
+        def failing(self, table, given):
+            if table != "causal_link":  # the causes are written, then the links fail
+                return real(self, table, given)
+            calls["n"] += 1
+            raise RuntimeError("disk pulled out")
+
+    else:
+        owner, name = svc_mod, "_insert_returning_ids"
+        real = svc_mod._insert_returning_ids
+
+        def failing(tx, table, rows):
+            if table.name != "causal_link":  # the causes are written, then the links fail
+                return real(tx, table, rows)
+            calls["n"] += 1
+            raise RuntimeError("disk pulled out")
 
     service.create_investigation("Existing")
     audit_before = len(service.audit_entries())
-    monkeypatch.setattr(svc_mod, "_insert_returning_ids", failing)
+    monkeypatch.setattr(owner, name, failing)
     with pytest.raises(RuntimeError):
         service.import_document(base_doc())
-    monkeypatch.setattr(svc_mod, "_insert_returning_ids", real)
+    monkeypatch.setattr(owner, name, real)
     assert calls["n"] == 1
     assert [i.title for i in service.list_investigations()] == ["Existing"]
     assert len(service.audit_entries()) == audit_before

@@ -568,6 +568,13 @@ class Service(LearningCalls):
         return documents.export_document(self._uow, investigation_id)
 
     def import_document(self, data: Any) -> Investigation:
+        """A new investigation from an interchange document, all or nothing. On a SQLite file
+        (opened, so current) it is written with sqlite3 alone (`models.sqlite_import`: the same
+        rows and audit entries, without importing the ORM, most of a cold `rca import`)."""
+        if self.db.sqlite_path is not None:
+            from models import sqlite_import
+
+            return sqlite_import.import_document(self.db, self.login, self.user, data)
         from models.service import documents
 
         return documents.import_document(self._uow, data)

@@ -18,6 +18,7 @@ from models.domain import (
     Measure,
 )
 from models.errors import ValidationError
+from models.import_rows import MEASURE_FIELDS, flatten_action
 from models.service.core import Transaction, UnitOfWork, row_id, short
 from models.tables import (
     ActionCauseRow,
@@ -29,7 +30,6 @@ from models.vocab import Concurrence
 if TYPE_CHECKING:
     pass
 
-MEASURE_FIELDS = ("kind", "what", "how", "sample", "target", "date")
 
 #: Action fields whose change withdraws a recorded concurrence: leadership concurred with the
 #: action as it was, so it is asked again.
@@ -37,20 +37,6 @@ CONCURRED_FIELDS = frozenset(
     {"text", "strength", "hierarchy_category", "owner", "due"}
     | {f"measure_{n}" for n in MEASURE_FIELDS}
 )
-
-
-def flatten_action(fields: dict[str, Any]) -> dict[str, Any]:
-    measure = fields.pop("measure", None)
-    if measure is not None:
-        if isinstance(measure, Measure):
-            measure = {n: getattr(measure, n) for n in MEASURE_FIELDS}
-        if not isinstance(measure, dict):
-            raise ValidationError("measure: expected the measure's fields")
-        for name, value in measure.items():
-            if name not in MEASURE_FIELDS:
-                raise ValidationError(f"measure {name}: is not a field of a measure")
-            fields[f"measure_{name}"] = value
-    return fields
 
 
 def action_of(uow: UnitOfWork, s: Session, row: ActionRow) -> Action:

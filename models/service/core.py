@@ -31,6 +31,7 @@ from models import audit as audit_chain
 from models import checkpoint, review, values
 from models.db import Database, translate
 from models.errors import ConflictError, NotFoundError, ReadOnlyError, ValidationError
+from models.import_rows import TRACKED_FIELDS
 from models.tables import (
     ActionRow,
     AppUserRow,
@@ -93,37 +94,22 @@ def _default(table: type[SQLModel], name: str) -> Any:
     return None if value is PydanticUndefined else value
 
 
+#: The tables of the kinds of record the trail holds (their fields: `import_rows`).
+_TRACKED_TABLES: dict[str, type[SQLModel]] = {
+    "investigation": InvestigationRow,
+    "team_member": TeamMemberRow,
+    "timeline_entry": TimelineEntryRow,
+    "cause": CauseRow,
+    "action": ActionRow,
+    "measurement": MeasurementRow,
+    "sign_off": SignOffRow,
+    "feedback": FeedbackRow,
+    "app_user": AppUserRow,
+    "report_note": ReportNoteRow,
+    "involved_person": InvolvedPersonRow,
+}
 TRACKED: dict[str, Tracked] = {
-    "investigation": Tracked(InvestigationRow, "title", (*values.INVESTIGATION, "sac_score")),
-    "team_member": Tracked(TeamMemberRow, "name", tuple(values.TEAM_MEMBER)),
-    "timeline_entry": Tracked(TimelineEntryRow, "happened", tuple(values.TIMELINE_ENTRY)),
-    "cause": Tracked(CauseRow, "text", tuple(values.CAUSE)),
-    "action": Tracked(
-        ActionRow,
-        "text",
-        (
-            *values.ACTION,
-            "concurrence_by",
-            "concurrence_name",
-            "concurrence_override",
-            "concurrence_at",
-            *values.FOLLOWUP,
-            "effectiveness_by",
-            "effectiveness_at",
-            "closed_by",
-            "closed_at",
-        ),
-    ),
-    "measurement": Tracked(
-        MeasurementRow,
-        None,
-        ("action_id", *values.MEASUREMENT, "superseded_by", "superseded_reason"),
-    ),
-    "sign_off": Tracked(SignOffRow, None, ("comment",)),
-    "feedback": Tracked(FeedbackRow, "audience", tuple(values.FEEDBACK)),
-    "app_user": Tracked(AppUserRow, None, ("role",)),
-    "report_note": Tracked(ReportNoteRow, "text", tuple(values.REPORT_NOTE)),
-    "involved_person": Tracked(InvolvedPersonRow, "name", tuple(values.INVOLVED_PERSON)),
+    entity: Tracked(table, *TRACKED_FIELDS[entity]) for entity, table in _TRACKED_TABLES.items()
 }
 
 

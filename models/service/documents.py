@@ -28,14 +28,12 @@ from models.domain import (
     TeamMember,
     TimelineEntry,
 )
-from models.errors import ValidationError
 from models.service import report_sections
-from models.service.actions import action_from, flatten_action
+from models.service.actions import action_from
 from models.service.categories import categories_in
 from models.service.codes import codes_in
 from models.service.core import TRACKED, Transaction, UnitOfWork, row_id, table_of
 from models.service.followup import measurements_in
-from models.service.investigations import derive
 from models.summary import _field_names
 from models.tables import (
     ActionCauseRow,
@@ -53,7 +51,6 @@ from models.tables import (
     TeamMemberRow,
     TimelineEntryRow,
 )
-from models.vocab import Concurrence, NoteKind, Status
 
 if TYPE_CHECKING:
     pass
@@ -238,26 +235,18 @@ def import_document(uow: UnitOfWork, data: Any) -> Investigation:
 
 
 def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
-    """Insert a validated document as a new investigation (inside the caller's transaction)."""
-    from models.errors import ImportFormatError
+    """Insert a validated document as a new investigation (inside the caller's transaction).
+    What each part is stored as is `models.import_rows`, shared with the sqlite3 writer
+    (`models.sqlite_import`), which writes the same rows and audit entries."""
+    from models.import_rows import (
+        action_fields,
+        investigation_fields,
+        norm,
+        note_fields,
+        timeline_fields,
+    )
 
-    def norm(rules: dict, data: dict, path: str) -> dict:
-        try:
-            return values.normalise(rules, data)
-        except ValidationError as exc:
-            name, _, why = exc.message.partition(": ")
-            raise ImportFormatError(f"{path}.{name.replace(' ', '_')}: {why}") from None
-
-    fields = doc.investigation.model_dump()
-    fields.pop("sac_score")
-    if fields["sentinel"] is None:
-        fields.pop("sentinel")
-    # A file cannot bring authority with it: an investigation that was in review, approved or
-    # closed where it came from arrives before review here, to be reviewed by people who see it.
-    if fields.get("status") in AWAITING_REVIEW:
-        fields["status"] = Status.ACTION_PLAN
-    data = norm(values.INVESTIGATION, fields, "investigation")
-    derive(data)
+    data = investigation_fields(doc)
     inv = InvestigationRow(
         **data, created_by=tx.login, updated_by=tx.login, created_at=tx.at, updated_at=tx.at
     )
@@ -280,9 +269,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
             m.name,
         )
     for position, e in enumerate(doc.timeline):
-        entry = norm(values.TIMELINE_ENTRY, e.model_dump(), f"timeline[{position}]")
-        if not entry["happened"].strip():
-            raise ImportFormatError(f"timeline[{position}].happened: is required")
+        entry = timeline_fields(e, position)
         add(
             TimelineEntryRow(investigation_id=iid, position=position, **entry),
             "timeline_entry",
@@ -334,29 +321,9 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
     tx.audit_all(entries)
     import_codes(tx, iid, doc.causes, cause_ids)
     for i, a in enumerate(doc.actions):
-        fields = a.model_dump(
-            exclude={"addresses", "measure", "concurrence", "concurrence_reason", *_FOLLOWUP}
-        )
-        # Concurrence in the file is history of another database, never a decision here.
-        fields["imported_concurrence"] = a.imported_concurrence or _concurrence_text(a)
-        if a.measure is not None:
-            fields = flatten_action({**fields, "measure": a.measure.model_dump()})
-        # So is a verdict or a closure; the dates the action was started and done are facts.
-        followup = norm(
-            values.FOLLOWUP,
-            {
-                "started_on": a.started_on,
-                "done_on": a.done_on,
-                "imported_followup": _followup_text(a),
-            },
-            f"actions[{i}]",
-        )
+        fields, followup = action_fields(a, i)
         action = add(
-            ActionRow(
-                investigation_id=iid,
-                **norm(values.ACTION, fields, f"actions[{i}]"),
-                **followup,
-            ),
+            ActionRow(investigation_id=iid, **fields, **followup),
             "action",
             a.text,
         )
@@ -393,9 +360,7 @@ def write_document(uow: UnitOfWork, tx: Transaction, doc: Any) -> Investigation:
         )
         add(signoff, "sign_off", f"imported: {so.name}: {so.decision}")
     for i, n in enumerate(doc.notes):
-        note = norm(values.REPORT_NOTE, n.model_dump(), f"notes[{i}]")
-        if note["kind"] == NoteKind.STRATEGY and not note["detail"].strip():
-            raise ImportFormatError(f"notes[{i}].detail: a strategy not taken needs its reason")
+        note = note_fields(n, i)
         add(ReportNoteRow(investigation_id=iid, position=i, **note), "report_note")
     for i, p in enumerate(doc.people):
         person = norm(values.INVOLVED_PERSON, p.model_dump(), f"people[{i}]")
@@ -425,24 +390,16 @@ def _insert_returning_ids(tx: Transaction, table: Any, rows: list[dict[str, Any]
 def import_codes(
     tx: Transaction, iid: int, causes: Sequence[Any], cause_ids: Sequence[int]
 ) -> None:
-    """The cause codes of an imported file: each must be known here (retired ones too: they
-    are history); one unknown refuses the file, naming it, so a hospital can add it first."""
+    """The cause codes of an imported file (`import_rows.code_keys`: each must be known)."""
     from models.codes import join
-    from models.errors import ImportFormatError
+    from models.import_rows import code_keys
     from models.service.codes import catalogue_in
     from models.tables import CauseCodeLinkRow
 
     if not any(c.codes for c in causes):
         return
-    known = {c.key for c in catalogue_in(tx.s)}
-    for i, (c, cause_id) in enumerate(zip(causes, cause_ids, strict=True)):
-        keys = sorted({k.strip().upper() for k in c.codes})
-        for j, key in enumerate(keys):
-            if key not in known:
-                raise ImportFormatError(
-                    f"causes[{i}].codes[{j}]: there is no cause code {key!r} in this database "
-                    "(add it with `rca codes add`, then import again)"
-                )
+    every = code_keys(causes, lambda: {c.key for c in catalogue_in(tx.s)})
+    for keys, cause_id in zip(every, cause_ids, strict=True):
         tx.s.add_all(
             CauseCodeLinkRow(cause_id=cause_id, code=k, investigation_id=iid) for k in keys
         )
@@ -460,52 +417,6 @@ class Verification:
     entries: int
     anchors: tuple[str, ...]
     checkpoint_error: str | None = None
-
-
-#: Statuses an imported investigation may not keep: it arrives in the action plan instead.
-AWAITING_REVIEW = frozenset({Status.IN_REVIEW, Status.APPROVED, Status.CLOSED})
-
-
-#: Follow-up fields of an action document that are not copied as they are on import.
-_FOLLOWUP = frozenset(
-    {
-        "started_on",
-        "done_on",
-        "effectiveness",
-        "effectiveness_by",
-        "effectiveness_at",
-        "effectiveness_note",
-        "closed_reason",
-        "closed_by",
-        "closed_at",
-        "imported_followup",
-        "measurements",
-    }
-)
-
-
-def _followup_text(action: Any) -> str:
-    """A verdict or closure given in a file, as history: "effective (rita): note; closed by
-    rita: reason"; what the file itself had imported comes first."""
-    from models.vocab import Effectiveness
-
-    parts = [action.imported_followup] if action.imported_followup else []
-    if action.effectiveness:
-        said = Effectiveness(action.effectiveness).label.lower()
-        who = f" ({action.effectiveness_by})" if action.effectiveness_by else ""
-        note = f": {action.effectiveness_note}" if action.effectiveness_note else ""
-        parts.append(f"{said}{who}{note}")
-    if action.closed_reason:
-        parts.append(f"closed by {action.closed_by or 'a reviewer'}: {action.closed_reason}")
-    return "; ".join(parts)
-
-
-def _concurrence_text(action: Any) -> str:
-    """A concurrence given in a file, as history: "concur" or "do not concur: reason"."""
-    if action.concurrence is None:
-        return ""
-    said = Concurrence(action.concurrence).label.lower()
-    return f"{said}: {action.concurrence_reason}" if action.concurrence_reason else said
 
 
 def backup(uow: UnitOfWork, dest: str, *, force: bool = False) -> str:

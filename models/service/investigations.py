@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from models import review, values
 from models.domain import Investigation
-from models.rules import sac
-from models.rules.sentinel import suggests_sentinel
+from models.import_rows import derive
 from models.service.core import UnitOfWork, row_id, short
 from models.tables import InvestigationRow
 from models.vocab import Status
@@ -36,25 +35,6 @@ def create_investigation(uow: UnitOfWork, title: str, **fields: Any) -> Investig
         tx.created(row.id, "investigation", row)
         result = Investigation.from_row(row)
     return result
-
-
-def derive(data: dict[str, Any], current: InvestigationRow | None = None) -> None:
-    """Fill the derived fields: the SAC score (`sac.assess`: for an incident the higher of
-    the actual and potential scores) and, on creation, the sentinel default."""
-
-    def pick(name: str) -> Any:
-        if name in data:
-            return data[name]
-        return getattr(current, name) if current is not None else None
-
-    data["sac_score"] = sac.sac_score(
-        pick("report_type"),
-        pick("severity_actual"),
-        pick("severity_potential"),
-        pick("probability"),
-    )
-    if current is None and "sentinel" not in data:
-        data["sentinel"] = suggests_sentinel(pick("report_type"), pick("harm"), pick("ncc_merp"))
 
 
 def get_investigation(uow: UnitOfWork, investigation_id: int) -> Investigation:
