@@ -79,6 +79,8 @@ class Prepared:
         return found
 
     def _run(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, _Compiled]:
+        if not conn.in_transaction():  # SQLAlchemy would begin one; the driver's cursor does not
+            raise RuntimeError("a Prepared statement runs in a transaction begun on `conn`")
         c = self._for(conn)
         values = {**c.constants, **params} if c.constants else dict(params)
         for name, process in c.bind.items():
