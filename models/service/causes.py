@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Update, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import col
 
 from models import review, values
@@ -31,6 +31,7 @@ from models.errors import (
 from models.service import codes as cause_codes
 from models.service.categories import categories_in
 from models.service.core import Transaction, UnitOfWork, load_graph_in, row_id, short, table_of
+from models.service.driver import Prepared
 from models.tables import (
     AuditRow,
     CausalLinkRow,
@@ -43,7 +44,7 @@ _inv = table_of(InvestigationRow).c
 _audit = table_of(AuditRow).c
 #: A cause, its investigation's status and the audit chain's head, in one statement: an
 #: edit's one read (under the write lock, so the head is the one this edit links to).
-_CAUSE_AND_STATUS = (
+_CAUSE_AND_STATUS = Prepared(
     select(
         *(_c[f] for f in Cause.__dataclass_fields__),
         _inv.status,
@@ -56,9 +57,9 @@ _CAUSE_AND_STATUS = (
 
 
 @functools.cache
-def _update_statement(names: tuple[str, ...]) -> Update:
+def _update_statement(names: tuple[str, ...]) -> Prepared:
     """UPDATE cause SET the fields named and version + 1 WHERE id and version are as read."""
-    return (
+    return Prepared(
         update(table_of(CauseRow))
         .where(_c.id == bindparam("cid"), _c.version == bindparam("seen"))
         .values({**{n: bindparam(n) for n in names}, "version": _c.version + 1})
@@ -152,7 +153,7 @@ def update_cause(uow: UnitOfWork, cause_id: int, version: int | None, **changes:
         return _update_cause_orm(uow, cause_id, version, codes, data)
     with uow.write(core=True) as tx:
         conn = tx.conn
-        found = conn.execute(_CAUSE_AND_STATUS, {"cid": cause_id}).first()
+        found = _CAUSE_AND_STATUS.first(conn, {"cid": cause_id})
         if found is None:
             raise NotFoundError(f"There is no cause with id {cause_id}")
         before = Cause(*found[:-3])
@@ -165,11 +166,10 @@ def update_cause(uow: UnitOfWork, cause_id: int, version: int | None, **changes:
         changed = {k: v for k, v in data.items() if getattr(before, k) != v}
         if not changed:
             return before
-        done = conn.execute(
-            _update_statement(tuple(changed)),
-            {**changed, "cid": cause_id, "seen": before.version},
+        done = _update_statement(tuple(changed)).execute(
+            conn, {**changed, "cid": cause_id, "seen": before.version}
         )
-        if done.rowcount != 1:  # never while writers are serialised; the ORM checked it too
+        if done != 1:  # never while writers are serialised; the ORM checked it too
             raise ConflictError(
                 "Someone else saved this record at the same moment; reload and try again"
             )

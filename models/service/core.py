@@ -32,6 +32,7 @@ from models import checkpoint, review, values
 from models.db import Database, translate
 from models.errors import ConflictError, NotFoundError, ReadOnlyError, ValidationError
 from models.import_rows import TRACKED_FIELDS
+from models.service.driver import Prepared
 from models.tables import (
     ActionRow,
     AppUserRow,
@@ -128,10 +129,23 @@ _TOUCH = (
     .where(_investigation.c.id == bindparam("iid"))
     .values(updated_at=bindparam("at"), updated_by=bindparam("by"))
 )
+_TOUCH_RAW = Prepared(_TOUCH)
 #: ... and its graph revision moved on, returned.
 _TOUCH_GRAPH = _TOUCH.values(graph_rev=_investigation.c.graph_rev + 1).returning(
     _investigation.c.graph_rev
 )
+
+
+#: The columns of an audit entry as `Transaction.entry` makes them, inserted as they are.
+_ENTRY_COLUMNS = (
+    "seq", "at", "user", "investigation_id", "entity", "entity_id", "action", "field", "old",
+    "new", "display_name", "prev_hash", "hash",
+)  # fmt: skip
+_AUDIT_INSERT = Prepared(
+    insert(table_of(AuditRow)).values({name: bindparam(name) for name in _ENTRY_COLUMNS})
+)
+#: Up to this many entries are inserted one prepared statement each, more in one insert.
+_FEW_ENTRIES = 8
 
 
 def short(text: str, width: int = 40) -> str:
@@ -249,13 +263,17 @@ class Transaction:
 
     def audit_all(self, entries: list[dict[str, Any]]) -> None:
         """Write entries made by `entry`, in one multi-row insert (an import's thousands: one
-        ORM object each took seconds). What is pending in the session goes first, so the rows'
-        ids keep the chain's order."""
+        ORM object each took seconds; an edit's few: one prepared insert each). What is
+        pending in the session goes first, so the rows' ids keep the chain's order."""
         if entries:
             s = self._session
             if s is not None and (s.new or s.dirty or s.deleted):
                 s.flush()
-            self.conn.execute(insert(table_of(AuditRow)), entries)
+            if len(entries) > _FEW_ENTRIES:
+                self.conn.execute(insert(table_of(AuditRow)), entries)
+            else:
+                for entry in entries:
+                    _AUDIT_INSERT.execute(self.conn, entry)
 
     def created(
         self,
@@ -448,7 +466,7 @@ class UnitOfWork:
         params = {"iid": investigation_id, "at": tx.at, "by": tx.login}
         if graph:
             return tx.conn.execute(_TOUCH_GRAPH, params).scalar_one()
-        tx.conn.execute(_TOUCH, params)
+        _TOUCH_RAW.execute(tx.conn, params)
         return None
 
     def require_investigation(self, s: Session, investigation_id: int) -> InvestigationRow:
