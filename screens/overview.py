@@ -16,7 +16,7 @@ from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from models.domain import Dossier, Finding
 from models.recurrence import findings as recurrence_findings
@@ -30,6 +30,7 @@ from models.vocab import FeedbackAudience, Status
 from screens.base import ServiceScreen
 from screens.formatting import deadlines_for, label, one_line, start_verdict, visible
 from screens.steps import STEPS, screen_for
+from screens.widgets.footer import Footer
 from screens.widgets.text_view import TextView
 
 
