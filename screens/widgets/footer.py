@@ -63,8 +63,9 @@ class Footer(TextualFooter):
         if self._bindings_ready:
             self._shown = self._keys_shown()
         for widget in super().compose():
-            if isinstance(widget, FooterKey):
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
                 # As Textual's data binding would leave it, before it is mounted: no restyle.
+                # (The palette key is not bound to the footer's style: it stays compact.)
                 widget.set_reactive(FooterKey.compact, self.compact)
                 widget.set_class(self.compact, "-compact", update=False)
             yield widget
