@@ -16,12 +16,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import (
-    DataTable,
-    Footer,
-    Header,
-    Static,
-)
+from textual.widgets import DataTable, Header, Static
 
 from models.domain import Action, Cause, Dossier, Finding
 from models.fishbone import ROOT_MARK
@@ -40,6 +35,7 @@ from screens.base import ServiceScreen
 from screens.dialogs import Saver, TextDialog, stored_in
 from screens.formatting import label, one_line, visible
 from screens.recurred import RECURRED_MARK, recurred_by_action, recurred_line
+from screens.widgets.footer import Footer
 
 #: Plan checks about a root cause (their subject is a cause id); the others are about an action.
 CAUSE_LEVEL = ("P-NO-ACTION", "P-WEAK-ONLY")

@@ -13,12 +13,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from models.domain import AuditEntry
 from models.errors import RcaError
 from screens.filtering import FILTER_BINDINGS, FilterBox, FilteredListScreen
 from screens.formatting import one_line
+from screens.widgets.footer import Footer
 
 #: Rows drawn at most; the filter narrows a long trail.
 LIMIT = 2000

@@ -224,8 +224,10 @@ class ServiceScreen(ServiceCalls, Screen):
 
     @property
     def can_go_back(self) -> bool:
-        """Escape has a screen to go back to (home, at the bottom, has none)."""
-        return len(self.app.screen_stack) > 2
+        """Escape has a screen to go back to (home, at the bottom, has none, even while a screen
+        is open above it: its footer does not change when one is)."""
+        stack = self.app.screen_stack
+        return len(stack) > 2 and self not in stack[:2]
 
     #: Read the data again whenever the screen comes back to the top (after a dialog or a
     #: screen above it). A form being edited turns this off so typing is not overwritten.

@@ -19,15 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import (
-    Button,
-    Checkbox,
-    Footer,
-    Input,
-    ProgressBar,
-    SelectionList,
-    Static,
-)
+from textual.widgets import Button, Checkbox, Input, ProgressBar, SelectionList, Static
 from textual.worker import get_current_worker
 
 from models.errors import RcaError, TargetExistsError
@@ -36,6 +28,7 @@ from screens.dialogs import ChoiceDialog
 from screens.formatting import visible
 from screens.host import Hosted
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 from screens.widgets.ticks import TickBox, TickList
 
 

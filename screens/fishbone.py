@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from models.codes import Code
@@ -38,6 +38,7 @@ from screens.dialogs import ChoiceDialog, Saver
 from screens.formatting import one_line, visible
 from screens.similar_aside import SimilarAside, SimilarLine, SimilarPanel
 from screens.widgets.fishbone import FishboneView
+from screens.widgets.footer import Footer
 
 NEXT_KIND = {
     CauseKind.CAUSE: CauseKind.CONTRIBUTING,

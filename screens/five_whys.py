@@ -20,7 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from models.domain import Cause
 from models.fishbone import CONTRIBUTING_MARK, ROOT_MARK
@@ -32,6 +32,7 @@ from screens.base import ServiceScreen, UndoActions
 from screens.formatting import one_line, visible
 from screens.similar_aside import SimilarAside, SimilarLine, SimilarPanel
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 
 #: RCA2: a chain that stops before this many whys has rarely reached a system cause.
 MIN_DEPTH = 3

@@ -21,7 +21,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Input, Select, Static, TextArea
 
 from models.domain import Action, Dossier, Measurement
 from models.errors import ValidationError
@@ -32,6 +32,7 @@ from screens.base import ServiceScreen
 from screens.dialogs import EditDialog, Saver, TextDialog, stored_in
 from screens.formatting import label, one_line
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 from screens.widgets.text_box import SafeTextArea
 
 

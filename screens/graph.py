@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Input, OptionList, Static, Tree
+from textual.widgets import Header, Input, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
 from models.domain import Cause
@@ -29,6 +29,7 @@ from models.vocab import CauseKind
 from screens.base import ServiceScreen, UndoActions
 from screens.formatting import one_line, visible
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 
 MARK = {
     "root": f"{ROOT_MARK} ",

@@ -18,13 +18,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from models.review import is_frozen
 from models.summary import InvestigationSummary
 from models.vocab import Status
 from screens.filtering import FILTER_BINDINGS, FilterBox, FilteredListScreen
 from screens.formatting import FixedCell, deadlines_for, due_cell, label, one_line, sac_cell
+from screens.widgets.footer import Footer
 
 EMPTY_TEXT = (
     "No investigations yet.\n\n"

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Checkbox, Header, Input, Select, Static, TextArea
 
 from models import vocab
 from models.domain import Investigation
@@ -31,6 +31,7 @@ from screens.base import SAVE_KEYS, SAVE_KEYS_SHOWN, ServiceScreen
 from screens.dialogs import ChoiceDialog
 from screens.formatting import deadlines_for, start_verdict, visible
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 from screens.widgets.sac_matrix import SacMatrix
 from screens.widgets.text_box import SafeTextArea
 from screens.widgets.ticks import TickBox

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from models.domain import InvestigationSummary
 from models.learning import LearningData, Share
@@ -29,6 +29,7 @@ from models.vocab import Status
 from screens.base import ServiceScreen
 from screens.charts import bar, sparkline
 from screens.formatting import label, one_line
+from screens.widgets.footer import Footer
 from screens.window_dialog import DateWindowDialog, Window, describe_window
 
 #: What `d` cycles through: the counts, then the quality tables that can be drilled into.

@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Input, Static, TextArea
 
 from models.domain import InvolvedPerson, ReportNote
 from models.vocab import NoteKind
@@ -25,6 +25,7 @@ from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
 from screens.formatting import one_line
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 from screens.widgets.text_box import SafeTextArea
 
 #: What each kind of note asks: (title, text label, detail label or None, detail required).

@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Input, Select, Static, TextArea
 
 from models.domain import Action, Dossier, Feedback, Finding, Investigation
 from models.errors import ValidationError
@@ -31,6 +31,7 @@ from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, TextDialog, stored_in
 from screens.formatting import label, one_line
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 from screens.widgets.text_box import SafeTextArea
 
 

@@ -12,12 +12,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from models.similarity import Similar
 from models.vocab import ActionStatus, Status, Strength
 from screens.base import ServiceScreen
 from screens.formatting import label, one_line
+from screens.widgets.footer import Footer
 
 
 def detail(found: Similar) -> Text:

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
 from models.domain import Dossier
 from models.vocab import CauseKind
+
+if TYPE_CHECKING:
+    from models.graph import CauseGraph
 
 
 def _plural(n: int, word: str) -> str:
@@ -53,13 +57,11 @@ def _chains(d: Dossier) -> str:
     return f"{_plural(len(roots), 'chain')} ending in a root cause"
 
 
-def _graph(d: Dossier) -> str:
-    from models.graph import CauseGraph
+def _graph(d: Dossier, g: CauseGraph | None = None) -> str:
+    if g is None:
+        from models.rules.checks import cause_graph
 
-    g = CauseGraph.build(
-        ((c.id, c.kind, c.category) for c in d.causes),
-        ((lk.cause_id, lk.effect_id) for lk in d.links),
-    )
+        g = cause_graph(d)
     loose = len(g.disconnected()) if g.event() is not None else 0
     return f"longest chain {g.longest_chain()}, {loose} not linked"
 
@@ -91,6 +93,15 @@ def _report_sections(d: Dossier) -> str:
     others = len(d.notes) - lessons
     people = "1 person" if len(d.people) == 1 else f"{len(d.people)} people"
     return f"{_plural(lessons, 'lesson')}, {_plural(others, 'other note')}, {people}"
+
+
+def summaries(d: Dossier, graph: CauseGraph | None = None) -> dict[str, str]:
+    """Each step's one-line summary, by key; `graph` is the dossier's cause graph when the
+    caller has built it already (the checks read the same one: built once, not twice)."""
+    return {
+        step.key: _graph(d, graph) if step.summary is _graph else step.summary(d)
+        for step in STEPS
+    }
 
 
 def _screens() -> dict[str, Callable[[int], Screen]]:

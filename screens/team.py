@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Header, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
 
 from models.domain import TeamMember
@@ -20,6 +20,7 @@ from screens.base import ServiceScreen
 from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
 from screens.formatting import label, one_line, visible
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 from screens.widgets.ticks import TickBox
 
 #: The Role and Involved columns; the Name column gets the rest of the width.

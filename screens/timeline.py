@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Input, Static, TextArea
 
 from models.domain import TimelineEntry
 from models.errors import ValidationError
@@ -26,6 +26,7 @@ from screens.dialogs import ChoiceDialog, EditDialog, Saver, stored_in
 from screens.formatting import one_line, visible
 from screens.intake import DateValidator
 from screens.widgets.editors import SafeInput
+from screens.widgets.footer import Footer
 from screens.widgets.text_box import SafeTextArea
 
 

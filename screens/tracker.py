@@ -20,12 +20,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from models.domain import TrackedAction
 from models.vocab import Effectiveness, Status, Strength
 from screens.filtering import FILTER_BINDINGS, FilterBox, FilteredListScreen
 from screens.formatting import label, one_line
+from screens.widgets.footer import Footer
 
 #: Columns: key, header, width at 80 columns (the action takes what the others leave).
 COLUMNS = (

@@ -57,18 +57,26 @@ DATED_RULES: list[Callable[[Dossier, dt.date], list[Finding]]] = [
 GRAPH_RULES = (graph_findings, causation_findings)
 
 
-def run_checks(dossier: Dossier, today: dt.date | None = None) -> list[Finding]:
-    """Every finding; `today` (default: the real date) is the day dated rules judge against."""
+def cause_graph(dossier: Dossier) -> CauseGraph:
+    """The dossier's causes and links as a graph (what the graph rules read)."""
+    return CauseGraph.build(
+        ((c.id, c.kind, c.category) for c in dossier.causes),
+        ((lk.cause_id, lk.effect_id) for lk in dossier.links),
+    )
+
+
+def run_checks(
+    dossier: Dossier, today: dt.date | None = None, *, graph: CauseGraph | None = None
+) -> list[Finding]:
+    """Every finding; `today` (default: the real date) is the day dated rules judge against.
+    `graph` is the dossier's `cause_graph` when the caller has built it already (the overview
+    also summarises it); the rules only read it."""
     day = today or dt.date.today()
     findings: list[Finding] = []
-    graph = None
     for rule in RULES:
         if rule in GRAPH_RULES:
             if graph is None:
-                graph = CauseGraph.build(
-                    ((c.id, c.kind, c.category) for c in dossier.causes),
-                    ((lk.cause_id, lk.effect_id) for lk in dossier.links),
-                )
+                graph = cause_graph(dossier)
             findings.extend(rule(dossier, graph))
         else:
             findings.extend(rule(dossier))

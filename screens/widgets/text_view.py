@@ -21,7 +21,7 @@ from textual.events import Resize
 from textual.widgets import RichLog
 
 #: Lines wrapped before the view is drawn, and then in each later chunk.
-FIRST_LINES = 120
+FIRST_LINES = 60  # a tall terminal shows ~50: `show` wraps on down to the screen's foot
 CHUNK_LINES = 400
 
 
