@@ -31,7 +31,7 @@ from models.fishbone import REF_MARK, bone_trees
 MIN_PRINT_PT = 7.0
 #: The picture box of a page in inches (the smaller of Letter and A4, less margins and the
 #: caption): landscape first, then portrait.
-PAGE_BOXES = ((9.5, 5.9), (6.8, 8.6))
+PAGE_BOXES = ((9.2, 5.5), (6.8, 8.6))
 #: The smallest type the fishbone uses at full size.
 SMALLEST_PT = REF_PT
 
