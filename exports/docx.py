@@ -234,7 +234,8 @@ class _Writer:
         self.page_w, self.page_h = PAPER.get(fr.paper, PAPER["letter"])
         #: Room for a picture on a portrait and on a landscape page (below the heading).
         self.portrait_picture = (self.page_w - 2 * MARGIN, self.page_h - 2 * MARGIN - 1.9)
-        self.landscape_picture = (self.page_h - 2 * MARGIN, self.page_w - 2 * MARGIN - 1.5)
+        #: (At least the box the fishbone is split for, `PAGE_BOXES`, on A4 too.)
+        self.landscape_picture = (self.page_h - 2 * MARGIN, self.page_w - 2 * MARGIN - 1.25)
 
     @property
     def text_w(self) -> float:
