@@ -105,6 +105,9 @@ class Table:
 class Picture:
     key: str  # "fishbone" or "graph", or a part of a large fishbone ("fishbone/NN/<bones>")
     caption: str
+    #: The number of the section it belongs to, when it is printed in the figures appendix
+    #: (`exports.picture_parts.figures_appendix`); "" where it stands in its section.
+    section: str = ""
 
 
 Block = Heading | Para | Item | Note | Table | Picture

@@ -13,9 +13,10 @@ banner (and the same words in every page header) when the report is de-identifie
 Heading 1 per section in the order of `exports.report.SECTIONS` (the same blocks as the PDF, from
 `exports.document.outline`), tables with a repeated header row (team, timeline, facts, root
 causes, the action plan split into plan / measures / concurrence so every field of an action
-fits a portrait page, sign-off, feedback, check findings), the fishbone picture on a landscape
-page when it is wide, the cause graph after the five-whys chains, and "Page N of M" (PAGE and
-NUMPAGES fields) in every footer. Document properties carry the title, author and subject only.
+fits a portrait page, sign-off, feedback, check findings), the pictures that need a landscape
+page (a wide fishbone, the cause graph) in a figures appendix after the last section, as in the
+PDF (`exports.picture_parts.figures_appendix`), and "Page N of M" (PAGE and NUMPAGES fields) in
+every footer. Document properties carry the title, author and subject only.
 
 Every string goes through `exports.safety.clean_xml_text` (control characters shown as their
 pictures, `models.visible`: python-docx refuses those XML forbids); text is added as runs,
@@ -48,7 +49,7 @@ from exports.document import (
 )
 from exports.docx_xml import MUTED, body_rows, one_break, run_xml, styled_run_xml
 from exports.language import app_lang
-from exports.picture_parts import parts_note, picture_parts
+from exports.picture_parts import figures_appendix, parts_note, picture_parts
 from exports.report import DEFAULT_NOTICE, Report
 from exports.table_widths import unbroken_widths
 
@@ -97,7 +98,7 @@ def docx_report(report: Report, pictures: Mapping[str, bytes] | None = None) -> 
     w = _Writer(doc, fr, dict(pictures or {}))
     w.setup()
     w.title_block()
-    blocks = outline(report)
+    blocks = figures_appendix(outline(report), w.pictures, w.is_wide)
     for i, block in enumerate(blocks):
         if isinstance(block, Heading) and block.level == 1:
             # A section that opens with a wide picture, or holds a wide table, is printed on
@@ -173,7 +174,8 @@ class _Writer:
         self.page_w, self.page_h = PAPER.get(fr.paper, PAPER["letter"])
         #: Room for a picture on a portrait and on a landscape page (below the heading).
         self.portrait_picture = (self.page_w - 2 * MARGIN, self.page_h - 2 * MARGIN - 1.9)
-        self.landscape_picture = (self.page_h - 2 * MARGIN, self.page_w - 2 * MARGIN - 1.5)
+        #: (At least the box the fishbone is split for, `PAGE_BOXES`, on A4 too.)
+        self.landscape_picture = (self.page_h - 2 * MARGIN, self.page_w - 2 * MARGIN - 1.25)
         #: The language of the app's own wording where it is not the document's.
         self.en = app_lang(fr.language)
 
@@ -346,8 +348,8 @@ class _Writer:
             note = parts_note(parts)
             if note is not None:
                 self.block(note)
-            for i, part in enumerate(parts, 1):
-                self.picture(part, last=i == len(parts))  # parts share landscape pages
+            for part in parts:  # parts share landscape pages
+                self.picture(part)
 
     def _runs(self, p: Any, runs: tuple, size: float | None = None) -> None:
         for run in runs:
@@ -435,7 +437,7 @@ class _Writer:
                 table._tbl.append(tr)
         self.doc.add_paragraph().paragraph_format.space_after = self.Pt(2)
 
-    def picture(self, b: Picture, *, last: bool = True) -> None:
+    def picture(self, b: Picture) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         data = self.pictures.get(b.key)
@@ -465,8 +467,6 @@ class _Writer:
         cap = doc.add_paragraph(style="Caption")
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self.en_run(cap.add_run(f"Figure {self.figure}. {t(b.caption)}"))
-        if wide and last:
-            self.landscape(False)
 
     def is_wide(self, b: Picture) -> bool:
         """Whether picture `b` gets a landscape page (wider than a portrait page and than

@@ -15,7 +15,11 @@ Bed exit alarm was…"), whose full text is in the list beside it, and at most
 `MERMAID_PER_BONE` labels a bone (then "… N more in the list below"): so even 2,000 causes stay
 far under Mermaid's 50,000-character limit and labels do not overlap. In a label `<`/`>` become
 `‹`/`›`, "%%" is split (Mermaid reads `%%{init: ...}%%` anywhere as a directive), and a label
-that Mermaid would read as a keyword or comment gets a leading "· ".
+that Mermaid would read as a keyword or comment gets a leading "· ". A bone's name longer than
+14 characters is set on two lines (`<br>`, the only markup in the block: a typed `<` is `‹`),
+and a bone without causes gets a "(none yet)" label so that it is drawn like the others: in
+Mermaid 11 the names of seven bones in one line each touched, and an empty bone's name sat in
+the middle of the picture over its neighbour's labels.
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ MERMAID_WORDS = 5
 MERMAID_PER_BONE = 4
 #: Words of a label on a crowded bone: Mermaid wraps labels narrow and spaces them evenly.
 CROWDED_WORDS = 3
+#: Characters on one line of a bone's name in the Mermaid diagram (a longer name is broken at
+#: spaces): two neighbours on a row then keep apart (Mermaid 11.17, 7 bones, in Chromium).
+MERMAID_BONE_LINE = 14
 
 
 def _lines(text: str) -> list[str]:
@@ -118,6 +125,35 @@ def mermaid_text(text: str) -> str:
     return line
 
 
+def mermaid_bone(name: str) -> str:
+    """A bone's name as a Mermaid label: a name longer than `MERMAID_BONE_LINE` characters on
+    as few lines as keep each within that (`<br>` at spaces; a longer word on its own line),
+    the lines about even ("Organisation<br>and management"). Mermaid 11 sets the names of a
+    row of bones about 160 px apart at 7 bones, each on one line: "Team (incl.
+    communication)" (199 px) touched "Individual staff" beside it."""
+    text = mermaid_text(name)
+    words = text.split(" ")
+    if len(text) <= MERMAID_BONE_LINE or len(words) == 1:
+        return text
+    most = max(MERMAID_BONE_LINE, max(len(w) for w in words))
+    lines = words
+    for k in range(2, len(words) + 1):
+        lines = _wrap_words(words, max(most - 2, -(-len(text) // k)))
+        if max(len(x) for x in lines) <= most:
+            break
+    return "<br>".join(lines)
+
+
+def _wrap_words(words: Sequence[str], width: int) -> list[str]:
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def mermaid_ishikawa(report: Report) -> str:
     """The fishbone as a Mermaid `ishikawa-beta` diagram (without the code fence)."""
     head = report.event.text if report.event else NO_EVENT
@@ -135,7 +171,11 @@ def mermaid_ishikawa(report: Report) -> str:
         out.append("    " * (level + 2) + mark + mermaid_text(text))
 
     for bone in report.fishbone:
-        out.append("    " * 2 + mermaid_text(bone.category))
+        out.append("    " * 2 + mermaid_bone(bone.category))
+        if not bone.nodes:
+            # Drawn as long as the others: a bone without causes is drawn short, its name
+            # left in the middle of the picture, over the labels of the bone beside it.
+            out.append("    " * 3 + "(none yet)")
         stack = [(n, 1) for n in reversed(bone.nodes)]
         # A crowded bone shows its first top-level causes only: Mermaid lays a sub-branch
         # over its neighbours when a bone is full.

@@ -12,7 +12,8 @@ Same content and order as the DOCX (both walk `exports.document.outline`): title
 generated-at/by/database-version line, a "De-identified copy" banner (and the same words in
 every page header) when the report is de-identified, numbered sections (also as PDF bookmarks),
 tables that break across pages between rows with the header row repeated (a row taller than a
-page is cut into several rows), the fishbone on a landscape page when it is wide, and
+page is cut into several rows), the pictures that need a landscape page (a wide fishbone, the
+cause graph) in a figures appendix after the last section (`exports.picture_parts`), and
 "Page N of M" in every footer. US Letter or A4 (the `paper_size` setting).
 
 This module makes the document (metadata, page header and footer); `exports.pdf_writer` writes
@@ -53,6 +54,7 @@ from exports.pdf_fonts import RTL, load_fonts
 from exports.pdf_style import BOTTOM, FAMILY, INK, MARGIN, MUTED, PAPER, SMALL_PT, TOP
 from exports.pdf_tags import Tags, output_producer
 from exports.pdf_writer import Writer, fit_line
+from exports.picture_parts import figures_appendix
 from exports.pictures.style import PNG_COMPRESSION as PICTURE_COMPRESSION
 from exports.report import Report
 
@@ -83,6 +85,9 @@ def _render(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes]) -> by
 
 def _render_pages(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes]) -> bytes:
     pdf = _pdf_class()(fr)
+    w = Writer(pdf, fr, dict(pictures))
+    # Pictures that need a landscape page go to the figures appendix (the DOCX's rule too).
+    blocks = figures_appendix(blocks, w.pictures, w.is_wide)
     strings = list(texts(blocks, fr))
     load_fonts(pdf, strings)
     if any(ch in RTL for s in strings for ch in s):
@@ -101,7 +106,6 @@ def _render_pages(fr: Front, blocks: list[Block], pictures: Mapping[str, bytes])
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     pdf.set_creation_date(created)
     pdf.set_xmp_metadata(_xmp(fr, created))
-    w = Writer(pdf, fr, dict(pictures))
     pdf.wrap_notice = lambda width: w.wrap(fr.notice, "I", SMALL_PT - 1, width)
     pdf.c_margin = 0  # text is placed exactly where this module says (cells have padding)
     pdf.add_page()

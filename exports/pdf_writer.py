@@ -1,6 +1,6 @@
 """Writing the report's blocks (`exports.document.outline`) onto fpdf2 pages: headings and
 bookmarks, paragraphs, notes, tables that break between rows with the header repeated, and
-pictures (the fishbone on a landscape page when it is wide).
+pictures (on a landscape page when wide: the figures appendix, `exports.picture_parts`).
 
 User text is never parsed as markdown or markup; a tab prints as a space. The app's own
 wording is tagged English where the document is in another language (`Writer.en`); the text
@@ -56,6 +56,7 @@ from exports.pdf_style import (
     WIDE,
 )
 from exports.picture_parts import parts_note, picture_parts
+from exports.pictures.fishbone_parts import MIN_PRINT_PT, SMALLEST_PT
 from exports.table_widths import unbroken_widths
 
 
@@ -254,8 +255,8 @@ class Writer:
             if note is not None:
                 with tags.mark("P", lang=self.en):
                     self.boxed(note.lead, note.text)
-            for i, part in enumerate(parts, 1):
-                self.picture(part, last=i == len(parts))  # parts share landscape pages
+            for part in parts:  # parts share landscape pages
+                self.picture(part)
 
     # --- pages -----------------------------------------------------------------------------
     def orientation(self, *, landscape: bool) -> bool:
@@ -573,7 +574,7 @@ class Writer:
         portrait = min(self.pdf.w_pt, self.pdf.h_pt) / self.pdf.k - 2 * MARGIN
         return w * MM_PER_INCH > portrait and w >= WIDE * h
 
-    def picture(self, b: Picture, *, last: bool = True) -> None:
+    def picture(self, b: Picture) -> None:
         pdf = self.pdf
         data = self.pictures.get(b.key)
         if not data:
@@ -591,7 +592,10 @@ class Writer:
         w, h = fit(size_mm, self.width, room_h)
         if pdf.will_page_break(h + 10):
             left = pdf.h - pdf.b_margin - pdf.y - 10
-            if left >= 0.85 * h and left > 40:  # shrink a little rather than leave a gap
+            # Shrink a little rather than leave a gap; a fishbone (part) never below 7 pt.
+            least = max(0.85 * h, size_mm[1] * MIN_PRINT_PT / SMALLEST_PT
+                        if b.key.startswith("fishbone") else 0.0)
+            if left >= least and left > 40:
                 w, h = fit(size_mm, self.width, left)
             else:
                 pdf.add_page(orientation="L" if self.in_landscape else "P")
@@ -608,8 +612,6 @@ class Writer:
             self.centred(f"Figure {self.figure}. {t(b.caption)}", "B", SMALL_PT + 1, 4)
         pdf.set_text_color(*INK)
         pdf.ln(2)
-        if wide and last:
-            self.orientation(landscape=False)
 
 
 def _fitting(word: str, limit: float, units: Any) -> int:

@@ -68,7 +68,7 @@ def test_a_large_fishbone_prints_in_the_pdfs_parts_with_their_index(service):
         is_turned = before.rstrip().endswith('<div class="turn">')
         assert is_turned == (not _fits_portrait(figure))
         bw, bh = (9.2, 6.6) if is_turned else PAGE_BOXES[1]  # the print stylesheet's boxes
-        assert SMALLEST_PT * min(1.0, bw / w, bh / h) >= MIN_PRINT_PT - 0.25
+        assert SMALLEST_PT * min(1.0, bw / w, bh / h) >= MIN_PRINT_PT - 1e-9
 
     # Ids stay unique with the parts (each part's ids are prefixed).
     ids = re.findall(r'\sid="([^"]+)"', page)

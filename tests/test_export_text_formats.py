@@ -131,7 +131,10 @@ def test_mermaid_block_is_one_line_per_cause_indented_by_depth():
     lines = block.split("\n")
     assert lines[0] == "ishikawa-beta"
     assert lines[1] == "    Patient fell"
-    assert "        Task and technology" in lines
+    # a bone's name on lines of 14 characters at most (Mermaid set 7 in a row touching), an
+    # empty bone drawn as long as the others
+    assert "        Task and<br>technology" in lines
+    assert "        Patient" in lines and "            (none yet)" in lines
     # a short label (the full text is in the list); "%%" split: never a Mermaid directive
     assert "            C2 ishikawa line two % % ‹x›" in lines
     assert all(line.startswith("    ") for line in lines[1:])

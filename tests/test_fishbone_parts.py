@@ -31,7 +31,7 @@ def printed_pt(png: bytes) -> float:
 def test_the_page_box_decides_what_is_readable():
     assert readable((9.0, 5.0)) and readable((6.0, 8.0))  # landscape, portrait
     assert not readable((18.0, 5.0)) and not readable((6.0, 20.0))
-    assert print_scale((19.0, 5.9)) == 0.5
+    assert print_scale((18.4, 5.5)) == 0.5
 
 
 def test_a_small_fishbone_is_one_picture():

@@ -106,8 +106,9 @@ def test_tree_has_headings_paragraphs_tables_lists_and_figures_with_alt_text(dem
     tree = struct_tree(data)
     kinds = [s for _, s, _ in tree]
     assert kinds[0] == "Document"
-    # the title, then one H1 per numbered section (the bookmarks' level), H2 for their parts
-    assert kinds.count("H1") == 1 + len(SECTIONS)
+    # the title, then one H1 per numbered section (the bookmarks' level), H2 for their parts,
+    # and the figures appendix
+    assert kinds.count("H1") == 1 + len(SECTIONS) + 1
     assert "H2" in kinds and "P" in kinds
     for table in (n for d, s, n in tree if s == "Table"):
         below = [(d, s) for d, s, n in tree if n != table]
@@ -151,7 +152,9 @@ def test_poppler_reads_the_headings_the_action_plan_and_no_page_furniture(demo, 
     lines = tree.splitlines()
     h1 = [lines[i + 1].strip().strip('"') for i, x in enumerate(lines) if x.strip() == "H1 (block)"]
     assert h1[0].startswith("RCA-1: Inpatient fall")
-    assert h1[1:] == [f"{i}. {h}" for i, (_, h) in enumerate(SECTIONS, start=1)]
+    assert h1[1:] == [f"{i}. {h}" for i, (_, h) in enumerate(SECTIONS, start=1)] + [
+        "Appendix: Figures"
+    ]
     # the action plan: a Table whose first row is TH cells with the plan's column names
     heads = re.findall(r'TH:\n\s+/Scope /Column\n\s+"([^"]*)"', tree)
     for name in ACTION_PLAN_COLUMNS:

@@ -30,8 +30,11 @@ from models.fishbone import REF_MARK, bone_trees
 #: The smallest type size a printed label may have.
 MIN_PRINT_PT = 7.0
 #: The picture box of a page in inches (the smaller of Letter and A4, less margins and the
-#: caption): landscape first, then portrait.
-PAGE_BOXES = ((9.5, 5.9), (6.8, 8.6))
+#: caption): landscape first, then portrait. The smallest any writer gives a picture: the
+#: HTML's print stylesheet turns a landscape part into a box 9.2 in wide (a part up to 9.5 in
+#: wide printed there at 6.8 pt), the DOCX's landscape box is 5.5 in high on A4
+#: (`exports.docx._Writer.landscape_picture`), the PDF's is larger.
+PAGE_BOXES = ((9.2, 5.5), (6.8, 8.6))
 #: The smallest type the fishbone uses at full size.
 SMALLEST_PT = REF_PT
 
